@@ -1,0 +1,1 @@
+export { DuowatchError, stripControl } from './errors.js';
