@@ -40,7 +40,7 @@ describe('signRequest against the official vectors', () => {
         sigVersion: v.sigVersion,
         digest: v.digest,
         paramsMode: v.paramsMode,
-        params: v.params as SignInput['params'],
+        params: v.params as NonNullable<SignInput['params']>,
         headers: v.headers,
       });
       expect(out.canonical).toBe(v.expected.canonical);
