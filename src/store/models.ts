@@ -1,0 +1,151 @@
+import type { Secret } from './vault/secret.js';
+
+/** What repositories hand out: plain values, dates as `Date`, JSON parsed, booleans real, no ciphertext. */
+export interface Organization {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: Date;
+}
+
+export type IntegrationKind = 'admin' | 'auth' | 'device' | 'accounts';
+export const integrationKinds: readonly IntegrationKind[] = ['admin', 'auth', 'device', 'accounts'];
+
+/** An integration's metadata. The keys stay encrypted; ask `integrations.credentials()` at the moment of use. */
+export interface Integration {
+  id: string;
+  orgId: string;
+  kind: IntegrationKind;
+  apiHost: string;
+  mkey: string | null;
+  label: string;
+  /** The vault key id the secrets are currently encrypted under. */
+  keyId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface IntegrationCredentials {
+  integrationId: string;
+  orgId: string;
+  apiHost: string;
+  ikey: Secret;
+  skey: Secret;
+}
+
+export type CredentialState = 'ok' | 'auth_failed' | 'rate_limited' | 'clock_skew';
+
+export interface CredentialHealth {
+  orgId: string;
+  integrationId: string;
+  state: CredentialState;
+  /** Until when scheduled runs skip this credential (auth_failed: 24 h per the seed's back-off). */
+  until: Date | null;
+  lastErrorKind: string | null;
+  lastErrorMessage: string | null;
+  lastSuccessAt: Date | null;
+  updatedAt: Date;
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'interrupted' | 'skipped';
+
+export interface JobRun {
+  id: string;
+  orgId: string;
+  integrationId: string | null;
+  kind: string;
+  status: JobStatus;
+  scheduledFor: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  counts: Record<string, number> | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  attempt: number;
+  createdAt: Date;
+}
+
+export interface Cursor<T = unknown> {
+  orgId: string;
+  integrationId: string;
+  name: string;
+  value: T;
+  updatedAt: Date;
+}
+
+export type EvidenceStatus = 'pass' | 'warning' | 'fail';
+
+export interface EvidenceRecord {
+  id: string;
+  orgId: string;
+  integrationId: string | null;
+  signalId: string;
+  status: EvidenceStatus;
+  metrics: Record<string, unknown>;
+  controls: unknown[];
+  truncated: boolean;
+  notes: string[];
+  runId: string | null;
+  startedAt: Date;
+  finishedAt: Date;
+  createdAt: Date;
+}
+
+export type Role = 'owner' | 'admin' | 'auditor';
+export const roles: readonly Role[] = ['owner', 'admin', 'auditor'];
+
+export interface Operator {
+  id: string;
+  username: string;
+  passwordHash: string;
+  superadmin: boolean;
+  disabled: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export interface Membership {
+  operatorId: string;
+  orgId: string;
+  role: Role;
+  createdAt: Date;
+}
+
+export interface Session {
+  idHash: string;
+  operatorId: string;
+  csrfHash: string;
+  expiresAt: Date;
+  createdAt: Date;
+  ip: string | null;
+}
+
+export interface ApiToken {
+  id: string;
+  tokenHash: string;
+  orgId: string;
+  role: Role;
+  label: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+export interface LoginThrottle {
+  key: string;
+  failures: number;
+  firstFailureAt: Date;
+  lockedUntil: Date | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: Date;
+  actor: string;
+  orgId: string | null;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown> | null;
+  ip: string | null;
+}
