@@ -1,0 +1,7 @@
+export {
+  createRateLimiter,
+  DEFAULT_RATE_LIMITS,
+  type RateClass,
+  type RateLimiter,
+  type RateLimitOptions,
+} from './rate-limiter.js';
