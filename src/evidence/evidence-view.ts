@@ -1,0 +1,67 @@
+import type { EvidenceRecord, EvidenceStore } from './ports.js';
+import type { ControlRef, SignalId, SignalStatus } from './types.js';
+import { CORE_SIGNAL_IDS } from './types.js';
+
+/** One signal as printed by `evidence sync|show --json` and the API (issue 5, "CLI"). */
+export interface SignalView {
+  id: SignalId;
+  status: SignalStatus;
+  metrics: Record<string, unknown>;
+  controls: ControlRef;
+  truncated: boolean;
+  notes: string[];
+  extended: boolean;
+  integration: string | null;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** `{"org", "signals": [...the five...], "extended": [...]}` — extended signals are shown separately. */
+export interface EvidenceView {
+  org: string;
+  signals: SignalView[];
+  extended: SignalView[];
+}
+
+const ORDER = new Map<string, number>(CORE_SIGNAL_IDS.map((id, i) => [id, i]));
+
+export function toSignalView(r: EvidenceRecord): SignalView {
+  return {
+    id: r.signalId,
+    status: r.status,
+    metrics: r.metrics,
+    controls: r.controls,
+    truncated: r.truncated,
+    notes: r.notes,
+    extended: r.extended,
+    integration: r.integration,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+  };
+}
+
+export function toEvidenceView(org: string, records: readonly EvidenceRecord[]): EvidenceView {
+  const views = records.map(toSignalView);
+  const core = views
+    .filter((v) => !v.extended)
+    .sort((a, b) => (ORDER.get(a.id) ?? 99) - (ORDER.get(b.id) ?? 99));
+  const extended = views.filter((v) => v.extended).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { org, signals: core, extended };
+}
+
+/** `evidence show`: the latest record per signal. */
+export async function latestEvidence(store: EvidenceStore, org: string): Promise<EvidenceView> {
+  return toEvidenceView(org, await store.latest(org));
+}
+
+/** History of one signal (or all) in a range, oldest first. */
+export async function evidenceHistory(
+  store: EvidenceStore,
+  org: string,
+  range: { from: Date; to: Date; signalId?: SignalId },
+): Promise<SignalView[]> {
+  const rows = await store.history(org, range);
+  return rows
+    .map(toSignalView)
+    .sort((a, b) => (a.finishedAt < b.finishedAt ? -1 : a.finishedAt > b.finishedAt ? 1 : 0));
+}

@@ -1,0 +1,57 @@
+import type { EvidenceRecord } from './ports.js';
+
+/**
+ * One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF; quotes doubled. Cells starting
+ * with `=`, `+`, `-`, `@`, tab or CR are prefixed with `'` so a spreadsheet never evaluates them as a
+ * formula (OWASP "CSV injection"): a username or policy name comes from the tenant, not from us.
+ */
+export function csvCell(value: unknown): string {
+  let s =
+    value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const CSV_COLUMNS = [
+  'finished_at',
+  'started_at',
+  'org',
+  'integration',
+  'signal',
+  'extended',
+  'status',
+  'truncated',
+  'control_names',
+  'soc2',
+  'iso27001',
+  'nist80053',
+  'notes',
+  'metrics_json',
+] as const;
+
+export function recordsToCsv(records: readonly EvidenceRecord[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of records) {
+    lines.push(
+      [
+        r.finishedAt,
+        r.startedAt,
+        r.org,
+        r.integration ?? '',
+        r.signalId,
+        r.extended ? 'true' : 'false',
+        r.status,
+        r.truncated ? 'true' : 'false',
+        r.controls.names.join('; '),
+        r.controls.soc2.join(' '),
+        r.controls.iso27001.join(' '),
+        r.controls.nist80053.join(' '),
+        r.notes.join(' | '),
+        JSON.stringify(r.metrics),
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,148 @@
+import { collectPages } from './collect.js';
+import { classifyFailure, healthAfterFailure, healthAfterSuccess, shouldSkip } from './credential-health.js';
+import {
+  adminPasswordPolicySignal,
+  adminsNeverLoggedInSignal,
+  bypassCodesSignal,
+  lockedOutUsersSignal,
+  usersInactiveSignal,
+} from './extended-signals.js';
+import { LIST_CAP } from './auth-log-window.js';
+import type { Clock, EvidenceDuoReader, EvidenceStore, PageCaps } from './ports.js';
+import { recordsFrom, failureOf, type EvidenceRunResult, type RunFailure } from './run-result.js';
+import { adminInventorySignal, accountSettingsSignal } from './signal-admins-settings.js';
+import { globalPolicySignal } from './signal-global-policy.js';
+import { mfaEnrollmentSignal } from './signal-mfa-enrollment.js';
+import type {
+  AdminLike,
+  BypassCodeLike,
+  PolicyLike,
+  SettingsLike,
+  SignalId,
+  SignalResult,
+  UserLike,
+} from './types.js';
+
+export interface IdentitySyncInput {
+  org: string;
+  integration: string;
+  reader: EvidenceDuoReader;
+  store: EvidenceStore;
+  clock?: Clock;
+  signal?: AbortSignal;
+  /** `--signal <id>`: compute only this core signal (and the extended ones sharing its data). */
+  only?: SignalId;
+  /** Manual runs after a key rotation may ignore the 24 h back-off. Scheduled runs never set it. */
+  ignoreBackoff?: boolean;
+  caps?: { maxPages: number; pageSize: number };
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+type Source = 'users' | 'admins' | 'policies' | 'settings' | 'bypassCodes';
+
+const NEEDS: Record<string, readonly Source[]> = {
+  mfa_enrollment: ['users'],
+  global_policy: ['policies'],
+  admin_inventory: ['admins'],
+  account_settings: ['settings'],
+};
+
+/**
+ * The four-hourly identity sync (cron "0 every-4th-hour", i.e. 00:00, 04:00 … UTC): mfa_enrollment, global_policy, admin_inventory and
+ * account_settings, one evidence record each, plus the extended signals built from the same data.
+ * Reads are sequential (Duo budgets per tenant); an auth-class or 429 failure stops further calls.
+ */
+export async function runIdentitySync(input: IdentitySyncInput): Promise<EvidenceRunResult> {
+  const clock = input.clock ?? systemClock;
+  const startedAt = clock.now();
+  const prev = await input.store.getCredentialHealth(input.org, input.integration);
+  if (input.ignoreBackoff !== true && shouldSkip(prev, startedAt)) {
+    return {
+      org: input.org,
+      integration: input.integration,
+      outcome: 'skipped',
+      signals: [],
+      extended: [],
+      error: null,
+      health: prev,
+    };
+  }
+  const caps: PageCaps = {
+    ...(input.caps ?? LIST_CAP),
+    ...(input.signal === undefined ? {} : { signal: input.signal }),
+  };
+  const wanted: readonly Source[] =
+    input.only === undefined
+      ? ['users', 'admins', 'policies', 'settings', 'bypassCodes']
+      : (NEEDS[input.only] ?? []);
+  const got: {
+    users?: { items: UserLike[]; truncated: boolean };
+    admins?: { items: AdminLike[]; truncated: boolean };
+    policies?: { items: PolicyLike[]; truncated: boolean };
+    settings?: SettingsLike;
+    bypassCodes?: { items: BypassCodeLike[]; truncated: boolean };
+  } = {};
+  const failures: RunFailure[] = [];
+  const r = input.reader;
+  for (const source of wanted) {
+    input.signal?.throwIfAborted();
+    try {
+      if (source === 'users') got.users = await collectPages(r.users(caps), caps);
+      else if (source === 'admins') got.admins = await collectPages(r.admins(caps), caps);
+      else if (source === 'policies') got.policies = await collectPages(r.policies(caps), caps);
+      else if (source === 'settings')
+        got.settings = await r.settings(input.signal === undefined ? {} : { signal: input.signal });
+      else if (r.bypassCodes !== undefined) got.bypassCodes = await collectPages(r.bypassCodes(caps), caps);
+    } catch (error) {
+      if (input.signal?.aborted === true) throw error;
+      failures.push(failureOf(source, error));
+      // Persistent or budget errors: every further call would fail the same way and burn Duo's budget.
+      if (classifyFailure(error) !== 'transient') break;
+    }
+  }
+  const now = clock.now();
+  const core: SignalResult[] = [];
+  const extended: SignalResult[] = [];
+  if (got.users !== undefined) {
+    const o = { now, truncated: got.users.truncated };
+    core.push(mfaEnrollmentSignal(got.users.items, o));
+    extended.push(usersInactiveSignal(got.users.items, o), lockedOutUsersSignal(got.users.items, o));
+  }
+  if (got.policies !== undefined)
+    core.push(globalPolicySignal(got.policies.items, { now, truncated: got.policies.truncated }));
+  if (got.admins !== undefined) {
+    const o = { now, truncated: got.admins.truncated };
+    core.push(adminInventorySignal(got.admins.items, o));
+    extended.push(adminsNeverLoggedInSignal(got.admins.items, o));
+  }
+  if (got.settings !== undefined) {
+    core.push(accountSettingsSignal(got.settings, { now }));
+    extended.push(adminPasswordPolicySignal(got.settings, { now }));
+  }
+  if (got.bypassCodes !== undefined) {
+    extended.push(bypassCodesSignal(got.bypassCodes.items, { now, truncated: got.bypassCodes.truncated }));
+  }
+  const finishedAt = clock.now();
+  for (const rec of recordsFrom([...core, ...extended], input, 'identity_sync', startedAt, finishedAt)) {
+    await input.store.saveRecord(rec);
+  }
+  const worst =
+    failures.find((f) => f.class === 'auth_failed') ??
+    failures.find((f) => f.class === 'rate_limited') ??
+    failures[0];
+  const health =
+    worst === undefined
+      ? healthAfterSuccess(prev, finishedAt)
+      : healthAfterFailure(prev, worst.error, finishedAt);
+  await input.store.setCredentialHealth(input.org, input.integration, health);
+  return {
+    org: input.org,
+    integration: input.integration,
+    outcome: failures.length === 0 ? 'ok' : core.length > 0 ? 'partial' : 'failed',
+    signals: core,
+    extended,
+    error: worst === undefined ? null : worst.summary,
+    health,
+  };
+}

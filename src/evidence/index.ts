@@ -1,0 +1,100 @@
+/**
+ * Compliance evidence: the five signals of the compliance seed, the extended signals, control mapping,
+ * the auth-log window/cursor/dedup, orchestration with credential back-off, Test Connection, history and
+ * export. Depends only on the narrow ports in ports.ts (style.md §4).
+ */
+export type {
+  AdminLike,
+  AuthEventLike,
+  BypassCodeLike,
+  ControlRef,
+  CoreSignalId,
+  ExtendedSignalId,
+  Listing,
+  PolicyLike,
+  SettingsLike,
+  SignalId,
+  SignalOptions,
+  SignalResult,
+  SignalStatus,
+  UserLike,
+} from './types.js';
+export { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS } from './types.js';
+export type {
+  AuthLogQuery,
+  Clock,
+  ConnectionProbe,
+  CredentialHealth,
+  CredentialState,
+  CursorKey,
+  DuoErrorLike,
+  EvidenceDuoReader,
+  EvidenceRecord,
+  EvidenceStore,
+  Page,
+  PageCaps,
+} from './ports.js';
+export { CONTROL_MAP, controlsFor, renderControlsMarkdown, type ControlMapping } from './controls.js';
+export { worstStatus } from './signal-common.js';
+export { isEnrolled, mfaEnrollmentSignal } from './signal-mfa-enrollment.js';
+export { globalPolicySignal, readAuthPolicyMode, type AuthPolicyMode } from './signal-global-policy.js';
+export { accountSettingsSignal, adminInventorySignal } from './signal-admins-settings.js';
+export { AuthLogAccumulator, authLogAggregateSignal, type AuthLogAggregate } from './auth-log-aggregate.js';
+export {
+  adminPasswordPolicySignal,
+  adminsNeverLoggedInSignal,
+  bypassCodesSignal,
+  lockedOutUsersSignal,
+  phishingResistantSignal,
+  smsVoiceSignal,
+  usersInactiveSignal,
+  PHISHING_RESISTANT_FACTORS,
+  SMS_VOICE_FACTORS,
+} from './extended-signals.js';
+export {
+  AUTH_LOG_CAP,
+  FIRST_LOOKBACK_MS,
+  LIST_CAP,
+  OVERLAP_MS,
+  STALE_AFTER_MS,
+  VISIBILITY_LAG_MS,
+  parseAuthLogCursor,
+  planAuthLogWindow,
+  type AuthLogCursor,
+  type AuthLogWindow,
+  type LedgerRow,
+} from './auth-log-window.js';
+export { AUTH_LOG_POLL_CRON, IDENTITY_SYNC_CRON } from './schedules.js';
+export {
+  AUTH_FAILED_BACKOFF_MS,
+  classifyFailure,
+  healthAfterFailure,
+  healthAfterSuccess,
+  shouldSkip,
+  type FailureClass,
+} from './credential-health.js';
+export { collectPages } from './collect.js';
+export { runIdentitySync, type IdentitySyncInput } from './identity-sync.js';
+export { runAuthLogPoll, type AtomicPollCommit, type AuthLogPollInput } from './auth-log-poll.js';
+export type { EvidenceRunResult, RunErrorSummary } from './run-result.js';
+export {
+  GRANTS,
+  SKEW_FAIL_MS,
+  SKEW_WARN_MS,
+  fixFor,
+  testConnection,
+  type ConnectionCheck,
+  type ConnectionReport,
+} from './test-connection.js';
+export {
+  evidenceHistory,
+  latestEvidence,
+  toEvidenceView,
+  toSignalView,
+  type EvidenceView,
+  type SignalView,
+} from './evidence-view.js';
+export { exportEvidence, type ExportFile, type ExportFormat } from './export.js';
+export { csvCell, recordsToCsv } from './export-csv.js';
+export { escapeHtml, recordsToHtml } from './export-html.js';
+export { createMemoryEvidenceStore, type MemoryEvidenceStore } from './memory-store.js';

@@ -1,0 +1,62 @@
+import type { AuthLogCursor } from './auth-log-window.js';
+import type { CredentialHealth, CursorKey, EvidenceRecord, EvidenceStore } from './ports.js';
+
+/**
+ * An in-memory EvidenceStore. Every value it receives is serialised to JSON on the way in (as a database
+ * would), and `dump()` returns everything it holds as one string, so tests can prove what was — and was
+ * not — persisted.
+ */
+export interface MemoryEvidenceStore extends EvidenceStore {
+  dump(): string;
+}
+
+export function createMemoryEvidenceStore(): MemoryEvidenceStore {
+  const records: string[] = [];
+  const cursors = new Map<string, string>();
+  const health = new Map<string, string>();
+  const parseRecords = (): EvidenceRecord[] => records.map((r) => JSON.parse(r) as EvidenceRecord);
+  return {
+    saveRecord(record: EvidenceRecord): Promise<void> {
+      records.push(JSON.stringify(record));
+      return Promise.resolve();
+    },
+    latest(org: string): Promise<EvidenceRecord[]> {
+      const byId = new Map<string, EvidenceRecord>();
+      for (const r of parseRecords()) {
+        if (r.org !== org) continue;
+        const prev = byId.get(r.signalId);
+        if (prev === undefined || prev.finishedAt <= r.finishedAt) byId.set(r.signalId, r);
+      }
+      return Promise.resolve([...byId.values()]);
+    },
+    history(org, range): Promise<EvidenceRecord[]> {
+      const from = range.from.toISOString();
+      const to = range.to.toISOString();
+      return Promise.resolve(
+        parseRecords()
+          .filter((r) => r.org === org && r.finishedAt >= from && r.finishedAt <= to)
+          .filter((r) => range.signalId === undefined || r.signalId === range.signalId)
+          .sort((a, b) => (a.finishedAt < b.finishedAt ? -1 : a.finishedAt > b.finishedAt ? 1 : 0)),
+      );
+    },
+    getCursor(key: CursorKey): Promise<unknown> {
+      const v = cursors.get(JSON.stringify(key));
+      return Promise.resolve(v === undefined ? null : (JSON.parse(v) as unknown));
+    },
+    setCursor(key: CursorKey, value: AuthLogCursor): Promise<void> {
+      cursors.set(JSON.stringify(key), JSON.stringify(value));
+      return Promise.resolve();
+    },
+    getCredentialHealth(org: string, integration: string): Promise<CredentialHealth | null> {
+      const v = health.get(JSON.stringify([org, integration]));
+      return Promise.resolve(v === undefined ? null : (JSON.parse(v) as CredentialHealth));
+    },
+    setCredentialHealth(org: string, integration: string, h: CredentialHealth): Promise<void> {
+      health.set(JSON.stringify([org, integration]), JSON.stringify(h));
+      return Promise.resolve();
+    },
+    dump(): string {
+      return JSON.stringify({ records, cursors: [...cursors], health: [...health] });
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import type { AuthLogCursor } from './auth-log-window.js';
+import type {
+  AdminLike,
+  AuthEventLike,
+  BypassCodeLike,
+  ControlRef,
+  PolicyLike,
+  SettingsLike,
+  SignalId,
+  SignalStatus,
+  UserLike,
+} from './types.js';
+
+/**
+ * The narrow ports the evidence capability depends on (style.md §4). The lead adapts the real Duo client
+ * and store to them; tests use in-memory fakes.
+ */
+
+/** One page from a paging iterator. `truncated` on the last page says a cap stopped it with data left. */
+export interface Page<T> {
+  items: readonly T[];
+  truncated?: boolean;
+}
+
+export interface PageCaps {
+  maxPages: number;
+  pageSize: number;
+  signal?: AbortSignal;
+}
+
+export interface AuthLogQuery extends PageCaps {
+  mintimeMs: number;
+  maxtimeMs: number;
+  /** Always `ts:asc`: resuming after a cap needs the last event read to be the newest one. */
+  sort: 'ts:asc';
+}
+
+/** What identity sync and the auth-log poll read from Duo. Errors are thrown as they come (DuoApiError). */
+export interface EvidenceDuoReader {
+  users(caps: PageCaps): AsyncIterable<Page<UserLike>>;
+  admins(caps: PageCaps): AsyncIterable<Page<AdminLike>>;
+  policies(caps: PageCaps): AsyncIterable<Page<PolicyLike>>;
+  settings(opts: { signal?: AbortSignal }): Promise<SettingsLike>;
+  /** `/admin/v1/bypass_codes`; optional: without it the bypass-code signal is not produced. */
+  bypassCodes?(caps: PageCaps): AsyncIterable<Page<BypassCodeLike>>;
+  /** `/admin/v2/logs/authentication`, paging on Duo's `next_offset` in memory only. */
+  authLogs(query: AuthLogQuery): AsyncIterable<Page<AuthEventLike>>;
+}
+
+/** The calls Test Connection makes (duo-wire.md §5: there is no `/admin/v1/check`). */
+export interface ConnectionProbe {
+  /** `GET /auth/v2/ping` (unsigned): `{ time }` in seconds. */
+  ping(opts: { signal?: AbortSignal }): Promise<{ time: number }>;
+  /** `GET /auth/v2/check`, signed with the Admin keys: an Admin key gets 403 40301, which proves key+signature. */
+  authCheck(opts: { signal?: AbortSignal }): Promise<unknown>;
+  /** `GET /admin/v1/info/summary` — needs "Grant read information". */
+  infoSummary(opts: { signal?: AbortSignal }): Promise<unknown>;
+  /** One-row `/admin/v2/logs/authentication` read — needs "Grant read log". */
+  authLogProbe(opts: { signal?: AbortSignal; mintimeMs: number; maxtimeMs: number }): Promise<unknown>;
+  /** One-row `/admin/v1/users` read — needs "Grant read resource". */
+  usersProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
+  /** One-row `/admin/v1/admins` read — needs "Grant administrators — Read". */
+  adminsProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
+}
+
+/** The error fields we classify on; the real DuoApiError fits. */
+export interface DuoErrorLike {
+  kind?: string;
+  httpStatus?: number | undefined;
+  duoCode?: number | undefined;
+  message?: string;
+}
+
+export type CredentialState = 'ok' | 'auth_failed' | 'rate_limited' | 'error';
+
+export interface CredentialHealth {
+  state: CredentialState;
+  /** ms; auth_failed: when the credential may be retried. */
+  retryAt: number | null;
+  lastErrorKind: string | null;
+  lastErrorCode: number | null;
+  lastErrorMessage: string | null;
+  lastSuccessAt: number | null;
+  updatedAt: number;
+}
+
+/** One stored evidence row: a signal's aggregate result, never per-event data. */
+export interface EvidenceRecord {
+  org: string;
+  integration: string | null;
+  signalId: SignalId;
+  status: SignalStatus;
+  metrics: Record<string, unknown>;
+  controls: ControlRef;
+  truncated: boolean;
+  notes: string[];
+  extended: boolean;
+  runKind: 'identity_sync' | 'auth_log_poll';
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+export interface CursorKey {
+  org: string;
+  integration: string;
+  stream: 'auth_log';
+}
+
+export interface EvidenceStore {
+  saveRecord(record: EvidenceRecord): Promise<void>;
+  /** The newest record of each signal for the org. */
+  latest(org: string): Promise<EvidenceRecord[]>;
+  /** Records with finishedAt in [from, to], oldest first; all signals when `signalId` is absent. */
+  history(org: string, range: { from: Date; to: Date; signalId?: SignalId }): Promise<EvidenceRecord[]>;
+  getCursor(key: CursorKey): Promise<unknown>;
+  setCursor(key: CursorKey, value: AuthLogCursor): Promise<void>;
+  getCredentialHealth(org: string, integration: string): Promise<CredentialHealth | null>;
+  setCredentialHealth(org: string, integration: string, health: CredentialHealth): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
