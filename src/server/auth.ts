@@ -1,0 +1,146 @@
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import type { MiddlewareHandler } from 'hono';
+import type { Actor } from '../services/contract.js';
+import type { NewAuditRecord, OperatorRecord } from './accounts-store.js';
+import { clientIp, isTls } from './client-ip.js';
+import type { AppContext, AppEnv, Principal, ServerDeps } from './context.js';
+import { csrfFailed, ApiError } from './errors.js';
+import { newSecret, safeEqual, sha256 } from './secrets.js';
+
+export const SESSION_COOKIE = 'dw_session';
+export const CSRF_COOKIE = 'dw_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves who is asking (Bearer API token or session cookie) and enforces CSRF on state-changing requests
+ * made with a session: the X-CSRF-Token header must equal the token bound to the session (and the
+ * double-submit cookie). Bearer requests carry no ambient credential, so they need no CSRF token.
+ */
+export function resolvePrincipal(deps: ServerDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('principal', null);
+    const now = deps.clock();
+    const authorization = c.req.header('authorization');
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!match?.[1])
+        throw new ApiError(401, 'bad_authorization', 'Authorization must be "Bearer <token>".');
+      const token = await deps.accounts.apiTokens.findByHash(sha256(match[1]));
+      if (!token || (token.expiresAt !== null && token.expiresAt <= now)) {
+        throw new ApiError(401, 'invalid_token', 'The API token is unknown, revoked or expired.');
+      }
+      // Recording use at most once a minute keeps a busy automation from writing on every request.
+      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
+        await deps.accounts.apiTokens.touch(token.id, now);
+      }
+      c.set('principal', { kind: 'token', token });
+      return next();
+    }
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (cookie) {
+      const idHash = sha256(cookie);
+      const session = await deps.accounts.sessions.find(idHash);
+      const operator = session ? await deps.accounts.operators.findById(session.operatorId) : null;
+      if (session && operator && !operator.disabled && session.expiresAt > now) {
+        const memberships = await deps.accounts.memberships.listForOperator(operator.id);
+        c.set('principal', { kind: 'operator', operator, memberships, session });
+        if (!SAFE_METHODS.has(c.req.method) && !isLogin(c)) checkCsrf(c, session.csrfToken);
+        // Sliding expiry, written at most once per tenth of the lifetime.
+        const ttl = deps.config.sessionTtlMs;
+        if (session.expiresAt.getTime() - now.getTime() < ttl * 0.9) {
+          await deps.accounts.sessions.extend(idHash, new Date(now.getTime() + ttl));
+        }
+      } else if (session) {
+        await deps.accounts.sessions.remove(idHash);
+      }
+    }
+    return next();
+  };
+}
+
+function isLogin(c: AppContext): boolean {
+  return c.req.method === 'POST' && new URL(c.req.url).pathname === '/api/v1/session';
+}
+
+function checkCsrf(c: AppContext, expected: string): void {
+  const header = c.req.header(CSRF_HEADER) ?? '';
+  const cookie = getCookie(c, CSRF_COOKIE);
+  if (!header || !safeEqual(header, expected) || (cookie !== undefined && !safeEqual(cookie, header))) {
+    throw csrfFailed();
+  }
+}
+
+/**
+ * Refuses cross-site state changes outright when the browser tells us the origin (defence in depth next to
+ * SameSite=Strict and the CSRF token; covers the login form, which has no session yet).
+ */
+export function sameOriginGuard(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !SAFE_METHODS.has(c.req.method)) {
+      const host = c.req.header('host') ?? new URL(c.req.url).host;
+      let originHost: string | null = null;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        originHost = null;
+      }
+      if (originHost !== host) throw new ApiError(403, 'cross_origin', 'Cross-origin requests are refused.');
+    }
+    return next();
+  };
+}
+
+export async function startSession(
+  c: AppContext,
+  deps: ServerDeps,
+  operator: OperatorRecord,
+): Promise<{ csrfToken: string; expiresAt: Date }> {
+  const value = newSecret(deps.random);
+  const csrfToken = newSecret(deps.random);
+  const now = deps.clock();
+  const expiresAt = new Date(now.getTime() + deps.config.sessionTtlMs);
+  await deps.accounts.sessions.create({
+    idHash: sha256(value),
+    operatorId: operator.id,
+    csrfToken,
+    createdAt: now,
+    expiresAt,
+  });
+  const secure = deps.config.secureCookies || isTls(c);
+  const maxAge = Math.floor(deps.config.sessionTtlMs / 1000);
+  setCookie(c, SESSION_COOKIE, value, { httpOnly: true, sameSite: 'Strict', secure, path: '/', maxAge });
+  // Readable by the dashboard's JS on purpose: it echoes it in X-CSRF-Token (double-submit).
+  setCookie(c, CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: 'Strict', secure, path: '/', maxAge });
+  return { csrfToken, expiresAt };
+}
+
+export async function endSession(c: AppContext, deps: ServerDeps): Promise<void> {
+  const principal = c.get('principal');
+  if (principal?.kind === 'operator') await deps.accounts.sessions.remove(principal.session.idHash);
+  deleteCookie(c, SESSION_COOKIE, { path: '/' });
+  deleteCookie(c, CSRF_COOKIE, { path: '/' });
+}
+
+export function actorId(principal: Principal | null): string {
+  if (!principal) return 'anonymous';
+  return principal.kind === 'operator' ? `operator:${principal.operator.id}` : `token:${principal.token.id}`;
+}
+
+export function actorOf(c: AppContext, deps: ServerDeps): Actor {
+  return { id: actorId(c.get('principal')), ip: clientIp(c, deps.config.trustProxy) };
+}
+
+export async function audit(
+  c: AppContext,
+  deps: ServerDeps,
+  entry: Omit<NewAuditRecord, 'actor' | 'ip'> & { actor?: string },
+): Promise<void> {
+  await deps.accounts.audit.append({
+    ...entry,
+    actor: entry.actor ?? actorId(c.get('principal')),
+    ip: clientIp(c, deps.config.trustProxy),
+    at: deps.clock(),
+  });
+}

@@ -1,0 +1,62 @@
+import type { Context } from 'hono';
+import type { DuowatchServices, OrgView } from '../services/contract.js';
+import type {
+  AccountsStore,
+  ApiTokenRecord,
+  MembershipRecord,
+  OperatorRecord,
+  OrgRole,
+  SessionRecord,
+} from './accounts-store.js';
+import type { ServerMetrics } from './metrics.js';
+import type { ScryptParams } from './password.js';
+import type { LoginThrottle } from './throttle.js';
+import type { RandomBytes } from './secrets.js';
+
+/** The narrow logger slice the server uses (pino satisfies it). */
+export interface ServerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ServerConfig {
+  /** Mark cookies Secure (always true when the request came over TLS). */
+  secureCookies: boolean;
+  /** Take the client IP from X-Forwarded-For (only behind a trusted reverse proxy). */
+  trustProxy: boolean;
+  sessionTtlMs: number;
+  /** Folder served at / (the dashboard). */
+  publicDir: string;
+  /** Folder holding uplot's dist files, served at /vendor/uplot/. */
+  uplotDir: string;
+  scrypt: ScryptParams;
+}
+
+export type Principal =
+  | { kind: 'operator'; operator: OperatorRecord; memberships: MembershipRecord[]; session: SessionRecord }
+  | { kind: 'token'; token: ApiTokenRecord };
+
+/** Everything route modules need, built once by createServerApp. */
+export interface ServerDeps {
+  services: DuowatchServices;
+  accounts: AccountsStore;
+  config: ServerConfig;
+  logger: ServerLogger;
+  clock: () => Date;
+  metrics: ServerMetrics;
+  throttle: LoginThrottle;
+  random: RandomBytes;
+  dummyHash: Promise<string>;
+}
+
+export interface AppEnv {
+  Variables: {
+    principal: Principal | null;
+    org: OrgView;
+    orgRole: OrgRole | null;
+    requestId: string;
+  };
+}
+
+export type AppContext = Context<AppEnv>;

@@ -1,0 +1,17 @@
+export { createServerApp, defaultConfig, type CreateServerAppOptions, type ServerApp } from './app.js';
+export { listen, type Listening } from './listen.js';
+export { bootstrapAdmin, type BootstrapResult } from './bootstrap-admin.js';
+export { createLogger, REDACT_PATHS } from './logger.js';
+export { createMetrics, type ServerMetrics } from './metrics.js';
+export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './password.js';
+export { ApiError } from './errors.js';
+export type { ServerConfig, ServerLogger } from './context.js';
+export type {
+  AccountsStore,
+  ApiTokenRecord,
+  AuditRecord,
+  MembershipRecord,
+  OperatorRecord,
+  OrgRole,
+  SessionRecord,
+} from './accounts-store.js';

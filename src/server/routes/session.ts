@@ -1,0 +1,188 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MembershipRecord, OperatorRecord } from '../accounts-store.js';
+import { actorId, audit, endSession, startSession } from '../auth.js';
+import { principalOf } from '../access.js';
+import { clientIp } from '../client-ip.js';
+import type { AppEnv, ServerDeps } from '../context.js';
+import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
+import { ApiError } from '../errors.js';
+import { hashPassword, verifyPassword } from '../password.js';
+import type { User } from '../schemas.js';
+import { LoginBody, Ok, PasswordChange, SessionState } from '../schemas.js';
+import type { z } from '@hono/zod-openapi';
+
+export async function userView(
+  deps: ServerDeps,
+  operator: OperatorRecord,
+  memberships: MembershipRecord[],
+): Promise<z.input<typeof User>> {
+  const slugs = memberships.length
+    ? new Map((await deps.services.orgs.list()).map((o) => [o.id, o.slug]))
+    : new Map<string, string>();
+  return {
+    id: operator.id,
+    username: operator.username,
+    isAdmin: operator.isAdmin,
+    disabled: operator.disabled,
+    createdAt: operator.createdAt.toISOString(),
+    memberships: memberships.map((m) => ({
+      orgId: m.orgId,
+      orgSlug: slugs.get(m.orgId) ?? null,
+      role: m.role,
+    })),
+  };
+}
+
+export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
+  const login = defineRoute(deps, 'public', {
+    method: 'post',
+    path: '/api/v1/session',
+    tags: ['session'],
+    summary: 'Sign in with a username and password',
+    request: body(LoginBody),
+    responses: {
+      200: json(SessionState, 'Signed in (or, later, a further step such as Duo 2FA is required).'),
+      429: json(SessionState, 'Too many failed attempts; see Retry-After.'),
+    },
+  });
+  mount(app, login, async (c) => {
+    const { username, password } = input(c, 'json', LoginBody);
+    const ip = clientIp(c, deps.config.trustProxy);
+    const wait = deps.throttle.retryAfterMs(username, ip);
+    const target = username.slice(0, 100);
+    if (wait > 0) {
+      await audit(c, deps, {
+        action: 'session.login',
+        orgId: null,
+        target,
+        outcome: 'failure',
+        details: { reason: 'throttled' },
+      });
+      throw new ApiError(
+        429,
+        'login_throttled',
+        `Too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s.`,
+        {
+          headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
+        },
+      );
+    }
+    const operator = await deps.accounts.operators.findByUsername(username);
+    // Always run scrypt, even for unknown users, so response time does not reveal which usernames exist.
+    const valid = await verifyPassword(password, operator?.passwordHash ?? (await deps.dummyHash));
+    if (!operator || !valid || operator.disabled) {
+      deps.throttle.recordFailure(username, ip);
+      const reason = !operator ? 'unknown_user' : operator.disabled ? 'disabled' : 'bad_password';
+      await audit(c, deps, {
+        action: 'session.login',
+        orgId: null,
+        target,
+        outcome: 'failure',
+        details: { reason },
+      });
+      throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
+    }
+    deps.throttle.recordSuccess(username);
+    const { csrfToken, expiresAt } = await startSession(c, deps, operator);
+    await audit(c, deps, {
+      action: 'session.login',
+      actor: `operator:${operator.id}`,
+      orgId: null,
+      target: operator.username,
+      outcome: 'success',
+      details: {},
+    });
+    const memberships = await deps.accounts.memberships.listForOperator(operator.id);
+    return reply(c, SessionState, {
+      state: 'authenticated',
+      next: null,
+      user: await userView(deps, operator, memberships),
+      csrfToken,
+      expiresAt: expiresAt.toISOString(),
+    });
+  });
+
+  const me = defineRoute(deps, 'operator', {
+    method: 'get',
+    path: '/api/v1/session',
+    tags: ['session'],
+    summary: 'The signed-in operator, memberships and CSRF token',
+    responses: { 200: json(SessionState, 'The current session.') },
+  });
+  mount(app, me, async (c) => {
+    const p = principalOf(c);
+    if (p.kind !== 'operator') throw new ApiError(403, 'session_required', 'API tokens have no session.');
+    return reply(c, SessionState, {
+      state: 'authenticated',
+      next: null,
+      user: await userView(deps, p.operator, p.memberships),
+      csrfToken: p.session.csrfToken,
+      expiresAt: p.session.expiresAt.toISOString(),
+    });
+  });
+
+  const logout = defineRoute(deps, 'operator', {
+    method: 'delete',
+    path: '/api/v1/session',
+    tags: ['session'],
+    summary: 'Sign out',
+    responses: { 200: json(Ok, 'Signed out.') },
+  });
+  mount(app, logout, async (c) => {
+    const actor = actorId(c.get('principal'));
+    await endSession(c, deps);
+    await audit(c, deps, {
+      action: 'session.logout',
+      actor,
+      orgId: null,
+      target: null,
+      outcome: 'success',
+      details: {},
+    });
+    return reply(c, Ok, { ok: true });
+  });
+
+  const password = defineRoute(deps, 'operator', {
+    method: 'post',
+    path: '/api/v1/session/password',
+    tags: ['session'],
+    summary: 'Change your password (signs out your other sessions)',
+    request: body(PasswordChange),
+    responses: { 200: json(SessionState, 'Password changed; a fresh session.') },
+  });
+  mount(app, password, async (c) => {
+    const p = principalOf(c);
+    if (p.kind !== 'operator') throw new ApiError(403, 'session_required', 'API tokens cannot do this.');
+    const { currentPassword, newPassword } = input(c, 'json', PasswordChange);
+    if (!(await verifyPassword(currentPassword, p.operator.passwordHash))) {
+      await audit(c, deps, {
+        action: 'user.password',
+        orgId: null,
+        target: p.operator.username,
+        outcome: 'failure',
+        details: { reason: 'bad_password' },
+      });
+      throw new ApiError(400, 'invalid_credentials', 'The current password is wrong.');
+    }
+    await deps.accounts.operators.setPasswordHash(
+      p.operator.id,
+      await hashPassword(newPassword, deps.config.scrypt),
+    );
+    await deps.accounts.sessions.removeForOperator(p.operator.id);
+    const { csrfToken, expiresAt } = await startSession(c, deps, p.operator);
+    await audit(c, deps, {
+      action: 'user.password',
+      orgId: null,
+      target: p.operator.username,
+      outcome: 'success',
+      details: {},
+    });
+    return reply(c, SessionState, {
+      state: 'authenticated',
+      next: null,
+      user: await userView(deps, p.operator, p.memberships),
+      csrfToken,
+      expiresAt: expiresAt.toISOString(),
+    });
+  });
+}
