@@ -25,7 +25,7 @@ export interface RateLimitOptions {
 
 export interface RateLimiter {
   /** Records a request and answers whether it is allowed. Rejected requests do not consume the window. */
-  take(key: { tenant: string; ikey: string; cls: RateClass | null }, nowMs: number): boolean;
+  take(key: { tenant: string; ikey: string; cls: RateClass | null; scope?: string }, nowMs: number): boolean;
   configure(options: RateLimitOptions): void;
   settings(): { enabled: boolean; limits: Record<RateClass, number>; windowMs: number };
   reset(): void;
@@ -55,7 +55,7 @@ export function createRateLimiter(initial: RateLimitOptions = {}): RateLimiter {
   return {
     take(key, nowMs) {
       if (!enabled || key.cls === null) return true;
-      const classKey = `${key.tenant}\u0000${key.ikey}\u0000${key.cls}`;
+      const classKey = `${key.tenant}\u0000${key.ikey}\u0000${key.cls}\u0000${key.scope ?? ''}`;
       const tenantKey = `${key.tenant}\u0000*`;
       if (!admit(classKey, limits[key.cls], nowMs) || !admit(tenantKey, limits.tenant_total, nowMs))
         return false;

@@ -13,7 +13,9 @@ const NOW = Date.UTC(2026, 10, 22, 19, 0, 0);
 const DATE = 'Sun, 22 Nov 2026 19:00:00 -0000';
 const lookup = (ikey: string): string | undefined => (ikey === IKEY ? SKEY : undefined);
 
-function raw(partial: Partial<RawRequest> & { headers: Record<string, string> }): RawRequest {
+function raw(
+  partial: Omit<Partial<RawRequest>, 'headers'> & { headers: Record<string, string> },
+): RawRequest {
   return {
     method: partial.method ?? 'GET',
     host: partial.host ?? HOST,

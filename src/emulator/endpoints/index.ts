@@ -1,0 +1,18 @@
+import { accountsApiEndpoints } from './accounts-api.js';
+import { adminLogEndpoints } from './admin-logs.js';
+import { adminResourceEndpoints } from './admin-resources.js';
+import { authApiEndpoints } from './auth-api.js';
+import { deviceApiEndpoints } from './device-api.js';
+import type { EndpointDef } from './endpoint.js';
+
+export type { EndpointContext, EndpointDef, EndpointResult } from './endpoint.js';
+export { MAX_LIMIT, VISIBILITY_DELAY_MS, RETENTION_MS } from './paging.js';
+
+/** Every Duo endpoint the emulator serves, in registration order (specific paths before parameterized ones). */
+export const ALL_ENDPOINTS: readonly EndpointDef[] = [
+  ...adminResourceEndpoints,
+  ...adminLogEndpoints,
+  ...authApiEndpoints,
+  ...deviceApiEndpoints,
+  ...accountsApiEndpoints,
+];

@@ -1,0 +1,1 @@
+export { listenTls, type Listening, type ListenOptions } from './listen.js';
