@@ -5,7 +5,7 @@ import { executeRun, recordSkipped } from './execute-run.js';
 import type { ActiveRun, ExecuteEnv } from './execute-run.js';
 import { JobRegistry, defaultClock, defaultTimers, silentLogger } from './registry.js';
 import type { RegisteredJob } from './registry.js';
-import { interruptActive } from './shutdown.js';
+import { interruptActive, settleWithin } from './shutdown.js';
 import { startSlotDriver } from './slot-driver.js';
 import type { SlotDriver } from './slot-driver.js';
 import type {
@@ -80,15 +80,17 @@ export class LocalScheduler implements Scheduler {
   }
 
   runNow(kind: string, payload: JobPayload = {}): Promise<RunNowResult> {
-    if (this.state !== 'started') {
-      return Promise.reject(
-        new SchedulerError('scheduler_state', `cannot queue work: scheduler is ${this.state}`),
-      );
+    try {
+      if (this.state !== 'started') {
+        throw new SchedulerError('scheduler_state', `cannot queue work: scheduler is ${this.state}`);
+      }
+      const { job } = this.registry.get(kind);
+      const jobId = randomUUID();
+      this.enqueue(job, payload, this.clock.now(), 'run-now', jobId);
+      return Promise.resolve({ jobId });
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    const { job } = this.registry.get(kind);
-    const jobId = randomUUID();
-    this.enqueue(job, payload, this.clock.now(), 'run-now', jobId);
-    return Promise.resolve({ jobId });
   }
 
   async stop(opts: StopOptions = {}): Promise<void> {
@@ -97,10 +99,13 @@ export class LocalScheduler implements Scheduler {
     for (const driver of this.drivers) driver.stop();
     for (const handle of this.pendingJitter) this.timers.clearTimeout(handle);
     this.pendingJitter.clear();
-    const forced = await interruptActive(this.active, opts.timeoutMs ?? 10_000, this.timers);
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const deadline = this.clock.now() + timeoutMs;
+    const forced = await interruptActive(this.active, timeoutMs, this.timers);
     if (forced > 0) this.logger.warn({ forced }, 'handlers ignored their abort signal at shutdown');
-    // Queued "run now" jobs behind an interrupted one resolve quickly now (recorded as interrupted).
-    await Promise.allSettled([...this.inFlight]);
+    // Queued "run now" jobs behind an interrupted one are recorded interrupted as soon as their lane frees;
+    // a handler that ignores its signal must not hold stop() beyond the timeout.
+    await settleWithin([...this.inFlight], Math.max(0, deadline - this.clock.now()), this.timers);
     this.state = 'stopped';
   }
 
@@ -137,6 +142,11 @@ export class LocalScheduler implements Scheduler {
     }
     for (const payload of payloads) {
       const delay = jitterDelay(job.jitterMs, this.random);
+      if (delay === 0) {
+        // Node turns a 0 ms timeout into 1 ms; without jitter the run starts exactly at the slot.
+        if (this.state === 'started') this.enqueue(job, payload, slot, 'schedule', undefined);
+        continue;
+      }
       const handle = this.timers.setTimeout(() => {
         this.pendingJitter.delete(handle);
         if (this.state !== 'started') return;

@@ -6,7 +6,7 @@ import { executeRun, recordSkipped } from './execute-run.js';
 import type { ActiveRun, ExecuteEnv } from './execute-run.js';
 import { JobRegistry, defaultClock, defaultTimers, silentLogger } from './registry.js';
 import type { RegisteredJob } from './registry.js';
-import { interruptActive } from './shutdown.js';
+import { interruptActive, settleWithin } from './shutdown.js';
 import { startSlotDriver } from './slot-driver.js';
 import type { SlotDriver } from './slot-driver.js';
 import { slotJobId } from './slot-job-id.js';
@@ -166,9 +166,10 @@ export class PgBossScheduler implements Scheduler {
       // No new work: workers stop fetching; then running handlers are aborted and recorded interrupted.
       for (const { job } of this.registry.all()) await boss.offWork(job.kind);
     }
+    const deadline = this.clock.now() + timeoutMs;
     const forced = await interruptActive(this.active, timeoutMs, this.timers);
     if (forced > 0) this.logger.warn({ forced }, 'handlers ignored their abort signal at shutdown');
-    await Promise.allSettled([...this.inFlight]);
+    await settleWithin([...this.inFlight], Math.max(0, deadline - this.clock.now()), this.timers);
     // pg-boss fails whatever is still active (so another process retries it) and closes its pool.
     if (boss) await boss.stop({ graceful: true, wait: true, timeout: Math.max(1000, timeoutMs) });
     this.state = 'stopped';

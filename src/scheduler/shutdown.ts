@@ -14,12 +14,11 @@ export async function interruptActive(
   const runs = [...active];
   for (const run of runs) run.controller.abort(new RunAbort('shutdown'));
   if (runs.length === 0) return 0;
-  let handle: unknown;
-  const timedOut = new Promise<void>((resolve) => {
-    handle = timers.setTimeout(resolve, timeoutMs);
-  });
-  await Promise.race([Promise.all(runs.map((r) => r.settled)), timedOut]);
-  timers.clearTimeout(handle);
+  await settleWithin(
+    runs.map((r) => r.settled),
+    timeoutMs,
+    timers,
+  );
   let forced = 0;
   for (const run of runs) {
     const closed = await run.finishOnce({
@@ -30,4 +29,19 @@ export async function interruptActive(
     if (closed) forced += 1;
   }
   return forced;
+}
+
+/** Waits for `work` to settle, but never longer than `timeoutMs`. */
+export async function settleWithin(
+  work: readonly Promise<unknown>[],
+  timeoutMs: number,
+  timers: Timers,
+): Promise<void> {
+  if (work.length === 0 || timeoutMs <= 0) return;
+  let handle: unknown;
+  const timedOut = new Promise<void>((resolve) => {
+    handle = timers.setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([Promise.allSettled(work), timedOut]);
+  timers.clearTimeout(handle);
 }
