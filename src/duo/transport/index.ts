@@ -9,4 +9,4 @@ export { createGuardedConnector, systemResolver, type Resolver, type ResolveTarg
 export { DuoDispatcher, trustedCas, type DuoTransportOptions } from './dispatcher.js';
 export { duoTransportOptionsFromEnv, parseResolveList, type ReadTextFile } from './env-options.js';
 export { proxyFromEnv, bypassesProxy, type ProxyConfig } from './proxy.js';
-export { DUO_PINNED_ROOTS, DUO_ROOTS_MISSING } from './duo-roots.js';
+export { DUO_PINNED_ROOTS, DUO_ROOTS_MISSING, DUO_ROOTS_FROM_OFFICIAL_BUNDLE } from './duo-roots.js';
