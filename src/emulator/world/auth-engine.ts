@@ -1,0 +1,400 @@
+/**
+ * The Auth API engine (duo-wire.md §5 "Auth API v2"): simulated users answer pushes and calls as scripted
+ * (approve after N s, deny, ignore until the ~60 s timeout, report fraud). Waiting uses the emulator clock,
+ * so a test advances time instead of sleeping. Every finished authentication is written to the auth log.
+ */
+import { HOTP, Secret, TOTP } from 'otpauth';
+import { decide, MSG, preauthDevices } from './auth-decision.js';
+import type { TenantCore } from './core.js';
+import { invalid, missing, worldError } from './errors.js';
+import { createRng } from './prng.js';
+import { mint } from './state.js';
+import type {
+  AuthResult,
+  AuthStatusResult,
+  EnrollResult,
+  Params,
+  PreauthResult,
+  UserBehaviour,
+  WorldError,
+} from './types.js';
+import type { WirePhone, WireUser } from './wire-types.js';
+
+/** How long Duo waits for an answer before the push or call times out (about a minute, duo-wire.md §5). */
+export const PUSH_TIMEOUT_MS = 60_000;
+/** Users without a scripted behaviour approve after this many seconds (ASSUMPTIONS A5). */
+export const DEFAULT_BEHAVIOUR: UserBehaviour = { kind: 'approve', afterS: 3 };
+const HOTP_WINDOW = 10;
+
+const FINAL = {
+  allow: { result: 'allow', status: 'allow', status_msg: 'Success. Logging you in...' },
+  deny: { result: 'deny', status: 'deny', status_msg: 'Login request denied.' },
+  timeout: { result: 'deny', status: 'timeout', status_msg: 'Login request timed out.' },
+  fraud: { result: 'deny', status: 'fraud', status_msg: 'Login request reported as fraudulent.' },
+  badPasscode: { result: 'deny', status: 'deny', status_msg: 'Incorrect passcode. Please try again.' },
+} as const satisfies Record<string, AuthResult>;
+
+interface Tx {
+  state: AuthStatusResult;
+  changed: Set<() => void>;
+  done: Promise<void>;
+}
+
+export interface AuthEngine {
+  preauth(p: Params): PreauthResult | WorldError;
+  auth(p: Params, opts?: { signal?: AbortSignal }): Promise<AuthResult | WorldError>;
+  authAsync(p: Params): { txid: string } | WorldError;
+  authStatus(
+    txid: string,
+    opts?: { waitMs?: number; signal?: AbortSignal },
+  ): Promise<AuthStatusResult | WorldError>;
+  enroll(p: Params): EnrollResult | WorldError;
+  enrollStatus(p: Params): 'success' | 'waiting' | 'invalid' | WorldError;
+  verifyPasscode(user: WireUser, passcode: string): string | undefined;
+  validPasscode(user: WireUser): string | undefined;
+  createBypassCode(user: WireUser, opts?: { reuseCount?: number; validSecs?: number }): string;
+}
+
+export function createAuthEngine(core: TenantCore): AuthEngine {
+  const { state, clock } = core;
+  const txs = new Map<string, Tx>();
+  const smsCodes = new Map<string, string[]>();
+  const enrollments = new Map<string, { code: string; expires: number; completesAt: number | null }>();
+
+  const behaviourOf = (u: WireUser): UserBehaviour => state.behaviours.get(u.user_id) ?? DEFAULT_BEHAVIOUR;
+  const waiting = (status: string, msg: string): AuthStatusResult => ({
+    result: 'waiting',
+    status,
+    status_msg: msg,
+    auth_delayed: false,
+  });
+  const setState = (tx: Tx, r: AuthResult | AuthStatusResult): void => {
+    tx.state = { result: r.result, status: r.status, status_msg: r.status_msg, auth_delayed: false };
+    for (const f of [...tx.changed]) f();
+  };
+  const phoneFor = (u: WireUser, device: string, cap: string): WirePhone | undefined =>
+    u.phones.find(
+      (ph) => (device === 'auto' || ph.phone_id === device) && ph.capabilities.includes(cap as never),
+    );
+
+  const otpCheck = (id: string, passcode: string): boolean => {
+    const s = state.otp.get(id);
+    if (s === undefined) return false;
+    const secret = Secret.fromBase32(s.secret);
+    if (s.kind === 'totp')
+      return (
+        new TOTP({ secret, digits: s.digits, period: s.step }).validate({
+          token: passcode,
+          timestamp: clock.now(),
+          window: 1,
+        }) !== null
+      );
+    const delta = new HOTP({ secret, digits: s.digits }).validate({
+      token: passcode,
+      counter: s.counter + HOTP_WINDOW,
+      window: HOTP_WINDOW,
+    });
+    if (delta === null) return false;
+    s.counter = s.counter + HOTP_WINDOW + delta + 1; // HOTP counters only move forward: a code works once
+    if (s.counter < 0) s.counter = 0;
+    return true;
+  };
+
+  const engine: AuthEngine = {
+    verifyPasscode(user, passcode) {
+      const nowS = Math.floor(clock.now() / 1000);
+      const bi = state.bypass.findIndex(
+        (b) =>
+          b.wire.user.user_id === user.user_id &&
+          b.plaintext === passcode &&
+          (b.wire.expiration === null || b.wire.expiration > nowS),
+      );
+      const b = state.bypass[bi];
+      if (b !== undefined) {
+        if (b.remaining !== null) {
+          b.remaining -= 1;
+          b.wire.reuse_count = b.remaining;
+          if (b.remaining <= 0) state.bypass.splice(bi, 1);
+        }
+        return 'bypass_code';
+      }
+      for (const t of user.tokens) if (otpCheck(t.token_id, passcode)) return 'hardware_token';
+      for (const ph of user.phones) if (otpCheck(ph.phone_id, passcode)) return 'duo_mobile_passcode';
+      const codes = smsCodes.get(user.user_id);
+      const i = codes?.indexOf(passcode) ?? -1;
+      if (codes !== undefined && i >= 0) {
+        codes.splice(i, 1);
+        return 'sms_passcode';
+      }
+      return undefined;
+    },
+    validPasscode(user) {
+      for (const id of [...user.tokens.map((t) => t.token_id), ...user.phones.map((p) => p.phone_id)]) {
+        const s = state.otp.get(id);
+        if (s === undefined) continue;
+        const secret = Secret.fromBase32(s.secret);
+        return s.kind === 'totp'
+          ? new TOTP({ secret, digits: s.digits, period: s.step }).generate({ timestamp: clock.now() })
+          : new HOTP({ secret, digits: s.digits }).generate({ counter: s.counter });
+      }
+      return undefined;
+    },
+    createBypassCode(user, opts = {}) {
+      const n = mint(state);
+      const r = createRng(state.seed, 'bypass', n);
+      const plaintext = r.chars(9, '0123456789');
+      const nowS = Math.floor(clock.now() / 1000);
+      const validSecs = opts.validSecs ?? 3600;
+      const reuse = opts.reuseCount ?? 1;
+      const id = r.chars(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+      state.bypass.push({
+        plaintext,
+        remaining: reuse === 0 ? null : reuse,
+        wire: {
+          admin_email: state.admins[0]?.email ?? '',
+          bypass_code_id: id,
+          created: nowS,
+          expiration: validSecs === 0 ? null : nowS + validSecs,
+          reuse_count: reuse === 0 ? null : reuse,
+          user: {
+            created: user.created,
+            email: user.email,
+            last_login: user.last_login,
+            realname: user.realname,
+            status: user.status,
+            user_id: user.user_id,
+            username: user.username,
+          },
+        },
+      });
+      core.recordAdmin(
+        'bypass_create',
+        user.username,
+        {
+          auto_generated: true,
+          bypass: '',
+          bypass_code_ids: [id],
+          count: 1,
+          remaining_uses: reuse,
+          user_id: user.user_id,
+          valid_secs: validSecs,
+        },
+        core.defaultAdminName(),
+      );
+      return plaintext;
+    },
+    preauth(p) {
+      const d = decide(core, p);
+      if ('error' in d) return d;
+      if (d.kind === 'auth')
+        return { result: 'auth', status_msg: 'Account is active', devices: preauthDevices(d.user) };
+      if (d.kind === 'enroll')
+        return {
+          result: 'enroll',
+          status_msg: MSG.enroll,
+          enroll_portal_url: `https://${core.hostname}/portal?code=${createRng(state.seed, 'portal', d.username).chars(16, '0123456789abcdef')}&akey=${core.accountId}`,
+        };
+      return { result: d.kind, status_msg: d.msg };
+    },
+    async auth(p, opts = {}) {
+      const started = start(p);
+      if ('error' in started) return started;
+      if (!('tx' in started)) return started;
+      await abortable(started.tx.done, opts.signal);
+      const s = started.tx.state;
+      return { result: s.result === 'allow' ? 'allow' : 'deny', status: s.status, status_msg: s.status_msg };
+    },
+    authAsync(p) {
+      const started = start(p);
+      if ('error' in started) return started;
+      if ('tx' in started) return { txid: started.txid };
+      // Immediate answers (passcode, sms, bypass…) still get a txid whose status is already final.
+      const txid = core.newId('tx');
+      const tx: Tx = { state: waiting('', ''), changed: new Set(), done: Promise.resolve() };
+      setState(tx, started);
+      txs.set(txid, tx);
+      return { txid };
+    },
+    async authStatus(txid, opts = {}) {
+      const tx = txs.get(txid);
+      if (tx === undefined) return invalid('txid');
+      if (tx.state.result !== 'waiting' || !(opts.waitMs !== undefined && opts.waitMs > 0))
+        return { ...tx.state };
+      // Long poll: hold until the state changes or waitMs of emulator time passes.
+      const stop = new AbortController();
+      const onAbort = (): void => stop.abort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      let notify: () => void = () => undefined;
+      const changed = new Promise<void>((resolve) => (notify = resolve));
+      tx.changed.add(notify);
+      try {
+        await Promise.race([changed, clock.sleep(opts.waitMs, stop.signal).catch(() => undefined)]);
+      } finally {
+        tx.changed.delete(notify);
+        stop.abort();
+        opts.signal?.removeEventListener('abort', onAbort);
+      }
+      if (opts.signal?.aborted)
+        throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
+      return { ...tx.state };
+    },
+    enroll(p) {
+      const nowS = Math.floor(clock.now() / 1000);
+      const n = mint(state);
+      const r = createRng(state.seed, 'enroll', n);
+      const username = p['username'] ?? `user${r.chars(8, '0123456789')}`;
+      if (core.findUser(username) !== undefined) return invalid('username');
+      const validSecs = Number(p['valid_secs'] ?? '86400');
+      if (!Number.isInteger(validSecs) || validSecs <= 0) return invalid('valid_secs');
+      const user = core.addUser(username);
+      const code = r.chars(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
+      const b = behaviourOf(user);
+      const completesAt = b.kind === 'approve' ? clock.now() + (b.afterS ?? 3) * 1000 : null;
+      enrollments.set(user.user_id, { code, expires: nowS + validSecs, completesAt });
+      const host = core.hostname.replace(/^api-/, 'm-');
+      return {
+        activation_barcode: `https://${core.hostname}/frame/qr?value=duo%3A%2F%2F${code}`,
+        activation_code: `duo://${code}`,
+        activation_url: `https://${host}/activate/${code}`,
+        expiration: nowS + validSecs,
+        user_id: user.user_id,
+        username,
+      };
+    },
+    enrollStatus(p) {
+      const userId = p['user_id'];
+      const code = p['activation_code'];
+      if (userId === undefined) return missing('user_id');
+      if (code === undefined) return missing('activation_code');
+      const e = enrollments.get(userId);
+      if (e === undefined || (`duo://${e.code}` !== code && e.code !== code)) return 'invalid';
+      if (e.completesAt !== null && clock.now() >= e.completesAt) {
+        const user = core.findUser(userId);
+        if (user !== undefined && user.phones.length === 0) core.attachPhone(user);
+        return 'success';
+      }
+      return Math.floor(clock.now() / 1000) > e.expires ? 'invalid' : 'waiting';
+    },
+  };
+
+  /** Validates and starts an authentication; immediate outcomes come back as an AuthResult. */
+  function start(p: Params): AuthResult | WorldError | { tx: Tx; txid: string } {
+    const factor = p['factor'];
+    if (factor === undefined || factor === '') return missing('factor');
+    if (!['auto', 'push', 'passcode', 'sms', 'phone'].includes(factor)) return invalid('factor');
+    const d = decide(core, p);
+    if ('error' in d) return d;
+    if (d.kind === 'enroll') {
+      if (d.user === undefined) return invalid('username');
+      core.recordAuth({ user: d.user, result: 'denied', reason: 'user_not_enrolled', factor: null });
+      return { result: 'deny', status: 'enroll', status_msg: MSG.enroll };
+    }
+    if (d.kind !== 'auth') {
+      if (d.user !== undefined)
+        core.recordAuth({
+          user: d.user,
+          result: d.kind === 'allow' ? 'success' : 'denied',
+          reason: d.reason,
+          factor: null,
+        });
+      return { result: d.kind, status: d.kind, status_msg: d.msg };
+    }
+    const user = d.user;
+    if (factor === 'passcode') {
+      const passcode = p['passcode'];
+      if (passcode === undefined || passcode === '') return missing('passcode');
+      const used = engine.verifyPasscode(user, passcode);
+      if (used !== undefined) {
+        state.failures.delete(user.user_id);
+        core.recordAuth({ user, result: 'success', reason: 'valid_passcode', factor: used });
+        return { ...FINAL.allow };
+      }
+      const failures = (state.failures.get(user.user_id) ?? 0) + 1;
+      state.failures.set(user.user_id, failures);
+      core.recordAuth({ user, result: 'failure', reason: 'invalid_passcode', factor: 'passcode' });
+      const threshold = Number(state.settings.lockout_threshold);
+      if (threshold > 0 && failures >= threshold) {
+        // Duo locks the user after lockout_threshold consecutive failures (settings, duo-wire.md §5).
+        user.status = 'locked out';
+        user.lockout_reason = 'Failed Attempts';
+      }
+      return { ...FINAL.badPasscode };
+    }
+    const device = p['device'];
+    if (device === undefined || device === '') return missing('device');
+    if (factor === 'sms') {
+      const phone = phoneFor(user, device, 'sms');
+      if (phone === undefined) return invalid('no capable device');
+      const r = createRng(state.seed, 'sms', mint(state));
+      const batch = Math.max(1, Number(state.settings['sms_batch'] ?? 1));
+      const codes = Array.from({ length: batch }, (_, i) => `${(i + 1) % 10}${r.chars(6, '0123456789')}`);
+      smsCodes.set(user.user_id, codes);
+      phone.sms_passcodes_sent = true;
+      core.recordTelephony(phone.number, 'sms', 'authentication');
+      core.recordAuth({ user, result: 'denied', reason: null, factor: 'sms_refresh' });
+      return { result: 'deny', status: 'sent', status_msg: 'New SMS passcodes sent.' };
+    }
+    const cap = factor === 'auto' ? 'auto' : factor;
+    let phone = phoneFor(user, device, cap);
+    if (factor === 'auto' && phone === undefined)
+      phone = phoneFor(user, device, 'push') ?? phoneFor(user, device, 'phone');
+    if (phone === undefined) return worldError(400, 40002, 'no capable device');
+    const viaPush = factor === 'push' || (factor === 'auto' && phone.capabilities.includes('push'));
+    if (!viaPush) core.recordTelephony(phone.number, 'phone', 'authentication');
+    const txid = core.newId('tx');
+    const tx: Tx = {
+      state: viaPush
+        ? waiting('pushed', 'Pushed a login request to your device...')
+        : waiting('calling', 'Calling your phone...'),
+      changed: new Set(),
+      done: Promise.resolve(),
+    };
+    txs.set(txid, tx);
+    tx.done = run(tx, txid, user, phone, viaPush ? 'duo_push' : 'phone_call');
+    return { tx, txid };
+  }
+
+  async function run(tx: Tx, txid: string, user: WireUser, phone: WirePhone, factor: string): Promise<void> {
+    const b = behaviourOf(user);
+    const afterMs = b.kind === 'ignore' ? PUSH_TIMEOUT_MS : Math.min((b.afterS ?? 3) * 1000, PUSH_TIMEOUT_MS);
+    await clock.sleep(afterMs);
+    const outcome =
+      b.kind === 'ignore' || ((b.afterS ?? 0) * 1000 >= PUSH_TIMEOUT_MS && b.kind === 'approve')
+        ? 'timeout'
+        : b.kind === 'approve'
+          ? 'allow'
+          : b.kind;
+    setState(tx, FINAL[outcome]);
+    const authDevice = {
+      key: phone.phone_id,
+      name: phone.number,
+      ip: null,
+      location: { city: null, state: null, country: null },
+    };
+    const [result, reason] = {
+      allow: ['success', 'user_approved'],
+      deny: ['denied', 'user_mistake'],
+      timeout: ['denied', 'no_response'],
+      fraud: ['fraud', 'user_marked_fraud'],
+    }[outcome] as ['success' | 'denied' | 'fraud', string];
+    if (result === 'success') state.failures.delete(user.user_id);
+    core.recordAuth({ user, result, reason, factor, authDevice, txid });
+  }
+
+  return engine;
+}
+
+async function abortable(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return p;
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([p, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,144 @@
+/** Static vocabularies the generators draw from: names, applications, places, devices. */
+import type { WireLocation } from './wire-types.js';
+
+export const FIRST_NAMES = [
+  'Ada',
+  'Alan',
+  'Amara',
+  'Ben',
+  'Carla',
+  'Chen',
+  'Dana',
+  'Diego',
+  'Elena',
+  'Farah',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jamal',
+  'Julia',
+  'Kofi',
+  'Lena',
+  'Liam',
+  'Maya',
+  'Mateo',
+  'Nadia',
+  'Noah',
+  'Olga',
+  'Omar',
+  'Priya',
+  'Quinn',
+  'Ravi',
+  'Rosa',
+  'Sami',
+  'Sofia',
+  'Tariq',
+  'Uma',
+  'Victor',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+  'Erik',
+  'Aiko',
+  'Luca',
+] as const;
+export const LAST_NAMES = [
+  'Andersen',
+  'Baptiste',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Hoffmann',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Quintero',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Ueda',
+  'Varga',
+  'Walker',
+  'Xu',
+  'Yilmaz',
+  'Zhang',
+  'Novak',
+  'Silva',
+  'Kim',
+  'Murphy',
+] as const;
+
+export const GROUP_NAMES = [
+  'Duo Users',
+  'Engineering',
+  'Finance',
+  'Sales',
+  'IT Admins',
+  'Contractors',
+  'Executives',
+];
+
+/** Protected applications: [name, integration type]. */
+export const PROTECTED_APPS: readonly (readonly [string, string])[] = [
+  ['Microsoft Azure Active Directory', 'azure-ca'],
+  ['Cisco ASA SSL VPN', 'ciscoasa'],
+  ['Okta', 'okta'],
+  ['Windows Logon', 'rdp'],
+  ['Unix SSH', 'unix'],
+  ['Salesforce', 'sso-salesforce'],
+  ['GitHub Enterprise', 'sso-github'],
+  ['Duo Admin Panel', 'adminpanel'],
+];
+
+export interface Place {
+  loc: WireLocation;
+  /** first octet choices, so IPs look regional */
+  net: readonly number[];
+}
+/** Home locations users authenticate from; a tenant lives mostly in one country. */
+export const HOME_PLACES: readonly Place[] = [
+  { loc: { city: 'Ann Arbor', state: 'Michigan', country: 'United States' }, net: [35, 68, 141] },
+  { loc: { city: 'Austin', state: 'Texas', country: 'United States' }, net: [24, 70, 99] },
+  { loc: { city: 'Seattle', state: 'Washington', country: 'United States' }, net: [50, 73, 174] },
+  { loc: { city: 'New York', state: 'New York', country: 'United States' }, net: [38, 69, 151] },
+  { loc: { city: 'Toronto', state: 'Ontario', country: 'Canada' }, net: [99, 142, 184] },
+  { loc: { city: 'London', state: 'England', country: 'United Kingdom' }, net: [81, 86, 213] },
+];
+/** Places that never appear in generated history: scenarios use them for "new country" logins. */
+export const FOREIGN_PLACES: readonly Place[] = [
+  { loc: { city: 'Lagos', state: 'Lagos', country: 'Nigeria' }, net: [102, 105, 197] },
+  { loc: { city: 'Moscow', state: 'Moscow', country: 'Russia' }, net: [5, 31, 95] },
+  { loc: { city: 'Sao Paulo', state: 'Sao Paulo', country: 'Brazil' }, net: [177, 179, 189] },
+  { loc: { city: 'Hanoi', state: 'Hanoi', country: 'Vietnam' }, net: [14, 113, 171] },
+];
+
+export const PHONE_MODELS: readonly (readonly [platform: string, model: string, weight: number])[] = [
+  ['Apple iOS', 'iPhone 15', 30],
+  ['Apple iOS', 'iPhone 13', 20],
+  ['Google Android', 'Pixel 8', 12],
+  ['Google Android', 'Galaxy S23', 14],
+  ['Google Android', 'Galaxy A54', 6],
+];
+
+export const BROWSERS: readonly (readonly [browser: string, versions: readonly string[], weight: number])[] =
+  [
+    ['Chrome', ['120.0.6099.109', '121.0.6167.85', '122.0.6261.69'], 55],
+    ['Edge', ['120.0.2210.91', '121.0.2277.83'], 20],
+    ['Safari', ['17.2', '17.3'], 15],
+    ['Firefox', ['121.0', '122.0'], 10],
+  ];
+export const ACCESS_OS: readonly (readonly [os: string, versions: readonly string[], weight: number])[] = [
+  ['Windows', ['10', '11'], 55],
+  ['Mac OS X', ['13.6', '14.2'], 30],
+  ['Linux', [''], 5],
+  ['iOS', ['17.2'], 6],
+  ['Android', ['14'], 4],
+];

@@ -1,0 +1,279 @@
+/**
+ * Generated administrator, telephony, activity, trust-monitor and offline-enrollment streams, in Duo's wire
+ * shapes (duo-wire.md §5). Rates scale with the tenant's size; shapes follow business hours.
+ */
+import { pythonJson } from '../../duo/sign/index.js';
+import { FOREIGN_PLACES, HOME_PLACES, type Place } from './catalog.js';
+import { buildAuthEvent, ipIn, isoMicros } from './auth-event.js';
+import { weekShape, type StreamDef } from './log-stream.js';
+import { createRng, duoId, seededUuid, type Rng } from './prng.js';
+import type { UserHome } from './state.js';
+import type {
+  ActivityItem,
+  AdminLogRow,
+  OfflineEnrollmentRow,
+  TelephonyItem,
+  TrustMonitorEvent,
+  WireAdmin,
+  WireIntegration,
+  WireUser,
+} from './wire-types.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** Administrator-log descriptions are Python `json.dumps` strings (duo-wire.md §5). */
+export function describe(obj: Record<string, unknown>): string {
+  return pythonJson(obj, { compact: false });
+}
+
+export interface OtherGenContext {
+  seed: string;
+  accountId: string;
+  users: readonly WireUser[];
+  homes: ReadonlyMap<string, UserHome>;
+  admins: readonly WireAdmin[];
+  apps: readonly WireIntegration[];
+}
+
+function pickUser(
+  ctx: OtherGenContext,
+  r: Rng,
+  withPhone = false,
+): { user: WireUser; home: UserHome } | undefined {
+  const pool = withPhone ? ctx.users.filter((u) => u.phones.length > 0) : ctx.users;
+  if (pool.length === 0) return undefined;
+  const user = r.pick(pool);
+  const home = ctx.homes.get(user.user_id);
+  return home === undefined ? undefined : { user, home };
+}
+
+export function telephonyDef(ctx: OtherGenContext): StreamDef<TelephonyItem> {
+  const phoneUsers = ctx.users.filter((u) => u.phones.length > 0);
+  const perHour = (phoneUsers.length * 0.02) / 24;
+  return {
+    name: 'telephony',
+    bucketMs: HOUR,
+    rate: (b) => perHour * weekShape(b * HOUR),
+    id: (b, k) => seededUuid(ctx.seed, 'telephony', b, k),
+    make(b, k, tsMs, id) {
+      const r = createRng(ctx.seed, 'telephony-item', b, k);
+      const user = r.pick(phoneUsers);
+      const type = r.chance(0.6) ? 'sms' : 'phone';
+      return {
+        context: r.weighted([
+          ['authentication', 85],
+          ['enrollment', 8],
+          ['administrator login', 5],
+          ['verify', 2],
+        ] as const),
+        credits: type === 'sms' ? 1 : r.int(1, 3),
+        phone: user.phones[0]?.number ?? '',
+        telephony_id: id,
+        ts: isoMicros(tsMs, r.int(0, 999)),
+        txid: seededUuid(ctx.seed, 'telephony-tx', b, k),
+        type,
+      };
+    },
+  };
+}
+
+const ADMIN_ACTIONS: readonly (readonly [string, number])[] = [
+  ['admin_login', 55],
+  ['admin_login_error', 3],
+  ['admin_2fa_error', 1],
+  ['user_update', 10],
+  ['user_create', 6],
+  ['phone_create', 5],
+  ['group_update', 3],
+  ['integration_update', 2],
+  ['policy_update', 2],
+  ['bypass_view', 1],
+  ['user_pending_delete', 1],
+];
+
+export function adminLogDef(ctx: OtherGenContext): StreamDef<AdminLogRow> {
+  const active = ctx.admins.filter((a) => a.status === 'Active');
+  const perHour = (active.length * 3) / 24;
+  return {
+    name: 'admin',
+    bucketMs: HOUR,
+    rate: (b) => perHour * weekShape(b * HOUR),
+    id: (b, k) => seededUuid(ctx.seed, 'admin', b, k),
+    make(b, k, tsMs) {
+      const r = createRng(ctx.seed, 'admin-row', b, k);
+      const admin = r.pick(active);
+      const action = r.weighted(ADMIN_ACTIONS);
+      const u = pickUser(ctx, r);
+      const place = HOME_PLACES[u?.home.place ?? 0] as Place;
+      let object: string | null = u?.user.username ?? null;
+      let description: Record<string, unknown> = {};
+      if (action === 'admin_login')
+        [object, description] = [
+          null,
+          { device: null, factor: 'push', ip_address: ipIn(r, place), primary_auth_method: 'Password' },
+        ];
+      else if (action === 'admin_login_error')
+        [object, description] = [null, { error: 'Invalid password', ip_address: ipIn(r, place) }];
+      else if (action === 'admin_2fa_error')
+        [object, description] = [
+          null,
+          { error: 'Login request timed out', factor: 'push', ip_address: ipIn(r, place) },
+        ];
+      else if (action === 'user_update') description = { notes: 'updated by help desk' };
+      else if (action === 'user_create')
+        description = { email: u?.user.email ?? '', realname: u?.user.realname ?? '', status: 'Active' };
+      else if (action === 'phone_create')
+        description = { number: u?.user.phones[0]?.number ?? '', type: 'Mobile' };
+      else if (action === 'group_update')
+        [object, description] = ['Engineering', { desc: 'Engineering group' }];
+      else if (action === 'integration_update') {
+        const app = r.pick(ctx.apps);
+        [object, description] = [app.name, { name: app.name, type: app.type }];
+      } else if (action === 'policy_update')
+        [object, description] = ['Global Policy', { sections: ['browsers'] }];
+      return {
+        action,
+        description: describe(description),
+        isotimestamp: new Date(Math.floor(tsMs / 1000) * 1000).toISOString().replace('.000Z', '+00:00'),
+        object,
+        timestamp: Math.floor(tsMs / 1000),
+        username: action === 'user_pending_delete' ? 'System' : admin.name,
+      };
+    },
+  };
+}
+
+export function activityDef(ctx: OtherGenContext): StreamDef<ActivityItem> {
+  const perHour = (ctx.users.length * 0.03) / 24;
+  return {
+    name: 'activity',
+    bucketMs: HOUR,
+    rate: (b) => (ctx.admins.length === 0 ? 0 : perHour * weekShape(b * HOUR)),
+    id: (b, k) => seededUuid(ctx.seed, 'activity', b, k),
+    make(b, k, tsMs, id) {
+      const r = createRng(ctx.seed, 'activity-item', b, k);
+      const admin = r.pick(ctx.admins);
+      const u = pickUser(ctx, r);
+      const place = HOME_PLACES[u?.home.place ?? 0] as Place;
+      const action = r.weighted([
+        ['member_update', 30],
+        ['phone_activation_succeeded', 25],
+        ['admin_login', 25],
+        ['integration_update', 10],
+        ['group_member_add', 10],
+      ] as const);
+      return {
+        access_device: {
+          browser: 'Chrome',
+          browser_version: '121.0.6167.85',
+          ip: { address: ipIn(r, place) },
+          location: { ...place.loc },
+          os: 'Windows',
+          os_version: '11',
+        },
+        action,
+        activity_id: id,
+        actor: { details: null, key: admin.admin_id, name: admin.name, type: 'admin' },
+        akey: ctx.accountId,
+        application: null,
+        outcome: { result: r.chance(0.96) ? 'SUCCESS' : 'FAILURE' },
+        target:
+          u === undefined
+            ? null
+            : { details: null, key: u.user.user_id, name: u.user.username, type: 'user' },
+        ts: isoMicros(tsMs, r.int(0, 999)),
+      };
+    },
+  };
+}
+
+export function trustMonitorEvent(
+  ctx: OtherGenContext,
+  r: Rng,
+  tsMs: number,
+  sekey: string,
+  user: WireUser,
+  home: UserHome,
+  txid: string,
+): TrustMonitorEvent {
+  const place = r.pick(FOREIGN_PLACES);
+  const app = ctx.apps[0];
+  const surfaced = buildAuthEvent({
+    txid,
+    tsMs: tsMs - r.int(1, 60) * 60_000,
+    user,
+    home,
+    application: { key: app?.integration_key ?? '', name: app?.name ?? '', type: app?.type ?? '' },
+    result: 'success',
+    reason: 'user_approved',
+    factor: 'duo_push',
+    place,
+    ip: ipIn(r, place),
+    r,
+  });
+  return {
+    explanations: [
+      { summary: `${user.username} has not logged in from this country recently.`, type: 'NEW_COUNTRY_CODE' },
+    ],
+    from_common_netblock: false,
+    from_new_user: false,
+    low_risk_ip: false,
+    priority_event: r.chance(0.3),
+    priority_reasons: [],
+    sekey,
+    state: 'new',
+    state_updated_timestamp: null,
+    surfaced_auth: surfaced,
+    surfaced_timestamp: tsMs,
+    triage_event_uri: `https://admin.duosecurity.com/trust-monitor?sekey=${sekey}`,
+    triaged_as_interesting: false,
+    type: 'auth',
+  };
+}
+
+export function trustMonitorDef(ctx: OtherGenContext): StreamDef<TrustMonitorEvent> {
+  const perDay = Math.max(0.05, ctx.users.length * 0.0005);
+  return {
+    name: 'trust',
+    bucketMs: DAY,
+    rate: () => (ctx.users.length === 0 ? 0 : perDay),
+    id: (b, k) => duoId('SE', ctx.seed, 'trust', b, k),
+    make(b, k, tsMs, id) {
+      const r = createRng(ctx.seed, 'trust-event', b, k);
+      const u = pickUser(ctx, r) as { user: WireUser; home: UserHome };
+      return trustMonitorEvent(ctx, r, tsMs, id, u.user, u.home, seededUuid(ctx.seed, 'trust-tx', b, k));
+    },
+  };
+}
+
+export function offlineDef(ctx: OtherGenContext): StreamDef<OfflineEnrollmentRow> {
+  const perDay = ctx.users.length * 0.002;
+  return {
+    name: 'offline',
+    bucketMs: DAY,
+    rate: () => perDay,
+    id: (b, k) => seededUuid(ctx.seed, 'offline', b, k),
+    make(b, k, tsMs) {
+      const r = createRng(ctx.seed, 'offline-row', b, k);
+      const u = pickUser(ctx, r);
+      const host = `WKS-${r.chars(5, '0123456789')}`;
+      return {
+        action: r.weighted([
+          ['o2fa_user_provisioned', 70],
+          ['o2fa_user_reenrolled', 20],
+          ['o2fa_user_deprovisioned', 10],
+        ] as const),
+        description: describe({
+          factor: r.pick(['duo_otp', 'security_key']),
+          hostname: host,
+          user_agent: 'DuoCredProv/4.2.2.1755 (Windows NT 10.0.19045; x64; Workstation)',
+        }),
+        isotimestamp: new Date(Math.floor(tsMs / 1000) * 1000).toISOString().replace('.000Z', '+00:00'),
+        object: u?.user.username ?? '',
+        timestamp: Math.floor(tsMs / 1000),
+        username: u?.user.username ?? '',
+      };
+    },
+  };
+}
