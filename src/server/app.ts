@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { createRequire } from 'node:module';
@@ -92,13 +92,13 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
     },
   });
 
-  app.use('*', async (c, next) => {
+  const observe: MiddlewareHandler<AppEnv> = async (c, next) => {
     const started = performance.now();
     c.set('requestId', newId(deps.random));
     await next();
     const seconds = (performance.now() - started) / 1000;
     // The last matched route is the handler's pattern (`/api/v1/orgs/:org`), a bounded label set.
-    const route = routePath(c as unknown as Context, -1) || 'unmatched';
+    const route = routePath(c, -1) || 'unmatched';
     metrics.observeRequest(c.req.method, route, c.res.status, seconds);
     if (c.req.path !== '/healthz' && c.req.path !== '/metrics') {
       deps.logger.info(
@@ -112,7 +112,8 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
         'request',
       );
     }
-  });
+  };
+  app.use('*', observe);
   app.use('*', securityHeaders({ hsts: config.secureCookies }));
   app.use('/api/*', sameOriginGuard());
   app.use('/api/*', resolvePrincipal(deps));
