@@ -35,13 +35,13 @@ function eventMs(e: AuthEventLike): number {
  */
 export function createMemoryDuoReader(
   tenant: MemoryTenant,
-  opts: { fail?: (endpoint: string) => unknown } = {},
+  opts: { fail?: (endpoint: string) => Error | undefined } = {},
 ): MemoryDuoReader {
   const requests: Record<string, number> = {};
   const hit = (endpoint: string): void => {
     requests[endpoint] = (requests[endpoint] ?? 0) + 1;
     const err = opts.fail?.(endpoint);
-    if (err !== undefined && err !== null) throw err;
+    if (err !== undefined) throw err;
   };
   async function* pages<T>(endpoint: string, all: readonly T[], caps: PageCaps): AsyncGenerator<Page<T>> {
     let offset = 0;

@@ -203,8 +203,8 @@ describe('runAuthLogPoll', () => {
   const TXIDS = ['7f3c9a52-e2b1-4f0e-9a77-1c2d3e4f5a6b', 'c0ffee00-dead-beef-0000-123456789abc'];
   const IPS = ['203.0.113.77', '2001:db8::4242'];
   const NAMES = ['alice.secret@example.com', 'bob-the-username'];
-  function piiEvent(ms: number, i: number, result = 'success'): AuthEventLike & Record<string, unknown> {
-    return {
+  function piiEvent(ms: number, i: number, result = 'success'): AuthEventLike {
+    const raw: Record<string, unknown> = {
       txid: `${TXIDS[i % 2] ?? ''}-${String(i)}`,
       timestamp: Math.floor(ms / 1000),
       isotimestamp: new Date(ms).toISOString(),
@@ -217,6 +217,7 @@ describe('runAuthLogPoll', () => {
       access_device: { ip: IPS[i % 2], hostname: 'laptop-of-alice' },
       auth_device: { ip: IPS[(i + 1) % 2], name: '+1 555 0100' },
     };
+    return raw;
   }
 
   it('persists no txid, IP address, username or user key — only aggregates and a txid-free cursor', async () => {
