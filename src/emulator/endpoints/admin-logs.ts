@@ -35,6 +35,10 @@ export function parseAuthCursor(params: Params): AuthLogCursor | undefined {
     txid = v.slice(comma + 1);
   } else if (values.length === 2) {
     [ts, txid] = values;
+    // Positional on the wire, but a client that sends its query in canonical (sorted) order may put a txid
+    // starting with "0" first; the all-digit value is the timestamp.
+    if (ts !== undefined && txid !== undefined && !/^\d+$/.test(ts) && /^\d+$/.test(txid))
+      [ts, txid] = [txid, ts];
   } else {
     throw new DuoApiError(40002, 'Invalid next_offset');
   }
