@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { createCodec, postgresAdapter, sqliteAdapter, type DialectAdapter } from './dialect/index.js';
-import { StoreError } from './errors.js';
+import { StoreError, VaultError } from './errors.js';
 import {
   migrateToLatest,
   migrationStatus,
@@ -46,6 +46,11 @@ export interface OpenStoreOptions {
   masterKeyFile?: string | undefined;
   /** A ready vault (tests, or a caller that loaded the keyring itself); skips key loading. */
   vault?: Vault;
+  /**
+   * Load (or create) the master key (default true). `duowatch db status` opens with false: no key file is
+   * created, and any attempt to touch a secret fails with vault.not_loaded.
+   */
+  loadKeys?: boolean;
   /** Run migrations on open (default true). `duowatch db status` opens without migrating. */
   migrate?: boolean;
   clock?: () => Date;
@@ -128,7 +133,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   try {
     let keyring: LoadedKeyring | null = null;
     let vault = options.vault;
-    if (vault === undefined) {
+    if (vault === undefined && options.loadKeys === false) {
+      vault = lockedVault();
+    } else if (vault === undefined) {
       keyring = await loadKeyring({
         env: options.env ?? process.env,
         dataDir: options.dataDir,
@@ -177,4 +184,22 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await db.destroy();
     throw error;
   }
+}
+
+function lockedVault(): Vault {
+  const refuse = (): never => {
+    throw new VaultError('vault.not_loaded', 'this store was opened without its master key');
+  };
+  return {
+    get currentKeyId(): string {
+      return refuse();
+    },
+    get keyring(): never {
+      return refuse();
+    },
+    encrypt: refuse,
+    decrypt: refuse,
+    keyIdOf: refuse,
+    replaceKeyring: refuse,
+  };
 }

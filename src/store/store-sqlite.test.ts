@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore, type Store } from './index.js';
+import * as fs from 'node:fs/promises';
+import { openStore, rotateKeys, type KeyFileSystem, type Store } from './index.js';
 import { contractSecrets, storeContract } from './store-contract.test-helpers.js';
 
 async function tempDir(): Promise<string> {
@@ -73,6 +74,77 @@ describe('store on sqlite: files and secrets at rest', () => {
       expect(creds?.skey.reveal()).toBe(contractSecrets.SKEY);
     } finally {
       await store?.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('keys rotate on sqlite: crash safety', () => {
+  it('a crash before the old key is retired leaves every secret readable, and a second rotation finishes', async () => {
+    const dataDir = await tempDir();
+    try {
+      let store = await openStore({ dataDir, env: {} });
+      const org = await store.organizations.create({ slug: 'acme' });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        ids.push(
+          (
+            await store.integrations.create(org.id, {
+              kind: 'admin',
+              apiHost: 'api-x.duosecurity.com',
+              ikey: `DI${i}`,
+              skey: `sk-${i}`,
+            })
+          ).id,
+        );
+      }
+      const original = store.vault.currentKeyId;
+      let writes = 0;
+      // The second keyring write (retiring the old key) dies, as if the process were killed there.
+      const crashing: KeyFileSystem = {
+        readFile: (p) => fs.readFile(p),
+        stat: (p) => fs.stat(p),
+        mkdir: (p, o) => fs.mkdir(p, o),
+        rename: (a, b) => fs.rename(a, b),
+        writeFile: async (p, d, o) => {
+          writes += 1;
+          if (writes === 2) throw new Error('killed');
+          await fs.writeFile(p, d, o);
+        },
+      };
+      await expect(rotateKeys(store, { fs: crashing })).rejects.toThrow('killed');
+      await store.close();
+      store = await openStore({ dataDir, env: {} });
+      expect(store.vault.keyring.keys.has(original)).toBe(true);
+      expect(store.vault.keyring.keys.size).toBe(2);
+      for (const [i, id] of ids.entries()) {
+        expect((await store.integrations.credentials(org.id, id))?.skey.reveal()).toBe(`sk-${i}`);
+      }
+      const result = await rotateKeys(store);
+      expect(result.retiredKeyIds.sort()).toEqual([...result.previousKeyIds].sort());
+      await store.close();
+      store = await openStore({ dataDir, env: {} });
+      expect([...store.vault.keyring.keys.keys()]).toEqual([result.newKeyId]);
+      for (const [i, id] of ids.entries()) {
+        expect((await store.integrations.credentials(org.id, id))?.ikey.reveal()).toBe(`DI${i}`);
+      }
+      await store.close();
+      expect(((await fs.stat(join(dataDir, 'master.key'))).mode & 0o777).toString(8)).toBe('600');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to rotate a key that came from DUOWATCH_MASTER_KEY', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore({
+      dataDir,
+      env: { DUOWATCH_MASTER_KEY: Buffer.alloc(32, 3).toString('base64') },
+    });
+    try {
+      await expect(rotateKeys(store)).rejects.toMatchObject({ code: 'vault.rotate_needs_file' });
+    } finally {
+      await store.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

@@ -1,0 +1,11 @@
+export { loadConfig, redactedConfig } from './load-config.js';
+export type { LoadConfigOptions } from './load-config.js';
+export type { Config, ConfiguredIntegration } from './config-types.js';
+export { ConfigError } from './errors.js';
+export type { ConfigIssue } from './errors.js';
+export { envMappings } from './env.js';
+export type { EnvMapping } from './env.js';
+export { configSchema } from './schema.js';
+export type { ConfigInput } from './schema.js';
+export { configJsonSchema } from './json-schema.js';
+export { storeOptions } from './store-options.js';
