@@ -5,13 +5,17 @@ import type { CronSlots } from './cron-slots.js';
 // recomputed from the clock within a minute instead of firing hours off.
 const MAX_ARM_MS = 60_000;
 
+// How far back a late timer still fires missed slots, and at most how many.
+const CATCH_UP_MS = 60_000;
+const MAX_CATCH_UP_SLOTS = 60;
+
 export interface SlotDriver {
   stop(): void;
 }
 
 /**
  * Calls `onSlot(slotMs)` once per cron slot, at the slot time, for slots after the driver starts. A slot
- * that passed while the process was not running is not replayed (neither does pg-boss's own cron).
+ * that passed while the process was not running is not replayed (pg-boss's own cron does not either).
  */
 export function startSlotDriver(
   slots: CronSlots,
@@ -37,16 +41,17 @@ export function startSlotDriver(
       arm();
       return;
     }
-    const due = next;
-    // Skip slots missed while the loop was blocked or the clock jumped forward: fire only the latest due.
-    let following = slots.next(due);
-    let latest = due;
-    while (following !== null && following <= now) {
-      latest = following;
-      following = slots.next(following);
+    // A timer that fired late (busy event loop, suspend) may find several slots due. Slots within the
+    // catch-up window all fire, oldest first (the pgboss engine dedups them by id, the local engine's overlap
+    // guard keeps them from piling up); older ones are dropped rather than replayed in a burst.
+    const due: number[] = [];
+    let slot: number | null = next;
+    while (slot !== null && slot <= now) {
+      if (slot >= now - CATCH_UP_MS) due.push(slot);
+      slot = slots.next(slot);
     }
-    next = following;
-    onSlot(latest);
+    next = slot;
+    for (const fire of due.slice(-MAX_CATCH_UP_SLOTS)) onSlot(fire);
     arm();
   };
 
