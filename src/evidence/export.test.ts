@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  CONTROL_MAP,
+  CORE_SIGNAL_IDS,
+  EXTENDED_SIGNAL_IDS,
+  createMemoryEvidenceStore,
+  csvCell,
+  escapeHtml,
+  exportEvidence,
+  mfaEnrollmentSignal,
+  adminInventorySignal,
+  renderControlsMarkdown,
+  type EvidenceRecord,
+  type SignalResult,
+} from './index.js';
+
+const T = Date.parse('2026-11-20T00:00:00Z');
+
+function rec(r: SignalResult, at: number): EvidenceRecord {
+  return {
+    org: 'acme',
+    integration: 'int1',
+    signalId: r.id,
+    status: r.status,
+    metrics: r.metrics,
+    controls: r.controls,
+    truncated: r.truncated,
+    notes: r.notes,
+    extended: r.extended,
+    runKind: 'identity_sync',
+    startedAt: new Date(at).toISOString(),
+    finishedAt: new Date(at + 1500).toISOString(),
+    durationMs: 1500,
+  };
+}
+
+async function seeded() {
+  const store = createMemoryEvidenceStore();
+  const evil = '<script>alert(1)</script>';
+  const users = [
+    { username: '=HYPERLINK("http://x")', realname: evil, status: 'bypass', is_enrolled: true },
+    { username: 'ok', status: 'active', is_enrolled: true },
+  ];
+  await store.saveRecord(rec(mfaEnrollmentSignal(users, { now: T }), T));
+  await store.saveRecord(rec(mfaEnrollmentSignal([users[1] ?? {}], { now: T }), T + 4 * 3_600_000));
+  await store.saveRecord(
+    rec(
+      adminInventorySignal(
+        [{ name: `Owner "O'Brien" ${evil}`, role: 'Owner', status: 'Active', last_login: null }],
+        { now: T },
+      ),
+      T,
+    ),
+  );
+  return store;
+}
+
+const range = {
+  org: 'acme',
+  from: new Date(T - 86_400_000),
+  to: new Date(T + 86_400_000),
+  now: new Date(T + 86_400_000),
+};
+
+describe('export', () => {
+  it('csv: escaped, formula-injection safe, one row per record (golden)', async () => {
+    const f = await exportEvidence(await seeded(), { ...range, format: 'csv' });
+    expect(f.contentType).toMatch(/text\/csv/);
+    expect(f.filename).toBe('duowatch-evidence-acme-2026-11-19-2026-11-21.csv');
+    const lines = f.body.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'finished_at,started_at,org,integration,signal,extended,status,truncated,control_names,soc2,iso27001,nist80053,notes,metrics_json',
+    );
+    expect(lines).toHaveLength(4);
+    expect(
+      lines[1]?.startsWith(
+        '2026-11-20T00:00:01.500Z,2026-11-20T00:00:00.000Z,acme,int1,mfa_enrollment,false,fail,false,',
+      ),
+    ).toBe(true);
+    expect(csvCell('=SUM(A1)')).toBe("'=SUM(A1)");
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-2')).toBe("'-2");
+    expect(csvCell('@cmd')).toBe("'@cmd");
+    expect(csvCell('a,"b"\nc')).toBe('"a,""b""\nc"');
+    expect(csvCell(null)).toBe('');
+    // The tenant's username inside the JSON cell is quoted, never at a cell start.
+    expect(f.body).not.toMatch(/(^|,)=HYPERLINK/m);
+  });
+
+  it('html: self-contained, everything escaped, Owners and bypass members, status over time', async () => {
+    const f = await exportEvidence(await seeded(), { ...range, format: 'html' });
+    const html = f.body;
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toContain('<script');
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    expect(html).toContain('Owners (latest run)');
+    expect(html).toContain('Owner &#34;O&#39;Brien&#34;');
+    expect(html).toContain('Bypass members (latest run)');
+    expect(html).toContain('Status over time (2 run(s))');
+    expect(html).toContain('CC6.1');
+    expect(escapeHtml(`<a href="x">'&\``)).toBe('&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#96;');
+  });
+
+  it('html bypass members come from the latest run in the range', async () => {
+    const store = createMemoryEvidenceStore();
+    await store.saveRecord(
+      rec(mfaEnrollmentSignal([{ username: 'bypassed-bob', status: 'bypass' }], { now: T }), T),
+    );
+    const html = (await exportEvidence(store, { ...range, format: 'html' })).body;
+    expect(html).toContain('<li>bypassed-bob</li>');
+  });
+
+  it('json: records in the range with normalised timestamps (golden-ish)', async () => {
+    const f = await exportEvidence(await seeded(), { ...range, format: 'json' });
+    const parsed = JSON.parse(f.body.replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<ts>"')) as {
+      org: string;
+      records: EvidenceRecord[];
+    };
+    expect(parsed.org).toBe('acme');
+    expect(parsed.records.map((r) => [r.signalId, r.status, r.startedAt])).toEqual([
+      ['mfa_enrollment', 'fail', '<ts>'],
+      ['admin_inventory', 'pass', '<ts>'],
+      ['mfa_enrollment', 'pass', '<ts>'],
+    ]);
+  });
+});
+
+describe('controls', () => {
+  it('every signal maps to seed names and all three frameworks', () => {
+    for (const id of [...CORE_SIGNAL_IDS, ...EXTENDED_SIGNAL_IDS]) {
+      const m = CONTROL_MAP[id];
+      expect(m.names.length).toBeGreaterThan(0);
+      expect(m.soc2.every((c) => /^CC\d\.\d$/.test(c))).toBe(true);
+      expect(m.iso27001.every((c) => /^[5-8]\.\d{1,2}$/.test(c))).toBe(true);
+      expect(m.nist80053.every((c) => /^[A-Z]{2}-\d+(\(\d+\))?$/.test(c))).toBe(true);
+    }
+  });
+  it('docs/controls.md holds exactly the table generated from CONTROL_MAP', () => {
+    const doc = readFileSync(new URL('../../docs/controls.md', import.meta.url), 'utf8');
+    const between = /<!-- controls:begin -->\n([\s\S]*?)\n<!-- controls:end -->/.exec(doc);
+    expect(between?.[1]).toBe(renderControlsMarkdown());
+  });
+});
