@@ -27,7 +27,7 @@ export async function makeTestPki(
   caName = 'duowatch test CA',
 ): Promise<TestPki> {
   const subtle = webcrypto.subtle;
-  const caKeys = (await subtle.generateKey(ALG, true, ['sign', 'verify']));
+  const caKeys = await subtle.generateKey(ALG, true, ['sign', 'verify']);
   const now = Date.now();
   const notBefore = new Date(now - 60_000);
   const notAfter = new Date(now + 86_400_000);
@@ -43,7 +43,7 @@ export async function makeTestPki(
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     ],
   });
-  const leafKeys = (await subtle.generateKey(ALG, true, ['sign', 'verify']));
+  const leafKeys = await subtle.generateKey(ALG, true, ['sign', 'verify']);
   const leaf = await x509.X509CertificateGenerator.create({
     serialNumber: '02',
     subject: `CN=${dnsNames[0] ?? 'localhost'}`,
