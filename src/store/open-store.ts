@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { createCodec, postgresAdapter, sqliteAdapter, type DialectAdapter } from './dialect/index.js';
 import { StoreError, VaultError } from './errors.js';
+import { uuidv7 } from './ids.js';
 import {
   migrateToLatest,
   migrationStatus,
@@ -155,7 +155,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       codec: createCodec(adapter.capabilities),
       vault,
       clock: options.clock ?? (() => new Date()),
-      newId: options.newId ?? randomUUID,
+      newId: options.newId ?? (() => uuidv7()),
     };
     return {
       db,
