@@ -19,7 +19,7 @@ export function principalOf(c: AppContext): Principal {
 /** The caller's role in an org: 'owner' for global administrators, null when not a member. */
 export function roleIn(principal: Principal, orgId: string): OrgRole | null {
   if (principal.kind === 'token') return principal.token.orgId === orgId ? principal.token.role : null;
-  if (principal.operator.isAdmin) return 'owner';
+  if (principal.operator.superadmin) return 'owner';
   return principal.memberships.find((m) => m.orgId === orgId)?.role ?? null;
 }
 
@@ -31,7 +31,7 @@ export function guard(deps: ServerDeps, access: Access): MiddlewareHandler<AppEn
     if (access === 'operator' || access === 'global_admin') {
       if (principal.kind !== 'operator')
         throw new ApiError(403, 'session_required', 'API tokens cannot do this; sign in.');
-      if (access === 'global_admin' && !principal.operator.isAdmin)
+      if (access === 'global_admin' && !principal.operator.superadmin)
         throw forbidden('administering this instance');
       return next();
     }
@@ -43,7 +43,7 @@ export function guard(deps: ServerDeps, access: Access): MiddlewareHandler<AppEn
     if (!org || role === null) throw orgNotFound();
     if (ROLE_RANK[role] < ROLE_RANK[access]) throw forbidden(`this with the ${role} role (needs ${access})`);
     c.set('org', org);
-    c.set('orgRole', principal.kind === 'operator' && principal.operator.isAdmin ? null : role);
+    c.set('orgRole', principal.kind === 'operator' && principal.operator.superadmin ? null : role);
     return next();
   };
 }

@@ -69,7 +69,7 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
     logger: options.logger ?? createLogger(),
     clock,
     metrics,
-    throttle: new LoginThrottle(() => clock().getTime(), options.throttle ?? DEFAULT_THROTTLE),
+    throttle: new LoginThrottle(options.store.loginThrottle, clock, options.throttle ?? DEFAULT_THROTTLE),
     random: options.random ?? randomBytes,
     dummyHash: dummyHash(config.scrypt),
   };
@@ -150,7 +150,8 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {
-      await deps.accounts.ping();
+      // A real query: the operators table is small and always present.
+      await deps.accounts.operators.count();
       return c.json({ status: 'ready' });
     } catch (error) {
       deps.logger.warn(

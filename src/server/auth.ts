@@ -1,7 +1,7 @@
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { MiddlewareHandler } from 'hono';
 import type { Actor } from '../services/contract.js';
-import type { NewAuditRecord, OperatorRecord } from './accounts-store.js';
+import type { Operator, Session } from './accounts-store.js';
 import { clientIp, isTls } from './client-ip.js';
 import type { AppContext, AppEnv, Principal, ServerDeps } from './context.js';
 import { csrfFailed, ApiError } from './errors.js';
@@ -26,13 +26,12 @@ export function resolvePrincipal(deps: ServerDeps): MiddlewareHandler<AppEnv> {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!match?.[1])
         throw new ApiError(401, 'bad_authorization', 'Authorization must be "Bearer <token>".');
-      const token = await deps.accounts.apiTokens.findByHash(sha256(match[1]));
-      if (!token || (token.expiresAt !== null && token.expiresAt <= now)) {
-        throw new ApiError(401, 'invalid_token', 'The API token is unknown, revoked or expired.');
-      }
+      // findByHash leaves out expired tokens; a revoked token is deleted.
+      const token = await deps.accounts.apiTokens.findByHash(sha256(match[1]), now);
+      if (!token) throw new ApiError(401, 'invalid_token', 'The API token is unknown, revoked or expired.');
       // Recording use at most once a minute keeps a busy automation from writing on every request.
       if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
-        await deps.accounts.apiTokens.touch(token.id, now);
+        await deps.accounts.apiTokens.touch(token.orgId, token.id, now);
       }
       c.set('principal', { kind: 'token', token });
       return next();
@@ -40,19 +39,19 @@ export function resolvePrincipal(deps: ServerDeps): MiddlewareHandler<AppEnv> {
     const cookie = getCookie(c, SESSION_COOKIE);
     if (cookie) {
       const idHash = sha256(cookie);
-      const session = await deps.accounts.sessions.find(idHash);
-      const operator = session ? await deps.accounts.operators.findById(session.operatorId) : null;
-      if (session && operator && !operator.disabled && session.expiresAt > now) {
+      const session = await deps.accounts.sessions.find(idHash, now);
+      const operator = session ? await deps.accounts.operators.get(session.operatorId) : undefined;
+      if (session && operator && !operator.disabled) {
         const memberships = await deps.accounts.memberships.listForOperator(operator.id);
         c.set('principal', { kind: 'operator', operator, memberships, session });
-        if (!SAFE_METHODS.has(c.req.method) && !isLogin(c)) checkCsrf(c, session.csrfToken);
+        if (!SAFE_METHODS.has(c.req.method) && !isLogin(c)) checkCsrf(c, session.csrfHash);
         // Sliding expiry, written at most once per tenth of the lifetime.
         const ttl = deps.config.sessionTtlMs;
         if (session.expiresAt.getTime() - now.getTime() < ttl * 0.9) {
           await deps.accounts.sessions.extend(idHash, new Date(now.getTime() + ttl));
         }
       } else if (session) {
-        await deps.accounts.sessions.remove(idHash);
+        await deps.accounts.sessions.delete(idHash);
       }
     }
     return next();
@@ -63,12 +62,23 @@ function isLogin(c: AppContext): boolean {
   return c.req.method === 'POST' && new URL(c.req.url).pathname === '/api/v1/session';
 }
 
-function checkCsrf(c: AppContext, expected: string): void {
+/** The session stores only the CSRF token's hash; the header must hash to it and match the cookie. */
+function checkCsrf(c: AppContext, expectedHash: string): void {
   const header = c.req.header(CSRF_HEADER) ?? '';
   const cookie = getCookie(c, CSRF_COOKIE);
-  if (!header || !safeEqual(header, expected) || (cookie !== undefined && !safeEqual(cookie, header))) {
+  if (
+    !header ||
+    !safeEqual(sha256(header), expectedHash) ||
+    (cookie !== undefined && !safeEqual(cookie, header))
+  ) {
     throw csrfFailed();
   }
+}
+
+/** The CSRF token from the double-submit cookie, when it belongs to this session (for GET /session). */
+export function sessionCsrf(c: AppContext, session: Session): string | null {
+  const cookie = getCookie(c, CSRF_COOKIE);
+  return cookie !== undefined && safeEqual(sha256(cookie), session.csrfHash) ? cookie : null;
 }
 
 /**
@@ -95,7 +105,7 @@ export function sameOriginGuard(): MiddlewareHandler<AppEnv> {
 export async function startSession(
   c: AppContext,
   deps: ServerDeps,
-  operator: OperatorRecord,
+  operator: Operator,
 ): Promise<{ csrfToken: string; expiresAt: Date }> {
   const value = newSecret(deps.random);
   const csrfToken = newSecret(deps.random);
@@ -104,9 +114,9 @@ export async function startSession(
   await deps.accounts.sessions.create({
     idHash: sha256(value),
     operatorId: operator.id,
-    csrfToken,
-    createdAt: now,
+    csrfHash: sha256(csrfToken),
     expiresAt,
+    ip: clientIp(c, deps.config.trustProxy),
   });
   const secure = deps.config.secureCookies || isTls(c);
   const maxAge = Math.floor(deps.config.sessionTtlMs / 1000);
@@ -118,7 +128,7 @@ export async function startSession(
 
 export async function endSession(c: AppContext, deps: ServerDeps): Promise<void> {
   const principal = c.get('principal');
-  if (principal?.kind === 'operator') await deps.accounts.sessions.remove(principal.session.idHash);
+  if (principal?.kind === 'operator') await deps.accounts.sessions.delete(principal.session.idHash);
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
   deleteCookie(c, CSRF_COOKIE, { path: '/' });
 }
@@ -132,14 +142,23 @@ export function actorOf(c: AppContext, deps: ServerDeps): Actor {
   return { id: actorId(c.get('principal')), ip: clientIp(c, deps.config.trustProxy) };
 }
 
-export async function audit(
-  c: AppContext,
-  deps: ServerDeps,
-  entry: Omit<NewAuditRecord, 'actor' | 'ip'> & { actor?: string },
-): Promise<void> {
-  await deps.accounts.audit.append({
-    ...entry,
+export interface AuditInput {
+  action: string;
+  orgId: string | null;
+  target: string | null;
+  outcome: 'success' | 'failure';
+  details: Record<string, unknown>;
+  actor?: string;
+}
+
+/** Appends to the store's append-only audit log; the outcome travels in details (the log has no column). */
+export async function audit(c: AppContext, deps: ServerDeps, entry: AuditInput): Promise<void> {
+  await deps.accounts.auditLog.append({
     actor: entry.actor ?? actorId(c.get('principal')),
+    orgId: entry.orgId,
+    action: entry.action,
+    target: entry.target,
+    details: { ...entry.details, outcome: entry.outcome },
     ip: clientIp(c, deps.config.trustProxy),
     at: deps.clock(),
   });

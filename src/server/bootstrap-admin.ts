@@ -23,16 +23,16 @@ export async function bootstrapAdmin(
   const operator = await store.operators.create({
     username,
     passwordHash: await hashPassword(password, opts.scrypt ?? DEFAULT_SCRYPT),
-    isAdmin: true,
+    superadmin: true,
   });
-  await store.audit.append({
+  await store.auditLog.append({
     actor: 'system',
-    action: 'user.create',
     orgId: null,
+    action: 'user.create',
     target: operator.username,
-    outcome: 'success',
+    // "generated" only says whether a password was generated; the password itself is never logged.
+    details: { isAdmin: true, bootstrap: true, generated, outcome: 'success' },
     ip: null,
-    details: { isAdmin: true, bootstrap: true, generatedPassword: generated },
   });
   return generated ? { created: true, username, password } : { created: true, username };
 }

@@ -1,13 +1,6 @@
 import type { Context } from 'hono';
 import type { DuowatchServices, OrgView } from '../services/contract.js';
-import type {
-  AccountsStore,
-  ApiTokenRecord,
-  MembershipRecord,
-  OperatorRecord,
-  OrgRole,
-  SessionRecord,
-} from './accounts-store.js';
+import type { AccountsStore, ApiToken, Membership, Operator, OrgRole, Session } from './accounts-store.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ScryptParams } from './password.js';
 import type { LoginThrottle } from './throttle.js';
@@ -34,8 +27,8 @@ export interface ServerConfig {
 }
 
 export type Principal =
-  | { kind: 'operator'; operator: OperatorRecord; memberships: MembershipRecord[]; session: SessionRecord }
-  | { kind: 'token'; token: ApiTokenRecord };
+  | { kind: 'operator'; operator: Operator; memberships: Membership[]; session: Session }
+  | { kind: 'token'; token: ApiToken };
 
 /** Everything route modules need, built once by createServerApp. */
 export interface ServerDeps {

@@ -13,7 +13,7 @@ import type {
   TestCheck,
   TestReport,
 } from '../services/contract.js';
-import type { NewAuditRecord } from './accounts-store.js';
+import type { AuditLogRepository, Organization, OrganizationRepository } from '../store/index.js';
 
 /**
  * An in-memory DuowatchServices for the server's tests, the dashboard e2e and the benchmark until the real
@@ -26,8 +26,9 @@ import type { NewAuditRecord } from './accounts-store.js';
  * (40301); an ikey starting `DIFAIL` saved with force is `auth_failed` for 24 h; `DIRATE` is `rate_limited`.
  */
 export interface FakeServicesOptions {
+  /** Organizations live in the real store (memberships and tokens reference them); the rest is in memory. */
+  store: { organizations: OrganizationRepository; auditLog: Pick<AuditLogRepository, 'append'> };
   clock?: () => Date;
-  audit?: (entry: NewAuditRecord) => Promise<unknown>;
   /** Days of history behind each org created (default 30). */
   historyDays?: number;
 }
@@ -148,11 +149,12 @@ export function makeSignal(orgSeed: number, id: string, at: Date, runId: string 
 
 const RANK: Record<SignalStatus, number> = { pass: 0, warning: 1, fail: 2 };
 
-export function fakeServices(opts: FakeServicesOptions = {}): DuowatchServices & { calls: string[] } {
+export function fakeServices(opts: FakeServicesOptions): DuowatchServices & { calls: string[] } {
   const clock = opts.clock ?? (() => new Date());
-  const audit = opts.audit ?? (async () => undefined);
+  const { organizations, auditLog } = opts.store;
   const historyDays = opts.historyDays ?? 30;
-  const orgs = new Map<string, OrgView & { seed: number; historyFrom: number; synced: SignalView[] }>();
+  type OrgState = OrgView & { seed: number; historyFrom: number; synced: SignalView[] };
+  const orgs = new Map<string, OrgState>();
   const integrations = new Map<string, IntegrationView & { secret: string }>();
   const runs: RunView[] = [];
   const calls: string[] = [];
@@ -162,11 +164,36 @@ export function fakeServices(opts: FakeServicesOptions = {}): DuowatchServices &
     action: string,
     target: string | null,
     details: Record<string, unknown> = {},
-  ) => audit({ actor: actor.id, ip: actor.ip ?? null, action, orgId, target, outcome: 'success', details });
-  const org = (id: string) => {
-    const o = orgs.get(id);
-    if (!o) throw Object.assign(new Error('no such org'), { status: 404 });
+  ) =>
+    auditLog.append({
+      actor: actor.id,
+      ip: actor.ip ?? null,
+      action,
+      orgId,
+      target,
+      details: { ...details, outcome: 'success' },
+    });
+  const state = (row: Organization) => {
+    let o = orgs.get(row.id);
+    if (!o) {
+      o = {
+        id: row.id,
+        slug: row.slug,
+        name: row.name,
+        createdAt: row.createdAt.toISOString(),
+        worstStatus: null,
+        seed: orgs.size + 1,
+        historyFrom: row.createdAt.getTime() - historyDays * 86_400_000,
+        synced: [],
+      };
+      orgs.set(row.id, o);
+    }
     return o;
+  };
+  const org = async (id: string) => {
+    const row = await organizations.get(id);
+    if (!row) throw Object.assign(new Error('no such org'), { status: 404 });
+    return state(row);
   };
   const latestOf = (o: typeof orgs extends Map<string, infer V> ? V : never): SignalView[] => {
     if (![...integrations.values()].some((i) => i.orgId === o.id)) return [];
@@ -262,7 +289,7 @@ export function fakeServices(opts: FakeServicesOptions = {}): DuowatchServices &
     };
   }
 
-  function runSync(o: ReturnType<typeof org>, kind: string): RunView {
+  function runSync(o: OrgState, kind: string): RunView {
     const now = clock();
     const id = randomUUID();
     for (const signal of SIGNAL_IDS) o.synced.push(makeSignal(o.seed, signal, now, id));
@@ -290,31 +317,19 @@ export function fakeServices(opts: FakeServicesOptions = {}): DuowatchServices &
     orgs: {
       async list() {
         calls.push('orgs.list');
-        return [...orgs.values()].map(view);
+        return (await organizations.list()).map((row) => view(state(row)));
       },
       async get(idOrSlug) {
-        const o = orgs.get(idOrSlug) ?? [...orgs.values()].find((x) => x.slug === idOrSlug);
-        return o ? view(o) : null;
+        const row = await organizations.resolve(idOrSlug);
+        return row ? view(state(row)) : null;
       },
       async create(input, actor) {
-        const id = randomUUID();
-        const now = clock();
-        const o = {
-          id,
-          slug: input.slug,
-          name: input.name ?? input.slug,
-          createdAt: now.toISOString(),
-          worstStatus: null,
-          seed: orgs.size + 1,
-          historyFrom: now.getTime() - historyDays * 86_400_000,
-          synced: [],
-        };
-        orgs.set(id, o);
-        await log(id, actor, 'org.create', input.slug);
-        return view(o);
+        const row = await organizations.create(input.name === undefined ? { slug: input.slug } : input);
+        await log(row.id, actor, 'org.create', input.slug);
+        return view(state(row));
       },
       async remove(orgId, actor) {
-        org(orgId);
+        await organizations.delete(orgId);
         orgs.delete(orgId);
         await log(orgId, actor, 'org.remove', orgId);
       },
@@ -326,7 +341,7 @@ export function fakeServices(opts: FakeServicesOptions = {}): DuowatchServices &
           .map(({ secret: _s, ...rest }) => ({ ...rest }));
       },
       async add(orgId, input, addOpts, actor) {
-        const o = org(orgId);
+        const o = await org(orgId);
         const report = testReport(input);
         if (!report.ok && addOpts.force !== true) {
           await log(orgId, actor, 'integration.add', input.apiHost, { saved: false });
@@ -401,23 +416,23 @@ export function fakeServices(opts: FakeServicesOptions = {}): DuowatchServices &
     },
     evidence: {
       async sync(orgId, _o, actor): Promise<EvidenceView> {
-        const o = org(orgId);
+        const o = await org(orgId);
         runSync(o, 'identity_sync');
         await log(orgId, actor, 'evidence.sync', null);
         return { org: o.slug, signals: latestOf(o) };
       },
       async queueSync(orgId, actor) {
-        const o = org(orgId);
+        const o = await org(orgId);
         const run = runSync(o, 'identity_sync');
         await log(orgId, actor, 'evidence.queue_sync', run.id);
         return { queued: true, runId: run.id };
       },
       async latest(orgId) {
-        const o = org(orgId);
+        const o = await org(orgId);
         return { org: o.slug, signals: latestOf(o) };
       },
       async history(orgId, signal, range) {
-        const o = org(orgId);
+        const o = await org(orgId);
         if (![...integrations.values()].some((i) => i.orgId === o.id)) return [];
         const out: SignalView[] = [];
         const start = Math.ceil(Math.max(range.from.getTime(), o.historyFrom) / SLOT_MS) * SLOT_MS;
@@ -426,7 +441,7 @@ export function fakeServices(opts: FakeServicesOptions = {}): DuowatchServices &
         return out;
       },
       async export(orgId, exportOpts) {
-        const o = org(orgId);
+        const o = await org(orgId);
         const signals = latestOf(o);
         const stamp = clock().toISOString().slice(0, 10);
         if (exportOpts.format === 'json')

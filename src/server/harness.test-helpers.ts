@@ -1,9 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { DuowatchServices } from '../services/contract.js';
-import type { AccountsStore, OrgRole } from './accounts-store.js';
+import { openStore, type Store } from '../store/index.js';
+import type { OrgRole } from './accounts-store.js';
 import { createServerApp, type CreateServerAppOptions, type ServerApp } from './app.js';
 import { fakeServices } from './fake-services.test-helpers.js';
-import { memoryAccounts } from './memory-accounts.test-helpers.js';
 import { hashPassword } from './password.js';
 
 /** Cheap scrypt for tests only: the parameters travel with each hash, so verification is unchanged. */
@@ -16,19 +19,15 @@ export interface Client {
   username: string;
 }
 
+type UserKey = 'root' | 'ownerA' | 'adminA' | 'auditorA' | 'ownerB' | 'nobody';
+
 export interface Harness {
   app: ServerApp;
-  accounts: AccountsStore & {
-    auditLog: { action: string; outcome: string; actor: string; orgId: string | null }[];
-    down: boolean;
-  };
+  store: Store;
   services: DuowatchServices;
   now: { t: number };
   orgs: { a: { id: string; slug: string }; b: { id: string; slug: string } };
-  users: Record<
-    'root' | 'ownerA' | 'adminA' | 'auditorA' | 'ownerB' | 'nobody',
-    { id: string; username: string }
-  >;
+  users: Record<UserKey, { id: string; username: string }>;
   logs: string[];
   login(username: string, password?: string, headers?: Record<string, string>): Promise<Client>;
   call(
@@ -38,32 +37,40 @@ export interface Harness {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<Response>;
+  /** Every audit entry, oldest first, with the outcome lifted out of details. */
+  audit(): Promise<
+    Array<{
+      action: string;
+      actor: string;
+      orgId: string | null;
+      outcome: string;
+      details: Record<string, unknown>;
+    }>
+  >;
+  close(): Promise<void>;
 }
 
 /**
- * A server over the fake services and an in-memory accounts store (or the ones given), with two orgs and an
- * operator per role, a fake clock, and a log sink capturing every line the server writes.
+ * A server over the REAL store (SQLite in memory, a throwaway key file) and the fake services, with two
+ * orgs, an operator per role, a fake clock, and a log sink capturing every line the server writes.
  */
 export async function harness(
   over: {
-    services?: DuowatchServices;
-    accounts?: Harness['accounts'];
+    services?: (store: Store, clock: () => Date) => DuowatchServices;
     options?: Partial<CreateServerAppOptions>;
   } = {},
 ): Promise<Harness> {
   const now = { t: Date.parse('2026-11-22T12:00:00Z') };
   const clock = () => new Date(now.t);
-  const accounts = over.accounts ?? memoryAccounts(clock);
-  const services = over.services ?? fakeServices({ clock, audit: (e) => accounts.audit.append(e) });
+  const dataDir = await mkdtemp(join(tmpdir(), 'duowatch-server-'));
+  const store = await openStore({ dataDir, databaseUrl: 'sqlite::memory:', env: {}, clock });
+  const services = over.services?.(store, clock) ?? fakeServices({ store, clock });
   const logs: string[] = [];
-  const logger = {
-    info: (o: object, m?: string) => void logs.push(JSON.stringify({ ...o, m })),
-    warn: (o: object, m?: string) => void logs.push(JSON.stringify({ ...o, m })),
-    error: (o: object, m?: string) => void logs.push(JSON.stringify({ ...o, m })),
-  };
+  const sink = (o: object, m?: string) => void logs.push(JSON.stringify({ ...o, m }));
+  const logger = { info: sink, warn: sink, error: sink };
   const app = createServerApp({
     services,
-    store: accounts,
+    store,
     clock,
     logger,
     metrics: new Registry(),
@@ -74,9 +81,9 @@ export async function harness(
   const a = await services.orgs.create({ slug: 'acme', name: 'Acme' }, system);
   const b = await services.orgs.create({ slug: 'globex', name: 'Globex' }, system);
   const hash = await hashPassword(PASSWORD, TEST_SCRYPT);
-  const mk = async (username: string, isAdmin = false, role?: [string, OrgRole]) => {
-    const op = await accounts.operators.create({ username, passwordHash: hash, isAdmin });
-    if (role) await accounts.memberships.set(role[0], op.id, role[1]);
+  const mk = async (username: string, superadmin = false, role?: [string, OrgRole]) => {
+    const op = await store.operators.create({ username, passwordHash: hash, superadmin });
+    if (role) await store.memberships.grant(role[0], op.id, role[1]);
     return { id: op.id, username };
   };
   const users = {
@@ -115,15 +122,27 @@ export async function harness(
   ): Promise<Client> {
     const res = await call(null, 'POST', '/api/v1/session', { username, password }, headers);
     if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
-    const set = res.headers.getSetCookie();
-    const cookie = set.map((c) => c.split(';')[0]).join('; ');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const json = (await res.json()) as { csrfToken: string };
     return { cookie, csrf: json.csrfToken, username };
   }
 
+  async function audit() {
+    return (await store.auditLog.listAll({ limit: 1000 })).reverse().map((e) => ({
+      action: e.action,
+      actor: e.actor,
+      orgId: e.orgId,
+      outcome: e.details?.outcome === 'failure' ? 'failure' : 'success',
+      details: e.details ?? {},
+    }));
+  }
+
   return {
     app,
-    accounts,
+    store,
     services,
     now,
     orgs: { a: { id: a.id, slug: a.slug }, b: { id: b.id, slug: b.slug } },
@@ -131,6 +150,11 @@ export async function harness(
     logs,
     login,
     call,
+    audit,
+    async close() {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

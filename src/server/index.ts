@@ -6,12 +6,4 @@ export { createMetrics, type ServerMetrics } from './metrics.js';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './password.js';
 export { ApiError } from './errors.js';
 export type { ServerConfig, ServerLogger } from './context.js';
-export type {
-  AccountsStore,
-  ApiTokenRecord,
-  AuditRecord,
-  MembershipRecord,
-  OperatorRecord,
-  OrgRole,
-  SessionRecord,
-} from './accounts-store.js';
+export type { AccountsStore, OrgRole } from './accounts-store.js';

@@ -209,7 +209,7 @@ export const Run = z
   .openapi('Run');
 export const RunList = z.object({ runs: z.array(Run) });
 export const LimitQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
-export const AuditQuery = LimitQuery.extend({ before: z.string().max(100).optional() });
+export const AuditQuery = LimitQuery.extend({ before: z.coerce.number().int().positive().optional() });
 
 export const AuditEntry = z
   .object({
@@ -250,10 +250,9 @@ export const MemberBody = z.object({ role: Role });
 export const ApiToken = z
   .object({
     id: z.string(),
-    name: z.string(),
+    label: z.string(),
     orgId: z.string(),
     role: Role,
-    createdBy: z.string(),
     createdAt: z.string(),
     expiresAt: z.string().nullable(),
     lastUsedAt: z.string().nullable(),
@@ -261,10 +260,16 @@ export const ApiToken = z
   .openapi('ApiToken');
 export const TokenList = z.object({ tokens: z.array(ApiToken) });
 export const NewToken = z.object({
-  name: z.string().min(1).max(100),
-  org: z.string().min(1).max(100),
+  label: z.string().min(1).max(100),
   role: Role,
   expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+export const OrgTokenParam = OrgParam.extend({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' } }),
 });
 export const CreatedToken = z
   .object({

@@ -1,6 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { harness, PASSWORD } from './harness.test-helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness as makeHarness, PASSWORD, type Harness } from './harness.test-helpers.js';
 import { hashPassword, verifyPassword } from './password.js';
+
+const open: Harness[] = [];
+const harness = async (...args: Parameters<typeof makeHarness>) => {
+  const h = await makeHarness(...args);
+  open.push(h);
+  return h;
+};
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
 
 describe('sessions', () => {
   it('logs in with an HttpOnly SameSite=Strict session cookie, a CSRF token, and a shape ready for a second step', async () => {
@@ -26,7 +36,7 @@ describe('sessions', () => {
     const csrf = cookies.find((c) => c.startsWith('dw_csrf='));
     expect(csrf).not.toMatch(/HttpOnly/);
     expect(csrf).toContain(body.csrfToken);
-    expect(h.accounts.auditLog.at(-1)).toMatchObject({
+    expect((await h.audit()).at(-1)).toMatchObject({
       action: 'session.login',
       outcome: 'success',
       actor: `operator:${h.users.ownerA.id}`,
@@ -51,13 +61,8 @@ describe('sessions', () => {
     expect(await wrong.json()).toEqual({
       error: { code: 'invalid_credentials', message: 'Wrong username or password.' },
     });
-    const failures = h.accounts.auditLog.filter(
-      (e) => e.action === 'session.login' && e.outcome === 'failure',
-    );
-    expect(failures.map((e) => (e as unknown as { details: { reason: string } }).details.reason)).toEqual([
-      'bad_password',
-      'unknown_user',
-    ]);
+    const failures = (await h.audit()).filter((e) => e.action === 'session.login' && e.outcome === 'failure');
+    expect(failures.map((e) => e.details.reason)).toEqual(['bad_password', 'unknown_user']);
     expect(wrong.headers.getSetCookie()).toEqual([]);
   });
 
@@ -69,7 +74,7 @@ describe('sessions', () => {
     expect(((await me.json()) as { csrfToken: string }).csrfToken).toBe(client.csrf);
     expect((await h.call(client, 'DELETE', '/api/v1/session')).status).toBe(200);
     expect((await h.call(client, 'GET', '/api/v1/session')).status).toBe(401);
-    expect(h.accounts.auditLog.at(-1)).toMatchObject({
+    expect((await h.audit()).at(-1)).toMatchObject({
       action: 'session.logout',
       actor: `operator:${h.users.adminA.id}`,
     });
@@ -160,11 +165,7 @@ describe('login throttling', () => {
     h.now.t += 2_001;
     expect((await attempt(PASSWORD, '10.0.1.4')).status).toBe(200);
     expect((await attempt('bad', '10.0.1.5')).status).toBe(401);
-    expect(
-      h.accounts.auditLog.some(
-        (e) => (e as unknown as { details: { reason?: string } }).details.reason === 'throttled',
-      ),
-    ).toBe(true);
+    expect((await h.audit()).some((e) => e.details.reason === 'throttled')).toBe(true);
   });
 
   it('locks an IP that guesses across many usernames', async () => {

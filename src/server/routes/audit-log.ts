@@ -1,10 +1,24 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AuditRecord } from '../accounts-store.js';
+import type { AuditEntry } from '../accounts-store.js';
 import type { AppEnv, ServerDeps } from '../context.js';
 import { defineRoute, input, json, mount, reply } from '../define-route.js';
 import { AuditList, AuditQuery, OrgParam } from '../schemas.js';
 
-const out = (e: AuditRecord) => ({ ...e, at: e.at.toISOString() });
+/** The store keeps the outcome inside details (see auth.ts `audit`); the API lifts it to a field. */
+export function auditOut(e: AuditEntry) {
+  const { outcome, ...details } = e.details ?? {};
+  return {
+    id: String(e.id),
+    at: e.at.toISOString(),
+    actor: e.actor,
+    action: e.action,
+    orgId: e.orgId,
+    target: e.target,
+    outcome: outcome === 'failure' ? ('failure' as const) : ('success' as const),
+    ip: e.ip,
+    details,
+  };
+}
 
 export function mountAudit(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
   const tags = ['audit'];
@@ -20,12 +34,11 @@ export function mountAudit(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     }),
     async (c) => {
       const q = input(c, 'query', AuditQuery);
-      const entries = await deps.accounts.audit.list({
-        orgId: c.get('org').id,
+      const entries = await deps.accounts.auditLog.list(c.get('org').id, {
         limit: q.limit,
-        ...(q.before ? { before: q.before } : {}),
+        ...(q.before === undefined ? {} : { beforeId: q.before }),
       });
-      return reply(c, AuditList, { entries: entries.map(out) });
+      return reply(c, AuditList, { entries: entries.map(auditOut) });
     },
   );
   mount(
@@ -40,11 +53,11 @@ export function mountAudit(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     }),
     async (c) => {
       const q = input(c, 'query', AuditQuery);
-      const entries = await deps.accounts.audit.list({
+      const entries = await deps.accounts.auditLog.listAll({
         limit: q.limit,
-        ...(q.before ? { before: q.before } : {}),
+        ...(q.before === undefined ? {} : { beforeId: q.before }),
       });
-      return reply(c, AuditList, { entries: entries.map(out) });
+      return reply(c, AuditList, { entries: entries.map(auditOut) });
     },
   );
 }

@@ -8,7 +8,7 @@ import { ApiError, notFound, orgNotFound } from '../errors.js';
 import { MemberBody, MemberList, MemberParam, NewOrg, Ok, Org, OrgList, OrgParam } from '../schemas.js';
 
 function orgOut(org: OrgView, principal: Principal) {
-  const global = principal.kind === 'operator' && principal.operator.isAdmin;
+  const global = principal.kind === 'operator' && principal.operator.superadmin;
   return { ...org, role: global ? null : roleIn(principal, org.id) };
 }
 
@@ -96,10 +96,10 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       responses: { 200: json(MemberList, 'Members.') },
     }),
     async (c) => {
-      const list = await deps.accounts.memberships.listForOrg(c.get('org').id);
+      const list = await deps.accounts.memberships.listForOrganization(c.get('org').id);
       const out = [];
       for (const m of list) {
-        const op = await deps.accounts.operators.findById(m.operatorId);
+        const op = await deps.accounts.operators.get(m.operatorId);
         if (op) out.push({ userId: op.id, username: op.username, role: m.role });
       }
       return reply(c, MemberList, { members: out });
@@ -119,10 +119,10 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     async (c) => {
       const { userId } = input(c, 'param', MemberParam);
       const { role } = input(c, 'json', MemberBody);
-      const op = await deps.accounts.operators.findById(userId);
+      const op = await deps.accounts.operators.get(userId);
       if (!op) throw notFound('user');
       const org = c.get('org');
-      await deps.accounts.memberships.set(org.id, op.id, role);
+      await deps.accounts.memberships.grant(org.id, op.id, role);
       await audit(c, deps, {
         action: 'member.set',
         orgId: org.id,
@@ -147,12 +147,12 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     async (c) => {
       const { userId } = input(c, 'param', MemberParam);
       const org = c.get('org');
-      const current = (await deps.accounts.memberships.listForOrg(org.id)).find(
+      const current = (await deps.accounts.memberships.listForOrganization(org.id)).find(
         (m) => m.operatorId === userId,
       );
       if (!current) throw notFound('member');
-      await deps.accounts.memberships.remove(org.id, userId);
-      const op = await deps.accounts.operators.findById(userId);
+      await deps.accounts.memberships.revoke(org.id, userId);
+      const op = await deps.accounts.operators.get(userId);
       await audit(c, deps, {
         action: 'member.remove',
         orgId: org.id,

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { MembershipRecord, OperatorRecord } from '../accounts-store.js';
-import { actorId, audit, endSession, startSession } from '../auth.js';
+import type { Membership, Operator } from '../accounts-store.js';
+import { actorId, audit, endSession, sessionCsrf, startSession } from '../auth.js';
 import { principalOf } from '../access.js';
 import { clientIp } from '../client-ip.js';
 import type { AppEnv, ServerDeps } from '../context.js';
@@ -13,8 +13,8 @@ import type { z } from '@hono/zod-openapi';
 
 export async function userView(
   deps: ServerDeps,
-  operator: OperatorRecord,
-  memberships: MembershipRecord[],
+  operator: Operator,
+  memberships: Membership[],
 ): Promise<z.input<typeof User>> {
   const slugs = memberships.length
     ? new Map((await deps.services.orgs.list()).map((o) => [o.id, o.slug]))
@@ -22,7 +22,7 @@ export async function userView(
   return {
     id: operator.id,
     username: operator.username,
-    isAdmin: operator.isAdmin,
+    isAdmin: operator.superadmin,
     disabled: operator.disabled,
     createdAt: operator.createdAt.toISOString(),
     memberships: memberships.map((m) => ({
@@ -48,7 +48,7 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
   mount(app, login, async (c) => {
     const { username, password } = input(c, 'json', LoginBody);
     const ip = clientIp(c, deps.config.trustProxy);
-    const wait = deps.throttle.retryAfterMs(username, ip);
+    const wait = await deps.throttle.retryAfterMs(username, ip);
     const target = username.slice(0, 100);
     if (wait > 0) {
       await audit(c, deps, {
@@ -71,7 +71,7 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     // Always run scrypt, even for unknown users, so response time does not reveal which usernames exist.
     const valid = await verifyPassword(password, operator?.passwordHash ?? (await deps.dummyHash));
     if (!operator || !valid || operator.disabled) {
-      deps.throttle.recordFailure(username, ip);
+      await deps.throttle.recordFailure(username, ip);
       const reason = !operator ? 'unknown_user' : operator.disabled ? 'disabled' : 'bad_password';
       await audit(c, deps, {
         action: 'session.login',
@@ -82,7 +82,8 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       });
       throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
     }
-    deps.throttle.recordSuccess(username);
+    await deps.throttle.recordSuccess(username);
+    await deps.accounts.operators.recordLogin(operator.id, deps.clock());
     const { csrfToken, expiresAt } = await startSession(c, deps, operator);
     await audit(c, deps, {
       action: 'session.login',
@@ -116,7 +117,7 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       state: 'authenticated',
       next: null,
       user: await userView(deps, p.operator, p.memberships),
-      csrfToken: p.session.csrfToken,
+      csrfToken: sessionCsrf(c, p.session),
       expiresAt: p.session.expiresAt.toISOString(),
     });
   });
@@ -168,7 +169,7 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       p.operator.id,
       await hashPassword(newPassword, deps.config.scrypt),
     );
-    await deps.accounts.sessions.removeForOperator(p.operator.id);
+    await deps.accounts.sessions.deleteForOperator(p.operator.id);
     const { csrfToken, expiresAt } = await startSession(c, deps, p.operator);
     await audit(c, deps, {
       action: 'user.password',

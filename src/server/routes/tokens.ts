@@ -1,85 +1,82 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ROLE_RANK, type ApiTokenRecord } from '../accounts-store.js';
-import { principalOf, roleIn } from '../access.js';
+import { ROLE_RANK, type ApiToken } from '../accounts-store.js';
+import { principalOf } from '../access.js';
 import { audit } from '../auth.js';
-import type { AppEnv, ServerDeps } from '../context.js';
+import type { AppContext, AppEnv, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
-import { forbidden, notFound, orgNotFound } from '../errors.js';
-import { CreatedToken, IdParam, NewToken, Ok, TokenList } from '../schemas.js';
-import { newApiToken, newId, sha256 } from '../secrets.js';
+import { ApiError, forbidden, notFound } from '../errors.js';
+import { CreatedToken, NewToken, Ok, OrgParam, OrgTokenParam, TokenList } from '../schemas.js';
+import { newApiToken, sha256 } from '../secrets.js';
 
-const out = (t: ApiTokenRecord) => ({
+const out = (t: ApiToken) => ({
   id: t.id,
-  name: t.name,
+  label: t.label,
   orgId: t.orgId,
   role: t.role,
-  createdBy: t.createdBy,
   createdAt: t.createdAt.toISOString(),
   expiresAt: t.expiresAt?.toISOString() ?? null,
   lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
 });
 
+/** Tokens are managed by people: a token cannot mint or revoke tokens, so a leaked one cannot persist. */
+function requireOperator(c: AppContext): void {
+  if (principalOf(c).kind !== 'operator') {
+    throw new ApiError(403, 'session_required', 'API tokens cannot manage tokens; sign in.');
+  }
+}
+
 export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
   const tags = ['tokens'];
   mount(
     app,
-    defineRoute(deps, 'operator', {
+    defineRoute(deps, 'admin', {
       method: 'get',
-      path: '/api/v1/tokens',
+      path: '/api/v1/orgs/{org}/tokens',
       tags,
-      summary: 'API tokens you created (all, for a global administrator)',
-      responses: { 200: json(TokenList, 'Tokens (never the token itself).') },
+      summary: "This organization's API tokens (never the token itself)",
+      request: { params: OrgParam },
+      responses: { 200: json(TokenList, 'Tokens.') },
     }),
     async (c) => {
-      const p = principalOf(c);
-      if (p.kind !== 'operator') throw forbidden();
-      const tokens = await deps.accounts.apiTokens.list(
-        p.operator.isAdmin ? {} : { createdBy: p.operator.id },
-      );
+      requireOperator(c);
+      const tokens = await deps.accounts.apiTokens.list(c.get('org').id);
       return reply(c, TokenList, { tokens: tokens.map(out) });
     },
   );
 
   mount(
     app,
-    defineRoute(deps, 'operator', {
+    defineRoute(deps, 'admin', {
       method: 'post',
-      path: '/api/v1/tokens',
+      path: '/api/v1/orgs/{org}/tokens',
       tags,
-      summary:
-        'Create an API token scoped to one organization and a role no higher than yours (admin or owner needed)',
-      request: body(NewToken),
-      responses: { 201: json(CreatedToken, 'The token, shown this once.') },
+      summary: 'Create an API token for this organization, with a role no higher than yours',
+      request: { params: OrgParam, ...body(NewToken) },
+      responses: { 201: json(CreatedToken, 'The token, shown this once; stored only as a SHA-256 hash.') },
     }),
     async (c) => {
-      const p = principalOf(c);
-      if (p.kind !== 'operator') throw forbidden();
+      requireOperator(c);
       const data = input(c, 'json', NewToken);
-      const org = await deps.services.orgs.get(data.org);
-      const mine = org ? roleIn(p, org.id) : null;
-      if (!org || mine === null) throw orgNotFound();
-      if (ROLE_RANK[mine] < ROLE_RANK.admin || ROLE_RANK[data.role] > ROLE_RANK[mine]) {
-        throw forbidden(`creating a ${data.role} token with the ${mine} role`);
-      }
+      const mine = c.get('orgRole') ?? 'owner';
+      if (ROLE_RANK[data.role] > ROLE_RANK[mine]) throw forbidden(`creating a ${data.role} token as ${mine}`);
+      const org = c.get('org');
       const token = newApiToken(deps.random);
-      const now = deps.clock();
-      const record = await deps.accounts.apiTokens.create({
-        id: newId(deps.random),
-        name: data.name,
+      const expiresAt =
+        data.expiresInDays === undefined
+          ? null
+          : new Date(deps.clock().getTime() + data.expiresInDays * 86_400_000);
+      const record = await deps.accounts.apiTokens.create(org.id, {
         tokenHash: sha256(token),
-        orgId: org.id,
         role: data.role,
-        createdBy: p.operator.id,
-        createdAt: now,
-        expiresAt:
-          data.expiresInDays === undefined ? null : new Date(now.getTime() + data.expiresInDays * 86_400_000),
+        label: data.label,
+        expiresAt,
       });
       await audit(c, deps, {
-        action: 'token.create',
+        action: 'api_token.create',
         orgId: org.id,
-        target: record.name,
+        target: record.label,
         outcome: 'success',
-        details: { tokenId: record.id, role: record.role },
+        details: { id: record.id, role: record.role },
       });
       return reply(c, CreatedToken, { token, apiToken: out(record) }, 201);
     },
@@ -87,29 +84,26 @@ export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
 
   mount(
     app,
-    defineRoute(deps, 'operator', {
+    defineRoute(deps, 'admin', {
       method: 'delete',
-      path: '/api/v1/tokens/{id}',
+      path: '/api/v1/orgs/{org}/tokens/{id}',
       tags,
       summary: 'Revoke an API token',
-      request: { params: IdParam },
+      request: { params: OrgTokenParam },
       responses: { 200: json(Ok, 'Revoked.') },
     }),
     async (c) => {
-      const p = principalOf(c);
-      if (p.kind !== 'operator') throw forbidden();
-      const { id } = input(c, 'param', IdParam);
-      const token = await deps.accounts.apiTokens.findById(id);
-      // Yours, or an organization you own: anything else looks like it does not exist.
-      if (!token || (token.createdBy !== p.operator.id && roleIn(p, token.orgId) !== 'owner'))
-        throw notFound('token');
-      await deps.accounts.apiTokens.remove(id);
+      requireOperator(c);
+      const { id } = input(c, 'param', OrgTokenParam);
+      const org = c.get('org');
+      // Scoped by org: another tenant's token id is simply not found here.
+      if (!(await deps.accounts.apiTokens.revoke(org.id, id))) throw notFound('token');
       await audit(c, deps, {
-        action: 'token.revoke',
-        orgId: token.orgId,
-        target: token.name,
+        action: 'api_token.revoke',
+        orgId: org.id,
+        target: id,
         outcome: 'success',
-        details: { tokenId: token.id },
+        details: { id },
       });
       return reply(c, Ok, { ok: true });
     },

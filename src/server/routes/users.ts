@@ -45,14 +45,14 @@ export function mountUsers(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       const op = await deps.accounts.operators.create({
         username: data.username,
         passwordHash: await hashPassword(data.password, deps.config.scrypt),
-        isAdmin: data.isAdmin,
+        superadmin: data.isAdmin,
       });
       await audit(c, deps, {
         action: 'user.create',
         orgId: null,
         target: op.username,
         outcome: 'success',
-        details: { isAdmin: op.isAdmin },
+        details: { isAdmin: op.superadmin },
       });
       return reply(c, User, await userView(deps, op, []), 201);
     },
@@ -71,7 +71,7 @@ export function mountUsers(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     async (c) => {
       const { id } = input(c, 'param', IdParam);
       const patch = input(c, 'json', UserPatch);
-      const op = await deps.accounts.operators.findById(id);
+      const op = await deps.accounts.operators.get(id);
       if (!op) throw notFound('user');
       if (patch.disabled !== undefined) await deps.accounts.operators.setDisabled(id, patch.disabled);
       if (patch.password !== undefined)
@@ -81,7 +81,7 @@ export function mountUsers(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
         );
       // Either change ends the operator's existing sessions.
       if (patch.disabled === true || patch.password !== undefined)
-        await deps.accounts.sessions.removeForOperator(id);
+        await deps.accounts.sessions.deleteForOperator(id);
       const changed = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined);
       await audit(c, deps, {
         action: 'user.update',
@@ -90,7 +90,7 @@ export function mountUsers(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
         outcome: 'success',
         details: { changed, ...(patch.disabled === undefined ? {} : { disabled: patch.disabled }) },
       });
-      const fresh = (await deps.accounts.operators.findById(id)) ?? op;
+      const fresh = (await deps.accounts.operators.get(id)) ?? op;
       return reply(c, User, await userView(deps, fresh, await deps.accounts.memberships.listForOperator(id)));
     },
   );
