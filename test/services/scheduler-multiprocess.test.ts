@@ -34,6 +34,7 @@ if (unreachable !== null && REQUIRE) {
     `PostgreSQL required (DUOWATCH_REQUIRE_SERVICES=1) but unreachable at DATABASE_URL: ${unreachable}`,
   );
 }
+const skipReason = unreachable === null ? '' : ` (skipped: PostgreSQL unreachable: ${unreachable})`;
 
 interface Worker {
   readonly name: string;
@@ -59,7 +60,7 @@ async function waitFor<T>(what: string, deadline: number, probe: () => Promise<T
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe.skipIf(unreachable !== null)('pgboss engine across three processes', () => {
+describe.skipIf(unreachable !== null)(`pgboss engine across three processes${skipReason}`, () => {
   const database = `duowatch_sched_${randomBytes(5).toString('hex')}`;
   const url = withDatabase(ADMIN_URL, database);
   const workers: Worker[] = [];
@@ -134,16 +135,23 @@ describe.skipIf(unreachable !== null)('pgboss engine across three processes', ()
     await waitFor('three workers ready', deadline, () =>
       Promise.resolve(workers.every((w) => w.events.some((e) => e.event === 'ready')) ? true : undefined),
     );
+    // The checked window starts at the first slot every process was running for (all three send it).
+    const windowStart = new Date(Math.ceil((Date.now() + 1000) / 1000) * 1000).toISOString();
 
     // Wait for a few completed slots, then SIGKILL whichever worker is in the middle of a job.
     const victim = await waitFor('a worker in the middle of a job', deadline, async () => {
       const done = await db.query(
-        'SELECT count(*)::int AS n FROM sched_executions WHERE finished_at IS NOT NULL',
+        'SELECT count(*)::int AS n FROM sched_executions WHERE finished_at IS NOT NULL AND slot >= $1',
+        [windowStart],
       );
       if ((done.rows[0] as { n: number }).n < 4) return undefined;
+      // Started 100–400 ms ago: well inside its 700 ms of work, so it cannot finish before the kill lands.
       const { rows } = await db.query<{ pid: number; slot: string }>(
-        `SELECT pid, slot FROM sched_executions WHERE finished_at IS NULL
-           AND started_at < clock_timestamp() - interval '150 milliseconds' ORDER BY id LIMIT 1`,
+        `SELECT pid, slot FROM sched_executions WHERE finished_at IS NULL AND slot >= $1
+           AND started_at BETWEEN clock_timestamp() - interval '400 milliseconds'
+                              AND clock_timestamp() - interval '100 milliseconds'
+         ORDER BY id LIMIT 1`,
+        [windowStart],
       );
       const row = rows[0];
       const worker = row && workers.find((w) => w.child.pid === row.pid);
@@ -156,11 +164,11 @@ describe.skipIf(unreachable !== null)('pgboss engine across three processes', ()
     // Let the survivors run on until ≥ 20 consecutive slots are complete, the killed slot included.
     const window = await waitFor(`${SLOTS_REQUIRED} consecutive completed slots`, deadline, async () => {
       const { rows } = await db.query<{ slot: string }>(
-        'SELECT DISTINCT slot FROM sched_executions WHERE finished_at IS NOT NULL ORDER BY slot',
+        'SELECT DISTINCT slot FROM sched_executions WHERE finished_at IS NOT NULL',
       );
       const done = new Set(rows.map((r) => r.slot));
-      const first = rows[0]?.slot;
-      if (first === undefined || !done.has(victim.slot)) return undefined;
+      const first = windowStart;
+      if (!done.has(victim.slot)) return undefined;
       const slots: string[] = [];
       for (let t = Date.parse(first); done.has(new Date(t).toISOString()); t += 1000)
         slots.push(new Date(t).toISOString());
@@ -215,7 +223,9 @@ describe.skipIf(unreachable !== null)('pgboss engine across three processes', ()
         forSlot.filter((e) => e.inserted === true),
         `inserts for ${slot}`,
       ).toHaveLength(1);
-      expect(forSlot.length, `sends for ${slot}`).toBeGreaterThanOrEqual(2);
+      // Before the kill all three processes sent the slot; afterwards at least the two survivors did.
+      if (slot < victim.slot) expect(forSlot.length, `sends for ${slot}`).toBe(3);
+      else expect(forSlot.length, `sends for ${slot}`).toBeGreaterThanOrEqual(2);
     }
 
     // Run records: one per execution; the killed attempt was closed as process_lost by the retrying process.
@@ -236,9 +246,10 @@ describe.skipIf(unreachable !== null)('pgboss engine across three processes', ()
       [1, 'interrupted', 'process_lost'],
       [2, 'succeeded', null],
     ]);
+    const lastSlot = window[window.length - 1] ?? '';
     // No run is left open: survivors' in-flight jobs at SIGTERM were recorded interrupted.
     expect(
-      runs.filter((r) => r.status === 'running').every((r) => r.scheduled_for.toISOString() > window.at(-1)!),
+      runs.filter((r) => r.status === 'running').every((r) => r.scheduled_for.toISOString() > lastSlot),
     ).toBe(true);
 
     process.stdout.write(

@@ -28,6 +28,7 @@ if (unreachable !== null && REQUIRE) {
     `PostgreSQL required (DUOWATCH_REQUIRE_SERVICES=1) but unreachable at DATABASE_URL: ${unreachable}`,
   );
 }
+const skipReason = unreachable === null ? '' : ` (skipped: PostgreSQL unreachable: ${unreachable})`;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,7 +46,7 @@ async function until<T>(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe.skipIf(unreachable !== null)('pgboss engine on a real pg-boss', () => {
+describe.skipIf(unreachable !== null)(`pgboss engine on a real pg-boss${skipReason}`, () => {
   const schema = `duowatch_sched_${randomBytes(5).toString('hex')}`;
   let db: pg.Pool;
   const open: Scheduler[] = [];
