@@ -16,15 +16,29 @@ import {
   apiTokenRepository,
   loginThrottleRepository,
   sessionRepository,
+  type ApiTokenRepository,
+  type LoginThrottleRepository,
+  type SessionRepository,
 } from './repositories/access.repository.js';
-import { auditLogRepository } from './repositories/audit-log.repository.js';
-import { credentialHealthRepository } from './repositories/credential-health.repository.js';
-import { cursorRepository } from './repositories/cursors.repository.js';
-import { evidenceRepository } from './repositories/evidence.repository.js';
-import { integrationRepository } from './repositories/integrations.repository.js';
-import { jobRunRepository } from './repositories/job-runs.repository.js';
-import { membershipRepository, operatorRepository } from './repositories/operators.repository.js';
-import { organizationRepository } from './repositories/organizations.repository.js';
+import { auditLogRepository, type AuditLogRepository } from './repositories/audit-log.repository.js';
+import {
+  credentialHealthRepository,
+  type CredentialHealthRepository,
+} from './repositories/credential-health.repository.js';
+import { cursorRepository, type CursorRepository } from './repositories/cursors.repository.js';
+import { evidenceRepository, type EvidenceRepository } from './repositories/evidence.repository.js';
+import { integrationRepository, type IntegrationRepository } from './repositories/integrations.repository.js';
+import { jobRunRepository, type JobRunRepository } from './repositories/job-runs.repository.js';
+import {
+  membershipRepository,
+  operatorRepository,
+  type MembershipRepository,
+  type OperatorRepository,
+} from './repositories/operators.repository.js';
+import {
+  organizationRepository,
+  type OrganizationRepository,
+} from './repositories/organizations.repository.js';
 import type { Database } from './tables.js';
 import { createVault, type Vault } from './vault/cipher.js';
 import { loadKeyring, type LoadedKeyring } from './vault/keyring.js';
@@ -67,18 +81,18 @@ export interface Store {
   readonly keyring: LoadedKeyring | null;
   /** The SQLite file, or null on PostgreSQL. */
   readonly file: string | null;
-  readonly organizations: ReturnType<typeof organizationRepository>;
-  readonly integrations: ReturnType<typeof integrationRepository>;
-  readonly credentialHealth: ReturnType<typeof credentialHealthRepository>;
-  readonly jobRuns: ReturnType<typeof jobRunRepository>;
-  readonly cursors: ReturnType<typeof cursorRepository>;
-  readonly evidence: ReturnType<typeof evidenceRepository>;
-  readonly operators: ReturnType<typeof operatorRepository>;
-  readonly memberships: ReturnType<typeof membershipRepository>;
-  readonly sessions: ReturnType<typeof sessionRepository>;
-  readonly apiTokens: ReturnType<typeof apiTokenRepository>;
-  readonly loginThrottle: ReturnType<typeof loginThrottleRepository>;
-  readonly auditLog: ReturnType<typeof auditLogRepository>;
+  readonly organizations: OrganizationRepository;
+  readonly integrations: IntegrationRepository;
+  readonly credentialHealth: CredentialHealthRepository;
+  readonly jobRuns: JobRunRepository;
+  readonly cursors: CursorRepository;
+  readonly evidence: EvidenceRepository;
+  readonly operators: OperatorRepository;
+  readonly memberships: MembershipRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly loginThrottle: LoginThrottleRepository;
+  readonly auditLog: AuditLogRepository;
   migrate(): Promise<MigrateResult>;
   migrationStatus(): Promise<MigrationStatus[]>;
   /** Bytes on disk (SQLite: pages in the main file; PostgreSQL: pg_database_size). */
