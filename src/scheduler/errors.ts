@@ -2,6 +2,7 @@ import { DuowatchError } from '../shared/index.js';
 
 export type SchedulerErrorCode =
   | 'scheduler_invalid_job'
+  | 'scheduler_invalid_options'
   | 'scheduler_duplicate_kind'
   | 'scheduler_unknown_kind'
   | 'scheduler_state'

@@ -12,8 +12,8 @@ import type {
 
 /** Why a run's signal was aborted; `reason` of the AbortSignal is one of these. */
 export class RunAbort extends Error {
-  constructor(readonly cause_: 'shutdown' | 'expired') {
-    super(cause_ === 'shutdown' ? 'scheduler is shutting down' : 'job exceeded its expiry');
+  constructor(readonly why: 'shutdown' | 'expired') {
+    super(why === 'shutdown' ? 'scheduler is shutting down' : 'job exceeded its expiry');
     this.name = 'RunAbort';
   }
 }
@@ -56,7 +56,7 @@ const MAX_MESSAGE = 500;
 /** A stable error kind for the run record: our own codes, Node's `code` (ECONNREFUSED…), else `exception`. */
 export function errorKindOf(err: unknown): string {
   if (err instanceof DuowatchError) return err.code;
-  if (err instanceof RunAbort) return err.cause_;
+  if (err instanceof RunAbort) return err.why;
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code.length > 0 && code.length < 64) return code;
@@ -190,7 +190,7 @@ export async function executeRun(req: ExecuteRequest, env: ExecuteEnv): Promise<
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
     if (reason instanceof RunAbort) {
       // Interrupted runs go back to the queue: another process (or this one after a restart) retries them.
-      result = { status: 'interrupted', errorKind: reason.cause_, errorMessage: reason.message };
+      result = { status: 'interrupted', errorKind: reason.why, errorMessage: reason.message };
       failJob = true;
     } else {
       result = { status: 'failed', errorKind: errorKindOf(err), errorMessage: messageOf(err) };

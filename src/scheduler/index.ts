@@ -1,6 +1,7 @@
 // The scheduler capability's door (style.md §1): cron schedules in UTC, run records for every execution,
 // "run now", back-off gate, graceful shutdown; `local` engine for SQLite mode, `pgboss` for PostgreSQL mode.
 import type { BossPort } from './boss-port.js';
+import { SchedulerError } from './errors.js';
 import { LocalScheduler } from './local-engine.js';
 import { PgBossScheduler } from './pgboss-engine.js';
 import type { EngineOptions, Scheduler, SchedulerDeps } from './types.js';
@@ -52,6 +53,28 @@ export function createScheduler(
   overrides: CreateSchedulerOverrides = {},
 ): Scheduler {
   if (options.engine === 'local') return new LocalScheduler(deps);
+  const problems: string[] = [];
+  if (!options.connectionString) problems.push('connectionString is required');
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,49}$/.test(options.schema)) {
+    problems.push('schema must be a lower-case PostgreSQL identifier');
+  }
+  if (options.pollingIntervalSeconds !== undefined && !(options.pollingIntervalSeconds >= 0.5)) {
+    problems.push('pollingIntervalSeconds must be at least 0.5 (pg-boss minimum)');
+  }
+  if (
+    options.maintenanceIntervalSeconds !== undefined &&
+    !(Number.isInteger(options.maintenanceIntervalSeconds) && options.maintenanceIntervalSeconds >= 1)
+  ) {
+    problems.push('maintenanceIntervalSeconds must be an integer ≥ 1');
+  }
+  if (
+    options.concurrency !== undefined &&
+    !(Number.isInteger(options.concurrency) && options.concurrency >= 1)
+  ) {
+    problems.push('concurrency must be an integer ≥ 1');
+  }
+  if (problems.length > 0)
+    throw new SchedulerError('scheduler_invalid_options', `pgboss engine: ${problems.join('; ')}`);
   const { boss } = overrides;
   const bossFactory = boss
     ? () => Promise.resolve(boss)

@@ -362,6 +362,22 @@ describe('local engine: graceful shutdown', () => {
   });
 });
 
+describe('local engine: deadline', () => {
+  it('aborts a handler at expireInSeconds and records it interrupted (expired)', async () => {
+    const { scheduler, recorder } = setup();
+    const seen: JobContext[] = [];
+    scheduler.register(job('identity-sync', undefined, untilAborted(seen), { expireInSeconds: 30 }));
+    await scheduler.start();
+    await scheduler.runNow('identity-sync');
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(recorder.runs[0]?.status).toBe('running');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(seen[0]?.signal.aborted).toBe(true);
+    expect(recorder.runs[0]?.result).toMatchObject({ status: 'interrupted', errorKind: 'expired' });
+    await scheduler.stop();
+  });
+});
+
 describe('registration', () => {
   it('reports every problem of a job definition at once', () => {
     const { scheduler } = setup();

@@ -172,6 +172,8 @@ export class LocalScheduler implements Scheduler {
       attempt: 1,
       trigger,
       ...(jobId === undefined ? {} : { jobId }),
+      // Same deadline semantics as the pgboss engine, without the retry (one process: nobody to hand to).
+      ...(job.expireInSeconds === undefined ? {} : { deadlineMs: job.expireInSeconds * 1000 }),
     };
     const busy = this.lanes.get(key);
     if (busy && trigger === 'schedule') {

@@ -279,4 +279,27 @@ describe('pgboss engine (fake pg-boss)', () => {
     ]);
     await scheduler.stop();
   });
+
+  it('reports every invalid engine option at once', () => {
+    const { deps } = setup();
+    expect(() =>
+      createScheduler(
+        {
+          engine: 'pgboss',
+          connectionString: '',
+          schema: 'Bad-Schema',
+          pollingIntervalSeconds: 0.1,
+          concurrency: 0,
+        },
+        deps,
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'scheduler_invalid_options',
+        message: expect.stringMatching(
+          /connectionString.*schema.*pollingIntervalSeconds.*concurrency/,
+        ) as string,
+      }) as Error,
+    );
+  });
 });

@@ -61,9 +61,10 @@ export interface JobDefinition {
   readonly targets?: (scheduledFor: Date) => Promise<readonly JobTarget[]>;
   readonly payload?: JobPayload;
   /**
-   * pgboss engine: seconds a job may stay active before pg-boss fails it and hands it to another process.
-   * It is also the handler's deadline (its signal aborts then). It bounds how late a job whose process died
-   * is retried, so keep it near the job's real worst case. Default 900 (pg-boss's default, 15 minutes).
+   * The handler's deadline: its signal aborts then and the run is recorded `interrupted` (errorKind
+   * `expired`). pgboss engine: also how long a job may stay active before pg-boss fails it over to another
+   * process, so it bounds how late a job whose process died is retried; keep it near the job's real worst
+   * case. Default: none in the local engine; 900 (pg-boss's default, 15 minutes) in the pgboss engine.
    */
   readonly expireInSeconds?: number;
   /** pgboss engine: how many times a job is retried after its process died or it expired. Default 2. */
