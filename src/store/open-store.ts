@@ -41,7 +41,7 @@ import {
 } from './repositories/organizations.repository.js';
 import type { Database } from './tables.js';
 import { createVault, type Vault } from './vault/cipher.js';
-import { loadKeyring, type LoadedKeyring } from './vault/keyring.js';
+import { keyFileRefresher, loadKeyring, type LoadedKeyring } from './vault/keyring.js';
 
 /** The narrow logger the store writes to (pino's signature). Never receives secrets. */
 export interface StoreLogger {
@@ -156,7 +156,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         ...(options.masterKeyFile === undefined ? {} : { keyFile: options.masterKeyFile }),
       });
       if (keyring.created) options.logger?.info({ path: keyring.path }, 'created a new master key file');
-      vault = createVault(keyring.keyring);
+      vault = createVault(
+        keyring.keyring,
+        keyring.path === null ? {} : { refresh: keyFileRefresher(keyring.path) },
+      );
     }
     const asUnknown = db as unknown as Kysely<unknown>;
     if (options.migrate !== false) {

@@ -149,3 +149,37 @@ describe('keys rotate on sqlite: crash safety', () => {
     }
   });
 });
+
+describe('keys rotate with two processes on one database', () => {
+  it('a process opened before the rotation picks up the new keyring: reads new ciphertexts, writes under the new key', async () => {
+    const dataDir = await tempDir();
+    const running = await openStore({ dataDir, env: {} });
+    const rotator = await openStore({ dataDir, env: {} });
+    try {
+      const org = await running.organizations.create({ slug: 'acme' });
+      const first = await running.integrations.create(org.id, {
+        kind: 'admin',
+        apiHost: 'api-1.duosecurity.com',
+        ikey: 'DI1',
+        skey: 'sk-1',
+      });
+      const result = await rotateKeys(rotator);
+      expect(result.retiredKeyIds).toEqual([first.keyId]);
+      // The running process never saw the new key, yet reads the re-encrypted row…
+      expect((await running.integrations.credentials(org.id, first.id))?.skey.reveal()).toBe('sk-1');
+      // …and writes under the new key, not the retired one.
+      const second = await running.integrations.create(org.id, {
+        kind: 'auth',
+        apiHost: 'api-1.duosecurity.com',
+        ikey: 'DI2',
+        skey: 'sk-2',
+      });
+      expect(second.keyId).toBe(result.newKeyId);
+      expect((await rotator.integrations.credentials(org.id, second.id))?.skey.reveal()).toBe('sk-2');
+    } finally {
+      await running.close();
+      await rotator.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

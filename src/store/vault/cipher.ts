@@ -46,6 +46,12 @@ export interface Vault {
 
 export interface VaultOptions {
   randomBytes?: (size: number) => Buffer;
+  /**
+   * Called before each encryption and when a ciphertext names an unknown key: returns a newer keyring when the
+   * key file changed (another process ran `keys rotate`), or undefined. Keeps long-running processes from
+   * writing under a retired key.
+   */
+  refresh?: () => Keyring | undefined;
 }
 
 /**
@@ -55,6 +61,10 @@ export interface VaultOptions {
  */
 export function createVault(initial: Keyring, options: VaultOptions = {}): Vault {
   let keyring = initial;
+  const refresh = () => {
+    const next = options.refresh?.();
+    if (next !== undefined && next.keys.has(next.current)) keyring = next;
+  };
   const random = options.randomBytes ?? nodeRandomBytes;
   const parse = (value: string): { kid: string; nonce: Buffer; ct: Buffer; tag: Buffer } => {
     const parts = value.split('.');
@@ -82,6 +92,7 @@ export function createVault(initial: Keyring, options: VaultOptions = {}): Vault
       keyring = next;
     },
     encrypt(plaintext, binding) {
+      refresh();
       const key = keyring.keys.get(keyring.current);
       if (key === undefined)
         throw new VaultError('vault.no_key', `current key ${keyring.current} is missing`);
@@ -101,6 +112,7 @@ export function createVault(initial: Keyring, options: VaultOptions = {}): Vault
     },
     decrypt(ciphertext, binding) {
       const { kid, nonce, ct, tag } = parse(ciphertext);
+      if (!keyring.keys.has(kid)) refresh();
       const key = keyring.keys.get(kid);
       if (key === undefined) {
         throw new VaultError(

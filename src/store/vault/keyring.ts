@@ -1,4 +1,5 @@
 import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { VaultError } from '../errors.js';
@@ -151,4 +152,34 @@ export async function loadKeyring(options: LoadKeyringOptions): Promise<LoadedKe
   }
   const text = (await fs.readFile(path)).toString('utf8');
   return { keyring: parseKeyring(text, path), source: 'file', path, created: false };
+}
+
+/**
+ * A `VaultOptions.refresh` for a keyring file: re-reads it when its modification time or size changed.
+ * Synchronous on purpose (it runs inside encrypt/decrypt); a stat per encryption is cheap because secrets are
+ * written only when an integration is saved or rotated.
+ */
+export function keyFileRefresher(path: string): () => Keyring | undefined {
+  let seen = fingerprint(path);
+  return () => {
+    const now = fingerprint(path);
+    if (now === null || now === seen) return undefined;
+    seen = now;
+    const mode = statSync(path).mode;
+    if ((mode & 0o077) !== 0) return undefined;
+    try {
+      return parseKeyring(readFileSync(path, 'utf8'), path);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+function fingerprint(path: string): string | null {
+  try {
+    const s = statSync(path);
+    return `${s.mtimeMs}:${s.size}:${s.ino}`;
+  } catch {
+    return null;
+  }
 }
