@@ -47,6 +47,26 @@ export const adminResourceEndpoints: EndpointDef[] = [
     handler: ({ tenant, path }) => ({ response: userOr404(tenant, path['user_id'] ?? '') }),
   },
   {
+    // Duo answers a bare "" (duo-wire.md §3). The user goes to "pending deletion" and the administrator log
+    // records user_delete by "API". The emulator has no write grant, so read_resource gates it [assumption].
+    method: 'DELETE',
+    path: '/admin/v1/users/:user_id',
+    api: 'admin',
+    grant: R,
+    rate: 'modify',
+    handler: ({ tenant, path, now }) => {
+      const user = userOr404(tenant, path['user_id'] ?? '');
+      tenant.inject({
+        kind: 'admin_action',
+        action: 'user_delete',
+        user: user.user_id,
+        admin: 'API',
+        at: now,
+      });
+      return { response: '' };
+    },
+  },
+  {
     method: 'GET',
     path: '/admin/v1/users/:user_id/bypass_codes',
     api: 'admin',

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { createClock } from './world/index.js';
+import { createEmulator, type TenantCredentials } from './index.js';
+import { signedCall, type KeyPair } from './emulator-test-helpers.js';
+
+const FIXED = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+async function setup() {
+  const clock = createClock({ realNow: () => FIXED });
+  const emu = await createEmulator({ seed: 'auth-seed', users: 30, clock, rateLimit: false });
+  const t = emu.credentials()[0] as TenantCredentials;
+  const call = (key: KeyPair, method: string, path: string, params: Record<string, string> = {}) =>
+    signedCall(emu.app, key, method, path, params, { host: t.hostname, date: new Date(clock.now()) });
+  const tenant = emu.world.tenant(t.hostname);
+  const active = tenant
+    .users()
+    .find((u) => u.status === 'active' && u.phones.some((p) => p.capabilities.includes('push')));
+  if (active === undefined) throw new Error('no active push user in the generated tenant');
+  return { emu, clock, t, call, tenant, user: active };
+}
+
+const resp = (r: { json: () => unknown }): Record<string, unknown> =>
+  (r.json() as { response: Record<string, unknown> }).response;
+
+describe('Auth API v2 over the wire', () => {
+  it('blocks a synchronous push until the simulated user approves, in emulator time', async () => {
+    const { emu, clock, t, call, user } = await setup();
+    emu.control.setUserBehaviour(t.hostname, user.username, { kind: 'approve', afterS: 5 });
+    const pending = call(t.auth, 'POST', '/auth/v2/auth', {
+      username: user.username,
+      factor: 'push',
+      device: 'auto',
+    });
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    clock.advance(5_000);
+    const r = await pending;
+    expect(r.status).toBe(200);
+    expect(resp(r)).toMatchObject({ result: 'allow' });
+  });
+
+  it('answers async auth with a txid and auth_status long-polls until the answer', async () => {
+    const { emu, clock, t, call, user } = await setup();
+    emu.control.setUserBehaviour(t.hostname, user.username, { kind: 'deny', afterS: 3 });
+    const started = await call(t.auth, 'POST', '/auth/v2/auth', {
+      username: user.username,
+      factor: 'push',
+      device: 'auto',
+      async: '1',
+    });
+    const txid = resp(started)['txid'] as string;
+    expect(txid).toMatch(/\S/);
+    const poll = call(t.auth, 'GET', '/auth/v2/auth_status', { txid });
+    clock.advance(3_000);
+    const polled = resp(await poll);
+    expect(['waiting', 'deny']).toContain(polled['result']);
+    clock.advance(1_000);
+    const final = resp(await call(t.auth, 'GET', '/auth/v2/auth_status', { txid }));
+    expect(final).toMatchObject({ result: 'deny' });
+  });
+
+  it('rejects a missing factor with 40001 and answers enroll_status with a bare string', async () => {
+    const { t, call, user } = await setup();
+    const missing = await call(t.auth, 'POST', '/auth/v2/auth', { username: user.username });
+    expect([missing.status, missing.text]).toEqual([
+      400,
+      '{"code": 40001, "message": "Missing required request parameters", "stat": "FAIL"}',
+    ]);
+    const enrolled = resp(await call(t.auth, 'POST', '/auth/v2/enroll', { username: 'brand-new-user' }));
+    const status = await call(t.auth, 'POST', '/auth/v2/enroll_status', {
+      user_id: enrolled['user_id'] as string,
+      activation_code: enrolled['activation_code'] as string,
+    });
+    expect(status.text).toBe('{"response": "waiting", "stat": "OK"}');
+  });
+});
+
+describe('Admin API writes', () => {
+  it('DELETE /admin/v1/users/{id} answers "" and leaves the trail Duo would', async () => {
+    const { t, call, user, tenant, clock } = await setup();
+    const r = await call(t.admin, 'DELETE', `/admin/v1/users/${user.user_id}`);
+    expect([r.status, r.text]).toEqual([200, '{"response": "", "stat": "OK"}']);
+    expect(r.headers.get('etag')).toBeNull();
+    expect(tenant.user(user.user_id)?.status).toBe('pending deletion');
+    const rows = tenant.adminLog(Math.floor(clock.now() / 1000) - 60, 1000, Math.floor(clock.now() / 1000));
+    expect(rows.some((row) => row.action === 'user_delete' && row.username === 'API')).toBe(true);
+    expect((await call(t.admin, 'DELETE', '/admin/v1/users/DUNOSUCHUSER00000000')).status).toBe(404);
+  });
+});
