@@ -59,6 +59,8 @@ export interface ConnectionProbe {
   authLogProbe(opts: { signal?: AbortSignal; mintimeMs: number; maxtimeMs: number }): Promise<unknown>;
   /** One-row `/admin/v1/users` read — needs "Grant read resource". */
   usersProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
+  /** `/admin/v1/settings` — needs "Grant settings" in Duo's API (the seed files it under read resource). */
+  settingsProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
   /** One-row `/admin/v1/admins` read — needs "Grant administrators — Read". */
   adminsProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
 }

@@ -40,6 +40,7 @@ function probe(opts: {
     infoSummary: grant('infoSummary'),
     authLogProbe: grant('authLogProbe'),
     usersProbe: grant('usersProbe'),
+    settingsProbe: grant('settingsProbe'),
     adminsProbe: grant('adminsProbe'),
   };
 }
@@ -59,9 +60,18 @@ describe('Test Connection', () => {
       ['grant_read_information', 'pass'],
       ['grant_read_log', 'pass'],
       ['grant_read_resource', 'pass'],
+      ['grant_settings', 'pass'],
       ['grant_administrators_read', 'pass'],
     ]);
-    expect(calls).toEqual(['ping', 'authCheck', 'infoSummary', 'authLogProbe', 'usersProbe', 'adminsProbe']);
+    expect(calls).toEqual([
+      'ping',
+      'authCheck',
+      'infoSummary',
+      'authLogProbe',
+      'usersProbe',
+      'settingsProbe',
+      'adminsProbe',
+    ]);
   });
 
   it.each([

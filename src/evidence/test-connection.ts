@@ -42,7 +42,15 @@ export const GRANTS = [
     id: 'grant_read_resource',
     label: 'Grant read resource',
     probe: 'usersProbe',
-    unlocks: 'users, policies, settings and bypass codes',
+    unlocks: 'users, policies and bypass codes',
+  },
+  {
+    // Not in the seed (which files /admin/v1/settings under "read resource"): Duo's Admin API documents
+    // "Grant settings" as the permission for /admin/v1/settings, and the emulator enforces it.
+    id: 'grant_settings',
+    label: 'Grant settings',
+    probe: 'settingsProbe',
+    unlocks: 'the lockout and password settings (/admin/v1/settings)',
   },
   {
     id: 'grant_administrators_read',

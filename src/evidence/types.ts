@@ -52,7 +52,7 @@ export interface SignalOptions {
   /** Evaluation time, ms since the epoch (fake clocks in tests). */
   now: number;
   /** Set when the data came from a capped, incomplete listing. */
-  truncated?: boolean;
+  truncated?: boolean | undefined;
 }
 
 /** A list the reader fetched, with whether a cap cut it short. */
@@ -65,59 +65,59 @@ export interface Listing<T> {
 export type NumLike = number | string | null | undefined;
 
 export interface UserLike {
-  username?: string | null;
-  realname?: string | null;
-  status?: string | null;
-  is_enrolled?: boolean | null;
-  last_login?: NumLike;
-  phones?: readonly unknown[] | null;
-  tokens?: readonly unknown[] | null;
-  u2ftokens?: readonly unknown[] | null;
-  webauthncredentials?: readonly unknown[] | null;
-  desktoptokens?: readonly unknown[] | null;
+  username?: string | null | undefined;
+  realname?: string | null | undefined;
+  status?: string | null | undefined;
+  is_enrolled?: boolean | null | undefined;
+  last_login?: NumLike | undefined;
+  phones?: readonly unknown[] | null | undefined;
+  tokens?: readonly unknown[] | null | undefined;
+  u2ftokens?: readonly unknown[] | null | undefined;
+  webauthncredentials?: readonly unknown[] | null | undefined;
+  desktoptokens?: readonly unknown[] | null | undefined;
 }
 
 export interface AdminLike {
-  name?: string | null;
-  role?: string | null;
-  status?: string | null;
-  last_login?: NumLike;
+  name?: string | null | undefined;
+  role?: string | null | undefined;
+  status?: string | null | undefined;
+  last_login?: NumLike | undefined;
 }
 
 export interface PolicyLike {
-  policy_key?: string | null;
-  policy_name?: string | null;
-  is_global_policy?: boolean | null;
-  sections?: Readonly<Record<string, unknown>> | null;
+  policy_key?: string | null | undefined;
+  policy_name?: string | null | undefined;
+  is_global_policy?: boolean | null | undefined;
+  sections?: Readonly<Record<string, unknown>> | null | undefined;
 }
 
 export interface SettingsLike {
-  lockout_threshold?: number | null;
-  lockout_expire_duration?: number | null;
-  inactive_user_expiration?: number | null;
-  minimum_password_length?: number | null;
-  password_requires_upper_alpha?: boolean | null;
-  password_requires_lower_alpha?: boolean | null;
-  password_requires_numeric?: boolean | null;
-  password_requires_special?: boolean | null;
-  helpdesk_bypass?: string | null;
+  lockout_threshold?: number | null | undefined;
+  lockout_expire_duration?: number | null | undefined;
+  inactive_user_expiration?: number | null | undefined;
+  minimum_password_length?: number | null | undefined;
+  password_requires_upper_alpha?: boolean | null | undefined;
+  password_requires_lower_alpha?: boolean | null | undefined;
+  password_requires_numeric?: boolean | null | undefined;
+  password_requires_special?: boolean | null | undefined;
+  helpdesk_bypass?: string | null | undefined;
 }
 
 export interface BypassCodeLike {
   /** Seconds since the epoch, or null when the code never expires. */
-  expiration?: NumLike;
-  reuse_count?: number | null;
+  expiration?: NumLike | undefined;
+  reuse_count?: number | null | undefined;
 }
 
 /** Auth log v2 event: only what the aggregate reads. txid, IPs and usernames are deliberately absent. */
 export interface AuthEventLike {
-  timestamp?: number | null;
-  isotimestamp?: string | null;
-  event_type?: string | null;
-  result?: string | null;
-  reason?: string | null;
-  factor?: string | null;
-  user?: { key?: string | null } | null;
+  timestamp?: number | null | undefined;
+  isotimestamp?: string | null | undefined;
+  event_type?: string | null | undefined;
+  result?: string | null | undefined;
+  reason?: string | null | undefined;
+  factor?: string | null | undefined;
+  user?: { key?: string | null | undefined } | null | undefined;
 }
 
 /** Converts Duo's seconds (number or numeric string) to ms, or null. */

@@ -1,0 +1,97 @@
+import type { ConnectionProbe, EvidenceDuoReader, Page, PageCaps } from './ports.js';
+import type {
+  AdminLike,
+  AuthEventLike,
+  BypassCodeLike,
+  PolicyLike,
+  SettingsLike,
+  UserLike,
+} from './types.js';
+
+/**
+ * The slice of the Duo wire client (src/duo `createDuoClient`) this adapter uses, typed structurally so the
+ * evidence capability needs no import of the client (style.md §4) and the real client fits unchanged.
+ */
+export interface CappedIterator<T> extends AsyncIterable<{ items: readonly T[] }> {
+  readonly state: { truncated: boolean };
+}
+interface ListOpts {
+  maxPages?: number;
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+export interface DuoClientSlice {
+  admin: {
+    users: { list(opts?: ListOpts): CappedIterator<UserLike> };
+    admins: { list(opts?: ListOpts): CappedIterator<AdminLike> };
+    policies: { list(opts?: ListOpts): CappedIterator<PolicyLike> };
+    bypassCodes: { list(opts?: ListOpts): CappedIterator<BypassCodeLike> };
+    settings(opts?: { signal?: AbortSignal }): Promise<SettingsLike>;
+    info: { summary(opts?: { signal?: AbortSignal }): Promise<unknown> };
+  };
+  logs: {
+    authentication(
+      q: ListOpts & { mintime: number; maxtime: number; sort?: 'ts:asc' | 'ts:desc' },
+    ): CappedIterator<AuthEventLike>;
+  };
+  auth: {
+    ping(opts?: { signal?: AbortSignal }): Promise<{ time: number }>;
+    check(opts?: { signal?: AbortSignal }): Promise<unknown>;
+  };
+}
+
+function listOpts(caps: PageCaps): ListOpts {
+  return {
+    maxPages: caps.maxPages,
+    pageSize: caps.pageSize,
+    ...(caps.signal === undefined ? {} : { signal: caps.signal }),
+  };
+}
+
+/** Re-yields the client's pages; when its cap cut the walk short, one empty page flagged `truncated`. */
+async function* pagesOf<T>(it: CappedIterator<T>): AsyncGenerator<Page<T>> {
+  for await (const page of it) yield { items: page.items };
+  if (it.state.truncated) yield { items: [], truncated: true };
+}
+
+async function firstPage(it: AsyncIterable<unknown>): Promise<void> {
+  for await (const page of it) {
+    void page;
+    break;
+  }
+}
+
+/** Adapts a Duo client to the evidence reader and the Test Connection probe. */
+export function evidencePortsFromDuoClient(client: DuoClientSlice): EvidenceDuoReader & ConnectionProbe {
+  const one = (signal?: AbortSignal): ListOpts => ({
+    maxPages: 1,
+    pageSize: 1,
+    ...(signal === undefined ? {} : { signal }),
+  });
+  return {
+    users: (caps) => pagesOf(client.admin.users.list(listOpts(caps))),
+    admins: (caps) => pagesOf(client.admin.admins.list(listOpts(caps))),
+    policies: (caps) => pagesOf(client.admin.policies.list(listOpts(caps))),
+    bypassCodes: (caps) => pagesOf(client.admin.bypassCodes.list(listOpts(caps))),
+    settings: (opts) => client.admin.settings(opts),
+    authLogs: (q) =>
+      pagesOf(
+        client.logs.authentication({
+          ...listOpts(q),
+          mintime: q.mintimeMs,
+          maxtime: q.maxtimeMs,
+          sort: q.sort,
+        }),
+      ),
+    ping: (opts) => client.auth.ping(opts),
+    authCheck: (opts) => client.auth.check(opts),
+    infoSummary: (opts) => client.admin.info.summary(opts),
+    authLogProbe: (opts) =>
+      firstPage(
+        client.logs.authentication({ ...one(opts.signal), mintime: opts.mintimeMs, maxtime: opts.maxtimeMs }),
+      ),
+    usersProbe: (opts) => firstPage(client.admin.users.list(one(opts.signal))),
+    settingsProbe: (opts) => client.admin.settings(opts),
+    adminsProbe: (opts) => firstPage(client.admin.admins.list(one(opts.signal))),
+  };
+}
