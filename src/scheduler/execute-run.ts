@@ -106,6 +106,11 @@ export async function recordSkipped(
 export async function executeRun(req: ExecuteRequest, env: ExecuteEnv): Promise<ExecuteResult> {
   const { job, payload, scheduledFor, attempt, trigger } = req;
 
+  // A retry after a process death: close the run the dead process left open, whatever happens next.
+  if (attempt > 1 && req.jobId !== undefined && env.recorder.closeAbandoned) {
+    await env.recorder.closeAbandoned(req.jobId);
+  }
+
   if (env.backoffGate) {
     let decision;
     try {
@@ -125,10 +130,6 @@ export async function executeRun(req: ExecuteRequest, env: ExecuteEnv): Promise<
       );
       return { status: 'skipped', failJob: false };
     }
-  }
-
-  if (attempt > 1 && req.jobId !== undefined && env.recorder.closeAbandoned) {
-    await env.recorder.closeAbandoned(req.jobId);
   }
 
   const runId = await env.recorder.start({
