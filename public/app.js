@@ -1,0 +1,105 @@
+import { api, describeError, setCsrf } from './api.js';
+import { clear, h } from './dom.js';
+import { renderOverview } from './overview.js';
+import { renderOrg } from './org.js';
+import { renderGlobalAudit, renderUsers } from './lists.js';
+
+// The whole dashboard: a hash router over a few views. State is only the signed-in user.
+const state = { user: null };
+const $ = (id) => document.getElementById(id);
+
+export function say(message) {
+  $('status').textContent = message;
+}
+
+async function loadSession() {
+  try {
+    const s = await api('GET', '/api/v1/session');
+    setCsrf(s.csrfToken);
+    state.user = s.user;
+  } catch {
+    state.user = null;
+  }
+}
+
+function showShell() {
+  const signedIn = state.user !== null;
+  $('login').hidden = signedIn;
+  $('nav').hidden = !signedIn;
+  $('who').hidden = !signedIn;
+  $('view').hidden = !signedIn;
+  if (signedIn) {
+    $('who-name').textContent = state.user.username + (state.user.isAdmin ? ' (administrator)' : '');
+    $('nav-audit').hidden = !state.user.isAdmin;
+    $('nav-users').hidden = !state.user.isAdmin;
+  }
+}
+
+async function route() {
+  showShell();
+  if (!state.user) {
+    $('login-username').focus();
+    return;
+  }
+  const view = clear($('view'));
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  try {
+    if (parts[0] === 'org' && parts[1]) await renderOrg(view, parts[1], parts[2] || 'controls', state.user);
+    else if (parts[0] === 'audit') await renderGlobalAudit(view);
+    else if (parts[0] === 'users') await renderUsers(view);
+    else await renderOverview(view);
+  } catch (error) {
+    if (error.status === 401) {
+      state.user = null;
+      return route();
+    }
+    view.append(h('p', { class: 'error', role: 'alert' }, describeError(error)));
+  }
+  // Move focus to the new page's heading so keyboard and screen-reader users land on it.
+  const heading = view.querySelector('h1');
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+  }
+}
+
+$('login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  $('login-error').textContent = '';
+  try {
+    const s = await api('POST', '/api/v1/session', {
+      username: String(form.get('username') || ''),
+      password: String(form.get('password') || ''),
+    });
+    if (s.next) {
+      // A later issue adds Duo 2FA here: the response names the step and the session waits for it.
+      $('login-error').textContent =
+        'A second sign-in step (' + s.next + ') is required but not available yet.';
+      return;
+    }
+    setCsrf(s.csrfToken);
+    state.user = s.user;
+    $('login-password').value = '';
+    say('Signed in as ' + s.user.username + '.');
+    await route();
+  } catch (error) {
+    $('login-error').textContent = describeError(error);
+  }
+});
+
+$('logout').addEventListener('click', async () => {
+  try {
+    await api('DELETE', '/api/v1/session');
+  } finally {
+    state.user = null;
+    setCsrf(null);
+    say('Signed out.');
+    location.hash = '#/';
+    await route();
+  }
+});
+
+window.addEventListener('hashchange', () => void route());
+await loadSession();
+await route();
