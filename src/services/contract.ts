@@ -93,7 +93,10 @@ export interface SignalView {
 
 export interface EvidenceView {
   org: string;
+  /** The five signals of the compliance seed. */
   signals: SignalView[];
+  /** The extended signals (beyond the seed), shown separately. */
+  extended?: SignalView[];
 }
 
 export interface RunView {
@@ -149,7 +152,10 @@ export interface DuowatchServices {
     queueSync(orgId: string, actor: Actor): Promise<{ queued: boolean; runId: string | null }>;
     latest(orgId: string): Promise<EvidenceView>;
     history(orgId: string, signal: string, range: { from: Date; to: Date }): Promise<SignalView[]>;
-    export(orgId: string, opts: { from: Date; to: Date; format: 'json' | 'csv' | 'html' }): Promise<ExportFile>;
+    export(
+      orgId: string,
+      opts: { from: Date; to: Date; format: 'json' | 'csv' | 'html' },
+    ): Promise<ExportFile>;
   };
   runs: {
     list(orgId: string, opts: { limit?: number }): Promise<RunView[]>;

@@ -19,6 +19,15 @@ export interface CredentialHealthRepository {
   /** A run succeeded: state ok, back-off cleared (the seed: a rotated key clears auth_failed on success). */
   recordSuccess(orgId: string, integrationId: string, at?: Date): Promise<CredentialHealth>;
   recordFailure(orgId: string, integrationId: string, failure: CredentialFailure): Promise<CredentialHealth>;
+  /**
+   * A failure that says nothing about the credential (network, 5xx, timeout): the state and its back-off
+   * stay as they were; only the last error is recorded, so the dashboard can explain the failed run.
+   */
+  recordTransientError(
+    orgId: string,
+    integrationId: string,
+    error: { errorKind: string; errorMessage: string; at?: Date },
+  ): Promise<CredentialHealth>;
   /** True when a scheduled run must skip this credential at `now`. */
   isBackedOff(orgId: string, integrationId: string, now?: Date): Promise<boolean>;
 }
@@ -101,6 +110,18 @@ export function credentialHealthRepository(ctx: RepositoryContext): CredentialHe
         until: failure.until === null ? null : codec.time(failure.until),
         last_error_kind: failure.errorKind,
         last_error_message: failure.errorMessage.slice(0, 2000),
+        last_success_at: previous?.lastSuccessAt ? codec.time(previous.lastSuccessAt) : null,
+        updated_at: codec.time(at),
+      });
+    },
+    async recordTransientError(orgId, integrationId, error) {
+      const previous = await get(orgId, integrationId);
+      const at = error.at ?? ctx.clock();
+      return upsert(orgId, integrationId, {
+        state: previous?.state ?? 'ok',
+        until: previous?.until ? codec.time(previous.until) : null,
+        last_error_kind: error.errorKind,
+        last_error_message: error.errorMessage.slice(0, 2000),
         last_success_at: previous?.lastSuccessAt ? codec.time(previous.lastSuccessAt) : null,
         updated_at: codec.time(at),
       });

@@ -1,0 +1,431 @@
+import {
+  CORE_SIGNAL_IDS,
+  EXTENDED_SIGNAL_IDS,
+  exportEvidence,
+  evidenceHistory,
+  latestEvidence,
+  runAuthLogPoll,
+  runIdentitySync,
+  worstStatus,
+  type Clock,
+  type EvidenceRunResult,
+  type SignalId,
+  type SignalView as EvidenceSignalView,
+} from '../evidence/index.js';
+import { validateApiHostname } from '../duo/index.js';
+import type { Integration, JobRun, Store } from '../store/index.js';
+import type {
+  Actor,
+  DuowatchServices,
+  EvidenceView,
+  IntegrationView,
+  NewIntegration,
+  OrgView,
+  RunView,
+  SaveResult,
+  SignalView,
+  TestReport,
+} from './contract.js';
+import type { DuoClients } from './duo-clients.js';
+import { evidenceReaderFor } from './duo-adapters.js';
+import { ServiceError } from './errors.js';
+import { evidenceStoreFor } from './evidence-store.js';
+import { explainRun } from './run-explanations.js';
+import { testIntegration } from './test-integration.js';
+
+export interface ServicesOptions {
+  store: Store;
+  clients: DuoClients;
+  clock?: Clock;
+  /** "Sync now" hands the run to the scheduler; without one it runs in the background here. */
+  queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
+}
+
+const SIGNALS = new Set<string>([...CORE_SIGNAL_IDS, ...EXTENDED_SIGNAL_IDS]);
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export interface RunKindResult {
+  run: JobRun;
+  result: EvidenceRunResult;
+}
+
+export function createServices(options: ServicesOptions): DuowatchServices & {
+  /** The scheduled jobs' entry points: one organization, every admin integration it has. */
+  runEvidenceJob(
+    kind: 'identity_sync' | 'auth_log_poll',
+    orgId: string,
+    opts: { signal?: AbortSignal; scheduledFor?: Date; manual?: boolean; only?: SignalId },
+  ): Promise<RunKindResult[]>;
+} {
+  const { store, clients } = options;
+  const clock = options.clock ?? { now: () => Date.now() };
+  const evidenceStore = evidenceStoreFor(store);
+
+  async function org(idOrSlug: string) {
+    const found = await store.organizations.resolve(idOrSlug);
+    if (found === undefined) throw new ServiceError('not_found', `organization ${idOrSlug} not found`);
+    return found;
+  }
+
+  async function integration(orgId: string, integrationId: string): Promise<Integration> {
+    const found = await store.integrations.get(orgId, integrationId);
+    if (found === undefined) throw new ServiceError('not_found', `integration ${integrationId} not found`);
+    return found;
+  }
+
+  async function audit(
+    actor: Actor,
+    orgId: string | null,
+    action: string,
+    target: string | null,
+    details?: Record<string, unknown>,
+  ) {
+    await store.auditLog.append({
+      actor: actor.id,
+      orgId,
+      action,
+      target,
+      details: details ?? null,
+      ip: actor.ip ?? null,
+    });
+  }
+
+  async function integrationView(i: Integration): Promise<IntegrationView> {
+    const health = await store.credentialHealth.get(i.orgId, i.id);
+    const creds = await store.integrations.credentials(i.orgId, i.id);
+    const ikey = creds?.ikey.reveal() ?? '';
+    return {
+      id: i.id,
+      orgId: i.orgId,
+      kind: i.kind,
+      apiHost: i.apiHost,
+      label: i.label,
+      mkey: i.mkey,
+      // Enough of the integration key to recognise it; the secret key is never shown.
+      ikeyHint: ikey.length > 8 ? `${ikey.slice(0, 4)}…${ikey.slice(-3)}` : '…',
+      health: {
+        state: health?.state ?? 'ok',
+        until: health?.until?.toISOString() ?? null,
+        lastErrorKind: health?.lastErrorKind ?? null,
+        lastErrorMessage: health?.lastErrorMessage ?? null,
+        lastSuccessAt: health?.lastSuccessAt?.toISOString() ?? null,
+      },
+      createdAt: i.createdAt.toISOString(),
+      updatedAt: i.updatedAt.toISOString(),
+    };
+  }
+
+  function checkCandidate(input: NewIntegration): NewIntegration {
+    const problems: string[] = [];
+    let apiHost = input.apiHost;
+    try {
+      apiHost = validateApiHostname(input.apiHost);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : 'invalid API hostname');
+    }
+    if (!['admin', 'auth', 'device', 'accounts'].includes(input.kind))
+      problems.push(`unknown kind ${String(input.kind)}`);
+    if (!/^DI[A-Z0-9]{18}$/.test(input.ikey))
+      problems.push('the integration key must look like DI followed by 18 letters or digits');
+    if (input.skey.trim() === '') problems.push('the secret key is empty');
+    if (input.kind === 'device' && (input.mkey ?? '') === '')
+      problems.push('a Device API integration needs its mkey');
+    if (problems.length > 0) throw new ServiceError('invalid_input', problems.join('; '));
+    return { ...input, apiHost, skey: input.skey.trim() };
+  }
+
+  async function testCandidate(input: NewIntegration): Promise<TestReport> {
+    const c = checkCandidate(input);
+    const client = clients.forCredentials({ host: c.apiHost, ikey: c.ikey, skey: c.skey });
+    return testIntegration(client, c.kind, { clock, mkey: c.mkey ?? null });
+  }
+
+  function signalView(v: EvidenceSignalView): SignalView {
+    return {
+      id: v.id,
+      status: v.status,
+      metrics: v.metrics,
+      controls: v.controls,
+      truncated: v.truncated,
+      notes: v.notes,
+      runId: null,
+      integrationId: v.integration,
+      startedAt: v.startedAt,
+      finishedAt: v.finishedAt,
+      extended: v.extended,
+    };
+  }
+
+  async function latestView(orgId: string, slug: string): Promise<EvidenceView> {
+    const v = await latestEvidence(evidenceStore, orgId);
+    return { org: slug, signals: v.signals.map(signalView), extended: v.extended.map(signalView) };
+  }
+
+  async function runEvidenceJob(
+    kind: 'identity_sync' | 'auth_log_poll',
+    orgId: string,
+    opts: { signal?: AbortSignal; scheduledFor?: Date; manual?: boolean; only?: SignalId },
+  ): Promise<RunKindResult[]> {
+    const out: RunKindResult[] = [];
+    for (const i of await store.integrations.list(orgId)) {
+      if (i.kind !== 'admin') continue;
+      const run = await store.jobRuns.create(orgId, {
+        integrationId: i.id,
+        kind,
+        scheduledFor: opts.scheduledFor ?? null,
+      });
+      await store.jobRuns.start(orgId, run.id);
+      let result: EvidenceRunResult;
+      try {
+        const client = await clients.forIntegration(store, orgId, i.id);
+        const input = {
+          org: orgId,
+          integration: i.id,
+          reader: evidenceReaderFor(client),
+          store: evidenceStore,
+          clock,
+          // A person asking for a run after fixing a key should not wait out the 24 h back-off.
+          ignoreBackoff: opts.manual === true,
+          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+        };
+        result =
+          kind === 'identity_sync'
+            ? await runIdentitySync({ ...input, ...(opts.only === undefined ? {} : { only: opts.only }) })
+            : await runAuthLogPoll(input);
+      } catch (error) {
+        const interrupted = opts.signal?.aborted === true;
+        const finished = await store.jobRuns.finish(orgId, run.id, {
+          status: interrupted ? 'interrupted' : 'failed',
+          errorKind: interrupted ? 'interrupted' : 'internal',
+          errorMessage: error instanceof Error ? error.message.slice(0, 500) : 'unknown error',
+        });
+        if (interrupted) throw error;
+        out.push({
+          run: finished ?? run,
+          result: {
+            org: orgId,
+            integration: i.id,
+            outcome: 'failed',
+            signals: [],
+            extended: [],
+            error: null,
+            health: null,
+          },
+        });
+        continue;
+      }
+      const status =
+        result.outcome === 'skipped' ? 'skipped' : result.outcome === 'failed' ? 'failed' : 'succeeded';
+      const finished = await store.jobRuns.finish(orgId, run.id, {
+        status,
+        counts: { signals: result.signals.length, extended: result.extended.length },
+        errorKind: result.error?.kind ?? (result.outcome === 'skipped' ? 'backoff' : null),
+        errorMessage:
+          result.error?.message ??
+          (result.outcome === 'skipped' ? 'credential is backed off after an authentication failure' : null),
+      });
+      out.push({ run: finished ?? run, result });
+    }
+    return out;
+  }
+
+  function runView(r: JobRun): RunView {
+    return {
+      id: r.id,
+      orgId: r.orgId,
+      integrationId: r.integrationId,
+      kind: r.kind,
+      status: r.status,
+      scheduledFor: r.scheduledFor?.toISOString() ?? null,
+      startedAt: r.startedAt?.toISOString() ?? null,
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+      durationMs: r.durationMs,
+      counts: r.counts ?? {},
+      errorKind: r.errorKind,
+      errorMessage: r.errorMessage,
+      explanation: explainRun(r.status, r.errorKind),
+    };
+  }
+
+  async function orgView(o: { id: string; slug: string; name: string; createdAt: Date }): Promise<OrgView> {
+    const latest = await store.evidence.latest(o.id, CORE_SIGNAL_IDS);
+    return {
+      id: o.id,
+      slug: o.slug,
+      name: o.name,
+      createdAt: o.createdAt.toISOString(),
+      worstStatus: latest.length === 0 ? null : worstStatus(latest.map((r) => r.status)),
+    };
+  }
+
+  return {
+    runEvidenceJob,
+    orgs: {
+      async list() {
+        return Promise.all((await store.organizations.list()).map(orgView));
+      },
+      async get(idOrSlug) {
+        const o = await store.organizations.resolve(idOrSlug);
+        return o === undefined ? null : orgView(o);
+      },
+      async create(input, actor) {
+        if (!SLUG.test(input.slug))
+          throw new ServiceError(
+            'invalid_input',
+            'slug must be 1–63 lowercase letters, digits or hyphens, not starting or ending with a hyphen',
+          );
+        if ((await store.organizations.findBySlug(input.slug)) !== undefined)
+          throw new ServiceError('conflict', `organization ${input.slug} already exists`);
+        const o = await store.organizations.create({
+          slug: input.slug,
+          ...(input.name === undefined ? {} : { name: input.name }),
+        });
+        await audit(actor, o.id, 'organization.create', o.slug);
+        return orgView(o);
+      },
+      async remove(orgId, actor) {
+        const o = await org(orgId);
+        await store.organizations.delete(o.id);
+        await audit(actor, null, 'organization.delete', o.slug);
+      },
+    },
+    integrations: {
+      async list(orgId) {
+        const o = await org(orgId);
+        return Promise.all((await store.integrations.list(o.id)).map(integrationView));
+      },
+      testCandidate,
+      async add(orgId, input, opts, actor): Promise<SaveResult> {
+        const o = await org(orgId);
+        const c = checkCandidate(input);
+        const report = await testCandidate(c);
+        const save = report.ok || opts.force === true;
+        await audit(actor, o.id, save ? 'integration.create' : 'integration.test_failed', c.apiHost, {
+          kind: c.kind,
+          forced: opts.force === true && !report.ok,
+          failedChecks: report.checks.filter((x) => x.status === 'fail').map((x) => x.id),
+        });
+        if (!save) return { saved: false, integration: null, report };
+        const created = await store.integrations.create(o.id, {
+          kind: c.kind,
+          apiHost: c.apiHost,
+          ikey: c.ikey,
+          skey: c.skey,
+          ...(c.label === undefined ? {} : { label: c.label }),
+          ...(c.mkey === undefined ? {} : { mkey: c.mkey }),
+        });
+        return { saved: true, integration: await integrationView(created), report };
+      },
+      async test(orgId, integrationId) {
+        const o = await org(orgId);
+        const i = await integration(o.id, integrationId);
+        const client = await clients.forIntegration(store, o.id, i.id);
+        return testIntegration(client, i.kind, { clock, mkey: i.mkey });
+      },
+      async rotate(orgId, integrationId, input, opts, actor): Promise<SaveResult> {
+        const o = await org(orgId);
+        const i = await integration(o.id, integrationId);
+        const current = await store.integrations.credentials(o.id, i.id);
+        const candidate = checkCandidate({
+          kind: i.kind,
+          apiHost: i.apiHost,
+          ikey: input.ikey ?? current?.ikey.reveal() ?? '',
+          skey: input.skey,
+          ...(i.mkey === null ? {} : { mkey: i.mkey }),
+        });
+        const report = await testCandidate(candidate);
+        const save = report.ok || opts.force === true;
+        await audit(actor, o.id, save ? 'integration.rotate' : 'integration.rotate_test_failed', i.id, {
+          forced: opts.force === true && !report.ok,
+          ikeyChanged: input.ikey !== undefined,
+        });
+        if (!save) return { saved: false, integration: await integrationView(i), report };
+        const updated = await store.integrations.rotateSecrets(o.id, i.id, {
+          skey: candidate.skey,
+          ...(input.ikey === undefined ? {} : { ikey: candidate.ikey }),
+        });
+        // The seed: a rotated key clears auth_failed on the next *successful run*; the passing test was one.
+        if (report.ok) await store.credentialHealth.recordSuccess(o.id, i.id);
+        return { saved: true, integration: await integrationView(updated ?? i), report };
+      },
+      async remove(orgId, integrationId, actor) {
+        const o = await org(orgId);
+        const i = await integration(o.id, integrationId);
+        await store.integrations.delete(o.id, i.id);
+        await audit(actor, o.id, 'integration.delete', i.id, { kind: i.kind, apiHost: i.apiHost });
+      },
+    },
+    evidence: {
+      async sync(orgId, opts, actor) {
+        const o = await org(orgId);
+        if (opts.signal !== undefined && !SIGNALS.has(opts.signal))
+          throw new ServiceError(
+            'invalid_input',
+            `unknown signal ${opts.signal}; one of ${[...SIGNALS].join(', ')}`,
+          );
+        if ((await store.integrations.list(o.id)).every((i) => i.kind !== 'admin'))
+          throw new ServiceError(
+            'invalid_input',
+            `organization ${o.slug} has no Admin API integration to sync`,
+          );
+        await audit(actor, o.id, 'evidence.sync', opts.signal ?? null);
+        const only = opts.signal as SignalId | undefined;
+        const authLogOnly =
+          only === 'auth_log_aggregate' || only === 'phishing_resistant_share' || only === 'sms_voice_share';
+        if (!authLogOnly)
+          await runEvidenceJob('identity_sync', o.id, {
+            manual: true,
+            ...(only === undefined ? {} : { only }),
+          });
+        if (only === undefined || authLogOnly) await runEvidenceJob('auth_log_poll', o.id, { manual: true });
+        const view = await latestView(o.id, o.slug);
+        if (only === undefined) return view;
+        const pick = (v: SignalView[]) => v.filter((s) => s.id === only);
+        return { org: view.org, signals: pick(view.signals), extended: pick(view.extended ?? []) };
+      },
+      async queueSync(orgId, actor) {
+        const o = await org(orgId);
+        await audit(actor, o.id, 'evidence.sync_queued', null);
+        if (options.queue !== undefined) {
+          const runId = await options.queue('identity_sync', { orgId: o.id });
+          return { queued: runId !== null, runId };
+        }
+        // No scheduler (CLI use): run in the background; failures land in the run records.
+        void runEvidenceJob('identity_sync', o.id, { manual: true }).catch(() => undefined);
+        return { queued: true, runId: null };
+      },
+      async latest(orgId) {
+        const o = await org(orgId);
+        return latestView(o.id, o.slug);
+      },
+      async history(orgId, signal, range) {
+        const o = await org(orgId);
+        if (!SIGNALS.has(signal)) throw new ServiceError('invalid_input', `unknown signal ${signal}`);
+        const rows = await evidenceHistory(evidenceStore, o.id, { ...range, signalId: signal as SignalId });
+        return rows.map(signalView);
+      },
+      async export(orgId, opts) {
+        const o = await org(orgId);
+        if (!(opts.from < opts.to)) throw new ServiceError('invalid_input', '--from must be before --to');
+        // Records are keyed by the organization's id; the report names it by its slug.
+        const scoped = {
+          ...evidenceStore,
+          history: (_org: string, range: { from: Date; to: Date }) => evidenceStore.history(o.id, range),
+        };
+        return exportEvidence(scoped, {
+          org: o.slug,
+          from: opts.from,
+          to: opts.to,
+          format: opts.format,
+          now: new Date(clock.now()),
+        });
+      },
+    },
+    runs: {
+      async list(orgId, opts) {
+        const o = await org(orgId);
+        return (await store.jobRuns.list(o.id, { limit: opts.limit ?? 50 })).map(runView);
+      },
+    },
+  };
+}

@@ -1,0 +1,8 @@
+export type * from './contract.js';
+export { createServices, type ServicesOptions, type RunKindResult } from './create-services.js';
+export { DuoClients, type DuoClientsOptions } from './duo-clients.js';
+export { ServiceError, type ServiceErrorCode } from './errors.js';
+export { explainRun } from './run-explanations.js';
+export { testIntegration } from './test-integration.js';
+export { evidenceReaderFor, connectionProbeFor } from './duo-adapters.js';
+export { evidenceStoreFor } from './evidence-store.js';
