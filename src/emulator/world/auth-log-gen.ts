@@ -7,7 +7,7 @@
 import { HOME_PLACES, type Place } from './catalog.js';
 import { buildAuthEvent, ipIn, NO_LOCATION } from './auth-event.js';
 import { weekShape, type StreamDef } from './log-stream.js';
-import { createRng, seededUuid, type Rng } from './prng.js';
+import { uuidFrom, type Rng } from './prng.js';
 import type { UserHome } from './state.js';
 import type { AuthLogEvent, WireIntegration, WireLocation, WireUser } from './wire-types.js';
 
@@ -103,9 +103,8 @@ export function authStreamDef(ctx: AuthGenContext): StreamDef<AuthLogEvent> {
     name: 'auth',
     bucketMs: AUTH_BUCKET_MS,
     rate: (b) => (actors.length === 0 || apps.length === 0 ? 0 : perBucket * weekShape(b * AUTH_BUCKET_MS)),
-    id: (b, k) => seededUuid(ctx.seed, 'auth', b, k),
-    make(b, k, tsMs, txid) {
-      const r = createRng(ctx.seed, 'auth-event', b, k);
+    makeId: uuidFrom,
+    make(r, tsMs, txid) {
       const { user, home } = pickActor(r.next());
       const app = r.weighted(apps);
       const place = HOME_PLACES[home.place] as Place;

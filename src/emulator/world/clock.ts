@@ -29,7 +29,8 @@ interface Sleeper {
 
 export function createClock(opts: ClockOptions = {}): EmulatorClock {
   const realNow = opts.realNow ?? Date.now;
-  const setTimer = opts.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+  // Unref'd: a pending push timeout must never keep a process (or a test worker) alive.
+  const setTimer = opts.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms).unref());
   const clearTimer = opts.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
   let offset = opts.offsetMs ?? 0;
   const sleepers = new Set<Sleeper>();

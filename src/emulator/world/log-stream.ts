@@ -5,7 +5,7 @@
  * (scenarios, the Auth API engine) are kept in a small sorted list and merged in (ts ms, id) order — the
  * order Duo's auth-log cursor `[ts, txid]` implies (duo-wire.md §4).
  */
-import { createRng, hash32 } from './prng.js';
+import { hash32, rngFrom, type Rng } from './prng.js';
 
 export interface StreamEntry<T> {
   ts: number;
@@ -22,10 +22,10 @@ export interface StreamDef<T> {
   bucketMs: number;
   /** expected number of events in bucket b (any non-negative real) */
   rate(bucket: number): number;
-  /** the k-th event of bucket b, at tsMs with id */
-  make(bucket: number, k: number, tsMs: number, id: string): T;
-  /** the id of the k-th event of bucket b (cheap; used for ordering) */
-  id(bucket: number, k: number): string;
+  /** an event at tsMs with id, drawing everything else from `r` (keyed by seed, stream, bucket, index) */
+  make(r: Rng, tsMs: number, id: string): T;
+  /** draws an event id from the bucket's generator (cheap; ids order events sharing a millisecond) */
+  makeId(r: Rng): string;
 }
 
 export function compareKey(a: StreamKey, b: StreamKey): number {
@@ -71,7 +71,17 @@ export function createLogStream<T>(seed: string, def: StreamDef<T>, startMs: num
   const B = def.bucketMs;
   const injected: { ts: number; id: string; value: T }[] = [];
 
+  // Counts are pure functions of the bucket; memoizing them (numbers only) makes repeated totals cheap.
+  const counts = new Map<number, number>();
   const bucketCount = (b: number): number => {
+    const hit = counts.get(b);
+    if (hit !== undefined) return hit;
+    const n = computeCount(b);
+    if (counts.size > 500_000) counts.clear();
+    counts.set(b, n);
+    return n;
+  };
+  const computeCount = (b: number): number => {
     if ((b + 1) * B <= startMs) return 0;
     const u1 = hash32(seed, def.name, 'n1', b) / 4294967296;
     const u2 = hash32(seed, def.name, 'n2', b) / 4294967296;
@@ -81,11 +91,12 @@ export function createLogStream<T>(seed: string, def: StreamDef<T>, startMs: num
   const bucketKeys = (b: number): { ts: number; id: string; k: number }[] => {
     const n = bucketCount(b);
     if (n === 0) return [];
-    const r = createRng(seed, def.name, 'ts', b);
+    const r = rngFrom(hash32(seed, def.name, 'ts', b), n);
     const keys: { ts: number; id: string; k: number }[] = [];
     for (let k = 0; k < n; k++) {
       const ts = b * B + Math.floor(r.next() * B);
-      if (ts >= startMs) keys.push({ ts, id: def.id(b, k), k });
+      const id = def.makeId(r);
+      if (ts >= startMs) keys.push({ ts, id, k });
     }
     keys.sort(compareKey);
     return keys;
@@ -109,10 +120,15 @@ export function createLogStream<T>(seed: string, def: StreamDef<T>, startMs: num
   };
   const bucketEntries = (b: number, lo: number, hi: number): StreamEntry<T>[] => {
     const out: StreamEntry<T>[] = [];
+    const hb = hash32(seed, def.name, 'ev', b);
     for (const key of bucketKeys(b)) {
       if (key.ts < lo || key.ts > hi) continue;
       let cached: T | undefined;
-      out.push({ ts: key.ts, id: key.id, value: () => (cached ??= def.make(b, key.k, key.ts, key.id)) });
+      out.push({
+        ts: key.ts,
+        id: key.id,
+        value: () => (cached ??= def.make(rngFrom(hb, key.k), key.ts, key.id)),
+      });
     }
     for (const e of injectedIn(Math.max(lo, b * B), Math.min(hi, b * B + B - 1)))
       out.push({ ts: e.ts, id: e.id, value: () => e.value });

@@ -6,7 +6,7 @@ import { pythonJson } from '../../duo/sign/index.js';
 import { FOREIGN_PLACES, HOME_PLACES, type Place } from './catalog.js';
 import { buildAuthEvent, ipIn, isoMicros } from './auth-event.js';
 import { weekShape, type StreamDef } from './log-stream.js';
-import { createRng, duoId, seededUuid, type Rng } from './prng.js';
+import { ID_ALPHABET, uuidFrom, type Rng } from './prng.js';
 import type { UserHome } from './state.js';
 import type {
   ActivityItem,
@@ -55,9 +55,8 @@ export function telephonyDef(ctx: OtherGenContext): StreamDef<TelephonyItem> {
     name: 'telephony',
     bucketMs: HOUR,
     rate: (b) => perHour * weekShape(b * HOUR),
-    id: (b, k) => seededUuid(ctx.seed, 'telephony', b, k),
-    make(b, k, tsMs, id) {
-      const r = createRng(ctx.seed, 'telephony-item', b, k);
+    makeId: uuidFrom,
+    make(r, tsMs, id) {
       const user = r.pick(phoneUsers);
       const type = r.chance(0.6) ? 'sms' : 'phone';
       return {
@@ -71,7 +70,7 @@ export function telephonyDef(ctx: OtherGenContext): StreamDef<TelephonyItem> {
         phone: user.phones[0]?.number ?? '',
         telephony_id: id,
         ts: isoMicros(tsMs, r.int(0, 999)),
-        txid: seededUuid(ctx.seed, 'telephony-tx', b, k),
+        txid: uuidFrom(r),
         type,
       };
     },
@@ -99,9 +98,8 @@ export function adminLogDef(ctx: OtherGenContext): StreamDef<AdminLogRow> {
     name: 'admin',
     bucketMs: HOUR,
     rate: (b) => perHour * weekShape(b * HOUR),
-    id: (b, k) => seededUuid(ctx.seed, 'admin', b, k),
-    make(b, k, tsMs) {
-      const r = createRng(ctx.seed, 'admin-row', b, k);
+    makeId: uuidFrom,
+    make(r, tsMs) {
       const admin = r.pick(active);
       const action = r.weighted(ADMIN_ACTIONS);
       const u = pickUser(ctx, r);
@@ -150,9 +148,8 @@ export function activityDef(ctx: OtherGenContext): StreamDef<ActivityItem> {
     name: 'activity',
     bucketMs: HOUR,
     rate: (b) => (ctx.admins.length === 0 ? 0 : perHour * weekShape(b * HOUR)),
-    id: (b, k) => seededUuid(ctx.seed, 'activity', b, k),
-    make(b, k, tsMs, id) {
-      const r = createRng(ctx.seed, 'activity-item', b, k);
+    makeId: uuidFrom,
+    make(r, tsMs, id) {
       const admin = r.pick(ctx.admins);
       const u = pickUser(ctx, r);
       const place = HOME_PLACES[u?.home.place ?? 0] as Place;
@@ -238,11 +235,10 @@ export function trustMonitorDef(ctx: OtherGenContext): StreamDef<TrustMonitorEve
     name: 'trust',
     bucketMs: DAY,
     rate: () => (ctx.users.length === 0 ? 0 : perDay),
-    id: (b, k) => duoId('SE', ctx.seed, 'trust', b, k),
-    make(b, k, tsMs, id) {
-      const r = createRng(ctx.seed, 'trust-event', b, k);
+    makeId: (r) => `SE${r.chars(18, ID_ALPHABET)}`,
+    make(r, tsMs, id) {
       const u = pickUser(ctx, r) as { user: WireUser; home: UserHome };
-      return trustMonitorEvent(ctx, r, tsMs, id, u.user, u.home, seededUuid(ctx.seed, 'trust-tx', b, k));
+      return trustMonitorEvent(ctx, r, tsMs, id, u.user, u.home, uuidFrom(r));
     },
   };
 }
@@ -253,9 +249,8 @@ export function offlineDef(ctx: OtherGenContext): StreamDef<OfflineEnrollmentRow
     name: 'offline',
     bucketMs: DAY,
     rate: () => perDay,
-    id: (b, k) => seededUuid(ctx.seed, 'offline', b, k),
-    make(b, k, tsMs) {
-      const r = createRng(ctx.seed, 'offline-row', b, k);
+    makeId: uuidFrom,
+    make(r, tsMs) {
       const u = pickUser(ctx, r);
       const host = `WKS-${r.chars(5, '0123456789')}`;
       return {

@@ -34,55 +34,88 @@ export interface Rng {
   chars(n: number, alphabet: string): string;
 }
 
-export function createRng(...seedParts: readonly (string | number)[]): Rng {
-  let a = hash32('a', ...seedParts);
-  let b = hash32('b', ...seedParts);
-  let c = hash32('c', ...seedParts);
-  let d = hash32('d', ...seedParts) | 1;
-  const u32 = (): number => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
+/** sfc32 with its state on the instance (no per-call closures: generators make millions of these). */
+class Sfc32 implements Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  constructor(a: number, b: number, c: number, d: number) {
+    this.a = a >>> 0;
+    this.b = b >>> 0;
+    this.c = c >>> 0;
+    this.d = (d | 1) >>> 0;
+    // Warm up: sfc32 needs a few rounds before its output is well mixed.
+    for (let i = 0; i < 8; i++) this.u32();
+  }
+  u32(): number {
+    let t = (this.a + this.b) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.d = (this.d + 1) | 0;
+    t = (t + this.d) | 0;
+    this.c = (this.c + t) | 0;
     return t >>> 0;
+  }
+  next(): number {
+    return this.u32() / 4294967296;
+  }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('pick from an empty list');
+    return items[Math.floor(this.next() * items.length)] as T;
+  }
+  weighted<T>(items: readonly (readonly [T, number])[]): T {
+    let total = 0;
+    for (const [, w] of items) total += w;
+    let r = this.next() * total;
+    for (const [item, w] of items) {
+      r -= w;
+      if (r < 0) return item;
+    }
+    const last = items[items.length - 1];
+    if (last === undefined) throw new RangeError('weighted pick from an empty list');
+    return last[0];
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  chars(n: number, alphabet: string): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += alphabet[Math.floor(this.next() * alphabet.length)];
+    return s;
+  }
+}
+
+export function createRng(...seedParts: readonly (string | number)[]): Rng {
+  return new Sfc32(
+    hash32('a', ...seedParts),
+    hash32('b', ...seedParts),
+    hash32('c', ...seedParts),
+    hash32('d', ...seedParts),
+  );
+}
+
+/** A generator keyed by integers only (a bucket hash and an index): no string hashing on the hot path. */
+export function rngFrom(h: number, k: number): Rng {
+  const mix = (x: number): number => {
+    x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+    x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+    return (x ^ (x >>> 16)) >>> 0;
   };
-  // Warm up: sfc32 needs a few rounds before its output is well mixed.
-  for (let i = 0; i < 12; i++) u32();
-  const next = (): number => u32() / 4294967296;
-  const rng: Rng = {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => {
-      if (items.length === 0) throw new RangeError('pick from an empty list');
-      return items[Math.floor(next() * items.length)] as T;
-    },
-    weighted: <T>(items: readonly (readonly [T, number])[]): T => {
-      let total = 0;
-      for (const [, w] of items) total += w;
-      let r = next() * total;
-      for (const [item, w] of items) {
-        r -= w;
-        if (r < 0) return item;
-      }
-      const last = items[items.length - 1];
-      if (last === undefined) throw new RangeError('weighted pick from an empty list');
-      return last[0];
-    },
-    chance: (p) => next() < p,
-    chars: (n, alphabet) => {
-      let s = '';
-      for (let i = 0; i < n; i++) s += alphabet[Math.floor(next() * alphabet.length)];
-      return s;
-    },
-  };
-  return rng;
+  const a = mix(h ^ 0x9e3779b9);
+  const b = mix(a ^ k);
+  return new Sfc32(a, b, mix(b + 0x632be5ab), mix(h + k * 0x85ebca6b));
+}
+
+/** A lowercase v4-shaped UUID drawn from `r`. */
+export function uuidFrom(r: Rng): string {
+  const hex = r.chars(32, '0123456789abcdef');
+  const variant = '89ab'[r.int(0, 3)] ?? '8';
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Duo object ids: 20 characters, upper-case letters and digits, with a two-letter prefix (duo-wire.md §5). */
@@ -95,10 +128,7 @@ export function duoId(prefix: string, ...seedParts: readonly (string | number)[]
 
 /** A lowercase v4-shaped UUID derived from the seed parts (auth-log txids look like this). */
 export function seededUuid(...seedParts: readonly (string | number)[]): string {
-  const r = createRng('uuid', ...seedParts);
-  const hex = r.chars(32, '0123456789abcdef');
-  const variant = '89ab'[r.int(0, 3)] ?? '8';
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return uuidFrom(createRng('uuid', ...seedParts));
 }
 
 /** Base-32 secret (for HOTP/TOTP) derived from the seed parts. */
