@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pythonJson } from '../../duo/sign/index.js';
-import { pythonDumps } from './python-dumps.js';
+import { pythonDumps, slowDumps } from './python-dumps.js';
 
 describe('pythonDumps', () => {
   it('is byte-identical to the shared pythonJson (default separators) on arbitrary JSON', () => {
@@ -16,11 +16,16 @@ describe('pythonDumps', () => {
         text,
         fc.array(tie('node'), { maxLength: 4 }),
         fc.dictionary(text, tie('node'), { maxKeys: 4 }),
+        fc.dictionary(fc.constantFrom('a', 'b', 'é', '😀', '10', '9', '01', 'x:y', 'x,y'), tie('node'), {
+          maxKeys: 4,
+        }),
       ),
     })).node;
     fc.assert(
       fc.property(value, (v) => {
-        expect(pythonDumps(v)).toBe(pythonJson(v, { compact: false }));
+        const expected = pythonJson(v, { compact: false });
+        expect(pythonDumps(v)).toBe(expected);
+        expect(slowDumps(v)).toBe(expected);
       }),
       { numRuns: 500 },
     );

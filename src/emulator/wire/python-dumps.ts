@@ -8,9 +8,53 @@ import { compareCodePoints, pythonJson } from '../../duo/sign/index.js';
  * controls) and then every code unit outside space..`~` becomes `\uXXXX`, which is `ensure_ascii`.
  */
 export function pythonDumps(value: unknown): string {
+  return nativeDumps(value) ?? slowDumps(value);
+}
+
+/** The pure-JS writer: handles every case the native path declines. */
+export function slowDumps(value: unknown): string {
   const out: string[] = [];
   write(value, out);
   return out.join('');
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+const TOKENS = /"(?:[^"\\]|\\.)*"|[,:]/g;
+
+/**
+ * The fast path: the engine's JSON.stringify with keys sorted by a replacer, then Python's separators put
+ * back outside strings and non-ASCII escaped. It declines (null) where JavaScript and Python disagree:
+ * non-integer numbers (float repr), keys an engine would reorder (array indices) or that hold surrogates
+ * (code-point order), and values with toJSON.
+ */
+function nativeDumps(value: unknown): string | null {
+  let declined = false;
+  const json = JSON.stringify(value, function (this: unknown, _key: string, v: unknown): unknown {
+    if (declined) return null;
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) declined = true;
+      return v;
+    }
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    if (Object.getPrototypeOf(v) !== Object.prototype) {
+      declined = true;
+      return null;
+    }
+    const obj = v as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    const sorted: Record<string, unknown> = {};
+    for (const k of keys.sort()) {
+      if (ARRAY_INDEX.test(k) || SURROGATE.test(k)) {
+        declined = true;
+        return null;
+      }
+      sorted[k] = obj[k];
+    }
+    return sorted;
+  });
+  if (declined || json === undefined) return null;
+  const spaced = json.replace(TOKENS, (t) => (t === ',' ? ', ' : t === ':' ? ': ' : t));
+  return PLAIN.test(spaced) ? spaced : spaced.replace(NON_ASCII, escapeUnit);
 }
 
 const PLAIN = /^[\x20-\x7e]*$/;
