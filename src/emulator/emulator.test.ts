@@ -239,4 +239,47 @@ describe('paging', () => {
     expect(all.response.metadata.total_objects).toBeLessThanOrEqual(1000);
     expect(seen).toEqual(all.response.authlogs.map((e) => e.txid));
   });
+
+  it('filters the auth log by repeated params and pages telephony, activity and trust monitor', async () => {
+    const f = await setup({ rateLimit: false, users: 100 });
+    const now = f.clock.now();
+    const window = { mintime: String(now - 7 * 86_400_000), maxtime: String(now) };
+    const all = (
+      await f.call(f.t.admin, 'GET', '/admin/v2/logs/authentication', { ...window, limit: '1000' })
+    ).json() as {
+      response: { authlogs: Array<{ user: { key: string } }> };
+    };
+    const keys = [...new Set(all.response.authlogs.map((e) => e.user.key))].slice(0, 2);
+    expect(keys).toHaveLength(2);
+    const filtered = (
+      await f.call(f.t.admin, 'GET', '/admin/v2/logs/authentication', {
+        ...window,
+        limit: '1000',
+        users: keys,
+      })
+    ).json() as {
+      response: { authlogs: Array<{ user: { key: string } }>; metadata: { total_objects: number } };
+    };
+    expect(filtered.response.authlogs.length).toBeGreaterThan(0);
+    expect(filtered.response.authlogs.every((e) => keys.includes(e.user.key))).toBe(true);
+    expect(filtered.response.metadata.total_objects).toBe(filtered.response.authlogs.length);
+    for (const kind of ['telephony', 'activity'] as const) {
+      const r = (
+        await f.call(f.t.admin, 'GET', `/admin/v2/logs/${kind}`, { ...window, limit: '1000' })
+      ).json() as {
+        response: { items: unknown[]; metadata: Record<string, unknown> };
+      };
+      expect(Array.isArray(r.response.items)).toBe(true);
+      expect(r.response.metadata['next_offset']).toBeUndefined();
+      expect(typeof r.response.metadata['total_objects']).toBe('number');
+    }
+    f.emu.control.inject(f.t.hostname, { kind: 'user_to_bypass', at: now - 3_600_000 });
+    const tm = (
+      await f.call(f.t.admin, 'GET', '/admin/v1/trust_monitor/events', { ...window, limit: '500' })
+    ).json() as {
+      response: { events: Array<{ sekey: string }>; metadata: Record<string, unknown> };
+    };
+    expect(tm.response.events.length).toBeGreaterThan(0);
+    expect(tm.response.events.length).toBeLessThanOrEqual(200);
+  });
 });
