@@ -113,6 +113,10 @@ async function connect(options: OpenStoreOptions): Promise<Connection> {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pg = await import('pg');
     const pool = new pg.default.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // An idle connection dropped by the server emits 'error' on the pool; unhandled, it would kill the process.
+    pool.on('error', (error) =>
+      options.logger?.warn({ err: { message: error.message } }, 'postgres connection lost'),
+    );
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       adapter: postgresAdapter,

@@ -210,6 +210,17 @@ export function storeContract(name: string, factory: StoreFactory): void {
         true,
       );
       expect(await store.credentialHealth.isBackedOff(a.id, ia.id, new Date(T0.getTime() + day))).toBe(false);
+      const transient = await store.credentialHealth.recordTransientError(a.id, ia.id, {
+        errorKind: 'network',
+        errorMessage: 'ECONNRESET',
+        at: new Date(T0.getTime() + 2000),
+      });
+      expect(transient).toMatchObject({
+        state: 'auth_failed',
+        lastErrorKind: 'network',
+        lastErrorMessage: 'ECONNRESET',
+      });
+      expect(transient.until).toEqual(failed.until);
       const ok = await store.credentialHealth.recordSuccess(a.id, ia.id, new Date(T0.getTime() + 2 * day));
       expect(ok).toMatchObject({ state: 'ok', until: null, lastErrorKind: null, lastErrorMessage: null });
       await store.credentialHealth.recordFailure(a.id, ia.id, {
