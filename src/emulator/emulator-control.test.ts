@@ -222,3 +222,31 @@ describe('determinism', () => {
     }
   });
 });
+
+describe('fixtures', () => {
+  it('build an exact tenant from a YAML tenant file and from the control API', async () => {
+    const yaml = 'name: Exact Co\ngenerate:\n  active: 95\n  bypass: 5\n';
+    const { t, call, control } = await setup({
+      tenantFile: '/fixtures/exact.yaml',
+      readTextFile: () => Promise.resolve(yaml),
+      rateLimit: false,
+    });
+    const users = (await call(t.admin, 'GET', '/admin/v1/users', { limit: '300' })).json() as {
+      response: Array<{ status: string }>;
+    };
+    expect(users.response).toHaveLength(100);
+    expect(users.response.filter((u) => u.status === 'bypass')).toHaveLength(5);
+    expect(t.name).toBe('Exact Co');
+    const created = await control('POST', '/tenants', {
+      fixture: { users: [{ username: 'only', factors: [] }] },
+    });
+    expect(created.status).toBe(201);
+    const c = (await created.json()) as TenantCredentials;
+    const one = (await call(c.admin, 'GET', '/admin/v1/users', {}, c.hostname)).json() as {
+      response: Array<{ username: string; is_enrolled: boolean }>;
+    };
+    expect(one.response).toMatchObject([{ username: 'only', is_enrolled: false }]);
+    const bad = await control('POST', '/tenants', { fixture: { users: [{ username: '' }], bogus: 1 } });
+    expect(bad.status).toBe(400);
+  });
+});

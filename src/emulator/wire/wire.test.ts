@@ -116,6 +116,20 @@ describe('verifyRequest (duo-wire.md §2)', () => {
     }
   });
 
+  it('accepts Python 5.6.1 v5 GETs: insertion-ordered query with + for space', () => {
+    const s = signRequest({
+      ikey: IKEY,
+      skey: SKEY,
+      method: 'GET',
+      host: HOST,
+      path: '/admin/v1/users',
+      params: { username: 'a b', limit: '10' },
+      date: DATE,
+    });
+    const r = verifyRequest(raw({ query: 'username=a+b&limit=10', headers: s.headers }), lookup, NOW);
+    expect(r).toMatchObject({ ok: true, version: 'v5' });
+  });
+
   it('accepts a v2 form post', () => {
     const s = signRequest({
       ikey: IKEY,
