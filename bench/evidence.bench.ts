@@ -18,7 +18,10 @@ import {
   type AuthEventLike,
   type MemoryTenant,
   type UserLike,
+  evidencePortsFromDuoClient,
 } from '../src/evidence/index.js';
+import { createDuoClient, LimiterRegistry, systemClock, type HttpDispatcher } from '../src/duo/index.js';
+import { createEmulator, type Emulator } from '../src/emulator/index.js';
 
 interface Row {
   name: string;
@@ -172,5 +175,79 @@ export default async function run(): Promise<Row[]> {
     unit: 'ms',
     note: `${String(reqs)} Duo requests (in-memory); RSS ${rssMb().toFixed(0)} MB`,
   });
+  rows.push(...(await overEmulator()));
   return rows;
+}
+
+/** Routes the real client's undici-style requests into the emulator's fetch handler (no socket). */
+function inProcess(emu: Emulator): HttpDispatcher {
+  const request = async (opts: { origin?: unknown; path: string; method: string; headers?: unknown }) => {
+    const res = await emu.app.request(`${String(opts.origin)}${opts.path}`, {
+      method: opts.method,
+      headers: opts.headers as Record<string, string>,
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k] = v));
+    return {
+      statusCode: res.status,
+      headers,
+      body: {
+        arrayBuffer: () =>
+          Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)),
+      },
+    };
+  };
+  return { request } as unknown as HttpDispatcher;
+}
+
+/**
+ * The same identity sync through the real Duo client (signing, response validation, paging) against the
+ * emulator in this process. The emulator's 30,000-user tenant lives in the same heap, so RSS here is
+ * emulator + sync; the lead's integration bench runs the emulator in its own process.
+ */
+async function overEmulator(): Promise<Row[]> {
+  const fixture = { generate: { active: 29_000, bypass: 1_000 }, logs: { authsPerUserPerDay: 0 } };
+  const emu = await createEmulator({
+    seed: 'evidence-bench',
+    rateLimit: false,
+    tenantFile: 'bench.json',
+    readTextFile: () => Promise.resolve(JSON.stringify(fixture)),
+  });
+  const t0 = emu.credentials()[0];
+  if (t0 === undefined) throw new Error('no tenant');
+  let requests = 0;
+  const client = createDuoClient({
+    ikey: t0.admin.ikey,
+    skey: t0.admin.skey,
+    host: t0.hostname,
+    dispatcher: inProcess(emu),
+    limiter: new LimiterRegistry({ clock: systemClock, ratesPerMinute: { admin_read: Infinity } }),
+    log: () => void requests++,
+  });
+  const rssBefore = rssMb();
+  const t = performance.now();
+  const out = await runIdentitySync({
+    org: 'emu',
+    integration: 'i',
+    reader: evidencePortsFromDuoClient(client),
+    store: createMemoryEvidenceStore(),
+    clock: { now: () => emu.control.time().now },
+  });
+  const ms = performance.now() - t;
+  return [
+    {
+      name: 'identity sync, 30,000 users, real client → in-process emulator',
+      value: ms,
+      unit: 'ms',
+      note: `${String(requests)} signed requests; mfa_enrollment ${String(out.signals[0]?.status)}, total ${String(out.signals[0]?.metrics['total'])}`,
+      target: { op: '<', value: 3000 },
+    },
+    {
+      name: 'RSS growth during that sync (emulator shares the process)',
+      value: rssMb() - rssBefore,
+      unit: 'MB',
+      note: `RSS ${rssMb().toFixed(0)} MB incl. the emulator's tenant`,
+    },
+  ];
 }

@@ -74,6 +74,14 @@ export function evidencePortsFromDuoClient(client: DuoClientSlice): EvidenceDuoR
     policies: (caps) => pagesOf(client.admin.policies.list(listOpts(caps))),
     bypassCodes: (caps) => pagesOf(client.admin.bypassCodes.list(listOpts(caps))),
     settings: (opts) => client.admin.settings(opts),
+    summary: async (opts) => {
+      const s = (await client.admin.info.summary(opts)) as {
+        user_count?: unknown;
+        admin_count?: unknown;
+      } | null;
+      const n = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+      return { user_count: n(s?.user_count), admin_count: n(s?.admin_count) };
+    },
     authLogs: (q) =>
       pagesOf(
         client.logs.authentication({

@@ -113,6 +113,14 @@ describe('evidence over the Duo client and the emulator', () => {
     expect(status('mfa_enrollment')).toBe(expected);
   });
 
+  it('more than one page of users: either every user is listed, or the evidence says it is incomplete', async () => {
+    const { out } = await sync({ generate: { active: 650 }, ...quiet });
+    const mfa = out.signals.find((s) => s.id === 'mfa_enrollment');
+    if (mfa === undefined) throw new Error('no mfa_enrollment signal');
+    // The invariant this capability owns: a listing shorter than Duo's own count is never Pass.
+    expect(mfa.metrics['total'] === 650 || (mfa.truncated && mfa.status !== 'pass')).toBe(true);
+  });
+
   it('global policy, admin inventory and settings rules on fixture tenants', async () => {
     const base = { generate: { active: 10 }, ...quiet };
     expect(

@@ -85,7 +85,10 @@ export async function runIdentitySync(input: IdentitySyncInput): Promise<Evidenc
   } = {};
   const failures: RunFailure[] = [];
   const r = input.reader;
-  for (const source of wanted) {
+  const counts = await crossCheckCounts(input, wanted, failures);
+  // An auth-class or 429 answer to the summary stops the run before any listing (same budget rule below).
+  const stopEarly = failures.length > 0;
+  for (const source of stopEarly ? [] : wanted) {
     input.signal?.throwIfAborted();
     try {
       if (source === 'users') got.users = await collectPages(r.users(caps), caps);
@@ -101,6 +104,13 @@ export async function runIdentitySync(input: IdentitySyncInput): Promise<Evidenc
       if (classifyFailure(error) !== 'transient') break;
     }
   }
+  const listingNotes = {
+    users: shortfall('users', got.users?.items.length, counts?.user_count),
+    admins: shortfall('administrators', got.admins?.items.length, counts?.admin_count),
+  };
+  if (got.users !== undefined && listingNotes.users !== null) got.users = { ...got.users, truncated: true };
+  if (got.admins !== undefined && listingNotes.admins !== null)
+    got.admins = { ...got.admins, truncated: true };
   const now = clock.now();
   const core: SignalResult[] = [];
   const extended: SignalResult[] = [];
@@ -122,6 +132,14 @@ export async function runIdentitySync(input: IdentitySyncInput): Promise<Evidenc
   }
   if (got.bypassCodes !== undefined) {
     extended.push(bypassCodesSignal(got.bypassCodes.items, { now, truncated: got.bypassCodes.truncated }));
+  }
+  for (const res of [...core, ...extended]) {
+    const note = USER_SIGNALS.has(res.id)
+      ? listingNotes.users
+      : ADMIN_SIGNALS.has(res.id)
+        ? listingNotes.admins
+        : null;
+    if (note !== null) res.notes.unshift(note);
   }
   const finishedAt = clock.now();
   for (const rec of recordsFrom([...core, ...extended], input, 'identity_sync', startedAt, finishedAt)) {
@@ -145,4 +163,35 @@ export async function runIdentitySync(input: IdentitySyncInput): Promise<Evidenc
     error: worst === undefined ? null : worst.summary,
     health,
   };
+}
+
+const USER_SIGNALS = new Set<string>(['mfa_enrollment', 'users_inactive_30d', 'locked_out_users']);
+const ADMIN_SIGNALS = new Set<string>(['admin_inventory', 'admins_never_logged_in']);
+
+/** Duo's own counts, when the reader offers them and users or admins are being listed. */
+async function crossCheckCounts(
+  input: IdentitySyncInput,
+  wanted: readonly Source[],
+  failures: RunFailure[],
+): Promise<{ user_count?: number | null | undefined; admin_count?: number | null | undefined } | null> {
+  const reader = input.reader;
+  if (reader.summary === undefined || !(wanted.includes('users') || wanted.includes('admins'))) return null;
+  try {
+    return await reader.summary(input.signal === undefined ? {} : { signal: input.signal });
+  } catch (error) {
+    if (input.signal?.aborted === true) throw error;
+    const failure = failureOf('summary', error);
+    // A transient failure only costs the cross-check; a credential or budget failure ends the run.
+    if (failure.class !== 'transient') failures.push(failure);
+    return null;
+  }
+}
+
+function shortfall(
+  what: string,
+  listed: number | undefined,
+  reported: number | null | undefined,
+): string | null {
+  if (listed === undefined || typeof reported !== 'number' || listed >= reported) return null;
+  return `Duo reports ${String(reported)} ${what} but the listing returned ${String(listed)}: the data is incomplete.`;
 }

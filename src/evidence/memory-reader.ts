@@ -16,6 +16,8 @@ export interface MemoryTenant {
   settings: SettingsLike;
   bypassCodes?: readonly BypassCodeLike[];
   authLogs?: () => readonly AuthEventLike[];
+  /** What `/admin/v1/info/summary` reports; default: the lengths of `users` and `admins`. */
+  summary?: { user_count?: number; admin_count?: number };
 }
 
 export interface MemoryDuoReader extends EvidenceDuoReader {
@@ -64,6 +66,11 @@ export function createMemoryDuoReader(
     admins: (caps) => pages('/admin/v1/admins', tenant.admins, caps),
     policies: (caps) => pages('/admin/v2/policies', tenant.policies, caps),
     bypassCodes: (caps) => pages('/admin/v1/bypass_codes', tenant.bypassCodes ?? [], caps),
+    summary: async () => {
+      await Promise.resolve();
+      hit('/admin/v1/info/summary');
+      return { user_count: tenant.users.length, admin_count: tenant.admins.length, ...tenant.summary };
+    },
     settings: async () => {
       await Promise.resolve();
       hit('/admin/v1/settings');

@@ -43,6 +43,13 @@ export interface EvidenceDuoReader {
   settings(opts: { signal?: AbortSignal }): Promise<SettingsLike>;
   /** `/admin/v1/bypass_codes`; optional: without it the bypass-code signal is not produced. */
   bypassCodes?(caps: PageCaps): AsyncIterable<Page<BypassCodeLike>>;
+  /**
+   * `/admin/v1/info/summary`; optional. Its counts cross-check the listings: fewer users or admins listed
+   * than Duo reports means the listing is incomplete, and the signal cannot be Pass.
+   */
+  summary?(opts: {
+    signal?: AbortSignal;
+  }): Promise<{ user_count?: number | null | undefined; admin_count?: number | null | undefined }>;
   /** `/admin/v2/logs/authentication`, paging on Duo's `next_offset` in memory only. */
   authLogs(query: AuthLogQuery): AsyncIterable<Page<AuthEventLike>>;
 }

@@ -139,6 +139,23 @@ describe('runIdentitySync', () => {
     expect(reader.requests['/admin/v1/users']).toBe(3);
   });
 
+  it('cross-checks listings against /admin/v1/info/summary: a short listing is incomplete, never Pass', async () => {
+    const t = { ...tenant(40), summary: { user_count: 41, admin_count: 2 } };
+    const out = await runIdentitySync({
+      org: 'acme',
+      integration: 'i',
+      reader: createMemoryDuoReader(t),
+      store: createMemoryEvidenceStore(),
+      clock: fakeClock(T0),
+    });
+    const mfa = out.signals.find((s) => s.id === 'mfa_enrollment');
+    expect(mfa?.truncated).toBe(true);
+    expect(mfa?.status).toBe('warning');
+    expect(mfa?.notes[0]).toBe('Duo reports 41 users but the listing returned 40: the data is incomplete.');
+    expect(out.signals.find((s) => s.id === 'admin_inventory')?.truncated).toBe(false);
+    expect(out.extended.find((s) => s.id === 'users_inactive_30d')?.truncated).toBe(true);
+  });
+
   it('auth_failed for 24 h on 401/403/clock skew, retried after, cleared by a success (key rotation)', async () => {
     const store = createMemoryEvidenceStore();
     const clock = fakeClock(T0);
