@@ -252,7 +252,7 @@ describe('auth with simulated users on a fake clock', () => {
       admin.some(
         (r) =>
           r.action === 'bypass_create' &&
-          JSON.parse(r.description).user_id === t.userByName('alice')?.user_id,
+          (JSON.parse(r.description) as { user_id?: string }).user_id === t.userByName('alice')?.user_id,
       ),
     ).toBe(true);
   });

@@ -34,7 +34,7 @@ describe('Device API caches', () => {
     const s = store();
     const c = ok(s.create());
     expect(c).toEqual({
-      cache_key: expect.stringMatching(/^DC[A-Z0-9]{18}$/),
+      cache_key: expect.stringMatching(/^DC[A-Z0-9]{18}$/) as unknown,
       device_count: 0,
       status: 'pending',
     });

@@ -81,7 +81,7 @@ describe('scenarios leave the trail Duo would', () => {
         rows.filter((r) => r.action === action && r.username === t.admins()[0]?.name).length,
       ).toBeGreaterThanOrEqual(1);
     const bypass = rows.find((r) => r.action === 'bypass_create');
-    expect(Object.keys(JSON.parse(bypass?.description ?? '{}')).sort()).toEqual([
+    expect(Object.keys(JSON.parse(bypass?.description ?? '{}') as object).sort()).toEqual([
       'auto_generated',
       'bypass',
       'bypass_code_ids',
