@@ -106,15 +106,15 @@ async function renderControls(section, org, can) {
   const extended = evidence.signals.filter((s) => s.extended);
   const list = h('div', { class: 'cards signals' });
   section.append(list);
-  for (const signal of main) list.append(await signalCard(path, signal));
+  for (const signal of main) list.append(signalCard(path, signal));
   if (extended.length) {
     const more = h('div', { class: 'cards signals' });
     section.append(h('h2', {}, 'Extended checks'), more);
-    for (const signal of extended) more.append(await signalCard(path, signal));
+    for (const signal of extended) more.append(signalCard(path, signal));
   }
 }
 
-async function signalCard(path, signal) {
+function signalCard(path, signal) {
   const id = 'sig-' + signal.id;
   const card = h('article', { class: 'card signal', id, 'aria-labelledby': id + '-t' });
   card.append(
@@ -164,12 +164,10 @@ async function signalCard(path, signal) {
     'aria-label': 'History of ' + (TITLES[signal.id] || signal.id) + ' over 30 days',
   });
   card.append(h('h4', {}, 'Last 30 days'), chartBox);
-  try {
-    const { records } = await api('GET', path + '/evidence/' + encodeURIComponent(signal.id) + '/history');
-    historyChart(chartBox, records, TREND[signal.id]);
-  } catch (error) {
-    chartBox.append(h('p', {}, describeError(error)));
-  }
+  // Charts load after the cards are on screen, all at once rather than one after another.
+  api('GET', path + '/evidence/' + encodeURIComponent(signal.id) + '/history')
+    .then(({ records }) => historyChart(chartBox, records, TREND[signal.id]))
+    .catch((error) => chartBox.append(h('p', {}, describeError(error))));
   return card;
 }
 
