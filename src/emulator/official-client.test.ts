@@ -163,4 +163,34 @@ describe('official Node client over TLS', () => {
       ['/admin/v1/info/summary', 200],
     ]);
   });
+
+  it('meets a real per-credential log rate limit and recovers after backing off', async () => {
+    const t = creds[0] as TenantCredentials;
+    const path = '/admin/v1/logs/offline_enrollment';
+    const limited = (): boolean =>
+      emu.control.requests({ limit: 50 }).some((e) => e.path === path && e.status === 429);
+    try {
+      expect((await call(t.admin, t.hostname, 5, 'GET', path)).stat).toBe('OK');
+      expect((await call(t.admin, t.hostname, 5, 'GET', path)).stat).toBe('OK');
+      const third = call(t.admin, t.hostname, 5, 'GET', path);
+      // Wait (bounded) until the client has met the 2/min limit, then let a minute of emulator time pass
+      // while it backs off; its re-sent request is still within the 300 s date window.
+      for (let i = 0; i < 100 && !limited(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(limited()).toBe(true);
+      emu.control.advance(60_000);
+      expect((await third).stat).toBe('OK');
+      const statuses = emu.control
+        .requests({ limit: 50 })
+        .filter((e) => e.path === path)
+        .map((e) => [e.status, e.outcome]);
+      expect(statuses).toEqual([
+        [200, 'ok'],
+        [200, 'ok'],
+        [429, '42901'],
+        [200, 'ok'],
+      ]);
+    } finally {
+      emu.control.setOffset(0);
+    }
+  });
 });
