@@ -23,8 +23,8 @@ describe('v1 offset lists', () => {
     for (const last of [{}, { next_offset: null }]) {
       const { client, seen } = setup((req) => {
         const offset = Number(req.query.get('offset'));
-        if (offset === 0) return ok([user(1), user(2)], { metadata: {}, next_offset: 2, total_objects: 3 });
-        return ok([user(3)], { total_objects: 3, ...last });
+        if (offset === 0) return ok([user(1), user(2)], { metadata: { next_offset: 2, total_objects: 3 } });
+        return ok([user(3)], { metadata: { total_objects: 3, ...last } });
       });
       const all = await collectAll(client.admin.users.list({ pageSize: 2 }));
       expect(all.items.map((u) => u.username)).toEqual(['u1', 'u2', 'u3']);
@@ -32,6 +32,13 @@ describe('v1 offset lists', () => {
       expect(seen.map((r) => r.query.get('offset'))).toEqual(['0', '2']);
       expect(seen[0]?.query.get('limit')).toBe('2');
     }
+  });
+
+  it('also reads bare top-level paging fields', async () => {
+    const { client } = setup((req) =>
+      req.query.get('offset') === '0' ? ok([user(1)], { next_offset: 1 }) : ok([user(2)], {}),
+    );
+    expect((await collectAll(client.admin.users.list())).items).toHaveLength(2);
   });
 
   it('reports truncation at maxPages and where to resume', async () => {

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { DuoApiError, classifyDuoFailure } from '../errors/index.js';
 
-/** Top-level v1 list metadata lives beside `response` (duo-wire.md §4). */
+/**
+ * v1 list paging lives beside `response` in a top-level `metadata` object, as Duo answers and Python's
+ * `json_paging_api_call` reads it (`data['metadata']['next_offset']`); bare top-level fields are accepted too.
+ */
 export const v1PagingSchema = z.looseObject({
   next_offset: z.number().nullish(),
   prev_offset: z.number().nullish(),
@@ -80,7 +83,8 @@ export function parseEnvelope(reply: RawReply, ctx: ReplyContext): DuoEnvelope {
   }
   const ok = okSchema.safeParse(json);
   if (!ok.success) throw badResponse(ctx, reply, 'JSON without a Duo envelope (stat OK/FAIL)');
-  const paging = v1PagingSchema.safeParse(json);
+  const meta = (ok.data as { metadata?: unknown }).metadata;
+  const paging = v1PagingSchema.safeParse(meta !== null && typeof meta === 'object' ? meta : json);
   return { response: ok.data.response, paging: paging.success ? paging.data : {} };
 }
 
