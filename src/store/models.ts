@@ -64,6 +64,8 @@ export interface JobRun {
   errorMessage: string | null;
   attempt: number;
   createdAt: Date;
+  /** The queue job this run executes (pg-boss), when there is one. */
+  jobId: string | null;
 }
 
 export interface Cursor<T = unknown> {

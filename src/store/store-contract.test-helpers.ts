@@ -268,6 +268,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.jobRuns.finish(b.id, run.id, { status: 'succeeded' })).toBeUndefined();
       expect(await store.jobRuns.list(b.id)).toEqual([]);
       await expect(store.jobRuns.create(a.id, { kind: 'x', status: 'bogus' as 'queued' })).rejects.toThrow();
+      // A process died mid-run: the retry closes the run it left open, and only that one.
+      const lost = await store.jobRuns.create(a.id, { kind: 'identity_sync', jobId: 'boss-1', attempt: 1 });
+      await store.jobRuns.start(a.id, lost.id, T0);
+      const retry = await store.jobRuns.create(a.id, { kind: 'identity_sync', jobId: 'boss-1', attempt: 2 });
+      expect(await store.jobRuns.closeAbandoned('boss-1', new Date(T0.getTime() + 5000))).toBe(2);
+      expect(await store.jobRuns.get(a.id, lost.id)).toMatchObject({
+        status: 'interrupted',
+        errorKind: 'process_lost',
+        jobId: 'boss-1',
+      });
+      expect((await store.jobRuns.get(a.id, retry.id))?.status).toBe('interrupted');
+      expect(await store.jobRuns.closeAbandoned('boss-1')).toBe(0);
+      expect((await store.jobRuns.get(a.id, run.id))?.status).toBe('failed');
     });
 
     test('cursors: JSON values round-trip, overwrite, delete; the organization must own the integration', async (store) => {

@@ -56,6 +56,7 @@ export interface JobRunsTable {
   error_message: string | null;
   attempt: number;
   created_at: Time;
+  job_id: string | null;
 }
 
 export interface CursorsTable {

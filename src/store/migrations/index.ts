@@ -2,10 +2,11 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import type { DialectAdapter } from '../dialect/index.js';
 import { StoreError } from '../errors.js';
 import { initialMigration } from './001-initial.js';
+import { jobRunQueueIdMigration } from './002-job-run-queue-id.js';
 
 /** Migrations live in code (no directory scan), named so they sort in the order they apply. */
 export function migrations(adapter: DialectAdapter): Record<string, Migration> {
-  return { '001-initial': initialMigration(adapter) };
+  return { '001-initial': initialMigration(adapter), '002-job-run-queue-id': jobRunQueueIdMigration() };
 }
 
 export interface MigrationStatus {

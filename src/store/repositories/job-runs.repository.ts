@@ -9,8 +9,10 @@ export interface NewJobRun {
   status?: JobStatus;
   scheduledFor?: Date | null;
   attempt?: number;
-  /** Lets a queue engine reuse its own job id, so a retried job keeps one run id per attempt chain. */
+  /** The run's own id (default: a new UUIDv7). */
   id?: string;
+  /** The queue job this run executes (pg-boss job id), so a retry can find the run a dead process left open. */
+  jobId?: string | null;
 }
 
 export interface JobRunFinish {
@@ -37,6 +39,12 @@ export interface JobRunRepository {
   get(orgId: string, runId: string): Promise<JobRun | undefined>;
   /** Newest first. */
   list(orgId: string, query?: JobRunQuery): Promise<JobRun[]>;
+  /**
+   * Marks the still-open (queued/running) runs of queue job `jobId` as `interrupted` with error kind
+   * `process_lost` (their process died; the queue is retrying the job). System-level: queue job ids are
+   * global, so this is the one method not scoped by organization. Returns how many runs it closed.
+   */
+  closeAbandoned(jobId: string, at?: Date): Promise<number>;
 }
 
 export function jobRunRepository(ctx: RepositoryContext): JobRunRepository {
@@ -56,6 +64,7 @@ export function jobRunRepository(ctx: RepositoryContext): JobRunRepository {
     errorMessage: row.error_message,
     attempt: codec.parseInt(row.attempt),
     createdAt: codec.parseTime(row.created_at),
+    jobId: row.job_id,
   });
   const get = async (orgId: string, runId: string) => {
     const row = await db
@@ -83,6 +92,7 @@ export function jobRunRepository(ctx: RepositoryContext): JobRunRepository {
         error_message: null,
         attempt: input.attempt ?? 1,
         created_at: codec.time(ctx.clock()),
+        job_id: input.jobId ?? null,
       };
       await db.insertInto('job_runs').values(values).execute();
       return map({ ...values, counts: null });
@@ -118,6 +128,20 @@ export function jobRunRepository(ctx: RepositoryContext): JobRunRepository {
       return get(orgId, runId);
     },
     get,
+    async closeAbandoned(jobId, at = ctx.clock()) {
+      const result = await db
+        .updateTable('job_runs')
+        .set({
+          status: 'interrupted',
+          finished_at: codec.time(at),
+          error_kind: 'process_lost',
+          error_message: 'the process running this job stopped before it finished',
+        })
+        .where('job_id', '=', jobId)
+        .where('status', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
     async list(orgId, query = {}) {
       let q = db.selectFrom('job_runs').selectAll().where('org_id', '=', orgId);
       if (query.kind !== undefined) q = q.where('kind', '=', query.kind);
