@@ -138,6 +138,8 @@ async function connect(options: OpenStoreOptions): Promise<Connection> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
+  // 32 MiB page cache (default 2 MiB): evidence history reads stay in-process instead of going to the OS.
+  database.pragma('cache_size = -32768');
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     adapter: sqliteAdapter,
