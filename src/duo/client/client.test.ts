@@ -123,6 +123,25 @@ describe('signing on the wire', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('gives synchronous auth and auth_status their own long timeouts', async () => {
+    const { client, seen } = setup(
+      (req) => {
+        if (req.path !== '/auth/v2/auth') return ok({ result: 'waiting' });
+        return req.body.includes('"async":"1"')
+          ? ok({ txid: 'tx' })
+          : ok({ result: 'allow', status: 'allow' });
+      },
+      { timeoutMs: 10_000, syncAuthTimeoutMs: 75_000, authStatusTimeoutMs: 65_000 },
+    );
+    await client.auth.auth({ username: 'ana', factor: 'push', device: 'auto' });
+    await client.auth.authStatus('tx');
+    await client.auth.authAsync({ username: 'ana', factor: 'push', device: 'auto' });
+    expect(seen.map((r) => r.timeoutMs)).toEqual([75_000, 65_000, 10_000]);
+    expect(JSON.parse(seen[0]?.body ?? '{}')).toMatchObject({ async: '0' });
+  });
+});
+
 describe('retries with a fake clock', () => {
   it('follows the official 429 schedule with jitter, then succeeds', async () => {
     const { client, clock } = setup((_r, n) => (n <= 6 ? TOO_MANY : ok({ name: 'x' })));

@@ -8,6 +8,8 @@ export interface FakeRequest {
   query: URLSearchParams;
   headers: Record<string, string>;
   body: string;
+  /** The headers timeout the client asked undici for. */
+  timeoutMs: number | undefined;
 }
 
 export interface FakeReply {
@@ -40,6 +42,7 @@ export function fakeDispatcher(handler: FakeHandler): FakeDispatcher {
       query: url.searchParams,
       headers: { ...(opts.headers as Record<string, string>) },
       body: typeof opts.body === 'string' ? opts.body : '',
+      timeoutMs: opts.headersTimeout,
     };
     seen.push(req);
     const reply = handler(req, seen.length);
