@@ -84,6 +84,43 @@ function signalSection(id: SignalId, rows: readonly EvidenceRecord[]): string {
   return parts.join('\n');
 }
 
+/** Per control id (each framework): the signals that evidence it, with their latest status. */
+function controlIndex(bySignal: ReadonlyMap<SignalId, EvidenceRecord[]>): string {
+  const rows = new Map<string, { framework: string; id: string; signals: string[] }>();
+  for (const [id, recs] of bySignal) {
+    const last = recs[recs.length - 1];
+    if (last === undefined) continue;
+    const c = last.controls;
+    const frameworks: [string, readonly string[]][] = [
+      ['SOC 2', c.soc2],
+      ['ISO/IEC 27001:2022', c.iso27001],
+      ['NIST SP 800-53 r5', c.nist80053],
+    ];
+    for (const [framework, ids] of frameworks) {
+      for (const cid of ids) {
+        const key = `${framework}\u0000${cid}`;
+        const row = rows.get(key) ?? { framework, id: cid, signals: [] };
+        row.signals.push(`${statusCell(last.status)} ${escapeHtml(id)}`);
+        rows.set(key, row);
+      }
+    }
+  }
+  const sorted = [...rows.values()].sort((a, b) =>
+    a.framework === b.framework
+      ? a.id.localeCompare(b.id, 'en', { numeric: true })
+      : a.framework.localeCompare(b.framework),
+  );
+  return [
+    '<h2>Controls (latest status of each evidencing signal)</h2>',
+    '<table><tr><th>Framework</th><th>Control</th><th>Evidence</th></tr>',
+    ...sorted.map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.framework)}</td><td>${escapeHtml(r.id)}</td><td>${r.signals.join('<br>')}</td></tr>`,
+    ),
+    '</table>',
+  ].join('\n');
+}
+
 /**
  * A printable, self-contained auditor report: inline CSS, no script, no external asset; every value from
  * the tenant is HTML-escaped. Per signal: its controls, status over time, the rows; Owners and bypass members.
@@ -120,6 +157,7 @@ export function recordsToHtml(
     '<table><tr><th>Signal</th><th>Latest status</th><th>Runs</th><th>Last run (UTC)</th></tr>',
     ...summary,
     '</table>',
+    controlIndex(bySignal),
     ...[...CORE_SIGNAL_IDS, ...EXTENDED_SIGNAL_IDS].map((id) => signalSection(id, bySignal.get(id) ?? [])),
     '</body></html>',
     '',

@@ -100,6 +100,10 @@ describe('export', () => {
     expect(html).toContain('Bypass members (latest run)');
     expect(html).toContain('Status over time (2 run(s))');
     expect(html).toContain('CC6.1');
+    // Per control: NIST IA-2(1) is evidenced by mfa_enrollment, whose latest run passed.
+    expect(html).toMatch(
+      /<td>NIST SP 800-53 r5<\/td><td>IA-2\(1\)<\/td><td><span class="pass">PASS<\/span> mfa_enrollment<\/td>/,
+    );
     expect(escapeHtml(`<a href="x">'&\``)).toBe('&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#96;');
   });
 
