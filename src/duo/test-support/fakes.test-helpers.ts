@@ -33,6 +33,7 @@ export function fakeDispatcher(handler: FakeHandler): FakeDispatcher {
     method: string;
     headers?: unknown;
     body?: unknown;
+    headersTimeout?: number;
   }) => {
     const url = new URL(opts.path, 'https://x');
     const req: FakeRequest = {
