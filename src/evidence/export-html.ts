@@ -138,13 +138,14 @@ export function recordsToHtml(
     rows.push(r);
     bySignal.set(r.signalId, rows);
   }
-  const summary = [...CORE_SIGNAL_IDS, ...EXTENDED_SIGNAL_IDS]
-    .filter((id) => bySignal.has(id))
-    .map((id) => {
-      const rows = bySignal.get(id) ?? [];
-      const last = rows[rows.length - 1];
-      return `<tr><td>${escapeHtml(id)}</td><td>${last === undefined ? '' : statusCell(last.status)}</td><td>${String(rows.length)}</td><td>${escapeHtml(last?.finishedAt ?? '')}</td></tr>`;
-    });
+  const summaryOf = (ids: readonly SignalId[]): string[] =>
+    ids
+      .filter((id) => bySignal.has(id))
+      .map((id) => {
+        const rows = bySignal.get(id) ?? [];
+        const last = rows[rows.length - 1];
+        return `<tr><td>${escapeHtml(id)}</td><td>${last === undefined ? '' : statusCell(last.status)}</td><td>${String(rows.length)}</td><td>${escapeHtml(last?.finishedAt ?? '')}</td></tr>`;
+      });
   const title = `Duo MFA control evidence — ${meta.org}`;
   return [
     '<!DOCTYPE html>',
@@ -154,8 +155,11 @@ export function recordsToHtml(
     `<h1>${escapeHtml(title)}</h1>`,
     `<p>Period: ${escapeHtml(meta.from.toISOString())} to ${escapeHtml(meta.to.toISOString())}. Generated ${escapeHtml(meta.generatedAt.toISOString())} by duowatch. ${String(records.length)} evidence record(s).</p>`,
     '<h2>Summary (latest status per signal)</h2>',
-    '<table><tr><th>Signal</th><th>Latest status</th><th>Runs</th><th>Last run (UTC)</th></tr>',
-    ...summary,
+    '<table><tr><th>Signal (compliance seed)</th><th>Latest status</th><th>Runs</th><th>Last run (UTC)</th></tr>',
+    ...summaryOf(CORE_SIGNAL_IDS),
+    '</table>',
+    '<table><tr><th>Extended signal</th><th>Latest status</th><th>Runs</th><th>Last run (UTC)</th></tr>',
+    ...summaryOf(EXTENDED_SIGNAL_IDS),
     '</table>',
     controlIndex(bySignal),
     ...[...CORE_SIGNAL_IDS, ...EXTENDED_SIGNAL_IDS].map((id) => signalSection(id, bySignal.get(id) ?? [])),
