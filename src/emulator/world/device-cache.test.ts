@@ -35,8 +35,10 @@ describe('Device API caches', () => {
     const c = ok(s.create());
     expect(c).toEqual({
       cache_key: expect.stringMatching(/^DC[A-Z0-9]{18}$/) as unknown,
+      created: NOW / 1000,
       device_count: 0,
       status: 'pending',
+      updated: NOW / 1000,
     });
     expect(s.create()).toMatchObject({ error: { status: 409 } });
     expect(s.list('pending')).toHaveLength(1);
@@ -71,7 +73,8 @@ describe('Device API caches', () => {
     const second = ok(s.create());
     s.addDevices(second.cache_key, [uuid(1)]);
     expect(s.activate(second.cache_key)).toEqual({});
-    expect(s.list()).toEqual([{ cache_key: second.cache_key, device_count: 1, status: 'active' }]);
+    expect(s.list()).toMatchObject([{ cache_key: second.cache_key, device_count: 1, status: 'active' }]);
+    expect(s.list()).toHaveLength(1);
     expect(s.get(first.cache_key)).toMatchObject({ error: { code: 40401 } });
     expect(s.activate(second.cache_key)).toMatchObject({ error: { code: 40002 } });
     // An active create while one is active is refused; a pending one can be made and deleted.

@@ -36,6 +36,8 @@ interface Cache {
   key: string;
   status: 'pending' | 'active';
   devices: Map<string, number>;
+  created: number;
+  updated: number;
 }
 
 export function createDeviceCacheStore(
@@ -48,8 +50,10 @@ export function createDeviceCacheStore(
   let made = 0;
   const view = (c: Cache): DeviceCache => ({
     cache_key: c.key,
+    created: c.created,
     device_count: c.devices.size,
     status: c.status,
+    updated: c.updated,
   });
   const find = (key: string): Cache | WorldError =>
     caches.find((c) => c.key === key) ?? notFound('cache_key');
@@ -80,7 +84,13 @@ export function createDeviceCacheStore(
       // active one gone (seed 003). Duo answers 409; the code is the §3 one for bad parameters (A10).
       if (caches.some((c) => c.status === status))
         return worldError(409, 40002, `a ${status} device cache already exists`);
-      const c: Cache = { key: duoId('DC', seed, mkey, ++made), status, devices: new Map() };
+      const c: Cache = {
+        key: duoId('DC', seed, mkey, ++made),
+        status,
+        devices: new Map(),
+        created: nowS(),
+        updated: nowS(),
+      };
       caches.push(c);
       return view(c);
     },
@@ -97,6 +107,7 @@ export function createDeviceCacheStore(
       const valid = validate(ids);
       if ('error' in valid) return valid;
       for (const id of valid) if (!c.devices.has(id)) c.devices.set(id, nowS());
+      c.updated = nowS();
       return { device_count: c.devices.size };
     },
     getDevices(key, ids) {
@@ -119,6 +130,7 @@ export function createDeviceCacheStore(
         const id = normalizeDeviceId(os, raw);
         if (id !== undefined) c.devices.delete(id);
       }
+      c.updated = nowS();
       return { device_count: c.devices.size };
     },
     activate(key) {
@@ -128,6 +140,7 @@ export function createDeviceCacheStore(
       const old = caches.findIndex((x) => x.status === 'active');
       if (old >= 0) caches.splice(old, 1);
       c.status = 'active';
+      c.updated = nowS();
       return {};
     },
     delete(key) {

@@ -151,6 +151,7 @@ export function integrationOf(app: EmulatorApplication, policyKey: string | null
     adminapi_read_resource: g.read_resource,
     adminapi_settings: g.settings_read,
     adminapi_write_resource: false,
+    enroll_policy: 'enroll',
     greeting: '',
     groups_allowed: [],
     integration_key: app.ikey,

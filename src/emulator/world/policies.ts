@@ -24,11 +24,23 @@ const DEFAULT_ALLOWED = [
   'webauthn-roaming',
 ];
 
+/** The sections a global policy configures (per-application policies inherit what they leave out). */
+export const GLOBAL_SECTIONS = [
+  'authentication_methods',
+  'authentication_policy',
+  'browsers',
+  'duo_desktop',
+  'new_user',
+  'remembered_devices',
+  'user_location',
+];
+
 export function makeGlobalPolicy(seed: string, d: Omit<PolicyDraft, 'name'> = {}): WirePolicy {
   return {
     is_global_policy: true,
     policy_key: duoId('PO', seed, 'policy', 'global'),
     policy_name: 'Global Policy',
+    sections_not_configured: [],
     sections: {
       authentication_methods: {
         allowed_auth_list: [...DEFAULT_ALLOWED],
@@ -67,6 +79,7 @@ export function makeAppPolicy(seed: string, d: PolicyDraft): WirePolicy {
     policy_key: duoId('PO', seed, 'policy', d.name),
     policy_name: d.name,
     sections,
+    sections_not_configured: GLOBAL_SECTIONS.filter((name) => !(name in sections)),
   };
 }
 

@@ -177,8 +177,12 @@ export type Params = Readonly<Record<string, string>>;
 
 export interface DeviceCache {
   cache_key: string;
+  /** epoch seconds (ASSUMPTIONS A10) */
+  created: number;
   device_count: number;
   status: 'pending' | 'active';
+  /** epoch seconds of the last change to the cache or its devices */
+  updated: number;
 }
 export interface DeviceCacheStore {
   readonly os: DeviceOs;

@@ -149,6 +149,7 @@ export interface WireIntegration {
   adminapi_read_resource: boolean;
   adminapi_settings: boolean;
   adminapi_write_resource: boolean;
+  enroll_policy: 'enroll' | 'allow' | 'deny';
   greeting: string;
   groups_allowed: string[];
   integration_key: string;
@@ -170,6 +171,8 @@ export interface WirePolicy {
   policy_name: string;
   is_global_policy: boolean;
   sections: Record<string, Record<string, unknown>>;
+  /** section names the policy leaves to its parent (global) policy */
+  sections_not_configured: string[];
 }
 
 export interface WirePolicySummary {
