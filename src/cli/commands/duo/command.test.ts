@@ -22,16 +22,14 @@ beforeAll(async () => {
   server = await startTlsServer(pki, (req, res) => {
     if (req.url.startsWith('/auth/v2/ping')) duoOk(res, { time: Math.floor(Date.now() / 1000) });
     else if (req.url.startsWith('/auth/v2/check'))
-      res
-        .writeHead(403, { 'Content-Type': 'application/json' })
-        .end(
-          JSON.stringify({
-            stat: 'FAIL',
-            code: 40301,
-            message: 'Access forbidden',
-            message_detail: 'Wrong integration type for this API.',
-          }),
-        );
+      res.writeHead(403, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({
+          stat: 'FAIL',
+          code: 40301,
+          message: 'Access forbidden',
+          message_detail: 'Wrong integration type for this API.',
+        }),
+      );
     else if (req.url.startsWith('/admin/v1/users'))
       duoOk(res, [{ user_id: 'DU1', username: 'ana', echoed: SKEY }], {});
     else duoOk(res, { method: req.method, url: req.url, body: req.body });
