@@ -1,4 +1,5 @@
 import { collectPages } from './collect.js';
+import { EvidenceError } from './errors.js';
 import { classifyFailure, healthAfterFailure, healthAfterSuccess, shouldSkip } from './credential-health.js';
 import {
   adminPasswordPolicySignal,
@@ -39,13 +40,19 @@ export interface IdentitySyncInput {
 
 const systemClock: Clock = { now: () => Date.now() };
 
-type Source = 'users' | 'admins' | 'policies' | 'settings' | 'bypassCodes';
+export type Source = 'users' | 'admins' | 'policies' | 'settings' | 'bypassCodes';
 
-const NEEDS: Record<string, readonly Source[]> = {
+/** What each identity-sync signal reads; `--signal` fetches only that. The auth-log signals are not here. */
+export const IDENTITY_SIGNAL_SOURCES: Readonly<Record<string, readonly Source[]>> = {
   mfa_enrollment: ['users'],
   global_policy: ['policies'],
   admin_inventory: ['admins'],
   account_settings: ['settings'],
+  users_inactive_30d: ['users'],
+  locked_out_users: ['users'],
+  admins_never_logged_in: ['admins'],
+  admin_password_policy: ['settings'],
+  bypass_codes_outstanding: ['bypassCodes'],
 };
 
 /**
@@ -54,6 +61,12 @@ const NEEDS: Record<string, readonly Source[]> = {
  * Reads are sequential (Duo budgets per tenant); an auth-class or 429 failure stops further calls.
  */
 export async function runIdentitySync(input: IdentitySyncInput): Promise<EvidenceRunResult> {
+  if (input.only !== undefined && IDENTITY_SIGNAL_SOURCES[input.only] === undefined) {
+    throw new EvidenceError(
+      'evidence_unknown_signal',
+      `"${input.only}" is not an identity-sync signal (one of: ${Object.keys(IDENTITY_SIGNAL_SOURCES).join(', ')}); auth-log signals come from the hourly poll.`,
+    );
+  }
   const clock = input.clock ?? systemClock;
   const startedAt = clock.now();
   const prev = await input.store.getCredentialHealth(input.org, input.integration);
@@ -75,7 +88,7 @@ export async function runIdentitySync(input: IdentitySyncInput): Promise<Evidenc
   const wanted: readonly Source[] =
     input.only === undefined
       ? ['users', 'admins', 'policies', 'settings', 'bypassCodes']
-      : (NEEDS[input.only] ?? []);
+      : (IDENTITY_SIGNAL_SOURCES[input.only] ?? []);
   const got: {
     users?: { items: UserLike[]; truncated: boolean };
     admins?: { items: AdminLike[]; truncated: boolean };

@@ -74,7 +74,8 @@ export {
   type FailureClass,
 } from './credential-health.js';
 export { collectPages } from './collect.js';
-export { runIdentitySync, type IdentitySyncInput } from './identity-sync.js';
+export { IDENTITY_SIGNAL_SOURCES, runIdentitySync, type IdentitySyncInput } from './identity-sync.js';
+export { EvidenceError } from './errors.js';
 export { runAuthLogPoll, type AtomicPollCommit, type AuthLogPollInput } from './auth-log-poll.js';
 export type { EvidenceRunResult, RunErrorSummary } from './run-result.js';
 export {

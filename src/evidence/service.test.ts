@@ -122,6 +122,31 @@ describe('runIdentitySync', () => {
     expect(reader.requests).toEqual({ '/admin/v2/policies': 1 });
   });
 
+  it('--signal refuses auth-log and unknown signals with a stable code', async () => {
+    for (const only of ['auth_log_aggregate', 'nope'] as const) {
+      await expect(
+        runIdentitySync({
+          org: 'a',
+          integration: 'i',
+          reader: createMemoryDuoReader(tenant()),
+          store: createMemoryEvidenceStore(),
+          clock: fakeClock(T0),
+          only: only as 'auth_log_aggregate',
+        }),
+      ).rejects.toMatchObject({ code: 'evidence_unknown_signal', exitCode: 2 });
+    }
+    const ext = await runIdentitySync({
+      org: 'a',
+      integration: 'i',
+      reader: createMemoryDuoReader(tenant()),
+      store: createMemoryEvidenceStore(),
+      clock: fakeClock(T0),
+      only: 'bypass_codes_outstanding',
+    });
+    expect(ext.extended.map((s) => s.id)).toEqual(['bypass_codes_outstanding']);
+    expect(ext.signals).toEqual([]);
+  });
+
   it('caps users at maxPages × pageSize and never reports Pass on the truncated listing', async () => {
     const reader = createMemoryDuoReader(tenant(31));
     const out = await runIdentitySync({
