@@ -54,13 +54,14 @@ function rawPathAndQuery(url: string): { path: string; query: string } {
     : { path: noHash.slice(0, q) || '/', query: noHash.slice(q + 1) };
 }
 
-function parseJsonBody(c: Context, body: Uint8Array): unknown {
+/** The JSON body of a v4/v5 POST; `invalid` is only reported after the signature is checked. */
+function parseJsonBody(c: Context, body: Uint8Array): { value: unknown; invalid: boolean } {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
-  if (!type.startsWith('application/json') || body.length === 0) return undefined;
+  if (!type.startsWith('application/json') || body.length === 0) return { value: undefined, invalid: false };
   try {
-    return JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
+    return { value: JSON.parse(Buffer.from(body).toString('utf8')) as unknown, invalid: false };
   } catch {
-    throw new DuoApiError(40002, 'Invalid JSON body');
+    return { value: undefined, invalid: true };
   }
 }
 
@@ -101,9 +102,10 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
         return finish(early.response);
       }
       const body = new Uint8Array(await c.req.arrayBuffer());
-      const json = parseJsonBody(c, body);
+      const { value: json, invalid: invalidJson } = parseJsonBody(c, body);
       const tenant = deps.registry.byHost(host);
-      let caller: Caller | null = null;
+      // Set by the credential lookup inside verification.
+      const found: { caller: Caller | null } = { caller: null };
       let pairs: Array<[string, string]> = [];
       if (def.api === null) {
         entry.signature = 'unsigned';
@@ -114,7 +116,8 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
         const verified = verifyRequest(
           raw,
           (ikey, p) => {
-            caller = tenant === undefined ? null : findCaller(deps.registry, tenant, ikey, p, json);
+            const caller = tenant === undefined ? null : findCaller(deps.registry, tenant, ikey, p, json);
+            found.caller = caller;
             if (caller === null) return undefined;
             // A rotated secret: the client's skey is no longer the one the server holds.
             return rotated ? `${caller.app.skey}-rotated` : caller.app.skey;
@@ -125,7 +128,8 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
         if (!verified.ok) throw verified.error;
         entry.signature = verified.version;
         pairs = verified.pairs;
-        authorize(def, caller as unknown as Caller, fired);
+        if (found.caller === null) throw new DuoApiError(40102);
+        authorize(def, found.caller, fired);
         const tenantKey = tenant?.hostname ?? host;
         // Log endpoints are limited each on its own (2/min per log type, duo-wire.md §6).
         const scope = def.rate === 'logs' ? def.path : '';
@@ -133,7 +137,8 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
           throw new DuoApiError(42901);
         }
       }
-      const resolvedCaller = caller as Caller | null;
+      if (invalidJson) throw new DuoApiError(40002, 'Invalid JSON body');
+      const resolvedCaller = found.caller;
       const result: EndpointResult = await def.handler({
         tenant: tenant as Tenant,
         app: (resolvedCaller?.app ?? null) as EmulatorApplication,
