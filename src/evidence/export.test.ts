@@ -116,6 +116,16 @@ describe('export', () => {
     expect(html).toContain('<li>bypassed-bob</li>');
   });
 
+  it('refuses an inverted or invalid range', async () => {
+    const store = createMemoryEvidenceStore();
+    await expect(
+      exportEvidence(store, { ...range, from: range.to, to: range.from, format: 'json' }),
+    ).rejects.toMatchObject({ code: 'evidence_bad_range' });
+    await expect(
+      exportEvidence(store, { ...range, from: new Date('nope'), format: 'csv' }),
+    ).rejects.toMatchObject({ code: 'evidence_bad_range' });
+  });
+
   it('json: records in the range with normalised timestamps (golden-ish)', async () => {
     const f = await exportEvidence(await seeded(), { ...range, format: 'json' });
     const parsed = JSON.parse(f.body.replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<ts>"')) as {

@@ -1,3 +1,4 @@
+import { EvidenceError } from './errors.js';
 import { recordsToCsv } from './export-csv.js';
 import { recordsToHtml } from './export-html.js';
 import type { EvidenceStore } from './ports.js';
@@ -19,6 +20,9 @@ export async function exportEvidence(
   store: EvidenceStore,
   opts: { org: string; from: Date; to: Date; format: ExportFormat; now?: Date },
 ): Promise<ExportFile> {
+  if (!(opts.from.getTime() <= opts.to.getTime())) {
+    throw new EvidenceError('evidence_bad_range', '--from must be a valid date no later than --to.');
+  }
   const records = await store.history(opts.org, { from: opts.from, to: opts.to });
   const safeOrg = opts.org.replace(/[^A-Za-z0-9_.-]/g, '_');
   const filename = `duowatch-evidence-${safeOrg}-${day(opts.from)}-${day(opts.to)}.${opts.format}`;
