@@ -12,10 +12,16 @@ const TITLES = {
   account_settings: 'Account lockout and password policy',
   auth_log_aggregate: 'Authentication log aggregate',
 };
+const FRAMEWORKS = {
+  names: 'Controls',
+  soc2: 'SOC 2',
+  iso27001: 'ISO/IEC 27001:2022',
+  nist80053: 'NIST SP 800-53 r5',
+};
 // The metric each signal's history chart follows, next to its status.
 const TREND = {
-  mfa_enrollment: 'enrollmentShare',
-  auth_log_aggregate: 'failureRate',
+  mfa_enrollment: 'enrollmentSharePct',
+  auth_log_aggregate: 'failureRatePct',
   admin_inventory: 'total',
 };
 
@@ -103,7 +109,7 @@ async function renderControls(section, org, can) {
     return;
   }
   const main = evidence.signals.filter((s) => !s.extended);
-  const extended = evidence.signals.filter((s) => s.extended);
+  const extended = [...evidence.signals.filter((s) => s.extended), ...(evidence.extended || [])];
   const list = h('div', { class: 'cards signals' });
   section.append(list);
   for (const signal of main) list.append(signalCard(path, signal));
@@ -133,13 +139,14 @@ function signalCard(path, signal) {
   }
   card.append(metricsList(signal.metrics));
   const m = signal.metrics;
-  if (Array.isArray(m.owners))
+  const owners = m.ownerNames || m.owners;
+  if (Array.isArray(owners))
     card.append(
       h('h4', {}, 'Owners'),
       h(
         'ul',
         { class: 'names' },
-        m.owners.map((o) => h('li', {}, typeof o === 'string' ? o : o.name || o.email || JSON.stringify(o))),
+        owners.map((o) => h('li', {}, typeof o === 'string' ? o : o.name || o.email || JSON.stringify(o))),
       ),
     );
   if (Array.isArray(m.bypassMembers)) {
@@ -172,6 +179,7 @@ function signalCard(path, signal) {
 }
 
 function format(key, value) {
+  if (typeof value === 'number' && /Pct$/.test(key)) return value.toFixed(1) + ' %';
   if (typeof value === 'number' && /share|rate/i.test(key)) return (value * 100).toFixed(1) + ' %';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return String(value);
@@ -203,9 +211,9 @@ function controlsList(controls) {
       typeof c === 'string' ? c : [c.framework, c.id, c.name].filter(Boolean).join(' '),
     );
   else if (controls && typeof controls === 'object') {
-    items = Object.entries(controls).map(
-      ([k, v]) => k + ': ' + (Array.isArray(v) ? v.join(', ') : String(v)),
-    );
+    items = Object.entries(controls)
+      .filter(([, v]) => !Array.isArray(v) || v.length)
+      .map(([k, v]) => (FRAMEWORKS[k] || k) + ': ' + (Array.isArray(v) ? v.join(', ') : String(v)));
   }
   if (!items.length) return h('p', { class: 'muted' }, 'No mapped controls.');
   return h(

@@ -37,7 +37,8 @@ export function guard(deps: ServerDeps, access: Access): MiddlewareHandler<AppEn
     }
     const slug = c.req.param('org');
     if (!slug) throw orgNotFound();
-    const org = await deps.services.orgs.get(slug);
+    // A plain lookup (not services.orgs.get, which also computes the worst status): this runs on every request.
+    const org = await deps.accounts.organizations.resolve(slug);
     const role = org ? roleIn(principal, org.id) : null;
     // Not a member (or no such org): the same 404, so other tenants' slugs cannot be probed.
     if (!org || role === null) throw orgNotFound();

@@ -4,6 +4,7 @@ import type {
   LoginThrottleRepository,
   MembershipRepository,
   OperatorRepository,
+  OrganizationRepository,
   Role,
   SessionRepository,
 } from '../store/index.js';
@@ -26,6 +27,8 @@ export interface AccountsStore {
   apiTokens: Pick<ApiTokenRepository, 'create' | 'findByHash' | 'list' | 'touch' | 'revoke'>;
   loginThrottle: LoginThrottleRepository;
   auditLog: Pick<AuditLogRepository, 'append' | 'list' | 'listAll'>;
+  /** Only to resolve a slug to an id for access checks; everything else about orgs goes through services. */
+  organizations: Pick<OrganizationRepository, 'resolve'>;
 }
 
 export type { ApiToken, AuditEntry, Membership, Operator, Session } from '../store/index.js';

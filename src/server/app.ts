@@ -181,7 +181,7 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
     if (error instanceof ApiError) return error.render();
     if (error instanceof HTTPException && error.status < 500)
       return new ApiError(error.status, 'bad_request', error.message).render();
-    if (error instanceof DuowatchError && error.status < 500)
+    if (error instanceof DuowatchError && error.status !== 500)
       return new ApiError(error.status, error.code, error.message).render();
     deps.logger.error(
       {

@@ -1,5 +1,11 @@
 import type { Context } from 'hono';
-import type { DuowatchServices, OrgView } from '../services/contract.js';
+import type { DuowatchServices } from '../services/contract.js';
+
+export interface OrgRef {
+  id: string;
+  slug: string;
+  name: string;
+}
 import type { AccountsStore, ApiToken, Membership, Operator, OrgRole, Session } from './accounts-store.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ScryptParams } from './password.js';
@@ -46,7 +52,8 @@ export interface ServerDeps {
 export interface AppEnv {
   Variables: {
     principal: Principal | null;
-    org: OrgView;
+    /** The organization named in the path, resolved by the access guard. */
+    org: OrgRef;
     orgRole: OrgRole | null;
     requestId: string;
   };

@@ -41,12 +41,19 @@ export const SIGNAL_IDS = [
   'auth_log_aggregate',
 ] as const;
 const SLOT_MS = 4 * 3_600_000;
-const CONTROLS: Record<string, string[]> = {
-  mfa_enrollment: ['Logical access', 'SOC 2 CC6.1', 'ISO 27001 A.5.17', 'NIST IA-2(1)'],
-  global_policy: ['Mandatory MFA', 'SOC 2 CC6.1', 'ISO 27001 A.8.5', 'NIST IA-2'],
-  admin_inventory: ['Privileged access', 'SOC 2 CC6.3', 'ISO 27001 A.8.2', 'NIST AC-6'],
-  account_settings: ['Password & lockout policy', 'SOC 2 CC6.1', 'ISO 27001 A.8.5', 'NIST AC-7'],
-  auth_log_aggregate: ['Audit logging', 'SOC 2 CC7.2', 'ISO 27001 A.8.15', 'NIST AU-6'],
+// Shaped like src/evidence's ControlRef, so the dashboard renders the fake and the real alike.
+const ref = (names: string, soc2: string, iso: string, nist: string) => ({
+  names: [names],
+  soc2: [soc2],
+  iso27001: [iso],
+  nist80053: [nist],
+});
+const CONTROLS: Record<string, ReturnType<typeof ref>> = {
+  mfa_enrollment: ref('Logical access', 'CC6.1', 'A.5.17', 'IA-2(1)'),
+  global_policy: ref('Mandatory MFA', 'CC6.1', 'A.8.5', 'IA-2'),
+  admin_inventory: ref('Privileged access', 'CC6.3', 'A.8.2', 'AC-6'),
+  account_settings: ref('Password & lockout policy', 'CC6.1', 'A.8.5', 'AC-7'),
+  auth_log_aggregate: ref('Audit logging', 'CC7.2', 'A.8.15', 'AU-6'),
 };
 
 function wave(seed: number, t: number): number {
@@ -58,7 +65,7 @@ export function makeSignal(orgSeed: number, id: string, at: Date, runId: string 
   const iso = at.toISOString();
   const base = {
     id,
-    controls: CONTROLS[id] ?? [],
+    controls: CONTROLS[id] ?? ref('', '', '', ''),
     truncated: false,
     notes: [] as string[],
     runId,
@@ -130,7 +137,7 @@ export function makeSignal(orgSeed: number, id: string, at: Date, runId: string 
           fraud: 0,
           errored: 0,
           uniqueUsers: 150,
-          failureRate,
+          failureRatePct: failureRate * 100,
           factors: {
             duo_push: Math.round(total * 0.6),
             webauthn_credential: Math.round(total * 0.2),

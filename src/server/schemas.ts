@@ -183,7 +183,13 @@ export const Signal = z
     extended: z.boolean().optional(),
   })
   .openapi('Signal');
-export const Evidence = z.object({ org: z.string(), signals: z.array(Signal) }).openapi('Evidence');
+export const Evidence = z
+  .object({
+    org: z.string(),
+    signals: z.array(Signal).openapi({ description: 'The five signals of the compliance seed.' }),
+    extended: z.array(Signal).optional().openapi({ description: 'Extended signals, shown separately.' }),
+  })
+  .openapi('Evidence');
 export const History = z.object({ signal: z.string(), records: z.array(Signal) }).openapi('History');
 const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
 export const RangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional() });

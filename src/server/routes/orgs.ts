@@ -25,8 +25,14 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     }),
     async (c) => {
       const p = principalOf(c);
-      const all = await deps.services.orgs.list();
-      const visible = all.filter((o) => roleIn(p, o.id) !== null);
+      // Members ask only for their own organizations; a global administrator sees every one.
+      let visible: OrgView[];
+      if (p.kind === 'operator' && p.operator.superadmin) visible = await deps.services.orgs.list();
+      else {
+        const ids = p.kind === 'token' ? [p.token.orgId] : p.memberships.map((m) => m.orgId);
+        const found = await Promise.all(ids.map((id) => deps.services.orgs.get(id)));
+        visible = found.filter((o): o is OrgView => o !== null).sort((a, b) => a.slug.localeCompare(b.slug));
+      }
       return reply(c, OrgList, { organizations: visible.map((o) => orgOut(o, p)) });
     },
   );
@@ -63,7 +69,11 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       request: { params: OrgParam },
       responses: { 200: json(Org, 'The organization.') },
     }),
-    (c) => reply(c, Org, orgOut(c.get('org'), principalOf(c))),
+    async (c) => {
+      const org = await deps.services.orgs.get(c.get('org').id);
+      if (!org) throw orgNotFound();
+      return reply(c, Org, orgOut(org, principalOf(c)));
+    },
   );
 
   mount(
