@@ -38,8 +38,11 @@ export default async function run(): Promise<Row[]> {
   const url = `https://${t.hostname}${path}?${signed.query}`;
 
   // In-process: app.fetch with no socket, bounded by time.
-  for (let i = 0; i < 50; i++)
-    await (await emu.app.fetch(new Request(url, { headers: signed.headers }))).arrayBuffer();
+  let pageBytes = 0;
+  for (let i = 0; i < 50; i++) {
+    pageBytes = (await (await emu.app.fetch(new Request(url, { headers: signed.headers }))).arrayBuffer())
+      .byteLength;
+  }
   let n = 0;
   const started = performance.now();
   while (performance.now() - started < 3000) {
@@ -52,7 +55,7 @@ export default async function run(): Promise<Row[]> {
     name: 'in-process signed page requests',
     value: Math.round(n / ((performance.now() - started) / 1000)),
     unit: 'req/s',
-    note: 'GET /admin/v1/users limit=100, v5, verified and serialized; one caller, sequential',
+    note: `GET /admin/v1/users limit=100 (${String(Math.round(pageBytes / 1024))} KiB), v5, verified and serialized; one caller, sequential`,
     higherIsBetter: true,
   });
 
