@@ -139,7 +139,7 @@ describe('auth with simulated users on a fake clock', () => {
     t.setUserBehaviour('alice', { kind: 'approve', afterS: 10 });
     const started = t.authAsync({ username: 'alice', factor: 'push', device: 'auto', async: '1' });
     if (isWorldError(started)) throw new Error('async failed');
-    expect(await t.authStatus(started.txid)).toMatchObject({
+    expect(await t.authStatus(started.txid, { waitMs: 0 })).toMatchObject({
       result: 'waiting',
       status: 'pushed',
       auth_delayed: false,
@@ -161,6 +161,17 @@ describe('auth with simulated users on a fake clock', () => {
     clock.advance(5_000);
     expect(await waitEnd).toMatchObject({ result: 'waiting' });
     expect(await t.authStatus('nope')).toMatchObject({ error: { code: 40002 } });
+    // Without waitMs the poll holds until the transaction ends (here: the 60 s push timeout).
+    const third = t.authAsync({ username: 'alice', factor: 'push', device: 'auto' });
+    if (isWorldError(third)) throw new Error('async failed');
+    let held: unknown;
+    const hold = t.authStatus(third.txid).then((r) => (held = r));
+    clock.advance(PUSH_TIMEOUT_MS - 1);
+    await flush();
+    expect(held).toBeUndefined();
+    clock.advance(1);
+    await hold;
+    expect(held).toMatchObject({ result: 'deny', status: 'timeout' });
   });
 
   it('phone calls and SMS leave telephony rows; sms answers "sent"; no capable device is 40002', async () => {

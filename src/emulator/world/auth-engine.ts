@@ -218,17 +218,22 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
     async authStatus(txid, opts = {}) {
       const tx = txs.get(txid);
       if (tx === undefined) return invalid('txid');
-      if (tx.state.result !== 'waiting' || !(opts.waitMs !== undefined && opts.waitMs > 0))
-        return { ...tx.state };
-      // Long poll: hold until the state changes or waitMs of emulator time passes.
+      // Long poll (duo-wire.md §5): hold until the state changes; `waitMs` bounds the hold in emulator time
+      // (0 answers at once). Without it the hold ends with the transaction, at most the ~60 s push timeout.
+      if (tx.state.result !== 'waiting' || opts.waitMs === 0) return { ...tx.state };
       const stop = new AbortController();
       const onAbort = (): void => stop.abort();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       let notify: () => void = () => undefined;
       const changed = new Promise<void>((resolve) => (notify = resolve));
       tx.changed.add(notify);
+      const stopped = new Promise<void>((resolve) =>
+        stop.signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+      const waits = [changed, stopped];
+      if (opts.waitMs !== undefined) waits.push(clock.sleep(opts.waitMs, stop.signal).catch(() => undefined));
       try {
-        await Promise.race([changed, clock.sleep(opts.waitMs, stop.signal).catch(() => undefined)]);
+        await Promise.race(waits);
       } finally {
         tx.changed.delete(notify);
         stop.abort();
