@@ -1,5 +1,14 @@
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
+import { register as config } from './commands/config/command.js';
+import { register as db } from './commands/db/command.js';
+import { register as duo } from './commands/duo/command.js';
+import { register as emulator } from './commands/emulator/command.js';
+import { register as evidence } from './commands/evidence/command.js';
+import { register as integrations } from './commands/integrations/command.js';
+import { register as keys } from './commands/keys/command.js';
+import { register as orgs } from './commands/orgs/command.js';
+import { register as serve } from './commands/serve/command.js';
 
 /**
  * Every command folder exports `register(program, io)` from its `command.ts`, which only declares the
@@ -7,4 +16,14 @@ import type { CliIo } from './io.js';
  */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [
+  serve,
+  orgs,
+  integrations,
+  evidence,
+  duo,
+  emulator,
+  db,
+  keys,
+  config,
+];

@@ -97,6 +97,14 @@ export interface EvidenceView {
   signals: SignalView[];
   /** The extended signals (beyond the seed), shown separately. */
   extended?: SignalView[];
+  /** `sync` only: what failed in this run (the signals above are only those computed now). */
+  errors?: Array<{
+    integrationId: string;
+    source: string;
+    kind: string | null;
+    code: number | null;
+    message: string;
+  }>;
 }
 
 export interface RunView {

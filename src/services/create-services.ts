@@ -49,14 +49,59 @@ export interface RunKindResult {
   result: EvidenceRunResult;
 }
 
-export function createServices(options: ServicesOptions): DuowatchServices & {
-  /** The scheduled jobs' entry points: one organization, every admin integration it has. */
-  runEvidenceJob(
-    kind: 'identity_sync' | 'auth_log_poll',
+export type EvidenceJobKind = 'identity_sync' | 'auth_log_poll';
+
+export interface EvidenceJobOptions {
+  signal?: AbortSignal;
+  /** A person asked (CLI, "Sync now"): the 24 h back-off is not applied. */
+  manual?: boolean;
+  only?: SignalId;
+}
+
+/** How an evidence run is recorded: its status, counts and the error kind a person can act on. */
+export function runOutcome(result: EvidenceRunResult):
+  | { status: 'succeeded'; counts: Record<string, number> }
+  | {
+      status: 'failed' | 'skipped';
+      counts: Record<string, number>;
+      errorKind: string;
+      errorMessage: string;
+    } {
+  const counts = { signals: result.signals.length, extended: result.extended.length };
+  if (result.outcome === 'skipped')
+    return {
+      status: 'skipped',
+      counts,
+      errorKind: 'backoff',
+      errorMessage: 'credential is backed off after an authentication failure',
+    };
+  if (result.outcome === 'failed')
+    return {
+      status: 'failed',
+      counts,
+      errorKind: result.error?.kind ?? result.error?.class ?? 'error',
+      errorMessage: result.error?.message ?? 'the run failed',
+    };
+  return { status: 'succeeded', counts };
+}
+
+export interface EvidenceJobs {
+  /** The scheduled job's body: one integration, no run record (the scheduler records it). */
+  runEvidenceForIntegration(
+    kind: EvidenceJobKind,
     orgId: string,
-    opts: { signal?: AbortSignal; scheduledFor?: Date; manual?: boolean; only?: SignalId },
+    integrationId: string,
+    opts: EvidenceJobOptions,
+  ): Promise<EvidenceRunResult>;
+  /** Every Admin integration of one organization, each with its own run record. */
+  runEvidenceJob(
+    kind: EvidenceJobKind,
+    orgId: string,
+    opts: EvidenceJobOptions & { scheduledFor?: Date },
   ): Promise<RunKindResult[]>;
-} {
+}
+
+export function createServices(options: ServicesOptions): DuowatchServices & EvidenceJobs {
   const { store, clients } = options;
   const clock = options.clock ?? { now: () => Date.now() };
   const evidenceStore = evidenceStoreFor(store);
@@ -161,10 +206,34 @@ export function createServices(options: ServicesOptions): DuowatchServices & {
     return { org: slug, signals: v.signals.map(signalView), extended: v.extended.map(signalView) };
   }
 
-  async function runEvidenceJob(
-    kind: 'identity_sync' | 'auth_log_poll',
+  /** One evidence run for one Admin integration; records nothing itself (the caller owns the run record). */
+  async function runEvidenceForIntegration(
+    kind: EvidenceJobKind,
     orgId: string,
-    opts: { signal?: AbortSignal; scheduledFor?: Date; manual?: boolean; only?: SignalId },
+    integrationId: string,
+    opts: EvidenceJobOptions,
+  ): Promise<EvidenceRunResult> {
+    const client = await clients.forIntegration(store, orgId, integrationId);
+    const input = {
+      org: orgId,
+      integration: integrationId,
+      reader: evidenceReaderFor(client),
+      store: evidenceStore,
+      clock,
+      // A person asking for a run after fixing a key should not wait out the 24 h back-off.
+      ignoreBackoff: opts.manual === true,
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    };
+    return kind === 'identity_sync'
+      ? runIdentitySync({ ...input, ...(opts.only === undefined ? {} : { only: opts.only }) })
+      : runAuthLogPoll(input);
+  }
+
+  /** Every Admin integration of one organization, each with its own run record. */
+  async function runEvidenceJob(
+    kind: EvidenceJobKind,
+    orgId: string,
+    opts: EvidenceJobOptions & { scheduledFor?: Date },
   ): Promise<RunKindResult[]> {
     const out: RunKindResult[] = [];
     for (const i of await store.integrations.list(orgId)) {
@@ -177,52 +246,22 @@ export function createServices(options: ServicesOptions): DuowatchServices & {
       await store.jobRuns.start(orgId, run.id);
       let result: EvidenceRunResult;
       try {
-        const client = await clients.forIntegration(store, orgId, i.id);
-        const input = {
-          org: orgId,
-          integration: i.id,
-          reader: evidenceReaderFor(client),
-          store: evidenceStore,
-          clock,
-          // A person asking for a run after fixing a key should not wait out the 24 h back-off.
-          ignoreBackoff: opts.manual === true,
-          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-        };
-        result =
-          kind === 'identity_sync'
-            ? await runIdentitySync({ ...input, ...(opts.only === undefined ? {} : { only: opts.only }) })
-            : await runAuthLogPoll(input);
+        result = await runEvidenceForIntegration(kind, orgId, i.id, opts);
       } catch (error) {
         const interrupted = opts.signal?.aborted === true;
-        const finished = await store.jobRuns.finish(orgId, run.id, {
+        await store.jobRuns.finish(orgId, run.id, {
           status: interrupted ? 'interrupted' : 'failed',
           errorKind: interrupted ? 'interrupted' : 'internal',
           errorMessage: error instanceof Error ? error.message.slice(0, 500) : 'unknown error',
         });
-        if (interrupted) throw error;
-        out.push({
-          run: finished ?? run,
-          result: {
-            org: orgId,
-            integration: i.id,
-            outcome: 'failed',
-            signals: [],
-            extended: [],
-            error: null,
-            health: null,
-          },
-        });
-        continue;
+        throw error;
       }
-      const status =
-        result.outcome === 'skipped' ? 'skipped' : result.outcome === 'failed' ? 'failed' : 'succeeded';
+      const outcome = runOutcome(result);
       const finished = await store.jobRuns.finish(orgId, run.id, {
-        status,
-        counts: { signals: result.signals.length, extended: result.extended.length },
-        errorKind: result.error?.kind ?? (result.outcome === 'skipped' ? 'backoff' : null),
-        errorMessage:
-          result.error?.message ??
-          (result.outcome === 'skipped' ? 'credential is backed off after an authentication failure' : null),
+        status: outcome.status,
+        counts: outcome.counts,
+        errorKind: outcome.status === 'succeeded' ? null : outcome.errorKind,
+        errorMessage: outcome.status === 'succeeded' ? null : outcome.errorMessage,
       });
       out.push({ run: finished ?? run, result });
     }
@@ -260,6 +299,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & {
 
   return {
     runEvidenceJob,
+    runEvidenceForIntegration,
     orgs: {
       async list() {
         return Promise.all((await store.organizations.list()).map(orgView));
@@ -369,19 +409,41 @@ export function createServices(options: ServicesOptions): DuowatchServices & {
             `organization ${o.slug} has no Admin API integration to sync`,
           );
         await audit(actor, o.id, 'evidence.sync', opts.signal ?? null);
+        const startedAt = new Date(clock.now());
         const only = opts.signal as SignalId | undefined;
         const authLogOnly =
           only === 'auth_log_aggregate' || only === 'phishing_resistant_share' || only === 'sms_voice_share';
+        const results: RunKindResult[] = [];
         if (!authLogOnly)
-          await runEvidenceJob('identity_sync', o.id, {
-            manual: true,
-            ...(only === undefined ? {} : { only }),
-          });
-        if (only === undefined || authLogOnly) await runEvidenceJob('auth_log_poll', o.id, { manual: true });
+          results.push(
+            ...(await runEvidenceJob('identity_sync', o.id, {
+              manual: true,
+              ...(only === undefined ? {} : { only }),
+            })),
+          );
+        if (only === undefined || authLogOnly)
+          results.push(...(await runEvidenceJob('auth_log_poll', o.id, { manual: true })));
+        // Only what this run computed: a failed signal must not show last week's record as if it were fresh.
         const view = await latestView(o.id, o.slug);
-        if (only === undefined) return view;
-        const pick = (v: SignalView[]) => v.filter((s) => s.id === only);
-        return { org: view.org, signals: pick(view.signals), extended: pick(view.extended ?? []) };
+        const fresh = (v: SignalView[]) =>
+          v.filter(
+            (x) =>
+              Date.parse(x.finishedAt) >= startedAt.getTime() - 1000 && (only === undefined || x.id === only),
+          );
+        const errors = results.flatMap((r) =>
+          r.result.error === null
+            ? []
+            : [
+                {
+                  integrationId: r.result.integration,
+                  source: r.result.error.source,
+                  kind: r.result.error.kind,
+                  code: r.result.error.code,
+                  message: r.result.error.message,
+                },
+              ],
+        );
+        return { org: view.org, signals: fresh(view.signals), extended: fresh(view.extended ?? []), errors };
       },
       async queueSync(orgId, actor) {
         const o = await org(orgId);

@@ -30,6 +30,8 @@ export function evidenceReaderFor(client: DuoClient): EvidenceDuoReader {
         client.admin.policies.list({ maxPages: caps.maxPages, pageSize: caps.pageSize, ...sig(caps.signal) }),
       ),
     settings: async (opts) => await client.admin.settings(sig(opts.signal)),
+    // Lets identity sync notice a listing shorter than Duo's own count (never Pass on short data).
+    summary: (opts) => client.admin.info.summary(sig(opts.signal)),
     bypassCodes: (caps) =>
       pages(
         client.admin.bypassCodes.list({

@@ -1,5 +1,13 @@
 export type * from './contract.js';
-export { createServices, type ServicesOptions, type RunKindResult } from './create-services.js';
+export {
+  createServices,
+  runOutcome,
+  type ServicesOptions,
+  type RunKindResult,
+  type EvidenceJobKind,
+  type EvidenceJobOptions,
+  type EvidenceJobs,
+} from './create-services.js';
 export { DuoClients, type DuoClientsOptions } from './duo-clients.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { explainRun } from './run-explanations.js';

@@ -1,0 +1,114 @@
+import type { Config } from '../config/index.js';
+import { runOutcome, type EvidenceJobKind, type EvidenceJobs } from '../services/index.js';
+import type { BackoffGate, JobTarget, RunOutcome, RunRecorder, Scheduler } from '../scheduler/index.js';
+import type { EvidenceRunResult } from '../evidence/index.js';
+import type { Store } from '../store/index.js';
+
+/** The scheduler's run records, kept in the store's job_runs table. */
+export function storeRunRecorder(store: Store): RunRecorder {
+  // job_runs rows are scoped by organization; the scheduler only hands back the run id.
+  const orgOf = new Map<string, string>();
+  return {
+    async start(run) {
+      if (run.orgId === undefined)
+        throw new Error(`job ${run.kind} has no organization to record its run under`);
+      const created = await store.jobRuns.create(run.orgId, {
+        integrationId: run.integrationId ?? null,
+        kind: run.kind.replace(/-/g, '_'),
+        scheduledFor: run.scheduledFor,
+        attempt: run.attempt,
+      });
+      await store.jobRuns.start(run.orgId, created.id);
+      orgOf.set(created.id, run.orgId);
+      return created.id;
+    },
+    async finish(runId, result) {
+      const orgId = orgOf.get(runId);
+      orgOf.delete(runId);
+      if (orgId === undefined) return;
+      await store.jobRuns.finish(orgId, runId, {
+        status: result.status,
+        counts: result.counts ?? null,
+        errorKind: result.errorKind ?? null,
+        errorMessage: result.errorMessage ?? null,
+      });
+    },
+  };
+}
+
+/** Every (organization, Admin integration) pair: the scheduler fans each slot out per credential. */
+export async function adminTargets(store: Store): Promise<JobTarget[]> {
+  const out: JobTarget[] = [];
+  for (const org of await store.organizations.list())
+    for (const i of await store.integrations.list(org.id))
+      if (i.kind === 'admin') out.push({ orgId: org.id, integrationId: i.id });
+  return out;
+}
+
+const KINDS: ReadonlyArray<{ kind: string; job: EvidenceJobKind; cron: (c: Config) => string }> = [
+  { kind: 'identity-sync', job: 'identity_sync', cron: (c) => c.schedules.identity },
+  { kind: 'auth-log-poll', job: 'auth_log_poll', cron: (c) => c.schedules.authLog },
+];
+
+/**
+ * The compliance seed's schedules: identity sync at `0 *\/4 * * *` and the auth-log poll at `30 * * * *`
+ * (UTC, configurable), each slot one job per Admin integration. "Sync now" queues an identity sync only.
+ */
+export function registerEvidenceJobs(
+  scheduler: Scheduler,
+  deps: { store: Store; jobs: EvidenceJobs; config: Config },
+): void {
+  for (const k of KINDS) {
+    scheduler.register({
+      kind: k.kind,
+      schedule: k.cron(deps.config),
+      jitterMs: deps.config.schedules.jitterSeconds * 1000,
+      targets: () => adminTargets(deps.store),
+      // A poll drains at most 25 pages; a sync at most 100 pages per listing, within Duo's budget.
+      expireInSeconds: 1800,
+      handler: async (ctx): Promise<RunOutcome> => {
+        const { orgId, integrationId } = ctx.payload;
+        if (orgId === undefined) return { status: 'skipped', reason: 'no organization named' };
+        if (integrationId === undefined) {
+          // "Sync now" for an organization: every Admin integration it has, each recorded by the services.
+          const results = await deps.jobs.runEvidenceJob(k.job, orgId, { signal: ctx.signal, manual: true });
+          const failed = results.map((r) => schedulerOutcome(r.result)).find((o) => o.status === 'failed');
+          return failed ?? { status: 'succeeded', counts: { integrations: results.length } };
+        }
+        const result = await deps.jobs.runEvidenceForIntegration(k.job, orgId, integrationId, {
+          signal: ctx.signal,
+          manual: ctx.trigger === 'run-now',
+        });
+        return schedulerOutcome(result);
+      },
+    });
+  }
+}
+
+/** The seed's back-off: scheduled runs skip a credential in auth_failed until its 24 h are over. */
+export function credentialGate(store: Store): BackoffGate {
+  return async (q) => {
+    const { orgId, integrationId } = q.payload;
+    if (q.trigger === 'run-now' || orgId === undefined || integrationId === undefined) return { skip: false };
+    const health = await store.credentialHealth.get(orgId, integrationId);
+    if (
+      health === undefined ||
+      health.state === 'ok' ||
+      health.until === null ||
+      health.until.getTime() <= Date.now()
+    )
+      return { skip: false };
+    return {
+      skip: true,
+      reason: `credential ${health.state} until ${health.until.toISOString()}`,
+      until: health.until,
+    };
+  };
+}
+
+function schedulerOutcome(result: EvidenceRunResult): RunOutcome {
+  const o = runOutcome(result);
+  if (o.status === 'succeeded') return o;
+  if (o.status === 'skipped') return { status: 'skipped', reason: o.errorMessage, counts: o.counts };
+  return { status: 'failed', errorKind: o.errorKind, errorMessage: o.errorMessage, counts: o.counts };
+}

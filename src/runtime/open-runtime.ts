@@ -1,0 +1,165 @@
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { loadConfig, storeOptions, type Config } from '../config/index.js';
+import { openStore, type Store, type StoreLogger } from '../store/index.js';
+import { createServices, DuoClients, type DuowatchServices, type EvidenceJobs } from '../services/index.js';
+import type { Emulator, TenantCredentials } from '../emulator/index.js';
+import { duoClientsOptions } from './duo-transport.js';
+
+export interface RuntimeOptions {
+  dataDir?: string | undefined;
+  configFile?: string | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  logger?: StoreLogger;
+  /** `serve`: start the built-in emulator when no real Duo integration is configured. */
+  demo?: boolean;
+  /** "Sync now" hands work to the scheduler once it exists. */
+  queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
+}
+
+export interface DemoTenant {
+  emulator: Emulator;
+  credentials: TenantCredentials;
+  address: string;
+  port: number;
+  caFile: string;
+  close(): Promise<void>;
+}
+
+export interface Runtime {
+  config: Config;
+  store: Store;
+  clients: DuoClients;
+  services: DuowatchServices & EvidenceJobs;
+  demo: DemoTenant | null;
+  close(): Promise<void>;
+}
+
+export const DEMO_SLUG = 'demo';
+/** Fixed so the demo tenant, its keys and its CA are the same on every start (the store keeps its keys). */
+const DEMO_SEED = 'duowatch-demo';
+
+/**
+ * Loads the configuration, opens the store (migrating it), and builds the services. With `demo`, and when
+ * the emulator is on — or `auto` and nothing but the demo organization holds an integration — the emulator
+ * starts in-process over real TLS on loopback first, so the client reaches it through the same guarded
+ * transport a real tenant uses (resolve override + its CA, private addresses allowed for that host only).
+ */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const config = await loadConfig({
+    file: options.configFile,
+    env: options.env,
+    cwd: options.cwd,
+    overrides: { dataDir: options.dataDir },
+  });
+  const store = await openStore(storeOptions(config, options.env, options.logger));
+  let demo: DemoTenant | null = null;
+  try {
+    if (options.demo === true && (await wantsDemo(config, store))) demo = await startDemo(config);
+    const clients = new DuoClients(
+      duoClientsOptions(
+        config,
+        options.env,
+        demo === null
+          ? {}
+          : {
+              resolve: { [demo.credentials.hostname]: { address: demo.address, port: demo.port } },
+              caPem: await readFile(demo.caFile, 'utf8'),
+              allowPrivateAddresses: true,
+            },
+      ),
+    );
+    await applyConfiguredIntegrations(config, store);
+    const services = createServices({
+      store,
+      clients,
+      ...(options.queue === undefined ? {} : { queue: options.queue }),
+    });
+    return {
+      config,
+      store,
+      clients,
+      services,
+      demo,
+      async close() {
+        await clients.close();
+        await demo?.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await demo?.close();
+    await store.close();
+    throw error;
+  }
+}
+
+async function wantsDemo(config: Config, store: Store): Promise<boolean> {
+  if (config.emulator.mode === 'off') return false;
+  if (config.emulator.mode === 'on') return true;
+  if (config.integrations.length > 0) return (await store.organizations.findBySlug(DEMO_SLUG)) !== undefined;
+  for (const org of await store.organizations.list()) {
+    if (org.slug === DEMO_SLUG) return true;
+    if ((await store.integrations.list(org.id)).length > 0) return false;
+  }
+  return true;
+}
+
+async function startDemo(config: Config): Promise<DemoTenant> {
+  const { createEmulator } = await import('../emulator/index.js');
+  const tlsDir = join(config.dataDir, 'emulator');
+  const emulator = await createEmulator({ seed: DEMO_SEED, users: 250, tlsDir });
+  const listening = await emulator.listen({ host: '127.0.0.1', port: 0, tlsDir });
+  const credentials = emulator.credentials()[0];
+  if (credentials === undefined) throw new Error('the demo emulator has no tenant');
+  return {
+    emulator,
+    credentials,
+    address: listening.address,
+    port: listening.port,
+    caFile: listening.caFile,
+    close: () => listening.close(),
+  };
+}
+
+/** Integrations declared in the configuration file are created (or their keys updated) in the store. */
+async function applyConfiguredIntegrations(config: Config, store: Store): Promise<void> {
+  for (const c of config.integrations) {
+    const org =
+      (await store.organizations.findBySlug(c.org)) ??
+      (await store.organizations.create({ slug: c.org, name: c.orgName }));
+    const existing = (await store.integrations.list(org.id)).find(
+      (i) => i.kind === c.kind && i.apiHost === c.apiHost,
+    );
+    if (existing === undefined) {
+      await store.integrations.create(org.id, {
+        kind: c.kind,
+        apiHost: c.apiHost,
+        label: c.label,
+        mkey: c.mkey,
+        ikey: c.ikey,
+        skey: c.skey,
+      });
+      await store.auditLog.append({
+        actor: 'config',
+        orgId: org.id,
+        action: 'integration.create',
+        target: c.apiHost,
+        details: { kind: c.kind, source: 'config' },
+      });
+      continue;
+    }
+    const current = await store.integrations.credentials(org.id, existing.id);
+    if (current?.ikey.reveal() !== c.ikey.reveal() || current.skey.reveal() !== c.skey.reveal()) {
+      await store.integrations.rotateSecrets(org.id, existing.id, { ikey: c.ikey, skey: c.skey });
+      await store.auditLog.append({
+        actor: 'config',
+        orgId: org.id,
+        action: 'integration.rotate',
+        target: existing.id,
+        details: { source: 'config' },
+      });
+    }
+  }
+}
