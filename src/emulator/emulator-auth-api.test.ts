@@ -61,6 +61,41 @@ describe('Auth API v2 over the wire', () => {
     expect(final).toMatchObject({ result: 'deny' });
   });
 
+  it('verifies passcodes and bypass codes handed out by the control API', async () => {
+    const { emu, t, call, user } = await setup();
+    const control = (method: string, path: string, b?: unknown) =>
+      emu.app.request(`https://x.example/_emulator${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${emu.controlToken}` },
+        ...(b === undefined ? {} : { body: JSON.stringify(b) }),
+      });
+    const pass = await control('GET', `/tenants/${t.hostname}/users/${user.username}/passcode`);
+    // The chosen user has Duo Mobile (push), which also shows passcodes.
+    expect(pass.status).toBe(200);
+    const { passcode } = (await pass.json()) as { passcode: string };
+    const ok = await call(t.auth, 'POST', '/auth/v2/auth', {
+      username: user.username,
+      factor: 'passcode',
+      passcode,
+    });
+    expect(resp(ok)).toMatchObject({ result: 'allow' });
+    const created = await control('POST', `/tenants/${t.hostname}/users/${user.username}/bypass_codes`, {});
+    expect(created.status).toBe(201);
+    const { bypass_code } = (await created.json()) as { bypass_code: string };
+    const byp = await call(t.auth, 'POST', '/auth/v2/auth', {
+      username: user.username,
+      factor: 'passcode',
+      passcode: bypass_code,
+    });
+    expect(resp(byp)).toMatchObject({ result: 'allow' });
+    const wrong = await call(t.auth, 'POST', '/auth/v2/auth', {
+      username: user.username,
+      factor: 'passcode',
+      passcode: '000000000',
+    });
+    expect(resp(wrong)).toMatchObject({ result: 'deny' });
+  });
+
   it('rejects a missing factor with 40001 and answers enroll_status with a bare string', async () => {
     const { t, call, user } = await setup();
     const missing = await call(t.auth, 'POST', '/auth/v2/auth', { username: user.username });

@@ -103,6 +103,21 @@ export function createControlApp(control: EmulatorControl, token: string): Hono 
     return c.json({ ok: true });
   });
 
+  app.get('/tenants/:host/users/:user/passcode', (c) => {
+    const passcode = control.passcode(c.req.param('host'), c.req.param('user'));
+    return passcode === undefined
+      ? c.json({ error: 'the user has no passcode device' }, 404)
+      : c.json({ passcode });
+  });
+  app.post('/tenants/:host/users/:user/bypass_codes', async (c) => {
+    const b = await body<{ reuseCount?: number; validSecs?: number }>(c);
+    const code = control.createBypassCode(c.req.param('host'), c.req.param('user'), {
+      ...(b.reuseCount === undefined ? {} : { reuseCount: num(b.reuseCount, 'reuseCount') }),
+      ...(b.validSecs === undefined ? {} : { validSecs: num(b.validSecs, 'validSecs') }),
+    });
+    return c.json({ bypass_code: code }, 201);
+  });
+
   app.get('/faults', (c) => c.json({ faults: control.faults() }));
   app.post('/faults', async (c) => {
     const b = await body<FaultSpec & { fault?: string }>(c);

@@ -66,6 +66,10 @@ export interface EmulatorControl {
   rotateSecret(host: string, ikey: string): EmulatorApplication;
   inject(host: string, scenario: ScenarioSpec): ScenarioResult;
   setUserBehaviour(host: string, user: string, behaviour: UserBehaviour): void;
+  /** A passcode the user's token or Duo Mobile would show now (to drive Auth API passcode tests). */
+  passcode(host: string, user: string): string | undefined;
+  /** Creates a bypass code (logged as bypass_create) and returns its plaintext. */
+  createBypassCode(host: string, user: string, opts?: { reuseCount?: number; validSecs?: number }): string;
   addFault(spec: FaultSpec): ActiveFault;
   removeFault(id: string): boolean;
   clearFaults(): void;
@@ -163,6 +167,8 @@ export function createEmulatorControl(deps: {
     rotateSecret: (host, ikey) => tenantOf(host).rotateSecret(ikey),
     inject: (host, scenario) => tenantOf(host).inject(scenario),
     setUserBehaviour: (host, user, behaviour) => tenantOf(host).setUserBehaviour(user, behaviour),
+    passcode: (host, user) => tenantOf(host).validPasscode(user),
+    createBypassCode: (host, user, opts) => tenantOf(host).createBypassCode(user, opts),
     addFault: (spec) => {
       try {
         return deps.faults.add(spec);
