@@ -69,7 +69,7 @@ describe('loadConfig', () => {
         'server: { port: 9000, host: 0.0.0.0 }',
         'duo:',
         '  transport:',
-        '    resolve: { api-emu.duosecurity.com: 127.0.0.1 }',
+        "    resolve: { api-emu.duosecurity.com: 127.0.0.1, api-b.duosecurity.com: '127.0.0.1:8443', api-c.duosecurity.com: '[::1]:9443' }",
         'integrations:',
         '  - org: acme',
         '    apiHost: API-1234.duosecurity.com',
@@ -97,7 +97,11 @@ describe('loadConfig', () => {
     expect(config.server).toMatchObject({ port: 9100, host: '0.0.0.0' });
     expect(config.logging.level).toBe('debug');
     expect(config.duo.transport.allowPrivateAddresses).toBe(true);
-    expect(config.duo.transport.resolve).toEqual({ 'api-emu.duosecurity.com': '127.0.0.1' });
+    expect(config.duo.transport.resolve).toEqual({
+      'api-emu.duosecurity.com': '127.0.0.1',
+      'api-b.duosecurity.com': '127.0.0.1:8443',
+      'api-c.duosecurity.com': '[::1]:9443',
+    });
     expect(config.database.url?.reveal()).toBe('postgres://u:pw2@db/y');
     expect(config.integrations[0]?.ikey.reveal()).toBe('DIACME');
     expect(config.integrations[0]?.skey.reveal()).toBe('file-secret-key');

@@ -31,6 +31,12 @@ export const envMappings: readonly EnvMapping[] = [
     path: ['duo', 'transport', 'allowPrivateAddresses'],
     kind: 'bool',
   },
+  // The name issue 2 gives (and other tools use); same setting.
+  {
+    env: 'DUOWATCH_ALLOW_PRIVATE_ADDRESSES',
+    path: ['duo', 'transport', 'allowPrivateAddresses'],
+    kind: 'bool',
+  },
   { env: 'DUOWATCH_DUO_PROXY', path: ['duo', 'transport', 'proxy'], kind: 'string' },
   { env: 'DUOWATCH_DUO_MAX_ATTEMPTS', path: ['duo', 'retry', 'maxAttempts'], kind: 'int' },
   { env: 'DUOWATCH_DUO_REQUESTS_PER_SECOND', path: ['duo', 'rateLimit', 'requestsPerSecond'], kind: 'int' },

@@ -218,9 +218,17 @@ function rules(config: Config, issues: ConfigIssue[]): void {
   if (config.duo.retry.maxDelayMs < config.duo.retry.baseDelayMs) {
     issues.push({ path: 'duo.retry.maxDelayMs', message: 'must be at least duo.retry.baseDelayMs' });
   }
-  for (const [host, ip] of Object.entries(config.duo.transport.resolve)) {
-    if (isIP(ip) === 0)
-      issues.push({ path: `duo.transport.resolve.${host}`, message: `"${ip}" is not an IP address` });
+  for (const [host, target] of Object.entries(config.duo.transport.resolve)) {
+    // `address:port` as curl --resolve and DUOWATCH_DUO_RESOLVE write it (IPv6 in brackets); a bare
+    // address means port 443.
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(target);
+    const address = m === null ? target : (m[1] ?? m[2] ?? '');
+    const port = m === null ? 443 : Number(m[3]);
+    if (isIP(address) === 0 || port < 1 || port > 65535)
+      issues.push({
+        path: `duo.transport.resolve.${host}`,
+        message: `"${target}" is not an IP address, or address:port`,
+      });
   }
   const seen = new Set<string>();
   config.integrations.forEach((integration, i) => {

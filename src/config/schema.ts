@@ -66,7 +66,9 @@ export const configSchema = z
             resolve: z
               .record(z.string(), z.string())
               .default({})
-              .describe('host → IP address pins, like curl --resolve (the DNS guard still applies)'),
+              .describe(
+                'host → address:port (or a bare address, port 443), like curl --resolve; for the emulator',
+              ),
             allowPrivateAddresses: z
               .boolean()
               .default(false)

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { duoTransportOptionsFromEnv, parseResolveList, type DuoTransportOptions } from '../duo/index.js';
 import type { Config } from '../config/index.js';
 import type { DuoClientsOptions } from '../services/index.js';
@@ -16,7 +17,7 @@ export function duoClientsOptions(
   const t = config.duo.transport;
   const fromEnv = duoTransportOptionsFromEnv(env);
   const configured = Object.entries(t.resolve)
-    .map(([host, target]) => `${host}=${target}`)
+    .map(([host, target]) => `${host}=${withPort(target)}`)
     .join(',');
   const resolve = { ...parseResolveList(configured), ...fromEnv.resolve, ...extra.resolve };
   const extraCaPem = [
@@ -55,4 +56,12 @@ export function duoClientsOptions(
       admin_read: Math.max(1, Math.min(200, config.duo.rateLimit.requestsPerSecond * 60)),
     },
   };
+}
+
+/** The configuration allows a bare address (port 443) where the client wants `address:port`. */
+function withPort(target: string): string {
+  const family = isIP(target);
+  if (family === 4) return `${target}:443`;
+  if (family === 6) return `[${target}]:443`;
+  return target;
 }

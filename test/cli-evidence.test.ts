@@ -1,0 +1,172 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/index.js';
+import { createEmulator, type Emulator, type TenantCredentials } from '../src/emulator/index.js';
+
+// The CLI of issue 5 as a user runs it: a data directory, the emulator over TLS reached through the
+// DUOWATCH_DUO_* variables, the secret key on stdin, JSON on stdout.
+let emulator: Emulator;
+let listening: Awaited<ReturnType<Emulator['listen']>>;
+let creds: TenantCredentials;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'duowatch-cli-'));
+  emulator = await createEmulator({ seed: 'cli-test', users: 40, rateLimit: false });
+  listening = await emulator.listen({ tlsDir: join(dir, 'tls') });
+  const first = emulator.credentials()[0];
+  if (first === undefined) throw new Error('no tenant');
+  creds = first;
+  env = {
+    DUOWATCH_DATA_DIR: join(dir, 'data'),
+    DUOWATCH_DUO_RESOLVE: `${creds.hostname}=${listening.address}:${String(listening.port)}`,
+    DUOWATCH_DUO_CA_FILE: listening.caFile,
+    DUOWATCH_ALLOW_PRIVATE_ADDRESSES: 'true',
+  };
+});
+
+afterAll(async () => {
+  await listening.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(args: string[], stdin = '', extraEnv: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const input = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  input.end(stdin);
+  const code = await main(args, { stdout, stderr, stdin: input, env: { ...env, ...extraEnv } });
+  return { code, out, err };
+}
+
+describe('duowatch orgs / integrations / evidence', () => {
+  it('adds an organization', async () => {
+    const r = await run(['orgs', 'add', 'acme', '--name', 'Acme Corp', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ slug: 'acme', name: 'Acme Corp' });
+    expect((await run(['orgs', 'add', 'Not A Slug'])).code).not.toBe(0);
+  });
+
+  it('refuses a wrong secret key after testing it, saving nothing', async () => {
+    const r = await run(
+      [
+        'integrations',
+        'add',
+        '--org',
+        'acme',
+        '--kind',
+        'admin',
+        '--host',
+        creds.hostname,
+        '--ikey',
+        creds.admin.ikey,
+      ],
+      'y'.repeat(40),
+    );
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/FAIL .*\[40103\]/);
+    const list = await run(['integrations', 'list', '--org', 'acme', '--json']);
+    expect(JSON.parse(list.out)).toEqual([]);
+  });
+
+  it('requires the secret on stdin or DUOWATCH_SKEY, never argv', async () => {
+    const r = await run([
+      'integrations',
+      'add',
+      '--org',
+      'acme',
+      '--host',
+      creds.hostname,
+      '--ikey',
+      creds.admin.ikey,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/stdin or in DUOWATCH_SKEY/);
+  });
+
+  it('saves with Test before Save, syncs and prints the documented shape', async () => {
+    const add = await run(
+      [
+        'integrations',
+        'add',
+        '--org',
+        'acme',
+        '--host',
+        creds.hostname,
+        '--ikey',
+        creds.admin.ikey,
+        '--json',
+      ],
+      '',
+      { DUOWATCH_SKEY: creds.admin.skey },
+    );
+    expect(add.code).toBe(0);
+    expect(add.out).not.toContain(creds.admin.skey);
+    expect(JSON.parse(add.out)).toMatchObject({ saved: true, report: { ok: true } });
+
+    const sync = await run(['evidence', 'sync', '--org', 'acme', '--json']);
+    expect(sync.code).toBe(0);
+    const view = JSON.parse(sync.out) as { org: string; signals: Array<Record<string, unknown>> };
+    expect(view.org).toBe('acme');
+    expect(view.signals.map((s) => s['id'])).toEqual([
+      'mfa_enrollment',
+      'global_policy',
+      'admin_inventory',
+      'account_settings',
+      'auth_log_aggregate',
+    ]);
+    for (const s of view.signals) {
+      expect(['pass', 'warning', 'fail']).toContain(s['status']);
+      expect(s).toHaveProperty('metrics');
+      expect(s).toHaveProperty('controls');
+      expect(typeof s['truncated']).toBe('boolean');
+    }
+    const one = await run(['evidence', 'sync', '--org', 'acme', '--signal', 'admin_inventory', '--json']);
+    expect((JSON.parse(one.out) as { signals: Array<{ id: string }> }).signals.map((s) => s.id)).toEqual([
+      'admin_inventory',
+    ]);
+
+    const show = await run(['evidence', 'show', '--org', 'acme', '--json']);
+    expect((JSON.parse(show.out) as { signals: unknown[] }).signals).toHaveLength(5);
+  });
+
+  it('exports a printable HTML report to a file', async () => {
+    const file = join(dir, 'report.html');
+    const r = await run([
+      'evidence',
+      'export',
+      '--org',
+      'acme',
+      '--from',
+      new Date(Date.now() - 86_400_000).toISOString(),
+      '--to',
+      new Date(Date.now() + 60_000).toISOString(),
+      '--format',
+      'html',
+      '--out',
+      file,
+    ]);
+    expect(r.code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('mfa_enrollment');
+    expect(html).not.toMatch(/<script|https?:\/\//);
+    expect((await run(['evidence', 'export', '--org', 'acme', '--from', 'soon', '--to', 'later'])).code).toBe(
+      2,
+    );
+  });
+
+  it('reports an unknown organization clearly', async () => {
+    const r = await run(['evidence', 'show', '--org', 'nope']);
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/organization nope not found/);
+  });
+});
