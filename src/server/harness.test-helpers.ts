@@ -58,10 +58,12 @@ export async function harness(
   over: {
     services?: (store: Store, clock: () => Date) => DuowatchServices;
     options?: Partial<CreateServerAppOptions>;
+    /** Use the wall clock (for real services, which keep their own time) instead of the fake one. */
+    realClock?: boolean;
   } = {},
 ): Promise<Harness> {
   const now = { t: Date.parse('2026-11-22T12:00:00Z') };
-  const clock = () => new Date(now.t);
+  const clock = over.realClock === true ? () => new Date() : () => new Date(now.t);
   const dataDir = await mkdtemp(join(tmpdir(), 'duowatch-server-'));
   const store = await openStore({ dataDir, databaseUrl: 'sqlite::memory:', env: {}, clock });
   const services = over.services?.(store, clock) ?? fakeServices({ store, clock });
