@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startService } from '../src/runtime/service.js';
+
+// What `npm start` does on a fresh machine, minus the build: no Duo keys, an empty data directory.
+const dir = mkdtempSync(join(tmpdir(), 'duowatch-serve-'));
+const env = { DUOWATCH_DATA_DIR: join(dir, 'data'), DUOWATCH_LOG_LEVEL: 'silent' };
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('duowatch serve on an empty data directory', () => {
+  let firstPassword = '';
+  let demoHost = '';
+
+  it('starts the emulated demo tenant, an administrator, and evidence within seconds', async () => {
+    const lines: string[] = [];
+    const service = await startService({ env, cwd: dir, port: 0, out: (l) => lines.push(l) });
+    try {
+      expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const console = lines.join('\n');
+      expect(console).toMatch(/EMULATED Duo tenant/);
+      expect(console).toMatch(/to connect a real tenant/);
+      firstPassword = /password \(shown once[^)]*\): (\S+)/.exec(console)?.[1] ?? '';
+      expect(firstPassword.length).toBeGreaterThanOrEqual(16);
+      expect(statSync(join(dir, 'data', 'master.key')).mode & 0o077).toBe(0);
+
+      const health = await fetch(`${service.url}/healthz`);
+      expect(health.status).toBe(200);
+
+      const { services, demo } = service.runtime;
+      demoHost = demo?.credentials.hostname ?? '';
+      const [integration] = await services.integrations.list('demo');
+      expect(integration).toMatchObject({ kind: 'admin', apiHost: demoHost, health: { state: 'ok' } });
+      const started = Date.now();
+      const view = await waitFor('identity evidence', async () => {
+        const v = await services.evidence.latest('demo');
+        return v.signals.length >= 4 ? v : undefined;
+      });
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(view.signals.map((s) => s.id)).toEqual(
+        expect.arrayContaining(['mfa_enrollment', 'global_policy', 'admin_inventory', 'account_settings']),
+      );
+      // The secret key stays out of what the service answers.
+      const login = await fetch(`${service.url}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: firstPassword }),
+      });
+      expect(login.status).toBe(200);
+      expect(await login.text()).not.toContain(demo?.credentials.admin.skey ?? 'no-demo');
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('restarts on the same data: same demo tenant, no second password, runs recorded', async () => {
+    const lines: string[] = [];
+    const service = await startService({ env, cwd: dir, port: 0, out: (l) => lines.push(l) });
+    try {
+      expect(lines.join('\n')).not.toMatch(/password/);
+      expect(service.runtime.demo?.credentials.hostname).toBe(demoHost);
+      const integrations = await service.runtime.services.integrations.list('demo');
+      expect(integrations).toHaveLength(1);
+      const runs = await service.runtime.services.runs.list('demo', {});
+      expect(runs.some((r) => r.kind === 'identity_sync' && r.status === 'succeeded')).toBe(true);
+    } finally {
+      await service.stop();
+    }
+  });
+});
