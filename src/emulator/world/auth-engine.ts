@@ -3,12 +3,12 @@
  * (approve after N s, deny, ignore until the ~60 s timeout, report fraud). Waiting uses the emulator clock,
  * so a test advances time instead of sleeping. Every finished authentication is written to the auth log.
  */
-import { HOTP, Secret, TOTP } from 'otpauth';
 import { decide, MSG, preauthDevices } from './auth-decision.js';
 import type { TenantCore } from './core.js';
 import { invalid, missing, worldError } from './errors.js';
 import { createRng } from './prng.js';
 import { mint } from './state.js';
+import { createPasscodes } from './passcodes.js';
 import type {
   AuthResult,
   AuthStatusResult,
@@ -24,7 +24,6 @@ import type { WirePhone, WireUser } from './wire-types.js';
 export const PUSH_TIMEOUT_MS = 60_000;
 /** Users without a scripted behaviour approve after this many seconds (ASSUMPTIONS A5). */
 export const DEFAULT_BEHAVIOUR: UserBehaviour = { kind: 'approve', afterS: 3 };
-const HOTP_WINDOW = 10;
 
 const FINAL = {
   allow: { result: 'allow', status: 'allow', status_msg: 'Success. Logging you in...' },
@@ -58,7 +57,7 @@ export interface AuthEngine {
 export function createAuthEngine(core: TenantCore): AuthEngine {
   const { state, clock } = core;
   const txs = new Map<string, Tx>();
-  const smsCodes = new Map<string, string[]>();
+  const passcodes = createPasscodes(core);
   const enrollments = new Map<string, { code: string; expires: number; completesAt: number | null }>();
 
   const behaviourOf = (u: WireUser): UserBehaviour => state.behaviours.get(u.user_id) ?? DEFAULT_BEHAVIOUR;
@@ -77,112 +76,10 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       (ph) => (device === 'auto' || ph.phone_id === device) && ph.capabilities.includes(cap as never),
     );
 
-  const otpCheck = (id: string, passcode: string): boolean => {
-    const s = state.otp.get(id);
-    if (s === undefined) return false;
-    const secret = Secret.fromBase32(s.secret);
-    if (s.kind === 'totp')
-      return (
-        new TOTP({ secret, digits: s.digits, period: s.step }).validate({
-          token: passcode,
-          timestamp: clock.now(),
-          window: 1,
-        }) !== null
-      );
-    const delta = new HOTP({ secret, digits: s.digits }).validate({
-      token: passcode,
-      counter: s.counter + HOTP_WINDOW,
-      window: HOTP_WINDOW,
-    });
-    if (delta === null) return false;
-    s.counter = s.counter + HOTP_WINDOW + delta + 1; // HOTP counters only move forward: a code works once
-    if (s.counter < 0) s.counter = 0;
-    return true;
-  };
-
   const engine: AuthEngine = {
-    verifyPasscode(user, passcode) {
-      const nowS = Math.floor(clock.now() / 1000);
-      const bi = state.bypass.findIndex(
-        (b) =>
-          b.wire.user.user_id === user.user_id &&
-          b.plaintext === passcode &&
-          (b.wire.expiration === null || b.wire.expiration > nowS),
-      );
-      const b = state.bypass[bi];
-      if (b !== undefined) {
-        if (b.remaining !== null) {
-          b.remaining -= 1;
-          b.wire.reuse_count = b.remaining;
-          if (b.remaining <= 0) state.bypass.splice(bi, 1);
-        }
-        return 'bypass_code';
-      }
-      for (const t of user.tokens) if (otpCheck(t.token_id, passcode)) return 'hardware_token';
-      for (const ph of user.phones) if (otpCheck(ph.phone_id, passcode)) return 'duo_mobile_passcode';
-      const codes = smsCodes.get(user.user_id);
-      const i = codes?.indexOf(passcode) ?? -1;
-      if (codes !== undefined && i >= 0) {
-        codes.splice(i, 1);
-        return 'sms_passcode';
-      }
-      return undefined;
-    },
-    validPasscode(user) {
-      for (const id of [...user.tokens.map((t) => t.token_id), ...user.phones.map((p) => p.phone_id)]) {
-        const s = state.otp.get(id);
-        if (s === undefined) continue;
-        const secret = Secret.fromBase32(s.secret);
-        return s.kind === 'totp'
-          ? new TOTP({ secret, digits: s.digits, period: s.step }).generate({ timestamp: clock.now() })
-          : new HOTP({ secret, digits: s.digits }).generate({ counter: s.counter });
-      }
-      return undefined;
-    },
-    createBypassCode(user, opts = {}) {
-      const n = mint(state);
-      const r = createRng(state.seed, 'bypass', n);
-      const plaintext = r.chars(9, '0123456789');
-      const nowS = Math.floor(clock.now() / 1000);
-      const validSecs = opts.validSecs ?? 3600;
-      const reuse = opts.reuseCount ?? 1;
-      const id = r.chars(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
-      state.bypass.push({
-        plaintext,
-        remaining: reuse === 0 ? null : reuse,
-        wire: {
-          admin_email: state.admins[0]?.email ?? '',
-          bypass_code_id: id,
-          created: nowS,
-          expiration: validSecs === 0 ? null : nowS + validSecs,
-          reuse_count: reuse === 0 ? null : reuse,
-          user: {
-            created: user.created,
-            email: user.email,
-            last_login: user.last_login,
-            realname: user.realname,
-            status: user.status,
-            user_id: user.user_id,
-            username: user.username,
-          },
-        },
-      });
-      core.recordAdmin(
-        'bypass_create',
-        user.username,
-        {
-          auto_generated: true,
-          bypass: '',
-          bypass_code_ids: [id],
-          count: 1,
-          remaining_uses: reuse,
-          user_id: user.user_id,
-          valid_secs: validSecs,
-        },
-        core.defaultAdminName(),
-      );
-      return plaintext;
-    },
+    verifyPasscode: (user, passcode) => passcodes.verify(user, passcode),
+    validPasscode: (user) => passcodes.valid(user),
+    createBypassCode: (user, opts) => passcodes.createBypassCode(user, opts),
     preauth(p) {
       const d = decide(core, p);
       if ('error' in d) return d;
@@ -308,7 +205,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
     if (factor === 'passcode') {
       const passcode = p['passcode'];
       if (passcode === undefined || passcode === '') return missing('passcode');
-      const used = engine.verifyPasscode(user, passcode);
+      const used = passcodes.verify(user, passcode);
       if (used !== undefined) {
         state.failures.delete(user.user_id);
         core.recordAuth({ user, result: 'success', reason: 'valid_passcode', factor: used });
@@ -333,7 +230,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       const r = createRng(state.seed, 'sms', mint(state));
       const batch = Math.max(1, Number(state.settings['sms_batch'] ?? 1));
       const codes = Array.from({ length: batch }, (_, i) => `${(i + 1) % 10}${r.chars(6, '0123456789')}`);
-      smsCodes.set(user.user_id, codes);
+      passcodes.setSmsCodes(user.user_id, codes);
       phone.sms_passcodes_sent = true;
       core.recordTelephony(phone.number, 'sms', 'authentication');
       core.recordAuth({ user, result: 'denied', reason: null, factor: 'sms_refresh' });
