@@ -129,6 +129,7 @@ export function buildState(spec: TenantSpec, name: string): TenantState {
     const user = state.users.find((x) => x.username === u.username);
     if (user !== undefined) state.behaviours.set(user.user_id, u.behaviour);
   });
+  seedBypassCodes(state, nowS);
   const global = makeGlobalPolicy(seed, {
     authentication_policy: f?.policies?.global?.authentication_policy,
     new_user_behavior: f?.policies?.global?.new_user_behavior,
@@ -142,4 +143,40 @@ export function buildState(spec: TenantSpec, name: string): TenantState {
         : [];
   state.policies = [global, ...appPolicies];
   return state;
+}
+
+/**
+ * A few users already hold bypass codes a help desk issued (about 2 % of active users, more for users in
+ * bypass status), so the inventory is never empty. Their creation predates the log history we keep in memory.
+ */
+function seedBypassCodes(state: TenantState, nowS: number): void {
+  for (const u of state.users) {
+    const r = createRng(state.seed, 'seed-bypass', u.user_id);
+    const p = u.status === 'bypass' ? 0.3 : u.status === 'active' ? 0.02 : 0;
+    if (!r.chance(p)) continue;
+    const created = nowS - r.int(600, 20 * 86_400);
+    const reuse = r.pick([1, 1, 3, 5, 0]);
+    const expiration = r.chance(0.2) ? null : created + r.pick([3600, 86_400, 7 * 86_400, 30 * 86_400]);
+    if (expiration !== null && expiration <= nowS) continue;
+    state.bypass.push({
+      plaintext: r.chars(9, '0123456789'),
+      remaining: reuse === 0 ? null : reuse,
+      wire: {
+        admin_email: state.admins[r.int(0, Math.max(0, state.admins.length - 1))]?.email ?? '',
+        bypass_code_id: r.chars(20, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
+        created,
+        expiration,
+        reuse_count: reuse === 0 ? null : reuse,
+        user: {
+          created: u.created,
+          email: u.email,
+          last_login: u.last_login,
+          realname: u.realname,
+          status: u.status,
+          user_id: u.user_id,
+          username: u.username,
+        },
+      },
+    });
+  }
 }
