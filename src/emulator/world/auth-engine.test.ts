@@ -88,7 +88,15 @@ describe('auth with simulated users on a fake clock', () => {
     const { t, clock } = world();
     t.setUserBehaviour('alice', { kind: 'approve', afterS: 5 });
     let result: AuthResult | WorldError | undefined;
-    const p = t.auth({ username: 'alice', factor: 'push', device: 'auto' }).then((r) => (result = r));
+    const p = t
+      .auth({
+        username: 'alice',
+        factor: 'push',
+        device: 'auto',
+        ipaddr: '198.51.100.7',
+        hostname: 'laptop-7',
+      })
+      .then((r) => (result = r));
     clock.advance(4999);
     await flush();
     expect(result).toBeUndefined();
@@ -103,6 +111,12 @@ describe('auth with simulated users on a fake clock', () => {
       user: { name: 'alice' },
     });
     expect(e?.timestamp).toBe(Math.floor((NOW + 5000) / 1000));
+    // Duo logs the caller's ipaddr/hostname and the Auth API application that asked.
+    const authApp = t.applications().find((a) => a.kind === 'auth');
+    expect(e?.access_device.ip).toBe('198.51.100.7');
+    expect(e?.access_device.hostname).toBe('laptop-7');
+    expect(e?.access_device.browser).toBeNull();
+    expect(e?.application).toEqual({ key: authApp?.ikey, name: authApp?.name });
     expect(t.userByName('alice')?.last_login).toBe(Math.floor((NOW + 5000) / 1000));
   });
 

@@ -4,7 +4,9 @@
  * so a test advances time instead of sleeping. Every finished authentication is written to the auth log.
  */
 import { decide, MSG, preauthDevices } from './auth-decision.js';
-import type { TenantCore } from './core.js';
+import { isIP } from 'node:net';
+import type { RecordAuthInput, TenantCore } from './core.js';
+import { integrationOf } from './directory-gen.js';
 import { invalid, missing, worldError } from './errors.js';
 import { createRng } from './prng.js';
 import { mint } from './state.js';
@@ -53,6 +55,8 @@ export interface AuthEngine {
   validPasscode(user: WireUser): string | undefined;
   createBypassCode(user: WireUser, opts?: { reuseCount?: number; validSecs?: number }): string;
 }
+
+type Origin = Pick<RecordAuthInput, 'application' | 'ip' | 'hostname'>;
 
 export function createAuthEngine(core: TenantCore): AuthEngine {
   const { state, clock } = core;
@@ -179,6 +183,19 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
     },
   };
 
+  /**
+   * Where an Auth API authentication comes from, as Duo logs it: the Auth API application, the `ipaddr` the
+   * caller passed (when it is an IP address) and its `hostname`.
+   */
+  function origin(p: Params): Origin {
+    const app = state.apps.find((a) => a.kind === 'auth');
+    const o: Origin = { hostname: p['hostname'] ?? null };
+    if (app !== undefined) o.application = integrationOf(app, null);
+    const ip = p['ipaddr'];
+    if (ip !== undefined && isIP(ip) !== 0) o.ip = ip;
+    return o;
+  }
+
   /** Validates and starts an authentication; immediate outcomes come back as an AuthResult. */
   function start(p: Params): AuthResult | WorldError | { tx: Tx; txid: string } {
     const factor = p['factor'];
@@ -186,14 +203,16 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
     if (!['auto', 'push', 'passcode', 'sms', 'phone'].includes(factor)) return invalid('factor');
     const d = decide(core, p);
     if ('error' in d) return d;
+    const o = origin(p);
     if (d.kind === 'enroll') {
       if (d.user === undefined) return invalid('username');
-      core.recordAuth({ user: d.user, result: 'denied', reason: 'user_not_enrolled', factor: null });
+      core.recordAuth({ ...o, user: d.user, result: 'denied', reason: 'user_not_enrolled', factor: null });
       return { result: 'deny', status: 'enroll', status_msg: MSG.enroll };
     }
     if (d.kind !== 'auth') {
       if (d.user !== undefined)
         core.recordAuth({
+          ...o,
           user: d.user,
           result: d.kind === 'allow' ? 'success' : 'denied',
           reason: d.reason,
@@ -208,12 +227,12 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       const used = passcodes.verify(user, passcode);
       if (used !== undefined) {
         state.failures.delete(user.user_id);
-        core.recordAuth({ user, result: 'success', reason: 'valid_passcode', factor: used });
+        core.recordAuth({ ...o, user, result: 'success', reason: 'valid_passcode', factor: used });
         return { ...FINAL.allow };
       }
       const failures = (state.failures.get(user.user_id) ?? 0) + 1;
       state.failures.set(user.user_id, failures);
-      core.recordAuth({ user, result: 'failure', reason: 'invalid_passcode', factor: 'passcode' });
+      core.recordAuth({ ...o, user, result: 'failure', reason: 'invalid_passcode', factor: 'passcode' });
       const threshold = Number(state.settings.lockout_threshold);
       if (threshold > 0 && failures >= threshold) {
         // Duo locks the user after lockout_threshold consecutive failures (settings, duo-wire.md §5).
@@ -233,7 +252,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       passcodes.setSmsCodes(user.user_id, codes);
       phone.sms_passcodes_sent = true;
       core.recordTelephony(phone.number, 'sms', 'authentication');
-      core.recordAuth({ user, result: 'denied', reason: null, factor: 'sms_refresh' });
+      core.recordAuth({ ...o, user, result: 'denied', reason: null, factor: 'sms_refresh' });
       return { result: 'deny', status: 'sent', status_msg: 'New SMS passcodes sent.' };
     }
     const cap = factor === 'auto' ? 'auto' : factor;
@@ -252,11 +271,18 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       done: Promise.resolve(),
     };
     txs.set(txid, tx);
-    tx.done = run(tx, txid, user, phone, viaPush ? 'duo_push' : 'phone_call');
+    tx.done = run(tx, txid, user, phone, viaPush ? 'duo_push' : 'phone_call', o);
     return { tx, txid };
   }
 
-  async function run(tx: Tx, txid: string, user: WireUser, phone: WirePhone, factor: string): Promise<void> {
+  async function run(
+    tx: Tx,
+    txid: string,
+    user: WireUser,
+    phone: WirePhone,
+    factor: string,
+    o: Origin,
+  ): Promise<void> {
     const b = behaviourOf(user);
     const afterMs = b.kind === 'ignore' ? PUSH_TIMEOUT_MS : Math.min((b.afterS ?? 3) * 1000, PUSH_TIMEOUT_MS);
     await clock.sleep(afterMs);
@@ -280,7 +306,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       fraud: ['fraud', 'user_marked_fraud'],
     }[outcome] as ['success' | 'denied' | 'fraud', string];
     if (result === 'success') state.failures.delete(user.user_id);
-    core.recordAuth({ user, result, reason, factor, authDevice, txid });
+    core.recordAuth({ ...o, user, result, reason, factor, authDevice, txid });
   }
 
   return engine;

@@ -28,12 +28,15 @@ export interface AuthEventInput {
   /** where the access device is; default: the user's home */
   place: Place;
   ip?: string;
+  /** the access device's host name when the caller named it (Auth API `hostname`) */
+  hostname?: string | null;
   /** the phone/token used, if any */
   authDevice?: { key: string; name: string; ip: string | null; location: WireLocation } | null;
   r: Rng;
 }
 
-const NON_BROWSER = new Set(['rdp', 'unix', 'ciscoasa']);
+// Non-browser applications report a host name instead of a browser; Auth API callers report neither.
+const NON_BROWSER = new Set(['rdp', 'unix', 'ciscoasa', 'authapi']);
 
 export function buildAuthEvent(i: AuthEventInput): AuthLogEvent {
   const { r, user, home } = i;
@@ -49,9 +52,12 @@ export function buildAuthEvent(i: AuthEventInput): AuthLogEvent {
       browser_version: browserApp && br !== undefined ? r.pick(br[1]) : null,
       epkey: hasDesktop ? `EP${r.chars(18, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}` : null,
       flash_version: browserApp ? 'uninstalled' : null,
-      hostname: browserApp
-        ? null
-        : `${user.username.split('.')[0] ?? 'host'}-${r.chars(4, '0123456789')}`.toUpperCase(),
+      hostname:
+        i.hostname !== undefined
+          ? i.hostname
+          : browserApp
+            ? null
+            : `${user.username.split('.')[0] ?? 'host'}-${r.chars(4, '0123456789')}`.toUpperCase(),
       ip: i.ip ?? home.ip,
       is_encryption_enabled: posture(),
       is_firewall_enabled: posture(),

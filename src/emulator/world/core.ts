@@ -41,6 +41,7 @@ export interface RecordAuthInput {
   application?: WireIntegration;
   place?: Place;
   ip?: string;
+  hostname?: string | null;
   authDevice?: AuthEventInput['authDevice'];
   txid?: string;
 }
@@ -163,6 +164,7 @@ export function createCore(
         r: createRng(state.seed, 'injected-auth', txid),
         ...(i.eventType === undefined ? {} : { eventType: i.eventType }),
         ...(i.ip === undefined ? {} : { ip: i.ip }),
+        ...(i.hostname === undefined ? {} : { hostname: i.hostname }),
         ...(i.authDevice === undefined ? {} : { authDevice: i.authDevice }),
       });
       // Stateful events are a JSON snapshot: later directory changes never rewrite history.
