@@ -17,6 +17,7 @@ export function storeRunRecorder(store: Store): RunRecorder {
         kind: run.kind.replace(/-/g, '_'),
         scheduledFor: run.scheduledFor,
         attempt: run.attempt,
+        ...(run.jobId === undefined ? {} : { jobId: run.jobId }),
       });
       await store.jobRuns.start(run.orgId, created.id);
       orgOf.set(created.id, run.orgId);
@@ -32,6 +33,10 @@ export function storeRunRecorder(store: Store): RunRecorder {
         errorKind: result.errorKind ?? null,
         errorMessage: result.errorMessage ?? null,
       });
+    },
+    // pg-boss retried a job whose process died: close the run that process left open.
+    async closeAbandoned(jobId) {
+      await store.jobRuns.closeAbandoned(jobId);
     },
   };
 }
