@@ -73,13 +73,8 @@ export function registerEvidenceJobs(
       expireInSeconds: 1800,
       handler: async (ctx): Promise<RunOutcome> => {
         const { orgId, integrationId } = ctx.payload;
-        if (orgId === undefined) return { status: 'skipped', reason: 'no organization named' };
-        if (integrationId === undefined) {
-          // "Sync now" for an organization: every Admin integration it has, each recorded by the services.
-          const results = await deps.jobs.runEvidenceJob(k.job, orgId, { signal: ctx.signal, manual: true });
-          const failed = results.map((r) => schedulerOutcome(r.result)).find((o) => o.status === 'failed');
-          return failed ?? { status: 'succeeded', counts: { integrations: results.length } };
-        }
+        if (orgId === undefined || integrationId === undefined)
+          return { status: 'skipped', reason: 'no organization and integration named' };
         const result = await deps.jobs.runEvidenceForIntegration(k.job, orgId, integrationId, {
           signal: ctx.signal,
           manual: ctx.trigger === 'run-now',

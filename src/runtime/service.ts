@@ -39,9 +39,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     configFile: options.configFile,
     logger,
     demo: true,
+    // "Sync now": one identity-sync job per Admin integration, each recorded once by the scheduler.
     queue: async (_kind, payload) => {
       if (scheduler === null) return null;
-      return (await scheduler.runNow('identity-sync', { orgId: payload.orgId })).jobId;
+      let first: string | null = null;
+      for (const t of await adminTargets(runtime.store)) {
+        if (t.orgId !== payload.orgId) continue;
+        const { jobId } = await scheduler.runNow('identity-sync', t);
+        first ??= jobId;
+      }
+      return first;
     },
   });
   const stops: Array<() => Promise<void>> = [() => runtime.close()];
