@@ -100,6 +100,13 @@ $('logout').addEventListener('click', async () => {
   }
 });
 
-window.addEventListener('hashchange', () => void route());
+// Only "#/…" hashes are routes; the skip link's "#main" moves focus and leaves the view alone.
+window.addEventListener('hashchange', () => {
+  if (location.hash === '' || location.hash.startsWith('#/')) void route();
+});
+document.querySelector('.skip').addEventListener('click', (event) => {
+  event.preventDefault();
+  $('main').focus();
+});
 await loadSession();
 await route();

@@ -230,11 +230,20 @@ function addForm(path) {
         // The secret leaves the page as soon as it is saved.
         form.reset();
         const controls = location.hash.replace(/\/integrations$/, '/controls');
+        // A first identity sync right away, so evidence appears within seconds (Sync now's own route).
+        let queued = true;
+        try {
+          await api('POST', path.replace(/\/integrations$/, '/sync'));
+        } catch {
+          queued = false;
+        }
         show(
           h(
             'p',
             { class: 'ok' },
-            'Saved. The first sync has started: ',
+            queued
+              ? 'Saved. A first sync is queued: '
+              : 'Saved. Press Sync now on the Controls tab to collect evidence: ',
             h('a', { href: controls }, 'see the evidence'),
             '.',
           ),
