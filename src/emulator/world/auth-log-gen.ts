@@ -104,6 +104,8 @@ export function authStreamDef(ctx: AuthGenContext): StreamDef<AuthLogEvent> {
     bucketMs: AUTH_BUCKET_MS,
     rate: (b) => (actors.length === 0 || apps.length === 0 ? 0 : perBucket * weekShape(b * AUTH_BUCKET_MS)),
     makeId: uuidFrom,
+    // The actor is the event's first draw (see make), so its user key is known without building the event.
+    facet: (r) => pickActor(r.next()).user.user_id,
     make(r, tsMs, txid) {
       const { user, home } = pickActor(r.next());
       const app = r.weighted(apps);

@@ -82,11 +82,17 @@ export function queryAuthLog(
   const stream = core.streams.auth;
   const desc = q.sort === 'ts:desc';
   const after = q.after === undefined ? undefined : { ts: q.after.ts, id: q.after.txid };
-  const { items, more } = stream.page(lo, hi, q.limit, desc, after, pred);
+  // A `users` filter is checked on each generated event's facet (its user key) before the event is built.
+  const users = q.filters?.['users'];
+  const wanted = users !== undefined && users.length > 0 ? new Set(users) : undefined;
+  const facetOk = wanted === undefined ? undefined : (key: string) => wanted.has(key);
+  const { items, more } = stream.page(lo, hi, q.limit, desc, after, pred, facetOk);
   const total =
     pred === undefined
       ? stream.count(lo, hi)
-      : cached(JSON.stringify([q.filters, lo, hi, stream.injectedCount()]), () => stream.count(lo, hi, pred));
+      : cached(JSON.stringify([q.filters, lo, hi, stream.injectedCount()]), () =>
+          stream.count(lo, hi, pred, facetOk),
+        );
   const last = items[items.length - 1];
   return {
     events: items.map((e) => e.value()),
