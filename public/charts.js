@@ -6,12 +6,13 @@ const LEVEL = { pass: 0, warning: 1, fail: 2 };
  * A signal's history with uPlot (served locally from /vendor/uplot): status as 0/1/2 and, when the signal
  * has one, its key metric. A text summary sits next to the chart for screen readers.
  */
-export function historyChart(box, records, metricKey) {
+export function historyChart(box, records, metricKey, days) {
   if (!records.length) {
     box.append(h('p', {}, 'No history in this range yet.'));
     return;
   }
   const xs = records.map((r) => Math.floor(new Date(r.finishedAt).getTime() / 1000));
+  const windowStart = Date.now() / 1000 - (days || 30) * 86400;
   const status = records.map((r) => LEVEL[r.status] ?? null);
   const series = [
     {},
@@ -47,7 +48,17 @@ export function historyChart(box, records, metricKey) {
       width,
       height: 160,
       series,
-      scales: { status: { range: [0, 2] } },
+      // The x axis always spans the requested window, so a single early record does not stretch it to years.
+      scales: {
+        x: {
+          time: true,
+          range: () => [
+            xs[0] < windowStart ? xs[0] : windowStart,
+            Math.max(Date.now() / 1000, xs[xs.length - 1]),
+          ],
+        },
+        status: { range: [0, 2] },
+      },
       axes: [
         {},
         { scale: 'status', values: (u, v) => v.map((x) => ['pass', 'warn', 'fail'][x] || '') },
