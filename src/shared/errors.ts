@@ -30,5 +30,7 @@ export class DuowatchError extends Error {
 export function stripControl(text: string): string {
   // C0 controls except tab/newline, DEL, C1 controls, and the ESC that starts ANSI sequences.
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  return text
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }

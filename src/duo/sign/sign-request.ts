@@ -59,8 +59,10 @@ export function hashXDuoHeaders(headers: Readonly<Record<string, string>>): stri
   const lowered = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (!lower.startsWith('x-duo-')) throw new SignError(`header ${JSON.stringify(name)} is not an X-Duo-* header`);
-    if (name.includes('\0') || value.includes('\0')) throw new SignError('X-Duo-* headers may not contain NUL');
+    if (!lower.startsWith('x-duo-'))
+      throw new SignError(`header ${JSON.stringify(name)} is not an X-Duo-* header`);
+    if (name.includes('\0') || value.includes('\0'))
+      throw new SignError('X-Duo-* headers may not contain NUL');
     if (lowered.has(lower)) throw new SignError(`header ${JSON.stringify(name)} is repeated`);
     lowered.set(lower, value);
   }
@@ -107,14 +109,16 @@ function defaultMode(method: string, sigVersion: SigVersion): ParamsMode {
 export function signRequest(input: SignInput): SignedRequest {
   const method = input.method.toUpperCase();
   const sigVersion: SigVersion = input.sigVersion ?? 5;
-  if (![2, 4, 5].includes(sigVersion)) throw new SignError(`signature version ${String(sigVersion)} is not supported`);
+  if (![2, 4, 5].includes(sigVersion))
+    throw new SignError(`signature version ${String(sigVersion)} is not supported`);
   const digest: SigDigest = input.digest ?? 'sha512';
   if (digest === 'sha1' && sigVersion !== 2) throw new SignError('sha1 signatures exist only in version 2');
   const mode = input.paramsMode ?? defaultMode(method, sigVersion);
   if (mode === 'json' && sigVersion < 4) throw new SignError('JSON bodies need signature version 4 or 5');
   if (mode === 'form' && sigVersion > 2) throw new SignError('form bodies are signed with version 2');
   const extra = input.headers ?? {};
-  if (Object.keys(extra).length > 0 && sigVersion !== 5) throw new SignError('X-Duo-* headers need version 5');
+  if (Object.keys(extra).length > 0 && sigVersion !== 5)
+    throw new SignError('X-Duo-* headers need version 5');
 
   const xDuoDate = Object.entries(extra).find(([k]) => k.toLowerCase() === 'x-duo-date')?.[1];
   const date =

@@ -73,7 +73,9 @@ describe('pythonJson', () => {
 
 describe('Duo dates', () => {
   it('formats as Python formatdate', () => {
-    expect(formatDuoDate(new Date(Date.UTC(2012, 7, 21, 17, 29, 18)))).toBe('Tue, 21 Aug 2012 17:29:18 -0000');
+    expect(formatDuoDate(new Date(Date.UTC(2012, 7, 21, 17, 29, 18)))).toBe(
+      'Tue, 21 Aug 2012 17:29:18 -0000',
+    );
   });
   it('parses every offset form official clients send', () => {
     const t = Date.UTC(2012, 7, 21, 17, 29, 18);
@@ -90,13 +92,15 @@ describe('input checks', () => {
     expect(() => signRequest({ ...base, method: 'GET', sigVersion: 3 as 2 })).toThrow(/not supported/);
     expect(() => signRequest({ ...base, method: 'GET', sigVersion: 5, digest: 'sha1' })).toThrow(/sha1/);
     expect(() => signRequest({ ...base, method: 'GET', headers: { Foo: 'x' } })).toThrow(/X-Duo/);
-    expect(() => signRequest({ ...base, method: 'GET', headers: { 'X-Duo-A': '1', 'x-duo-a': '2' } })).toThrow(
-      /repeated/,
-    );
+    expect(() =>
+      signRequest({ ...base, method: 'GET', headers: { 'X-Duo-A': '1', 'x-duo-a': '2' } }),
+    ).toThrow(/repeated/);
   });
   it('chooses the Python defaults by method and version', () => {
     expect(signRequest({ ...base, method: 'post', params: { a: 1 } }).body).toBe('{"a":1}');
-    expect(signRequest({ ...base, method: 'POST', sigVersion: 2, params: { a: 'b c' } }).form).toBe('a=b%20c');
+    expect(signRequest({ ...base, method: 'POST', sigVersion: 2, params: { a: 'b c' } }).form).toBe(
+      'a=b%20c',
+    );
     expect(signRequest({ ...base, method: 'GET', params: { a: [2, 1] } }).query).toBe('a=1&a=2');
   });
 });
