@@ -63,6 +63,24 @@ export async function renderIntegrations(section, org, can) {
   const path = '/api/v1/orgs/' + encodeURIComponent(org.slug) + '/integrations';
   const { integrations } = await api('GET', path);
   section.append(h('h2', {}, 'Duo integrations'));
+  if (can('admin') && integrations.length) {
+    const note = h('span', { class: 'muted', role: 'status' });
+    const sync = h('button', { type: 'button' }, 'Sync now');
+    sync.addEventListener('click', async () => {
+      sync.disabled = true;
+      try {
+        const r = await api('POST', path.replace(/\/integrations$/, '/sync'));
+        note.textContent = r.queued
+          ? 'Identity sync queued; new evidence appears on the Controls tab.'
+          : 'A sync is already queued.';
+      } catch (error) {
+        note.textContent = describeError(error);
+      } finally {
+        sync.disabled = false;
+      }
+    });
+    section.append(h('div', { class: 'actions' }, sync, note));
+  }
   if (!integrations.length) section.append(h('p', {}, 'None yet.'));
   const out = h('div', { class: 'out', 'aria-live': 'polite' });
   for (const i of integrations) {
