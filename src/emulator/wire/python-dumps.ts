@@ -19,41 +19,68 @@ export function slowDumps(value: unknown): string {
 }
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
-const TOKENS = /"(?:[^"\\]|\\.)*"|[,:]/g;
+
+/** Thrown inside `sortedCopy` when the native path cannot reproduce Python's bytes (never escapes). */
+class Decline extends Error {}
+const DECLINE = new Decline('native JSON path declined');
+
+/** A copy with keys sorted at every depth; throws DECLINE where JavaScript and Python would differ. */
+function sortedCopy(v: unknown): unknown {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw DECLINE;
+    return v;
+  }
+  if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') throw DECLINE;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(sortedCopy);
+  if (Object.getPrototypeOf(v) !== Object.prototype) throw DECLINE;
+  const obj = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(obj).sort()) {
+    // Engines order array-index keys numerically; Python sorts them as text. Surrogates need code points.
+    if (ARRAY_INDEX.test(k) || SURROGATE.test(k)) throw DECLINE;
+    out[k] = sortedCopy(obj[k]);
+  }
+  return out;
+}
+
+/** Puts Python's `", "` and `": "` separators back outside strings (one linear scan). */
+function pythonSeparators(json: string): string {
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 44 || c === 58) {
+      out += json.slice(last, i + 1) + ' ';
+      last = i + 1;
+    }
+  }
+  return out + json.slice(last);
+}
 
 /**
- * The fast path: the engine's JSON.stringify with keys sorted by a replacer, then Python's separators put
- * back outside strings and non-ASCII escaped. It declines (null) where JavaScript and Python disagree:
- * non-integer numbers (float repr), keys an engine would reorder (array indices) or that hold surrogates
- * (code-point order), and values with toJSON.
+ * The fast path: keys sorted in a copy, the engine's JSON.stringify, then Python's separators and
+ * `ensure_ascii`. It declines (null) where JavaScript and Python disagree: non-integer numbers (float repr),
+ * keys an engine would reorder (array indices) or that hold surrogates (code-point order), and values that
+ * are not plain JSON (toJSON, class instances, functions, bigints).
  */
 function nativeDumps(value: unknown): string | null {
-  let declined = false;
-  const json = JSON.stringify(value, function (this: unknown, _key: string, v: unknown): unknown {
-    if (declined) return null;
-    if (typeof v === 'number') {
-      if (!Number.isSafeInteger(v)) declined = true;
-      return v;
-    }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    if (Object.getPrototypeOf(v) !== Object.prototype) {
-      declined = true;
-      return null;
-    }
-    const obj = v as Record<string, unknown>;
-    const keys = Object.keys(obj);
-    const sorted: Record<string, unknown> = {};
-    for (const k of keys.sort()) {
-      if (ARRAY_INDEX.test(k) || SURROGATE.test(k)) {
-        declined = true;
-        return null;
-      }
-      sorted[k] = obj[k];
-    }
-    return sorted;
-  });
-  if (declined || json === undefined) return null;
-  const spaced = json.replace(TOKENS, (t) => (t === ',' ? ', ' : t === ':' ? ': ' : t));
+  let copy: unknown;
+  try {
+    copy = sortedCopy(value);
+  } catch (err) {
+    if (err === DECLINE) return null;
+    throw err;
+  }
+  const json = JSON.stringify(copy) as string | undefined;
+  if (json === undefined) return null;
+  const spaced = pythonSeparators(json);
   return PLAIN.test(spaced) ? spaced : spaced.replace(NON_ASCII, escapeUnit);
 }
 
