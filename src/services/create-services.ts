@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CORE_SIGNAL_IDS,
   EXTENDED_SIGNAL_IDS,
@@ -10,6 +11,7 @@ import {
   type Clock,
   type EvidenceRunResult,
   type SignalId,
+  type SignalStatus,
   type SignalView as EvidenceSignalView,
 } from '../evidence/index.js';
 import { validateApiHostname } from '../duo/index.js';
@@ -179,10 +181,25 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
     return { ...input, apiHost, skey: input.skey.trim() };
   }
 
+  // "Test connection" then "Test and save" on the same candidate: Duo allows about one log read a minute,
+  // so the save reuses a *passing* report of the identical candidate from the last minute instead of
+  // waiting for the budget. Failures are never reused (the person may have just fixed a grant in Duo).
+  const recentPasses = new Map<string, { report: TestReport; at: number }>();
+  const REUSE_MS = 60_000;
+
   async function testCandidate(input: NewIntegration): Promise<TestReport> {
     const c = checkCandidate(input);
+    const key = createHash('sha256')
+      .update([c.kind, c.apiHost, c.ikey, c.skey, c.mkey ?? ''].join('\0'))
+      .digest('hex');
+    const now = clock.now();
+    for (const [k, v] of recentPasses) if (now - v.at > REUSE_MS) recentPasses.delete(k);
+    const recent = recentPasses.get(key);
+    if (recent !== undefined) return recent.report;
     const client = clients.forCredentials({ host: c.apiHost, ikey: c.ikey, skey: c.skey });
-    return testIntegration(client, c.kind, { clock, mkey: c.mkey ?? null });
+    const report = await testIntegration(client, c.kind, { clock, mkey: c.mkey ?? null });
+    if (report.ok) recentPasses.set(key, { report, at: now });
+    return report;
   }
 
   function signalView(v: EvidenceSignalView): SignalView {
@@ -286,14 +303,17 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
     };
   }
 
-  async function orgView(o: { id: string; slug: string; name: string; createdAt: Date }): Promise<OrgView> {
-    const latest = await store.evidence.latest(o.id, CORE_SIGNAL_IDS);
+  function orgView(
+    o: { id: string; slug: string; name: string; createdAt: Date },
+    statuses: ReadonlyArray<{ orgId: string; status: SignalStatus }>,
+  ): OrgView {
+    const own = statuses.filter((x) => x.orgId === o.id).map((x) => x.status);
     return {
       id: o.id,
       slug: o.slug,
       name: o.name,
       createdAt: o.createdAt.toISOString(),
-      worstStatus: latest.length === 0 ? null : worstStatus(latest.map((r) => r.status)),
+      worstStatus: own.length === 0 ? null : worstStatus(own),
     };
   }
 
@@ -302,11 +322,18 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
     runEvidenceForIntegration,
     orgs: {
       async list() {
-        return Promise.all((await store.organizations.list()).map(orgView));
+        // One query for every organization's latest statuses, not one per organization.
+        const statuses = await store.evidence.latestStatuses(CORE_SIGNAL_IDS);
+        return (await store.organizations.list()).map((o) => orgView(o, statuses));
       },
       async get(idOrSlug) {
         const o = await store.organizations.resolve(idOrSlug);
-        return o === undefined ? null : orgView(o);
+        if (o === undefined) return null;
+        const latest = await store.evidence.latest(o.id, CORE_SIGNAL_IDS);
+        return orgView(
+          o,
+          latest.map((r) => ({ orgId: o.id, status: r.status })),
+        );
       },
       async create(input, actor) {
         if (!SLUG.test(input.slug))
@@ -321,7 +348,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
           ...(input.name === undefined ? {} : { name: input.name }),
         });
         await audit(actor, o.id, 'organization.create', o.slug);
-        return orgView(o);
+        return orgView(o, []);
       },
       async remove(orgId, actor) {
         const o = await org(orgId);

@@ -120,6 +120,25 @@ describe('services over the emulator', () => {
     );
   });
 
+  it('lets a save reuse a passing test of the same candidate from the last minute, never a failed one', async () => {
+    const candidate = {
+      kind: 'admin' as const,
+      apiHost: creds.hostname,
+      ikey: creds.admin.ikey,
+      skey: creds.admin.skey,
+    };
+    const first = await services.integrations.testCandidate(candidate);
+    expect(first.ok).toBe(true);
+    emulator.control.clearRequests();
+    expect(await services.integrations.testCandidate(candidate)).toEqual(first);
+    expect(emulator.control.requests({ host: creds.hostname })).toHaveLength(0);
+    const wrong = { ...candidate, skey: 'z'.repeat(40) };
+    await services.integrations.testCandidate(wrong);
+    emulator.control.clearRequests();
+    await services.integrations.testCandidate(wrong);
+    expect(emulator.control.requests({ host: creds.hostname }).length).toBeGreaterThan(0);
+  });
+
   it('reports each missing grant by name after Duo revokes it', async () => {
     emulator.control.setGrants(creds.hostname, creds.admin.ikey, {
       read_log: false,

@@ -342,6 +342,15 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await store.evidence.latest(b.id)).map((r) => r.metrics['share'])).toEqual([100]);
       expect(await store.evidence.get(b.id, single.id)).toBeUndefined();
       expect((await store.evidence.get(a.id, single.id))?.signalId).toBe('admin_inventory');
+      const statuses = await store.evidence.latestStatuses(['mfa_enrollment', 'global_policy']);
+      const key = (x: { orgId: string; signalId: string; status: string }) =>
+        `${x.orgId === a.id ? 'a' : 'b'}:${x.signalId}:${x.status}`;
+      expect(statuses.map(key).sort()).toEqual([
+        'a:global_policy:fail',
+        'a:mfa_enrollment:warning',
+        'b:mfa_enrollment:pass',
+      ]);
+      expect(await store.evidence.latestStatuses([])).toEqual([]);
     });
 
     test('operators and memberships: unique usernames, roles per organization, superadmin flag', async (store) => {

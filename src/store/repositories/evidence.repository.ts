@@ -31,6 +31,13 @@ export interface EvidenceRepository {
   get(orgId: string, recordId: string): Promise<EvidenceRecord | undefined>;
   /** The newest record of every signal of the organization (optionally only some signals), by signal id. */
   latest(orgId: string, signalIds?: readonly string[]): Promise<EvidenceRecord[]>;
+  /**
+   * The latest status of each of `signalIds` for every organization, in one query (the overview lists many
+   * organizations with their worst status; one query per organization does not scale).
+   */
+  latestStatuses(
+    signalIds: readonly string[],
+  ): Promise<Array<{ orgId: string; signalId: string; status: EvidenceStatus }>>;
   /** One signal's records with `from <= finishedAt <= to`, oldest first. */
   history(
     orgId: string,
@@ -180,6 +187,20 @@ export function evidenceRepository(ctx: RepositoryContext): EvidenceRepository {
         q = q.where('l.signal_id', 'in', signalIds);
       }
       return (await q.orderBy('l.signal_id').execute()).map(map);
+    },
+    async latestStatuses(signalIds) {
+      if (signalIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('evidence_latest as l')
+        .innerJoin('evidence_records as r', 'r.id', 'l.record_id')
+        .select(['l.org_id as orgId', 'l.signal_id as signalId', 'r.status as status'])
+        .where('l.signal_id', 'in', signalIds)
+        .execute();
+      return rows.map((row) => ({
+        orgId: row.orgId,
+        signalId: row.signalId,
+        status: row.status as EvidenceStatus,
+      }));
     },
     async history(orgId, signalId, range) {
       const rows = await db
