@@ -415,6 +415,20 @@ export function fakeServices(opts: FakeServicesOptions): DuowatchServices & { ca
         const { secret: _s, ...shown } = i;
         return { saved: true, integration: shown, report };
       },
+      async update(orgId, integrationId, input, _opts, actor) {
+        const i = integrations.get(integrationId);
+        if (!i || i.orgId !== orgId) throw new Error('no such integration');
+        if (input.label !== undefined) i.label = input.label;
+        if (input.apiHost !== undefined) i.apiHost = input.apiHost;
+        i.updatedAt = clock().toISOString();
+        await log(orgId, actor, 'integration.update', integrationId);
+        const { secret: _s, ...shown } = i;
+        return {
+          saved: true,
+          integration: shown,
+          report: { ok: true, checks: [], clockSkewMs: null, serverTime: null, latencyMs: null },
+        };
+      },
       async remove(orgId, integrationId, actor) {
         const i = integrations.get(integrationId);
         if (i?.orgId === orgId) integrations.delete(integrationId);

@@ -138,6 +138,17 @@ export const NewIntegration = z
     force: z.boolean().optional().openapi({ description: 'Save even when the test fails.' }),
   })
   .openapi('NewIntegration');
+export const UpdateIntegrationBody = z
+  .object({
+    label: z.string().max(200).optional(),
+    apiHost: z.string().max(253).optional(),
+    mkey: z.string().max(40).nullable().optional(),
+    force: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Save even when the test of a new hostname fails.' }),
+  })
+  .openapi('UpdateIntegration');
 export const RotateBody = z.object({
   ikey: z
     .string()

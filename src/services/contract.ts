@@ -151,6 +151,17 @@ export interface DuowatchServices {
       opts: { force?: boolean },
       actor: Actor,
     ): Promise<SaveResult>;
+    /**
+     * Changes the label, API hostname or mkey. A new hostname or mkey is tested with the stored keys first
+     * (Test before Save); a label alone is saved as is.
+     */
+    update(
+      orgId: string,
+      integrationId: string,
+      input: { label?: string; apiHost?: string; mkey?: string | null },
+      opts: { force?: boolean },
+      actor: Actor,
+    ): Promise<SaveResult>;
     remove(orgId: string, integrationId: string, actor: Actor): Promise<void>;
   };
   evidence: {

@@ -415,6 +415,45 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
         if (report.ok) await store.credentialHealth.recordSuccess(o.id, i.id);
         return { saved: true, integration: await integrationView(updated ?? i), report };
       },
+      async update(orgId, integrationId, input, opts, actor): Promise<SaveResult> {
+        const o = await org(orgId);
+        const i = await integration(o.id, integrationId);
+        const moved =
+          (input.apiHost !== undefined && input.apiHost !== i.apiHost) ||
+          (input.mkey !== undefined && input.mkey !== i.mkey);
+        let report: TestReport = {
+          ok: true,
+          checks: [],
+          clockSkewMs: null,
+          serverTime: null,
+          latencyMs: null,
+        };
+        let apiHost = i.apiHost;
+        if (moved) {
+          const creds = await store.integrations.credentials(o.id, i.id);
+          const candidate = checkCandidate({
+            kind: i.kind,
+            apiHost: input.apiHost ?? i.apiHost,
+            ikey: creds?.ikey.reveal() ?? '',
+            skey: creds?.skey.reveal() ?? '',
+            ...((input.mkey ?? i.mkey) === null ? {} : { mkey: (input.mkey ?? i.mkey) as string }),
+          });
+          apiHost = candidate.apiHost;
+          report = await testCandidate(candidate);
+        }
+        const save = report.ok || opts.force === true;
+        await audit(actor, o.id, save ? 'integration.update' : 'integration.update_test_failed', i.id, {
+          fields: Object.keys(input),
+          forced: opts.force === true && !report.ok,
+        });
+        if (!save) return { saved: false, integration: await integrationView(i), report };
+        const updated = await store.integrations.update(o.id, i.id, {
+          ...(input.label === undefined ? {} : { label: input.label }),
+          ...(input.apiHost === undefined ? {} : { apiHost }),
+          ...(input.mkey === undefined ? {} : { mkey: input.mkey }),
+        });
+        return { saved: true, integration: await integrationView(updated ?? i), report };
+      },
       async remove(orgId, integrationId, actor) {
         const o = await org(orgId);
         const i = await integration(o.id, integrationId);

@@ -156,6 +156,18 @@ describe('services over the emulator', () => {
     });
   });
 
+  it('updates a label without a test, and refuses an unreachable new hostname unless forced', async () => {
+    const [integration] = await services.integrations.list('acme');
+    const id = integration?.id ?? '';
+    const renamed = await services.integrations.update('acme', id, { label: 'renamed' }, {}, actor);
+    expect(renamed).toMatchObject({ saved: true, integration: { label: 'renamed' }, report: { checks: [] } });
+    // A hostname this machine cannot reach (no resolve pin, and the DNS guard refuses private answers).
+    const moved = await services.integrations.update('acme', id, { apiHost: 'api-00000000.duosecurity.com' }, {}, actor);
+    expect(moved.saved).toBe(false);
+    expect(moved.report.ok).toBe(false);
+    expect((await services.integrations.list('acme'))[0]?.apiHost).toBe(creds.hostname);
+  });
+
   it('exports evidence for auditors', async () => {
     const from = new Date(Date.now() - 86_400_000);
     const to = new Date(Date.now() + 60_000);

@@ -11,6 +11,7 @@ import {
   OrgIntegrationParam,
   OrgParam,
   RotateBody,
+  UpdateIntegrationBody,
   SaveResult,
   TestReport,
 } from '../schemas.js';
@@ -130,6 +131,34 @@ export function mountIntegrations(app: OpenAPIHono<AppEnv>, deps: ServerDeps): v
         c.get('org').id,
         id,
         keys,
+        data.force === true ? { force: true } : {},
+        actorOf(c, deps),
+      );
+      return reply(c, SaveResult, result);
+    },
+  );
+
+  mount(
+    app,
+    defineRoute(deps, 'admin', {
+      method: 'patch',
+      path: '/api/v1/orgs/{org}/integrations/{integration}',
+      tags,
+      summary: 'Change label, API hostname or mkey (a new hostname is tested before it is saved)',
+      request: { params: OrgIntegrationParam, ...body(UpdateIntegrationBody) },
+      responses: { 200: json(SaveResult, 'Tested when needed; saved when `saved` is true.') },
+    }),
+    async (c) => {
+      const id = await ownIntegration(c, deps);
+      const data = input(c, 'json', UpdateIntegrationBody);
+      const result = await deps.services.integrations.update(
+        c.get('org').id,
+        id,
+        {
+          ...(data.label === undefined ? {} : { label: data.label }),
+          ...(data.apiHost === undefined ? {} : { apiHost: data.apiHost }),
+          ...(data.mkey === undefined ? {} : { mkey: data.mkey }),
+        },
         data.force === true ? { force: true } : {},
         actorOf(c, deps),
       );
