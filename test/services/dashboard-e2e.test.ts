@@ -142,8 +142,11 @@ describe.skipIf(!available)(`dashboard e2e (skipped: ${CHROMIUM} not installed)`
 
   it('lists runs and the audit log', async () => {
     await page.getByRole('link', { name: 'Runs' }).click();
-    await page.getByRole('table').waitFor();
-    expect(await page.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+    // Wait for the Runs view itself: the controls view before it has tables of its own.
+    await page.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
+    const runs = page.locator('section:has(h2:text-is("Runs")) tbody tr');
+    await runs.first().waitFor();
+    expect(await runs.count()).toBeGreaterThanOrEqual(2);
     await page.getByRole('link', { name: 'Audit log' }).first().click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await page.getByRole('cell', { name: 'evidence.export' }).first().waitFor();
