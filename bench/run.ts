@@ -5,6 +5,7 @@
  * report a ratio it did not measure.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -26,7 +27,35 @@ type BenchModule = { default: () => Promise<BenchRow[]> };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+/** One bench in its own process, so one bench's memory (an emulator's tenants) never counts in another's RSS. */
+function runIsolated(file: string): Promise<BenchRow[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', file],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: process.env,
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`bench ${file} exited with ${String(code)}`));
+      const line = out.trim().split('\n').pop() ?? '[]';
+      resolve(JSON.parse(line) as BenchRow[]);
+    });
+  });
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === '--child') {
+    const file = process.argv[3] ?? '';
+    const mod = (await import(pathToFileURL(join(here, file)).href)) as BenchModule;
+    process.stdout.write('\n' + JSON.stringify(await mod.default()) + '\n');
+    return;
+  }
   const wanted = process.argv.slice(2);
   const files = readdirSync(here)
     .filter((f) => f.endsWith('.bench.ts'))
@@ -36,8 +65,7 @@ async function main(): Promise<void> {
   for (const file of files) {
     const bench = file.replace(/\.bench\.ts$/, '');
     process.stderr.write(`bench: ${bench} …\n`);
-    const mod = (await import(pathToFileURL(join(here, file)).href)) as BenchModule;
-    for (const row of await mod.default()) {
+    for (const row of await runIsolated(file)) {
       const ratio = row.baseline && row.baseline.value !== 0 ? row.value / row.baseline.value : undefined;
       const meetsTarget = row.target
         ? row.target.op === '<'

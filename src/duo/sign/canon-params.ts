@@ -8,14 +8,26 @@ export type ParamValue = ParamScalar | readonly ParamScalar[];
 export type QueryParams = Readonly<Record<string, ParamValue>>;
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+// encodeURIComponent leaves these five unescaped besides Python's unreserved set; `~` stays, the rest go.
+const EXTRA = /[!'()*]/g;
 
-export function percentEncode(text: string): string {
+function percentEncodeBytes(text: string): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
     const ch = String.fromCharCode(byte);
     out += UNRESERVED.test(ch) ? ch : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
   }
   return out;
+}
+
+export function percentEncode(text: string): string {
+  try {
+    // Same bytes as the loop below (UTF-8, uppercase hex), several times faster on the signing hot path.
+    return encodeURIComponent(text).replace(EXTRA, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  } catch {
+    // A lone surrogate: encodeURIComponent throws where Buffer writes U+FFFD; keep Buffer's bytes.
+    return percentEncodeBytes(text);
+  }
 }
 
 export function scalarToString(value: ParamScalar): string {

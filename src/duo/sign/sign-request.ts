@@ -56,6 +56,8 @@ export function sha512Hex(data: string | Buffer): string {
  * Throws for a name that is not `x-duo-*`, contains NUL, or repeats by case.
  */
 export function hashXDuoHeaders(headers: Readonly<Record<string, string>>): string {
+  const names = Object.keys(headers);
+  if (names.length === 0) return EMPTY_SHA512;
   const lowered = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
@@ -144,7 +146,7 @@ export function signRequest(input: SignInput): SignedRequest {
     host: input.host,
     path: input.path,
     params: paramsLine,
-    bodyHash: sha512Hex(body ?? ''),
+    bodyHash: body === null || body === '' ? EMPTY_SHA512 : sha512Hex(body),
     ...(headersHash === undefined ? {} : { headersHash }),
   });
   const authorization = basicAuthorization(input.ikey, hmacHex(input.skey, canonical, digest));

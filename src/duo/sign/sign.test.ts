@@ -86,6 +86,25 @@ describe('Duo dates', () => {
   });
 });
 
+describe('percent-encoding', () => {
+  it('matches the byte-wise UTF-8 encoding for every printable ASCII character and beyond', async () => {
+    const { percentEncode } = await import('./canon-params.js');
+    for (let c = 0; c < 0x250; c++) {
+      const ch = String.fromCharCode(c);
+      const bytes = [...Buffer.from(ch, 'utf8')]
+        .map((b) =>
+          /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b))
+            ? String.fromCharCode(b)
+            : '%' + b.toString(16).toUpperCase().padStart(2, '0'),
+        )
+        .join('');
+      expect(percentEncode(ch)).toBe(bytes);
+    }
+    expect(percentEncode('\u{1F600}')).toBe('%F0%9F%98%80');
+    expect(percentEncode('a\ud800b')).toBe('a%EF%BF%BDb');
+  });
+});
+
 describe('input checks', () => {
   const base = { ikey: 'DIX', skey: 's', host: 'api-x.duosecurity.com', path: '/p', date: 'd' };
   it('rejects version 3, sha1 beyond v2, non X-Duo headers and case duplicates', () => {
