@@ -211,3 +211,24 @@ export async function executeRun(req: ExecuteRequest, env: ExecuteEnv): Promise<
   env.logger.debug({ kind: job.kind, runId, status: result.status, attempt }, 'run finished');
   return { status: result.status, failJob: failJob || result.status === 'interrupted' };
 }
+
+/**
+ * The payloads of one cron slot: one per target when the job fans out, else the job's own payload. When the
+ * targets cannot be listed the slot is recorded as failed (`targets_failed`) and null is returned.
+ */
+export async function slotPayloads(
+  job: JobDefinition,
+  scheduledFor: Date,
+  recorder: RunRecorder,
+): Promise<JobPayload[] | null> {
+  try {
+    return job.targets
+      ? (await job.targets(scheduledFor)).map((t) => ({ ...job.payload, ...t }))
+      : [job.payload ?? {}];
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const base = { job, payload: job.payload ?? {}, scheduledFor, attempt: 1, trigger: 'schedule' as const };
+    await recordSkipped(recorder, base, 'failed', 'targets_failed', message);
+    return null;
+  }
+}

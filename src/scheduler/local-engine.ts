@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jitterDelay } from './cron-slots.js';
 import { SchedulerError } from './errors.js';
-import { executeRun, recordSkipped } from './execute-run.js';
+import { executeRun, recordSkipped, slotPayloads } from './execute-run.js';
 import type { ActiveRun, ExecuteEnv } from './execute-run.js';
 import { JobRegistry, defaultClock, defaultTimers, silentLogger } from './registry.js';
 import type { RegisteredJob } from './registry.js';
@@ -123,23 +123,8 @@ export class LocalScheduler implements Scheduler {
 
   private async expandSlot(job: JobDefinition, slot: number): Promise<void> {
     const scheduledFor = new Date(slot);
-    let payloads: JobPayload[];
-    try {
-      payloads = job.targets
-        ? (await job.targets(scheduledFor)).map((t) => ({ ...job.payload, ...t }))
-        : [job.payload ?? {}];
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const base = {
-        job,
-        payload: job.payload ?? {},
-        scheduledFor,
-        attempt: 1,
-        trigger: 'schedule' as const,
-      };
-      await recordSkipped(this.env.recorder, base, 'failed', 'targets_failed', message);
-      return;
-    }
+    const payloads = await slotPayloads(job, scheduledFor, this.env.recorder);
+    if (payloads === null) return;
     for (const payload of payloads) {
       const delay = jitterDelay(job.jitterMs, this.random);
       if (delay === 0) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BossJob, BossPort } from './boss-port.js';
 import { jitterDelay } from './cron-slots.js';
 import { SchedulerError } from './errors.js';
-import { executeRun, recordSkipped } from './execute-run.js';
+import { executeRun, slotPayloads } from './execute-run.js';
 import type { ActiveRun, ExecuteEnv } from './execute-run.js';
 import { JobRegistry, defaultClock, defaultTimers, silentLogger } from './registry.js';
 import type { RegisteredJob } from './registry.js';
@@ -210,23 +210,8 @@ export class PgBossScheduler implements Scheduler {
 
   private async sendSlot(job: JobDefinition, slot: number): Promise<void> {
     const scheduledFor = new Date(slot);
-    let payloads: JobPayload[];
-    try {
-      payloads = job.targets
-        ? (await job.targets(scheduledFor)).map((t) => ({ ...job.payload, ...t }))
-        : [job.payload ?? {}];
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const base = {
-        job,
-        payload: job.payload ?? {},
-        scheduledFor,
-        attempt: 1,
-        trigger: 'schedule' as const,
-      };
-      await recordSkipped(this.env.recorder, base, 'failed', 'targets_failed', message);
-      return;
-    }
+    const payloads = await slotPayloads(job, scheduledFor, this.env.recorder);
+    if (payloads === null) return;
     for (const payload of payloads) {
       if (this.state !== 'started') return;
       const id = slotJobId(job.kind, slot, payload);
