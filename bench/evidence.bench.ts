@@ -1,3 +1,4 @@
+import { appDispatcher } from '../src/duo/test-support/app-dispatcher.test-helpers.js';
 /**
  * Evidence benchmarks over in-memory pages (the identity sync over the emulator is measured at integration):
  * - the four identity-sync signals (+ extended) for a 30,000-user tenant, through runIdentitySync with an
@@ -20,8 +21,8 @@ import {
   type UserLike,
   evidencePortsFromDuoClient,
 } from '../src/evidence/index.js';
-import { createDuoClient, LimiterRegistry, systemClock, type HttpDispatcher } from '../src/duo/index.js';
-import { createEmulator, type Emulator } from '../src/emulator/index.js';
+import { createDuoClient, LimiterRegistry, systemClock } from '../src/duo/index.js';
+import { createEmulator } from '../src/emulator/index.js';
 
 interface Row {
   name: string;
@@ -180,26 +181,6 @@ export default async function run(): Promise<Row[]> {
 }
 
 /** Routes the real client's undici-style requests into the emulator's fetch handler (no socket). */
-function inProcess(emu: Emulator): HttpDispatcher {
-  const request = async (opts: { origin?: unknown; path: string; method: string; headers?: unknown }) => {
-    const res = await emu.app.request(`${String(opts.origin)}${opts.path}`, {
-      method: opts.method,
-      headers: opts.headers as Record<string, string>,
-    });
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => (headers[k] = v));
-    return {
-      statusCode: res.status,
-      headers,
-      body: {
-        arrayBuffer: () =>
-          Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)),
-      },
-    };
-  };
-  return { request } as unknown as HttpDispatcher;
-}
 
 /**
  * The same identity sync through the real Duo client (signing, response validation, paging) against the
@@ -221,7 +202,7 @@ async function overEmulator(): Promise<Row[]> {
     ikey: t0.admin.ikey,
     skey: t0.admin.skey,
     host: t0.hostname,
-    dispatcher: inProcess(emu),
+    dispatcher: appDispatcher(emu.app),
     limiter: new LimiterRegistry({ clock: systemClock, ratesPerMinute: { admin_read: Infinity } }),
     log: () => void requests++,
   });

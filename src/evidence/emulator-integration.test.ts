@@ -1,12 +1,7 @@
+import { appDispatcher } from '../duo/test-support/app-dispatcher.test-helpers.js';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  createDuoClient,
-  LimiterRegistry,
-  systemClock,
-  type DuoClient,
-  type HttpDispatcher,
-} from '../duo/index.js';
+import { createDuoClient, LimiterRegistry, systemClock, type DuoClient } from '../duo/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
 import {
   createMemoryEvidenceStore,
@@ -24,35 +19,6 @@ interface Harness {
   emulator: Emulator;
   tenant: TenantCredentials;
   clock: { now(): number };
-}
-
-/** Routes the client's undici-style requests to the emulator's fetch handler, no socket. */
-function inProcess(emu: Emulator): HttpDispatcher {
-  const request = async (opts: {
-    origin?: unknown;
-    path: string;
-    method: string;
-    headers?: unknown;
-    body?: unknown;
-  }) => {
-    const res = await emu.app.request(`${String(opts.origin)}${opts.path}`, {
-      method: opts.method,
-      headers: opts.headers as Record<string, string>,
-      ...(typeof opts.body === 'string' && opts.body !== '' ? { body: opts.body } : {}),
-    });
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => (headers[k] = v));
-    return {
-      statusCode: res.status,
-      headers,
-      body: {
-        arrayBuffer: () =>
-          Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)),
-      },
-    };
-  };
-  return { request } as unknown as HttpDispatcher;
 }
 
 /** An emulator whose tenant comes from a fixture file path, or from a fixture written inline as JSON text. */
@@ -73,7 +39,7 @@ function clientOf(h: Harness, skey = h.tenant.admin.skey): DuoClient {
     ikey: h.tenant.admin.ikey,
     skey,
     host: h.tenant.hostname,
-    dispatcher: inProcess(h.emulator),
+    dispatcher: appDispatcher(h.emulator.app),
     // Spacing is the limiter's job and is tested there; here it would only slow the test down.
     limiter: new LimiterRegistry({
       clock: systemClock,

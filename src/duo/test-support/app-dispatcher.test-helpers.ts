@@ -19,7 +19,8 @@ export function appDispatcher(app: FetchApp): HttpDispatcher {
     const res = await app.request(`${String(opts.origin)}${opts.path}`, {
       method: opts.method,
       headers: opts.headers as Record<string, string>,
-      ...(typeof opts.body === 'string' ? { body: opts.body } : {}),
+      // A GET carries no body; a Request refuses even an empty one.
+      ...(typeof opts.body === 'string' && opts.body !== '' ? { body: opts.body } : {}),
     });
     const bytes = Buffer.from(await res.arrayBuffer());
     const headers: Record<string, string> = {};
