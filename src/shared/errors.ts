@@ -27,10 +27,13 @@ export class DuowatchError extends Error {
 }
 
 /** Strips control characters (ANSI escapes included) from text a remote party chose, before we show it. */
+// ANSI CSI sequences (Duo's mock injects them into messages), then C0 controls except tab and newline, DEL
+// and C1 controls. Matching control characters is the point here.
+/* eslint-disable no-control-regex */
+const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/* eslint-enable no-control-regex */
+
 export function stripControl(text: string): string {
-  // C0 controls except tab/newline, DEL, C1 controls, and the ESC that starts ANSI sequences.
-  // eslint-disable-next-line no-control-regex
-  return text
-    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  return text.replace(ANSI_SEQUENCE, '').replace(CONTROL, '');
 }
