@@ -162,7 +162,13 @@ describe('services over the emulator', () => {
     const renamed = await services.integrations.update('acme', id, { label: 'renamed' }, {}, actor);
     expect(renamed).toMatchObject({ saved: true, integration: { label: 'renamed' }, report: { checks: [] } });
     // A hostname this machine cannot reach (no resolve pin, and the DNS guard refuses private answers).
-    const moved = await services.integrations.update('acme', id, { apiHost: 'api-00000000.duosecurity.com' }, {}, actor);
+    const moved = await services.integrations.update(
+      'acme',
+      id,
+      { apiHost: 'api-00000000.duosecurity.com' },
+      {},
+      actor,
+    );
     expect(moved.saved).toBe(false);
     expect(moved.report.ok).toBe(false);
     expect((await services.integrations.list('acme'))[0]?.apiHost).toBe(creds.hostname);
