@@ -37,6 +37,36 @@ async function setup(options: Parameters<typeof createEmulator>[0] = {}): Promis
 
 const code = (r: { json: () => unknown }): unknown => (r.json() as { code?: number }).code;
 
+describe('loopback names', () => {
+  it('reach the first tenant, so a client pointed at localhost:PORT works without a hosts entry', async () => {
+    const { emu, clock, t } = await setup({ rateLimit: false });
+    for (const host of ['localhost', '127.0.0.1']) {
+      const r = await signedCall(
+        emu.app,
+        t.admin,
+        'GET',
+        '/admin/v1/users',
+        { limit: '1' },
+        { host, date: new Date(clock.now()) },
+      );
+      expect(r.status).toBe(200);
+    }
+    // Any other unknown hostname still has no tenant, as on Duo.
+    const other = await signedCall(
+      emu.app,
+      t.admin,
+      'GET',
+      '/admin/v1/users',
+      {},
+      {
+        host: 'api-00000000.duosecurity.com',
+        date: new Date(clock.now()),
+      },
+    );
+    expect(code(other)).toBe(40102);
+  });
+});
+
 describe('signatures and errors over the app', () => {
   let f: Fixture;
   beforeEach(async () => {

@@ -12,11 +12,22 @@ export interface TenantRegistry {
   parent(host: string): Tenant | undefined;
 }
 
+/**
+ * Loopback names reach the first tenant: an official client pointed at `host=localhost, port=N` (Python's
+ * `port=`) then works with no hosts-file entry. Real Duo has no such route; docs/emulator.md says so.
+ */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
 export function createTenantRegistry(): TenantRegistry {
   const tenants = new Map<string, Tenant>();
   const parents = new Map<string, string>();
   return {
-    byHost: (host) => tenants.get(host.toLowerCase()),
+    byHost(host) {
+      const name = host.toLowerCase();
+      const exact = tenants.get(name);
+      if (exact !== undefined || !LOOPBACK.has(name)) return exact;
+      return tenants.values().next().value;
+    },
     all: () => [...tenants.values()],
     add(tenant, options = {}) {
       const host = tenant.hostname.toLowerCase();

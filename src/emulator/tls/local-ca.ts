@@ -89,7 +89,17 @@ export async function issueServerCertificate(
   const caKey = await crypto.subtle.importKey('pkcs8', fromPem(ca.keyPem), ALG, false, ['sign']);
   const keys = await crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const now = options.now ?? new Date();
-  const dnsNames = [...new Set(['*.duosecurity.com', 'duosecurity.com', ...(options.dnsNames ?? [])])];
+  // `localhost` (and `127.0.0.1` as a DNS name too: Duo's Python client 4.x matches only DNS entries) so a
+  // client pointed at a loopback name verifies the certificate.
+  const dnsNames = [
+    ...new Set([
+      '*.duosecurity.com',
+      'duosecurity.com',
+      ...(options.dnsNames ?? []),
+      'localhost',
+      '127.0.0.1',
+    ]),
+  ];
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: serial(),
