@@ -79,12 +79,51 @@ describe('evidence over the Duo client and the emulator', () => {
     expect(status('mfa_enrollment')).toBe(expected);
   });
 
-  it('more than one page of users: either every user is listed, or the evidence says it is incomplete', async () => {
+  it('more than one page of users: every user is listed (three pages of 300)', async () => {
     const { out } = await sync({ generate: { active: 650 }, ...quiet });
     const mfa = out.signals.find((s) => s.id === 'mfa_enrollment');
-    if (mfa === undefined) throw new Error('no mfa_enrollment signal');
-    // The invariant this capability owns: a listing shorter than Duo's own count is never Pass.
-    expect(mfa.metrics['total'] === 650 || (mfa.truncated && mfa.status !== 'pass')).toBe(true);
+    expect(mfa).toMatchObject({ truncated: false, status: 'pass', metrics: { total: 650, enrolled: 650 } });
+  });
+
+  it('a page cap that cuts the listing short is never Pass, and says so', async () => {
+    const h = await tenantFrom({ generate: { active: 650 }, ...quiet });
+    const out = await runIdentitySync({
+      org: 'acme',
+      integration: 'int',
+      reader: evidencePortsFromDuoClient(clientOf(h)),
+      store: createMemoryEvidenceStore(),
+      clock: h.clock,
+      caps: { maxPages: 2, pageSize: 300 },
+    });
+    const mfa = out.signals.find((s) => s.id === 'mfa_enrollment');
+    expect(mfa?.truncated).toBe(true);
+    expect(mfa?.status).not.toBe('pass');
+    expect(mfa?.notes.join(' ')).toMatch(/\d/);
+  });
+
+  it.each([
+    [10, 'pass'],
+    [11, 'fail'], // more than 10 administrators
+    [0, 'warning'], // none at all
+  ] as const)('admin_inventory with %i administrators → %s', async (n, expected) => {
+    const admins = Array.from({ length: n }, (_, i) => ({
+      name: `Admin ${String(i)}`,
+      email: `a${String(i)}@example.com`,
+      role: i === 0 ? 'Owner' : 'Administrator',
+    }));
+    expect((await sync({ generate: { active: 5 }, ...quiet, admins })).status('admin_inventory')).toBe(
+      expected,
+    );
+  });
+
+  it.each([
+    [{ lockout_threshold: 10, lockout_expire_duration: 30 }, 'pass'],
+    [{ lockout_threshold: 10, lockout_expire_duration: 0 }, 'warning'],
+    [{ lockout_threshold: 0, lockout_expire_duration: 30 }, 'warning'],
+  ] as const)('account_settings %j → %s', async (settings, expected) => {
+    expect((await sync({ generate: { active: 5 }, ...quiet, settings })).status('account_settings')).toBe(
+      expected,
+    );
   });
 
   it('global policy, admin inventory and settings rules on fixture tenants', async () => {
@@ -166,6 +205,29 @@ describe('evidence over the Duo client and the emulator', () => {
     expect(out.error?.code).toBe(40103);
     expect(out.health?.state).toBe('auth_failed');
     expect(out.health?.retryAt).toBe((out.health?.updatedAt ?? 0) + 86_400_000);
+  });
+
+  it('auth-log poll: one user-reported fraud in the window fails the aggregate', async () => {
+    const h = await tenantFrom({ generate: { active: 10 }, ...quiet });
+    const clean = await runAuthLogPoll({
+      org: 'o',
+      integration: 'i',
+      reader: evidencePortsFromDuoClient(clientOf(h)),
+      store: createMemoryEvidenceStore(),
+      clock: h.clock,
+    });
+    expect(clean.signals[0]?.metrics['fraud']).toBe(0);
+    // Injected ten minutes ago, so it is past Duo's two-minute visibility delay.
+    h.emulator.control.inject(h.tenant.hostname, { kind: 'fraud', at: h.clock.now() - 600_000 });
+    const out = await runAuthLogPoll({
+      org: 'o2',
+      integration: 'i',
+      reader: evidencePortsFromDuoClient(clientOf(h)),
+      store: createMemoryEvidenceStore(),
+      clock: h.clock,
+    });
+    expect(out.signals[0]?.metrics['fraud']).toBe(1);
+    expect(out.signals[0]?.status).toBe('fail');
   });
 
   it('auth-log poll: counts exactly the events Duo holds in the window, and stores none of their details', async () => {
