@@ -46,11 +46,17 @@ describe('duowatch serve on an empty data directory', () => {
       const started = Date.now();
       const view = await waitFor('identity evidence', async () => {
         const v = await services.evidence.latest('demo');
-        return v.signals.length >= 4 ? v : undefined;
+        return v.signals.length >= 5 ? v : undefined;
       });
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(view.signals.map((s) => s.id)).toEqual(
-        expect.arrayContaining(['mfa_enrollment', 'global_policy', 'admin_inventory', 'account_settings']),
+        expect.arrayContaining([
+          'mfa_enrollment',
+          'global_policy',
+          'admin_inventory',
+          'account_settings',
+          'auth_log_aggregate',
+        ]),
       );
       // The secret key stays out of what the service answers.
       const login = await fetch(`${service.url}/api/v1/session`, {

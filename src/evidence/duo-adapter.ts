@@ -33,6 +33,7 @@ export interface DuoClientSlice {
     authentication(
       q: ListOpts & { mintime: number; maxtime: number; sort?: 'ts:asc' | 'ts:desc' },
     ): CappedIterator<AuthEventLike>;
+    administrator(q: { mintime: number; maxPages?: number; signal?: AbortSignal }): AsyncIterable<unknown>;
   };
   auth: {
     ping(opts?: { signal?: AbortSignal }): Promise<{ time: number }>;
@@ -94,9 +95,15 @@ export function evidencePortsFromDuoClient(client: DuoClientSlice): EvidenceDuoR
     ping: (opts) => client.auth.ping(opts),
     authCheck: (opts) => client.auth.check(opts),
     infoSummary: (opts) => client.admin.info.summary(opts),
-    authLogProbe: (opts) =>
+    // "Grant read log" covers every log. The administrator log proves it without spending the auth-log
+    // budget (about one request a minute, duo-wire.md §6) that the first poll after saving needs.
+    logProbe: (opts) =>
       firstPage(
-        client.logs.authentication({ ...one(opts.signal), mintime: opts.mintimeMs, maxtime: opts.maxtimeMs }),
+        client.logs.administrator({
+          mintime: Math.floor(opts.mintimeMs / 1000),
+          maxPages: 1,
+          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+        }),
       ),
     usersProbe: (opts) => firstPage(client.admin.users.list(one(opts.signal))),
     settingsProbe: (opts) => client.admin.settings(opts),

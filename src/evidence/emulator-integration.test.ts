@@ -43,7 +43,7 @@ function clientOf(h: Harness, skey = h.tenant.admin.skey): DuoClient {
     // Spacing is the limiter's job and is tested there; here it would only slow the test down.
     limiter: new LimiterRegistry({
       clock: systemClock,
-      ratesPerMinute: { auth_log: Infinity, admin_read: Infinity },
+      ratesPerMinute: { auth_log: Infinity, log: Infinity, admin_read: Infinity },
     }),
   });
 }

@@ -63,7 +63,7 @@ export interface ConnectionProbe {
   /** `GET /admin/v1/info/summary` — needs "Grant read information". */
   infoSummary(opts: { signal?: AbortSignal }): Promise<unknown>;
   /** One-row `/admin/v2/logs/authentication` read — needs "Grant read log". */
-  authLogProbe(opts: { signal?: AbortSignal; mintimeMs: number; maxtimeMs: number }): Promise<unknown>;
+  logProbe(opts: { signal?: AbortSignal; mintimeMs: number; maxtimeMs: number }): Promise<unknown>;
   /** One-row `/admin/v1/users` read — needs "Grant read resource". */
   usersProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
   /** `/admin/v1/settings` — needs "Grant settings" in Duo's API (the seed files it under read resource). */

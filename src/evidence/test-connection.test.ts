@@ -38,7 +38,7 @@ function probe(opts: {
       return a === 'ok' ? Promise.resolve({ time: 1 }) : Promise.reject(a);
     },
     infoSummary: grant('infoSummary'),
-    authLogProbe: grant('authLogProbe'),
+    logProbe: grant('logProbe'),
     usersProbe: grant('usersProbe'),
     settingsProbe: grant('settingsProbe'),
     adminsProbe: grant('adminsProbe'),
@@ -67,7 +67,7 @@ describe('Test Connection', () => {
       'ping',
       'authCheck',
       'infoSummary',
-      'authLogProbe',
+      'logProbe',
       'usersProbe',
       'settingsProbe',
       'adminsProbe',
@@ -89,7 +89,7 @@ describe('Test Connection', () => {
   });
 
   it('reports each missing grant with Duo code 40301 and how to fix it in the Admin Panel', async () => {
-    const r = await testConnection(probe({ missing: ['authLogProbe', 'adminsProbe'] }), { clock });
+    const r = await testConnection(probe({ missing: ['logProbe', 'adminsProbe'] }), { clock });
     expect(r.ok).toBe(false);
     const failed = r.checks.filter((c) => c.status === 'fail');
     expect(failed.map((c) => c.id)).toEqual(['grant_read_log', 'grant_administrators_read']);

@@ -37,7 +37,7 @@ export const GRANTS = [
     probe: 'infoSummary',
     unlocks: 'account metadata (/admin/v1/info/summary)',
   },
-  { id: 'grant_read_log', label: 'Grant read log', probe: 'authLogProbe', unlocks: 'the auth-log poll' },
+  { id: 'grant_read_log', label: 'Grant read log', probe: 'logProbe', unlocks: 'the auth-log poll' },
   {
     id: 'grant_read_resource',
     label: 'Grant read resource',
@@ -187,8 +187,8 @@ export async function testConnection(
     }
     try {
       const now = clock.now();
-      if (grant.probe === 'authLogProbe') {
-        await probe.authLogProbe({
+      if (grant.probe === 'logProbe') {
+        await probe.logProbe({
           ...sig,
           mintimeMs: now - 10 * 60_000,
           maxtimeMs: now - VISIBILITY_LAG_MS,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   CORE_SIGNAL_IDS,
   EXTENDED_SIGNAL_IDS,
+  evidencePortsFromDuoClient,
   exportEvidence,
   evidenceHistory,
   latestEvidence,
@@ -29,7 +30,6 @@ import type {
   TestReport,
 } from './contract.js';
 import type { DuoClients } from './duo-clients.js';
-import { evidenceReaderFor } from './duo-adapters.js';
 import { ServiceError } from './errors.js';
 import { evidenceStoreFor } from './evidence-store.js';
 import { explainRun } from './run-explanations.js';
@@ -234,7 +234,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
     const input = {
       org: orgId,
       integration: integrationId,
-      reader: evidenceReaderFor(client),
+      reader: evidencePortsFromDuoClient(client),
       store: evidenceStore,
       clock,
       // A person asking for a run after fixing a key should not wait out the 24 h back-off.

@@ -12,5 +12,4 @@ export { DuoClients, type DuoClientsOptions } from './duo-clients.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { explainRun } from './run-explanations.js';
 export { testIntegration } from './test-integration.js';
-export { evidenceReaderFor, connectionProbeFor } from './duo-adapters.js';
 export { evidenceStoreFor } from './evidence-store.js';

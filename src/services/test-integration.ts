@@ -1,7 +1,13 @@
 import { DuoApiError, type DuoClient } from '../duo/index.js';
-import { testConnection, SKEW_FAIL_MS, SKEW_WARN_MS, fixFor, type Clock } from '../evidence/index.js';
+import {
+  evidencePortsFromDuoClient,
+  testConnection,
+  SKEW_FAIL_MS,
+  SKEW_WARN_MS,
+  fixFor,
+  type Clock,
+} from '../evidence/index.js';
 import type { IntegrationKind, TestCheck, TestReport } from './contract.js';
-import { connectionProbeFor } from './duo-adapters.js';
 
 /**
  * Test before Save for every kind of integration. Admin applications get the evidence capability's full
@@ -14,7 +20,7 @@ export async function testIntegration(
   opts: { clock?: Clock; signal?: AbortSignal; mkey?: string | null } = {},
 ): Promise<TestReport> {
   if (kind === 'admin') {
-    return testConnection(connectionProbeFor(client), {
+    return testConnection(evidencePortsFromDuoClient(client), {
       ...(opts.clock === undefined ? {} : { clock: opts.clock }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
