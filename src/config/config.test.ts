@@ -141,15 +141,39 @@ describe('loadConfig', () => {
     expect(issues.find((i) => i.path === 'server')?.message).toMatch(/colour/);
   });
 
+  it('reports shape problems together: types, unknown keys, cron patterns, pasted URLs as API hosts', async () => {
+    const dir = await dirWith({
+      'c.yaml': [
+        'server: { port: "eighty", hots: 1 }',
+        'schedules: { identity: "61 * * * *", authLog: "nope" }',
+        'integrations:',
+        '  - { org: acme, apiHost: "https://api-1.duosecurity.com/", ikey: x, skey: y }',
+        '  - { org: acme, apiHost: admin-1a2b3c4d.duosecurity.com, ikey: x, skey: y }',
+      ].join('\n'),
+    });
+    const issues = await issuesOf(loadConfig({ file: 'c.yaml', cwd: dir, env: {} }));
+    expect(issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining([
+        'server.port',
+        'server',
+        'schedules.identity',
+        'schedules.authLog',
+        'integrations[0].apiHost',
+        'integrations[1].apiHost',
+      ]),
+    );
+    expect(issues.find((i) => i.path === 'integrations[0].apiHost')?.message).toMatch(/scheme/);
+    expect(issues.find((i) => i.path === 'integrations[1].apiHost')?.message).toMatch(/Admin Panel/);
+  });
+
   it('reports secret and rule problems together once the shape is valid', async () => {
     const dir = await dirWith({
       'c.yaml': [
-        'schedules: { identity: "61 * * * *", authLog: "nope" }',
         'database: { url: "mysql://x" }',
         'duo: { retry: { baseDelayMs: 5000, maxDelayMs: 10 }, transport: { resolve: { a.duosecurity.com: not-an-ip } } }',
         'integrations:',
         '  - { org: acme, apiHost: api-1.duosecurity.com, ikey: "${MISSING_VAR}" }',
-        '  - { org: acme, apiHost: "https://api-1.duosecurity.com/", ikey: x, skey: y, skeyFile: z }',
+        '  - { org: acme, apiHost: api-3.duosecurity.com, ikey: x, skey: y, skeyFile: z }',
         '  - { org: beta, apiHost: api-2.duosecurity.com, ikey: x, skeyFile: nowhere.skey }',
       ].join('\n'),
     });
@@ -157,8 +181,6 @@ describe('loadConfig', () => {
     const paths = issues.map((i) => i.path);
     expect(paths).toEqual(
       expect.arrayContaining([
-        'schedules.identity',
-        'schedules.authLog',
         'database.url',
         'duo.retry.maxDelayMs',
         'duo.transport.resolve.a.duosecurity.com',

@@ -1,4 +1,21 @@
+import { Cron } from 'croner';
+import { validateApiHostname } from '../duo/index.js';
 import { z } from 'zod';
+
+/** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
+const cronPattern = z
+  .string()
+  .min(1)
+  .superRefine((pattern, ctx) => {
+    try {
+      new Cron(pattern, { paused: true, timezone: 'UTC' }).stop();
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a valid cron pattern: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  });
 
 /**
  * The configuration file's shape (style.md §9: schema → normalise → rules → frozen). Everything has a default,
@@ -15,7 +32,21 @@ export const integrationSchema = z.strictObject({
     .describe('organization slug'),
   orgName: z.string().min(1).optional(),
   kind: z.enum(['admin', 'auth', 'device', 'accounts']).default('admin'),
-  apiHost: z.string().min(1).describe('api-XXXXXXXX.duosecurity.com'),
+  apiHost: z
+    .string()
+    .min(1)
+    .superRefine((host, ctx) => {
+      // The client's own check, so a pasted URL or the Admin Panel host is named here, with the others.
+      try {
+        validateApiHostname(host);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: error instanceof Error ? error.message : 'invalid API hostname',
+        });
+      }
+    })
+    .describe('api-XXXXXXXX.duosecurity.com'),
   label: z.string().min(1).optional(),
   mkey: z.string().min(1).optional(),
   ikey: secretValue.optional(),
@@ -102,8 +133,8 @@ export const configSchema = z
       }),
     schedules: z
       .strictObject({
-        identity: z.string().min(1).default('0 */4 * * *').describe('identity sync, cron in UTC'),
-        authLog: z.string().min(1).default('30 * * * *').describe('authentication log poll, cron in UTC'),
+        identity: cronPattern.default('0 */4 * * *').describe('identity sync, cron in UTC'),
+        authLog: cronPattern.default('30 * * * *').describe('authentication log poll, cron in UTC'),
         jitterSeconds: z.number().int().min(0).max(3600).default(0),
         authFailedBackoffHours: z
           .number()
