@@ -9,7 +9,7 @@ import { startDashboardStack, type DashboardStack } from './fixtures/dashboard-s
  * through Test before Save, see the evidence cards and their charts, Sync now, export, read runs and the
  * audit log, sign out. Screenshots go to test-results/. Any console error (a CSP violation included) fails.
  */
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env['DUOWATCH_CHROMIUM'] ?? '/usr/bin/chromium';
 const required = process.env.DUOWATCH_REQUIRE_SERVICES === '1';
 const available = existsSync(CHROMIUM);
 const SHOTS = 'test-results/dashboard';
