@@ -182,7 +182,7 @@ function addForm(path) {
     h(
       'p',
       {},
-      'In the Duo Admin Panel: Applications → Protect an Application → Admin API. Grant read information, read log, read resource and administrators (read). Then paste its three values.',
+      'In the Duo Admin Panel: Applications → Protect an Application → Admin API. Grant read information, read log, read resource, settings and administrators (read). Then paste its three values.',
     ),
     field('int-apiHost', 'API hostname', {
       required: true,
