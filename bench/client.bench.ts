@@ -3,33 +3,12 @@
  * 1.5.0), measured in the same run: signing a v2 form request and a v5 GET, and a whole signed, validated
  * users page through our client against the in-process emulator.
  */
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { formatDuoDate, signRequest } from '../src/duo/index.js';
+import { officialSigner } from '../src/duo/sign/official-signer.test-helpers.js';
 import type { BenchRow } from './run.js';
 
-type Sig = {
-  sign(
-    ikey: string,
-    skey: string,
-    method: string,
-    host: string,
-    path: string,
-    params: object,
-    date: string,
-  ): string;
-  signV5(
-    ikey: string,
-    skey: string,
-    method: string,
-    host: string,
-    path: string,
-    params: object,
-    date: string,
-    body: string,
-  ): string;
-};
-const official = createRequire(import.meta.url)('@duosecurity/duo_api/lib/duo_sig.js') as Sig;
+const official = officialSigner;
 
 function opsPerSecond(fn: () => void, ms = 1500): number {
   for (let i = 0; i < 2000; i++) fn(); // warm-up
