@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNS_DDL } from './fixtures/scheduler-pg-recorder.js';
+import { unreachableReason } from './store-pg-database.js';
 
 const REQUIRE = process.env.DUOWATCH_REQUIRE_SERVICES === '1';
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -15,20 +16,7 @@ const WORKER = fileURLToPath(new URL('./fixtures/scheduler-worker.ts', import.me
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SLOTS_REQUIRED = 20;
 
-async function reachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const unreachable = await reachable();
+const unreachable = await unreachableReason(ADMIN_URL);
 if (unreachable !== null && REQUIRE) {
   throw new Error(
     `PostgreSQL required (DUOWATCH_REQUIRE_SERVICES=1) but unreachable at DATABASE_URL: ${unreachable}`,

@@ -5,24 +5,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryRunRecorder, createScheduler } from '../../src/scheduler/index.js';
 import type { JobDefinition, Scheduler, SchedulerDeps } from '../../src/scheduler/index.js';
+import { unreachableReason } from './store-pg-database.js';
 
 const REQUIRE = process.env.DUOWATCH_REQUIRE_SERVICES === '1';
 const URL_ = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function reachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: URL_, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const unreachable = await reachable();
+const unreachable = await unreachableReason(URL_);
 if (unreachable !== null && REQUIRE) {
   throw new Error(
     `PostgreSQL required (DUOWATCH_REQUIRE_SERVICES=1) but unreachable at DATABASE_URL: ${unreachable}`,

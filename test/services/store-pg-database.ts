@@ -37,16 +37,21 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
   };
 }
 
-/** Whether a PostgreSQL server answers at `url` (a short timeout: a dead server must not stall the suite). */
-export async function reachable(url: string): Promise<boolean> {
+/** Why PostgreSQL at `url` does not answer, or null when it does (a short timeout: a dead server must not stall). */
+export async function unreachableReason(url: string): Promise<string | null> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
     await client.query('select 1');
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Whether a PostgreSQL server answers at `url`. */
+export async function reachable(url: string): Promise<boolean> {
+  return (await unreachableReason(url)) === null;
 }
