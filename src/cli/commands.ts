@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import type { CliIo } from './io.js';
+import { capabilities, type RegisterCommand } from '../app/index.js';
 import { register as config } from './commands/config/command.js';
 import { register as db } from './commands/db/command.js';
 import { register as duo } from './commands/duo/command.js';
@@ -14,7 +13,7 @@ import { register as serve } from './commands/serve/command.js';
  * Every command folder exports `register(program, io)` from its `command.ts`, which only declares the
  * command and its options; the work itself is imported lazily inside the action, so `--help` stays fast.
  */
-export type RegisterCommand = (program: Command, io: CliIo) => void;
+export type { RegisterCommand };
 
 export const commands: RegisterCommand[] = [
   serve,
@@ -26,4 +25,5 @@ export const commands: RegisterCommand[] = [
   db,
   keys,
   config,
+  ...capabilities.flatMap((c) => c.commands ?? []),
 ];

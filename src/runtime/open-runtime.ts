@@ -1,3 +1,4 @@
+import { capabilityMigrations } from '../app/index.js';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, storeOptions, type Config } from '../config/index.js';
@@ -53,7 +54,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     cwd: options.cwd,
     overrides: { dataDir: options.dataDir },
   });
-  const store = await openStore(storeOptions(config, options.env, options.logger));
+  const store = await openStore({
+    ...storeOptions(config, options.env, options.logger),
+    migrations: capabilityMigrations,
+  });
   let demo: DemoTenant | null = null;
   try {
     if (options.demo === true && (await wantsDemo(config, store))) demo = await startDemo(config);

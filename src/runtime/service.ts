@@ -3,6 +3,7 @@ import { bootstrapAdmin, createLogger, createServerApp, listen } from '../server
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { DEMO_SLUG, openRuntime, type Runtime } from './open-runtime.js';
 import { adminTargets, credentialGate, registerEvidenceJobs, storeRunRecorder } from './jobs.js';
+import { capabilities, type StartedCapability } from '../app/index.js';
 
 export interface ServiceOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -95,6 +96,25 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger,
     });
     registerEvidenceJobs(scheduler, { store, jobs: services, config });
+    const startedCapabilities: StartedCapability[] = [];
+    for (const capability of capabilities) {
+      if (capability.start === undefined) continue;
+      const one = await capability.start({
+        config,
+        store,
+        clients: runtime.clients,
+        services,
+        logger,
+        env: options.env,
+        clock: () => new Date(),
+        demo: runtime.demo,
+      });
+      startedCapabilities.push(one);
+      stops.push(async () => {
+        await one.close?.();
+      });
+      for (const job of one.jobs ?? []) scheduler.register(job);
+    }
     await scheduler.start();
     const started = scheduler;
     stops.push(() => started.stop({ timeoutMs: 10_000 }));
@@ -105,10 +125,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await started.runNow('auth-log-poll', t);
     }
 
+    for (const one of startedCapabilities) await one.afterStart?.(started);
+
     const app = createServerApp({
       services,
       store,
       logger,
+      routes: startedCapabilities.map((one) => (app, deps) => one.mountRoutes?.(app, deps)),
       config: {
         secureCookies: (config.server.publicUrl ?? '').startsWith('https:'),
         trustProxy: config.server.trustProxy,
@@ -135,6 +158,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         'to connect a real tenant: add an Admin API integration in the dashboard (Integrations), or `duowatch integrations add --org <slug> --host api-XXXXXXXX.duosecurity.com --ikey DI…` with the secret key on stdin; set emulator.mode: off to stop the demo.',
       );
     }
+    for (const one of startedCapabilities) for (const line of one.startupLines ?? []) options.out(line);
     options.out(
       `data: ${config.dataDir}${store.file === null ? ' (PostgreSQL database)' : ` (SQLite ${store.file})`}`,
     );

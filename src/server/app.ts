@@ -39,6 +39,8 @@ export interface CreateServerAppOptions {
   metrics?: Registry;
   random?: RandomBytes;
   throttle?: ThrottleOptions;
+  /** Route mounters of the capabilities (the composition root's `StartedCapability.mountRoutes`). */
+  routes?: ReadonlyArray<(app: OpenAPIHono<AppEnv>, deps: ServerDeps) => void>;
 }
 
 export type ServerApp = OpenAPIHono<AppEnv> & { deps: ServerDeps };
@@ -125,6 +127,7 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
   mountAudit(app, deps);
   mountUsers(app, deps);
   mountTokens(app, deps);
+  for (const mountRoutes of options.routes ?? []) mountRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',

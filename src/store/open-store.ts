@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import { createCodec, postgresAdapter, sqliteAdapter, type DialectAdapter } from './dialect/index.js';
 import { StoreError, VaultError } from './errors.js';
 import { uuidv7 } from './ids.js';
@@ -69,6 +69,8 @@ export interface OpenStoreOptions {
   migrate?: boolean;
   clock?: () => Date;
   newId?: () => string;
+  /** Migrations of the capabilities (the composition root's `capabilityMigrations`), run with the core's. */
+  migrations?: (adapter: DialectAdapter) => Record<string, Migration>;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
 }
@@ -169,7 +171,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     }
     const asUnknown = db as unknown as Kysely<unknown>;
     if (options.migrate !== false) {
-      const result = await migrateToLatest(asUnknown, adapter);
+      const result = await migrateToLatest(asUnknown, adapter, options.migrations);
       if (result.applied.length > 0) options.logger?.info({ applied: result.applied }, 'database migrated');
     }
     const ctx: RepositoryContext = {
@@ -198,8 +200,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       apiTokens: apiTokenRepository(ctx),
       loginThrottle: loginThrottleRepository(ctx),
       auditLog: auditLogRepository(ctx),
-      migrate: () => migrateToLatest(asUnknown, adapter),
-      migrationStatus: () => migrationStatus(asUnknown, adapter),
+      migrate: () => migrateToLatest(asUnknown, adapter, options.migrations),
+      migrationStatus: () => migrationStatus(asUnknown, adapter, options.migrations),
       size: () => adapter.databaseSize(asUnknown),
       close: () => db.destroy(),
     };

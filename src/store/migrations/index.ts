@@ -9,15 +9,28 @@ export function migrations(adapter: DialectAdapter): Record<string, Migration> {
   return { '001-initial': initialMigration(adapter), '002-job-run-queue-id': jobRunQueueIdMigration() };
 }
 
+/** The capabilities' migrations beside the core's; a name may not be declared twice. */
+export type ExtraMigrations = (adapter: DialectAdapter) => Record<string, Migration>;
+
+function allMigrations(adapter: DialectAdapter, extra?: ExtraMigrations): Record<string, Migration> {
+  const core = migrations(adapter);
+  const more = extra?.(adapter) ?? {};
+  for (const name of Object.keys(more))
+    if (name in core) throw new StoreError('store.migration_failed', `migration ${name} is declared twice`);
+  return { ...core, ...more };
+}
+
 export interface MigrationStatus {
   name: string;
   executedAt: Date | null;
 }
 
-function migrator(db: Kysely<unknown>, adapter: DialectAdapter): Migrator {
+function migrator(db: Kysely<unknown>, adapter: DialectAdapter, extra?: ExtraMigrations): Migrator {
   return new Migrator({
     db,
-    provider: { getMigrations: () => Promise.resolve(migrations(adapter)) },
+    provider: { getMigrations: () => Promise.resolve(allMigrations(adapter, extra)) },
+    // Capabilities add migrations independently; one added later may sort before one already applied.
+    allowUnorderedMigrations: true,
     migrationTableName: 'duowatch_migration',
     migrationLockTableName: 'duowatch_migration_lock',
   });
@@ -27,8 +40,12 @@ export interface MigrateResult {
   applied: string[];
 }
 
-export async function migrateToLatest(db: Kysely<unknown>, adapter: DialectAdapter): Promise<MigrateResult> {
-  const result: MigrationResultSet = await migrator(db, adapter).migrateToLatest();
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  adapter: DialectAdapter,
+  extra?: ExtraMigrations,
+): Promise<MigrateResult> {
+  const result: MigrationResultSet = await migrator(db, adapter, extra).migrateToLatest();
   if (result.error !== undefined) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new StoreError('store.migration_failed', `migration ${failed} failed`, { cause: result.error });
@@ -41,7 +58,8 @@ export async function migrateToLatest(db: Kysely<unknown>, adapter: DialectAdapt
 export async function migrationStatus(
   db: Kysely<unknown>,
   adapter: DialectAdapter,
+  extra?: ExtraMigrations,
 ): Promise<MigrationStatus[]> {
-  const list = await migrator(db, adapter).getMigrations();
+  const list = await migrator(db, adapter, extra).getMigrations();
   return list.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }));
 }

@@ -1,3 +1,4 @@
+import { capabilityMigrations } from '../../../app/index.js';
 import { loadConfig, storeOptions, type Config } from '../../../config/index.js';
 import { openStore, type Store } from '../../../store/index.js';
 import { printJson, type CliIo, type GlobalOptions } from '../../io.js';
@@ -14,7 +15,12 @@ async function open(
     overrides: { dataDir: opts.dataDir },
   });
   // Neither command touches a secret: open without loading (or creating) the master key.
-  const store = await openStore({ ...storeOptions(config, io.env), migrate, loadKeys: false });
+  const store = await openStore({
+    ...storeOptions(config, io.env),
+    migrations: capabilityMigrations,
+    migrate,
+    loadKeys: false,
+  });
   return { config, store };
 }
 

@@ -1,3 +1,4 @@
+import { capabilityMigrations } from '../../../app/index.js';
 import { loadConfig, storeOptions } from '../../../config/index.js';
 import { openStore, rotateKeys } from '../../../store/index.js';
 import { printJson, type CliIo, type GlobalOptions } from '../../io.js';
@@ -9,7 +10,7 @@ export async function runRotate(io: CliIo, opts: GlobalOptions & { keepOld?: boo
     cwd: process.cwd(),
     overrides: { dataDir: opts.dataDir },
   });
-  const store = await openStore(storeOptions(config, io.env));
+  const store = await openStore({ ...storeOptions(config, io.env), migrations: capabilityMigrations });
   try {
     const result = await rotateKeys(store, { keepOld: opts.keepOld === true });
     await store.auditLog.append({
