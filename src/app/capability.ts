@@ -7,6 +7,7 @@ import type { JobDefinition, Scheduler } from '../scheduler/index.js';
 import type { AppEnv, ServerDeps } from '../server/context.js';
 import type { DuoClients, DuowatchServices, EvidenceJobs } from '../services/index.js';
 import type { DialectAdapter, Store, StoreLogger } from '../store/index.js';
+import type { SharedServices } from './shared.js';
 import type { Emulator, TenantCredentials } from '../emulator/index.js';
 
 /**
@@ -23,6 +24,8 @@ export interface CapabilityContext {
   readonly clock: () => Date;
   /** The built-in emulator tenant when `serve` runs the demo, else null. */
   readonly demo: { readonly emulator: Emulator; readonly credentials: TenantCredentials } | null;
+  /** What capabilities offer each other (log events, alerts, and what earlier capabilities provided). */
+  readonly shared: SharedServices;
 }
 
 /** A CLI command folder's `register`: declares the command; its work is imported lazily in the action. */
@@ -36,6 +39,8 @@ export interface StartedCapability {
   mountRoutes?(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void;
   /** Runs once the scheduler is started (e.g. a first demo collection). */
   afterStart?(scheduler: Scheduler): Promise<void>;
+  /** Services this capability offers the ones started after it (e.g. health's `failMode`). */
+  readonly provides?: Partial<Omit<SharedServices, 'logEvents'>>;
   /** Lines for the person who ran `serve` (where to look); printed after the URL. */
   readonly startupLines?: readonly string[];
   close?(): Promise<void>;

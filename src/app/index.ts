@@ -7,6 +7,8 @@ import type { DialectAdapter } from '../store/index.js';
 import { capabilities } from './capabilities.js';
 
 export { capabilities } from './capabilities.js';
+export type * from './shared.js';
+export { createLogEventHub } from './event-hub.js';
 export type { Capability, CapabilityContext, RegisterCommand, StartedCapability } from './capability.js';
 
 /** Every capability's migrations, for `openStore` (which runs them with the core's, ordered by name). */

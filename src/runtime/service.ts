@@ -3,7 +3,12 @@ import { bootstrapAdmin, createLogger, createServerApp, listen } from '../server
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { DEMO_SLUG, openRuntime, type Runtime } from './open-runtime.js';
 import { adminTargets, credentialGate, registerEvidenceJobs, storeRunRecorder } from './jobs.js';
-import { capabilities, type StartedCapability } from '../app/index.js';
+import {
+  capabilities,
+  createLogEventHub,
+  type SharedServices,
+  type StartedCapability,
+} from '../app/index.js';
 
 export interface ServiceOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -97,6 +102,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     registerEvidenceJobs(scheduler, { store, jobs: services, config });
     const startedCapabilities: StartedCapability[] = [];
+    // Until a capability provides stored alerts, an alert is at least a warning in the log.
+    let shared: SharedServices = {
+      logEvents: createLogEventHub((error) => logger.error({ err: error }, 'log event subscriber failed')),
+      alerts: {
+        raise: (alert) => {
+          logger.warn({ alert: { rule: alert.rule, orgId: alert.orgId, entity: alert.entity } }, alert.title);
+          return Promise.resolve();
+        },
+      },
+    };
     for (const capability of capabilities) {
       if (capability.start === undefined) continue;
       const one = await capability.start({
@@ -108,7 +123,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         env: options.env,
         clock: () => new Date(),
         demo: runtime.demo,
+        shared,
       });
+      shared = { ...shared, ...one.provides };
       startedCapabilities.push(one);
       stops.push(async () => {
         await one.close?.();
