@@ -1,0 +1,43 @@
+import type { CollectedEvent } from '../../app/index.js';
+import { DuowatchError } from '../../shared/index.js';
+
+/** How an event is written: Duo's object plus `duowatch: {id, stream, org}`, or ECS with `event.id`. */
+export type LogFormat = 'raw' | 'ecs';
+
+/**
+ * What the pipeline may rely on when it commits a checkpoint. `exactly_once`: a replayed batch leaves no
+ * duplicate (the file sink rewinds to its stored position; Elasticsearch `create` by `_id` answers 409).
+ * `at_least_once`: the last unacknowledged batch may be delivered again (syslog, HEC, webhook).
+ */
+export type DeliveryGuarantee = 'exactly_once' | 'at_least_once';
+
+/**
+ * One destination. The collector commits a stream's checkpoint only after `send` resolved for every sink on
+ * the route, so `send` must not resolve before the receiver acknowledged the whole batch as far as its
+ * protocol can tell (TCP write flushed, HTTP 2xx with no failed item, HEC ack, file fsync'd).
+ */
+export interface LogSink {
+  readonly name: string;
+  readonly guarantee: DeliveryGuarantee;
+  send(batch: readonly CollectedEvent[], signal: AbortSignal): Promise<void>;
+  /** Exactly-once sinks with local state: a position to store atomically with the checkpoint. */
+  position?(): Promise<string>;
+  /** On start, before the first send: go back to the position stored with the last committed checkpoint. */
+  restore?(position: string | null): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type SinkErrorCode =
+  | 'sink.unavailable' // connection refused, reset, timeout, 5xx: retry with back-off
+  | 'sink.rejected' // the receiver refused the data itself (4xx, mapping error): not retried as is
+  | 'sink.config'; // the sink cannot work as configured (bad CA, missing token)
+
+export class SinkError extends DuowatchError {
+  readonly sink: string;
+  readonly retryable: boolean;
+  constructor(code: SinkErrorCode, sink: string, message: string, options: { cause?: unknown } = {}) {
+    super(code, `${sink}: ${message}`, { status: 502, ...options });
+    this.sink = sink;
+    this.retryable = code === 'sink.unavailable';
+  }
+}
