@@ -18,7 +18,7 @@ const cronPattern = z
   });
 
 /**
- * The configuration file's shape (style.md §9: schema → normalise → rules → frozen). Everything has a default,
+ * The configuration file's shape (docs/conventions.md §9: schema → normalise → rules → frozen). Everything has a default,
  * so an empty file — or no file — is a working configuration. Secret-bearing fields accept a value (which may
  * be a `${ENV_VAR}` reference) or a sibling `…File`; none is ever required inline.
  */

@@ -207,7 +207,7 @@ describe('runIdentitySync', () => {
     expect((await store.getCredentialHealth('acme', 'i'))?.state).toBe('ok');
   });
 
-  it('classifies failures as the seed says', () => {
+  it('classifies failures as the specification says', () => {
     expect(classifyFailure(new FakeDuoError('auth_failed', 401, 40101))).toBe('auth_failed');
     expect(classifyFailure(new FakeDuoError('permission_denied', 403, 40301))).toBe('auth_failed');
     expect(classifyFailure(new FakeDuoError('clock_skew', 401, 40104))).toBe('auth_failed');

@@ -1,4 +1,4 @@
-// The scheduler capability's door (style.md §1): cron schedules in UTC, run records for every execution,
+// The scheduler capability's door (docs/conventions.md §1): cron schedules in UTC, run records for every execution,
 // "run now", back-off gate, graceful shutdown; `local` engine for SQLite mode, `pgboss` for PostgreSQL mode.
 import type { BossPort } from './boss-port.js';
 import { SchedulerError } from './errors.js';

@@ -10,7 +10,7 @@ import type {
 } from '../store/index.js';
 
 /**
- * The slice of src/store the server uses for its own accounts (style.md §4): operators, memberships,
+ * The slice of src/store the server uses for its own accounts (docs/conventions.md §4): operators, memberships,
  * sessions, API tokens, login throttling and the audit log. The real `Store` satisfies it as is; naming
  * the slice keeps the server honest about what it touches.
  */

@@ -197,7 +197,7 @@ export const Signal = z
 export const Evidence = z
   .object({
     org: z.string(),
-    signals: z.array(Signal).openapi({ description: 'The five signals of the compliance seed.' }),
+    signals: z.array(Signal).openapi({ description: 'The five signals of the compliance specification.' }),
     extended: z.array(Signal).optional().openapi({ description: 'Extended signals, shown separately.' }),
   })
   .openapi('Evidence');

@@ -1,5 +1,5 @@
 /**
- * The service layer the REST API and the CLI both stand on (architecture.md: "cli and server are two faces
+ * The service layer the REST API and the CLI both stand on (docs/architecture.md: "cli and server are two faces
  * over the same services"). Every call names its organization; tenancy is a parameter, never a global.
  * `Actor` is who asks, for the audit log; authorization (roles) is checked by the caller's face.
  */
@@ -93,9 +93,9 @@ export interface SignalView {
 
 export interface EvidenceView {
   org: string;
-  /** The five signals of the compliance seed. */
+  /** The five signals of the compliance specification. */
   signals: SignalView[];
-  /** The extended signals (beyond the seed), shown separately. */
+  /** The extended signals (beyond the specification), shown separately. */
   extended?: SignalView[];
   /** `sync` only: what failed in this run (the signals above are only those computed now). */
   errors?: Array<{

@@ -411,7 +411,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
           skey: candidate.skey,
           ...(input.ikey === undefined ? {} : { ikey: candidate.ikey }),
         });
-        // The seed: a rotated key clears auth_failed on the next *successful run*; the passing test was one.
+        // The specification: a rotated key clears auth_failed on the next *successful run*; the passing test was one.
         if (report.ok) await store.credentialHealth.recordSuccess(o.id, i.id);
         return { saved: true, integration: await integrationView(updated ?? i), report };
       },

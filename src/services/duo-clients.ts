@@ -15,14 +15,14 @@ export interface DuoClientsOptions {
   transport: DuoTransportOptions;
   /** Retry, timeouts and the like, applied to every client. */
   client?: Partial<Pick<DuoClientOptions, 'retry' | 'timeoutMs' | 'sigVersion' | 'clock' | 'random' | 'log'>>;
-  /** Client-side budget per credential and endpoint class; default Duo's published limits (issue 2 §4). */
+  /** Client-side budget per credential and endpoint class; default Duo's published limits (docs/duo-client.md). */
   ratesPerMinute?: LimiterRegistryOptions['ratesPerMinute'];
 }
 
 /**
  * Builds Duo clients for stored integrations. One guarded dispatcher (connection pool, DNS guard, pinned
  * roots) and one limiter registry serve every client in the process, so concurrent jobs share Duo's budget
- * per credential (issue 2 §4).
+ * per credential (docs/duo-client.md).
  */
 export class DuoClients {
   readonly #dispatcher: DuoDispatcher;

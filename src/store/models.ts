@@ -39,7 +39,7 @@ export interface CredentialHealth {
   orgId: string;
   integrationId: string;
   state: CredentialState;
-  /** Until when scheduled runs skip this credential (auth_failed: 24 h per the seed's back-off). */
+  /** Until when scheduled runs skip this credential (auth_failed: 24 h per the specification's back-off). */
   until: Date | null;
   lastErrorKind: string | null;
   lastErrorMessage: string | null;

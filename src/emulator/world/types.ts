@@ -23,7 +23,7 @@ import type { TenantFixture } from './fixture-schema.js';
 
 export type AppKind = 'admin' | 'auth' | 'device' | 'accounts';
 
-/** The Admin API grants of the compliance seed (000) plus "settings". */
+/** The Admin API grants of the compliance specification plus "settings". */
 export interface AdminGrants {
   read_information: boolean;
   read_log: boolean;
@@ -47,7 +47,7 @@ export interface EmulatorApplication {
   os?: DeviceOs;
 }
 
-/** An error the world answers with; codes are only those of duo-wire.md §3. */
+/** An error the world answers with; codes are only those of docs/duo-wire.md §3. */
 export interface WorldError {
   error: { status: number; code: number; message: string; detail?: string };
 }
@@ -80,7 +80,7 @@ export interface AuthLogQuery {
   limit: number;
   sort: SortOrder;
   after?: AuthLogCursor;
-  /** users, groups, applications, results, reasons, factors, event_types (duo-wire.md §4) */
+  /** users, groups, applications, results, reasons, factors, event_types (docs/duo-wire.md §4) */
   filters?: Record<string, readonly string[]>;
 }
 export interface AuthLogPage {
