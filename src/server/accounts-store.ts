@@ -1,6 +1,7 @@
 import type {
   ApiTokenRepository,
   AuditLogRepository,
+  LoginDeviceRepository,
   LoginThrottleRepository,
   MembershipRepository,
   OperatorRepository,
@@ -26,6 +27,7 @@ export interface AccountsStore {
   sessions: Pick<SessionRepository, 'create' | 'find' | 'extend' | 'delete' | 'deleteForOperator'>;
   apiTokens: Pick<ApiTokenRepository, 'create' | 'findByHash' | 'list' | 'touch' | 'revoke'>;
   loginThrottle: LoginThrottleRepository;
+  loginDevices: LoginDeviceRepository;
   auditLog: Pick<AuditLogRepository, 'append' | 'list' | 'listAll'>;
   /** Only to resolve a slug to an id for access checks; everything else about orgs goes through services. */
   organizations: Pick<OrganizationRepository, 'resolve'>;

@@ -28,6 +28,7 @@ export type {
   SessionRepository,
   ApiTokenRepository,
   LoginThrottleRepository,
+  LoginDeviceRepository,
 } from './repositories/access.repository.js';
 export type { AuditLogRepository, NewAuditEntry, AuditQuery } from './repositories/audit-log.repository.js';
 export { Secret, redacted } from './vault/secret.js';
