@@ -97,6 +97,11 @@ export interface EvidenceView {
   signals: SignalView[];
   /** The extended signals (beyond the specification), shown separately. */
   extended?: SignalView[];
+  /**
+   * `show` only: signals not computed yet whose run is still going, with why (the first auth-log poll waits
+   * for Duo's auth-log budget, about one request a minute, once per extra page of 1,000 events).
+   */
+  pending?: PendingSignal[];
   /** `sync` only: what failed in this run (the signals above are only those computed now). */
   errors?: Array<{
     integrationId: string;
@@ -105,6 +110,14 @@ export interface EvidenceView {
     code: number | null;
     message: string;
   }>;
+}
+
+export interface PendingSignal {
+  signal: string;
+  /** One sentence for the dashboard and the CLI. */
+  reason: string;
+  /** When the run computing it started. */
+  since: string;
 }
 
 export interface RunView {
