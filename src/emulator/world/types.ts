@@ -184,18 +184,29 @@ export interface DeviceCache {
   /** epoch seconds of the last change to the cache or its devices */
   updated: number;
 }
+export interface DevicesRetrieved {
+  cache_key: string;
+  devices_retrieved: { date_added: number; device_id: string }[];
+  num_devices_retrieved: number;
+  /** Offset of the next page when listing a whole cache; absent on the last page. */
+  next_offset?: number;
+}
+
 export interface DeviceCacheStore {
   readonly os: DeviceOs;
   create(active?: boolean): DeviceCache | WorldError;
   list(status?: 'active' | 'pending'): DeviceCache[];
   get(cacheKey: string): DeviceCache | WorldError;
   addDevices(cacheKey: string, ids: readonly string[]): { device_count: number } | WorldError;
+  /**
+   * The named ids that are in the cache; with no ids, one page of every device in the order added
+   * (`next_offset` present while more remain).
+   */
   getDevices(
     cacheKey: string,
     ids: readonly string[],
-  ):
-    | { devices_retrieved: { date_added: number; device_id: string }[]; num_devices_retrieved: number }
-    | WorldError;
+    page?: { limit: number; offset: number },
+  ): DevicesRetrieved | WorldError;
   deleteDevices(cacheKey: string, ids: readonly string[]): { device_count: number } | WorldError;
   activate(cacheKey: string): Record<string, never> | WorldError;
   delete(cacheKey: string): Record<string, never> | WorldError;
