@@ -178,6 +178,7 @@ export function createTenant(spec: TenantSpec, clock: EmulatorClock): Tenant {
       state.behaviours.set(userOf(idOrName).user_id, b);
     },
     validPasscode: (idOrName) => engine.validPasscode(userOf(idOrName)),
+    smsPasscodes: (idOrName) => engine.smsPasscodes(userOf(idOrName)),
     createBypassCode: (idOrName, opts) => engine.createBypassCode(userOf(idOrName), opts),
     preauth: (p) => engine.preauth(p),
     auth: (p, opts) => engine.auth(p, opts),

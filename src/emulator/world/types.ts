@@ -258,6 +258,8 @@ export interface Tenant {
   setUserBehaviour(userIdOrName: string, b: UserBehaviour): void;
   /** test/control helper: a currently valid passcode for the user's first token or phone (HOTP/TOTP) */
   validPasscode(userIdOrName: string): string | undefined;
+  /** test/control helper: the unused SMS passcodes of the last batch the Auth API sent the user */
+  smsPasscodes(userIdOrName: string): string[];
   /** test/control helper: create a bypass code and return its plaintext (also logs bypass_create) */
   createBypassCode(userIdOrName: string, opts?: { reuseCount?: number; validSecs?: number }): string;
   preauth(p: Params): PreauthResult | WorldError;
