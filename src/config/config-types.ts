@@ -1,4 +1,5 @@
 import type { Secret } from '../store/index.js';
+import type { HealthConfig } from '../health/index.js';
 
 export interface ConfiguredIntegration {
   org: string;
@@ -52,4 +53,6 @@ export interface Config {
   readonly emulator: { readonly mode: 'auto' | 'on' | 'off' };
   readonly admin: { readonly username: string; readonly bootstrapPassword: Secret | null };
   readonly integrations: readonly Readonly<ConfiguredIntegration>[];
+  /** Availability probes, states, SLO and the fail-mode policy (docs/health.md). */
+  readonly health: HealthConfig;
 }

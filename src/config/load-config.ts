@@ -185,6 +185,7 @@ async function normalise(
     schedules: { ...input.schedules },
     logging: { level: input.logging.level },
     emulator: { mode: input.emulator.mode },
+    health: input.health,
     admin: {
       username: input.admin.username,
       bootstrapPassword: await secret(

@@ -38,6 +38,11 @@ export class DuoClients {
     });
   }
 
+  /** The transport every client uses (health probes build their own timed connections over it). */
+  get transportOptions(): DuoTransportOptions {
+    return this.#options.transport;
+  }
+
   /** A client for explicit credentials (Test before Save on a candidate that is not stored yet). */
   forCredentials(creds: { host: string; ikey: string; skey: string }): DuoClient {
     return createDuoClient({
