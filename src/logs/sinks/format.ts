@@ -1,7 +1,7 @@
 import type { CollectedEvent } from '../../app/index.js';
 import { formatRaw } from './format-raw.js';
 import type { LogFormat } from './types.js';
-import { SinkError } from './types.js';
+import { formatEcs } from './format-ecs.js';
 
 /** One event as the JSON object a sink writes, in the configured format. */
 export function formatEvent(event: CollectedEvent, format: LogFormat): Record<string, unknown> {
@@ -9,7 +9,7 @@ export function formatEvent(event: CollectedEvent, format: LogFormat): Record<st
     case 'raw':
       return formatRaw(event);
     case 'ecs':
-      throw new SinkError('sink.config', 'format', 'the ECS format is not available in this build yet');
+      return formatEcs(event);
   }
 }
 

@@ -6,6 +6,8 @@ export type { DeliveryGuarantee, LogFormat, LogSink, SinkErrorCode } from './typ
 export { SinkError } from './types.js';
 export { formatEvent, formatLines } from './format.js';
 export { formatRaw } from './format-raw.js';
+export { ECS_VERSION, ecsDataset, formatEcs, formatEcsAlert } from './format-ecs.js';
+export { severityOf } from './event-fields.js';
 export type { DuowatchTag } from './format-raw.js';
 export { createFileSink } from './file-sink.js';
 export type { FileSinkOptions } from './file-sink.js';
