@@ -98,6 +98,4 @@ export {
 export { exportEvidence, type ExportFile, type ExportFormat } from './export.js';
 export { csvCell, recordsToCsv } from './export-csv.js';
 export { escapeHtml, recordsToHtml } from './export-html.js';
-export { createMemoryEvidenceStore, type MemoryEvidenceStore } from './memory-store.js';
 export { evidencePortsFromDuoClient, type CappedIterator, type DuoClientSlice } from './duo-adapter.js';
-export { createMemoryDuoReader, type MemoryDuoReader, type MemoryTenant } from './memory-reader.js';

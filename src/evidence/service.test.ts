@@ -2,15 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   AUTH_FAILED_BACKOFF_MS,
   classifyFailure,
-  createMemoryDuoReader,
-  createMemoryEvidenceStore,
   latestEvidence,
   runAuthLogPoll,
   runIdentitySync,
   shouldSkip,
   type AuthEventLike,
-  type MemoryTenant,
 } from './index.js';
+import { createMemoryDuoReader, type MemoryTenant } from './memory-reader.test-helpers.js';
+import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

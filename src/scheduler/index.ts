@@ -34,8 +34,6 @@ export type {
 export type { BossPort, BossJob, BossSendOptions } from './boss-port.js';
 export { SchedulerError } from './errors.js';
 export type { SchedulerErrorCode } from './errors.js';
-export { MemoryRunRecorder } from './memory-recorder.js';
-export type { RecordedRun } from './memory-recorder.js';
 export { slotJobId } from './slot-job-id.js';
 
 export interface CreateSchedulerOverrides {
