@@ -53,7 +53,7 @@ function emulatorCount(stream: LogStream, lo: number, hi: number): number {
   if (stream === 'activity') return t.activityLog(q).total;
   let n = 0;
   if (stream === 'trust_monitor') {
-    let offset: string | undefined;
+    let offset: number | undefined;
     for (;;) {
       const page = t.trustMonitor({
         mintime: lo,

@@ -66,7 +66,15 @@ export function createTenant(spec: TenantSpec, clock: EmulatorClock): Tenant {
   const global = state.policies.find((p) => p.is_global_policy);
   const nub = global?.sections['new_user']?.['new_user_behavior'];
   const newUser = typeof nub === 'string' ? nub : 'enroll';
-  const ctx = { seed, accountId, users: roster, homes, admins: [...state.admins], apps: protectedApps };
+  const ctx = {
+    seed,
+    accountId,
+    users: roster,
+    homes,
+    admins: [...state.admins],
+    apps: protectedApps,
+    hostname: spec.hostname,
+  };
   const streams = {
     auth: createLogStream(
       seed,

@@ -105,7 +105,10 @@ export interface TrustMonitorQuery {
   mintime: number;
   maxtime: number;
   limit: number;
-  offset?: string;
+  /** Events already read in this window (Duo's integer-like `next_offset`). */
+  offset?: number;
+  /** `auth`, `bypass_status` or `device_registration`. */
+  type?: string;
 }
 
 export type AdminAction = 'bypass_create' | 'user_delete' | 'admin_create' | 'integration_skey_view';
@@ -247,7 +250,7 @@ export interface Tenant {
   authLog(q: AuthLogQuery): AuthLogPage;
   telephonyLog(q: ItemLogQuery): ItemLogPage<TelephonyItem>;
   activityLog(q: ItemLogQuery): ItemLogPage<ActivityItem>;
-  trustMonitor(q: TrustMonitorQuery): { events: TrustMonitorEvent[]; next: string | null };
+  trustMonitor(q: TrustMonitorQuery): { events: TrustMonitorEvent[]; next: number | null };
   /** v1: rows with timestamp >= mintimeS and <= nowS, ascending, at most `limit` (<= 1000) */
   adminLog(mintimeS: number, limit: number, nowS: number): AdminLogRow[];
   telephonyLogV1(mintimeS: number, limit: number, nowS: number): TelephonyRowV1[];
