@@ -1,4 +1,5 @@
 import type { Secret } from '../store/index.js';
+import type { DetectConfig } from '../detect/index.js';
 
 export interface ConfiguredIntegration {
   org: string;
@@ -52,4 +53,5 @@ export interface Config {
   readonly emulator: { readonly mode: 'auto' | 'on' | 'off' };
   readonly admin: { readonly username: string; readonly bootstrapPassword: Secret | null };
   readonly integrations: readonly Readonly<ConfiguredIntegration>[];
+  readonly detect: DetectConfig;
 }
