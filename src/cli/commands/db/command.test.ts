@@ -1,3 +1,4 @@
+import { capabilityMigrations } from '../../../app/index.js';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ describe('duowatch db and keys', () => {
       expect(await run(['--data-dir', dir, 'db', 'migrate'])).toBe('database is up to date\n');
       expect(await run(['--data-dir', dir, 'db', 'status'])).toMatch(/up to date/);
 
-      const store = await openStore({ dataDir: dir, env: {} });
+      const store = await openStore({ dataDir: dir, env: {}, migrations: capabilityMigrations });
       const org = await store.organizations.create({ slug: 'acme' });
       const integration = await store.integrations.create(org.id, {
         kind: 'admin',
@@ -59,7 +60,7 @@ describe('duowatch db and keys', () => {
       };
       expect(result).toMatchObject({ reEncrypted: 1, retiredKeyIds: [oldKey] });
 
-      const reopened = await openStore({ dataDir: dir, env: {} });
+      const reopened = await openStore({ dataDir: dir, env: {}, migrations: capabilityMigrations });
       try {
         expect((await reopened.integrations.credentials(org.id, integration.id))?.skey.reveal()).toBe(
           'rotate-me-secret',
