@@ -1,5 +1,6 @@
 import type { Secret } from '../store/index.js';
 import type { HealthConfig } from '../health/index.js';
+import type { DetectConfig } from '../detect/index.js';
 
 export interface ConfiguredIntegration {
   org: string;
@@ -55,4 +56,5 @@ export interface Config {
   readonly integrations: readonly Readonly<ConfiguredIntegration>[];
   /** Availability probes, states, SLO and the fail-mode policy (docs/health.md). */
   readonly health: HealthConfig;
+  readonly detect: DetectConfig;
 }

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { validateApiHostname } from '../duo/index.js';
 import { z } from 'zod';
 import { healthConfigSchema } from '../health/index.js';
+import { detectConfigSchema } from '../detect/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
 const cronPattern = z
@@ -176,6 +177,7 @@ export const configSchema = z
       .array(integrationSchema)
       .default([])
       .describe('integrations created on start when missing'),
+    detect: detectConfigSchema.describe('detections over collected logs (docs/detect.md)'),
   })
   .describe('duowatch configuration');
 
