@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClock } from './world/index.js';
 import { createEmulator, type TenantCredentials } from './index.js';
-import { signedCall, type KeyPair } from './emulator-test-helpers.js';
+import { signedCall, type KeyPair } from './signed-call.test-helpers.js';
 
 const FIXED = Date.UTC(2026, 10, 22, 12, 0, 0);
 

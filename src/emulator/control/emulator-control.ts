@@ -85,7 +85,7 @@ export interface EmulatorControl {
   rateLimits(): ReturnType<RateLimiter['settings']>;
 }
 
-/** A Duo-shaped API hostname derived from the seed: `api-xxxxxxxx.duosecurity.com`. */
+/** A Duo-shaped API hostname derived from the tenant seed: `api-xxxxxxxx.duosecurity.com`. */
 export function hostnameFor(seed: string, index: number): string {
   return `api-${createHash('sha1')
     .update(`${seed}\u0000host\u0000${String(index)}`)

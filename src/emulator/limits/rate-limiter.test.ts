@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRateLimiter, DEFAULT_RATE_LIMITS } from './index.js';
 
 describe('rate limiter', () => {
-  it('has the duo-wire.md §6 defaults', () => {
+  it('has the docs/duo-wire.md §6 defaults', () => {
     expect(DEFAULT_RATE_LIMITS).toEqual({
       modify: 300,
       get_one: 300,

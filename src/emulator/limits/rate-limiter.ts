@@ -1,5 +1,5 @@
 /**
- * Duo's published rate limits (duo-wire.md §6, a Duo engineer in 2019): per credential and endpoint class,
+ * Duo's published rate limits (docs/duo-wire.md §6, a Duo engineer in 2019): per credential and endpoint class,
  * counted over a rolling minute of EMULATOR time, so a test advances the clock instead of sleeping.
  * `tenant_total` is the log-collection seed's 1200 requests/minute per tenant across all credentials.
  */

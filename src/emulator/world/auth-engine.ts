@@ -1,5 +1,5 @@
 /**
- * The Auth API engine (duo-wire.md §5 "Auth API v2"): simulated users answer pushes and calls as scripted
+ * The Auth API engine (docs/duo-wire.md §5 "Auth API v2"): simulated users answer pushes and calls as scripted
  * (approve after N s, deny, ignore until the ~60 s timeout, report fraud). Waiting uses the emulator clock,
  * so a test advances time instead of sleeping. Every finished authentication is written to the auth log.
  */
@@ -22,7 +22,7 @@ import type {
 } from './types.js';
 import type { WirePhone, WireUser } from './wire-types.js';
 
-/** How long Duo waits for an answer before the push or call times out (about a minute, duo-wire.md §5). */
+/** How long Duo waits for an answer before the push or call times out (about a minute, docs/duo-wire.md §5). */
 export const PUSH_TIMEOUT_MS = 60_000;
 /** Users without a scripted behaviour approve after this many seconds (ASSUMPTIONS A5). */
 export const DEFAULT_BEHAVIOUR: UserBehaviour = { kind: 'approve', afterS: 3 };
@@ -254,7 +254,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       core.recordAuth({ ...o, user, result: 'failure', reason: 'invalid_passcode', factor: 'passcode' });
       const threshold = Number(state.settings.lockout_threshold);
       if (threshold > 0 && failures >= threshold) {
-        // Duo locks the user after lockout_threshold consecutive failures (settings, duo-wire.md §5).
+        // Duo locks the user after lockout_threshold consecutive failures (settings, docs/duo-wire.md §5).
         user.status = 'locked out';
         user.lockout_reason = 'Failed Attempts';
       }
