@@ -31,7 +31,7 @@ export interface EmulatorOptions {
   /** A fixture for the first tenant: a file path (YAML or JSON by extension) or an already parsed fixture. */
   tenantFile?: string;
   tenantFixture?: TenantFixture;
-  /** `false` switches rate limiting off; an object configures it. Default: on with duo-wire.md §6 limits. */
+  /** `false` switches rate limiting off; an object configures it. Default: on with docs/duo-wire.md §6 limits. */
   rateLimit?: boolean | RateLimitOptions;
   faults?: readonly FaultSpec[];
   /** Scenarios injected into every tenant (or the one named by `tenant`) right after start. */

@@ -15,14 +15,14 @@ export interface DuoClientsOptions {
   transport: DuoTransportOptions;
   /** Retry, timeouts and the like, applied to every client. */
   client?: Partial<Pick<DuoClientOptions, 'retry' | 'timeoutMs' | 'sigVersion' | 'clock' | 'random' | 'log'>>;
-  /** Client-side budget per credential and endpoint class; default Duo's published limits (issue 2 §4). */
+  /** Client-side budget per credential and endpoint class; default Duo's published limits (docs/duo-client.md). */
   ratesPerMinute?: LimiterRegistryOptions['ratesPerMinute'];
 }
 
 /**
  * Builds Duo clients for stored integrations. One guarded dispatcher (connection pool, DNS guard, pinned
  * roots) and one limiter registry serve every client in the process, so concurrent jobs share Duo's budget
- * per credential (issue 2 §4).
+ * per credential (docs/duo-client.md).
  */
 export class DuoClients {
   readonly #dispatcher: DuoDispatcher;
@@ -36,6 +36,11 @@ export class DuoClients {
       clock: options.client?.clock ?? systemClock,
       ...(options.ratesPerMinute === undefined ? {} : { ratesPerMinute: options.ratesPerMinute }),
     });
+  }
+
+  /** The transport every client uses (health probes build their own timed connections over it). */
+  get transportOptions(): DuoTransportOptions {
+    return this.#options.transport;
   }
 
   /** A client for explicit credentials (Test before Save on a candidate that is not stored yet). */

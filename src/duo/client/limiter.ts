@@ -6,8 +6,8 @@ export type EndpointClass =
   'auth_log' | 'log' | 'admin_read' | 'admin_write' | 'auth' | 'device' | 'accounts';
 
 /**
- * Defaults from duo-wire.md §6 and the compliance seed: the auth log allows 1 call/minute per tenant; other
- * logs 2/minute (Duo engineer, 2019) — we keep them at 1/minute per endpoint as the seed advises for log
+ * Defaults from docs/duo-wire.md §6 and the compliance specification: the auth log allows 1 call/minute per tenant; other
+ * logs 2/minute (Duo engineer, 2019) — we keep them at 1/minute per endpoint as the specification advises for log
  * endpoints; a page of objects 200/min; modifications 300/min. Auth and Device calls are not limited locally.
  */
 export const DEFAULT_RATES: Readonly<Record<EndpointClass, number>> = {
@@ -44,7 +44,7 @@ export interface LimiterRegistryOptions {
 /**
  * Spacing limiter keyed by credential and endpoint class, shared by every client built with the same
  * registry so concurrent jobs never spend one budget twice. Each `acquire` reserves the next free slot
- * synchronously before sleeping, so two callers racing get distinct slots. No module-level state (style.md §3):
+ * synchronously before sleeping, so two callers racing get distinct slots. No module-level state (docs/conventions.md §3):
  * a process makes one registry and injects it.
  */
 export class LimiterRegistry {

@@ -45,7 +45,7 @@ interface Caller {
 
 function hostOf(c: Context): string {
   const raw = c.req.header('host') ?? new URL(c.req.url).host;
-  // Duo signs the bare host: lower-case, no port (duo-wire.md §1).
+  // Duo signs the bare host: lower-case, no port (docs/duo-wire.md §1).
   return raw.toLowerCase().replace(/:\d+$/, '');
 }
 
@@ -142,7 +142,7 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
         if (found.caller === null) throw new DuoApiError(40102);
         authorize(def, found.caller, fired);
         const tenantKey = tenant?.hostname ?? host;
-        // Log endpoints are limited each on its own (2/min per log type, duo-wire.md §6).
+        // Log endpoints are limited each on its own (2/min per log type, docs/duo-wire.md §6).
         const scope = def.rate === 'logs' ? def.path : '';
         if (!deps.limiter.take({ tenant: tenantKey, ikey: verified.ikey, cls: def.rate, scope }, now)) {
           throw new DuoApiError(42901);
@@ -212,7 +212,7 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
 
 /**
  * The application behind an ikey on this host: the tenant's own, or — for a child account — the parent's
- * Accounts API application when the request names the child with `account_id` (duo-wire.md §5).
+ * Accounts API application when the request names the child with `account_id` (docs/duo-wire.md §5).
  */
 function findCaller(
   registry: TenantRegistry,
@@ -233,7 +233,7 @@ function findCaller(
   return { app, viaAccounts: true };
 }
 
-/** Application type, then grant (duo-wire.md §2.5); revoke_grant faults withdraw a grant for this request. */
+/** Application type, then grant (docs/duo-wire.md §2.5); revoke_grant faults withdraw a grant for this request. */
 function authorize(def: EndpointDef, caller: Caller, fired: readonly ActiveFault[]): void {
   const kind = caller.viaAccounts ? 'admin' : caller.app.kind;
   if (def.api !== kind) throw new DuoApiError(40301, WRONG_INTEGRATION_TYPE);

@@ -2,7 +2,7 @@ import { DuoApiError } from '../wire/duo-errors.js';
 import type { Params } from '../wire/params.js';
 import type { EndpointResult } from './endpoint.js';
 
-/** Endpoint maximum page sizes (duo-wire.md §4). Admins, policies, integrations are unpublished: 500 [inferred]. */
+/** Endpoint maximum page sizes (docs/duo-wire.md §4). Admins, policies, integrations are unpublished: 500 [inferred]. */
 export const MAX_LIMIT = {
   users: 300,
   groups: 500,
@@ -25,7 +25,7 @@ function intParam(params: Params, key: string): number | undefined {
 }
 
 /**
- * v1 offset paging (duo-wire.md §4): `limit` clamped to the endpoint maximum rather than rejected,
+ * v1 offset paging (docs/duo-wire.md §4): `limit` clamped to the endpoint maximum rather than rejected,
  * `metadata` beside `response` with `total_objects`, `prev_offset` and — except on the last page —
  * `next_offset`.
  */
@@ -49,7 +49,7 @@ export function logLimit(params: Params, max: number, def: number): number {
 }
 
 export const DAY_MS = 86_400_000;
-/** Events newer than two minutes are not yet visible to v2 log queries (duo-wire.md §4). */
+/** Events newer than two minutes are not yet visible to v2 log queries (docs/duo-wire.md §4). */
 export const VISIBILITY_DELAY_MS = 120_000;
 export const RETENTION_MS = 180 * DAY_MS;
 /** Allowance for a client's own clock and transit when it asks for exactly 180 days [inferred]. */
@@ -57,7 +57,7 @@ export const RETENTION_SLACK_MS = 300_000;
 
 /**
  * `mintime`/`maxtime` of the v2 logs: required, in milliseconds, `mintime` within the past 180 days, and
- * `maxtime` clamped to now − 2 min (duo-wire.md §4). The 40002 details are Duo's exact texts.
+ * `maxtime` clamped to now − 2 min (docs/duo-wire.md §4). The 40002 details are Duo's exact texts.
  */
 export function logWindow(params: Params, now: number): { mintime: number; maxtime: number } {
   const minText = params.get('mintime');

@@ -4,7 +4,7 @@ import type { LogStream, StreamKey } from './log-stream.js';
 import type { AuthLogPage, AuthLogQuery, ItemLogPage, ItemLogQuery, TrustMonitorQuery } from './types.js';
 import type { AuthLogEvent, OfflineEnrollmentRow, TelephonyRowV1, TrustMonitorEvent } from './wire-types.js';
 
-/** "<ts ms>,<id>" (duo-wire.md §4, telephony/activity `next_offset`). */
+/** "<ts ms>,<id>" (docs/duo-wire.md §4, telephony/activity `next_offset`). */
 export function formatOffset(k: StreamKey): string {
   return `${k.ts},${k.id}`;
 }
@@ -187,7 +187,7 @@ export function offlineV1(
   return queryV1(core, core.streams.offline, startMs, mintimeS, limit, nowS);
 }
 
-/** /admin/v1/info/authentication_attempts counts (duo-wire.md §5): denied counts as FAILURE. */
+/** /admin/v1/info/authentication_attempts counts (docs/duo-wire.md §5): denied counts as FAILURE. */
 export function authenticationAttempts(
   core: TenantCore,
   startMs: number,

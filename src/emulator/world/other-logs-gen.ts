@@ -1,6 +1,6 @@
 /**
  * Generated administrator, telephony, activity, trust-monitor and offline-enrollment streams, in Duo's wire
- * shapes (duo-wire.md §5). Rates scale with the tenant's size; shapes follow business hours.
+ * shapes (docs/duo-wire.md §5). Rates scale with the tenant's size; shapes follow business hours.
  */
 import { pythonJson } from '../../duo/sign/index.js';
 import { FOREIGN_PLACES, HOME_PLACES, type Place } from './catalog.js';
@@ -22,7 +22,7 @@ import type {
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-/** Administrator-log descriptions are Python `json.dumps` strings (duo-wire.md §5). */
+/** Administrator-log descriptions are Python `json.dumps` strings (docs/duo-wire.md §5). */
 export function describe(obj: Record<string, unknown>): string {
   return pythonJson(obj, { compact: false });
 }

@@ -1,5 +1,5 @@
 /**
- * Duo's wire shapes as the emulated world returns them (duo-wire.md §5). Field names, nulls, "unknown",
+ * Duo's wire shapes as the emulated world returns them (docs/duo-wire.md §5). Field names, nulls, "unknown",
  * string-vs-number and lowercase values follow Duo; the wire side only pages, wraps and serializes.
  */
 

@@ -1,0 +1,39 @@
+/**
+ * Log sinks: where collected Duo events go (docs/log-sinks.md). The collector builds sinks with `createSink`
+ * from the resolved `sinks` configuration or a `--sink` spec, and relies on the `LogSink` contract.
+ */
+export type { DeliveryGuarantee, LogFormat, LogSink, SinkErrorCode } from './types.js';
+export { SinkError } from './types.js';
+export { formatEvent, formatLines } from './format.js';
+export { formatRaw } from './format-raw.js';
+export { ECS_VERSION, ecsDataset, formatEcs, formatEcsAlert } from './format-ecs.js';
+export { severityOf } from './event-fields.js';
+export type { DuowatchTag } from './format-raw.js';
+export { createFileSink } from './file-sink.js';
+export type { FileSinkOptions } from './file-sink.js';
+export { createStdoutSink } from './stdout-sink.js';
+export type { LineWriter, StdoutSinkOptions } from './stdout-sink.js';
+export {
+  logStreamNames,
+  resolveSinksConfig,
+  sinkConfigSchema,
+  sinkNameSchema,
+  sinksConfigSchema,
+} from './sink-config.js';
+export type {
+  ElasticsearchSinkConfig,
+  FileSinkConfig,
+  HecSinkConfig,
+  ParsedSinkConfig,
+  ResolveSinksOptions,
+  ResolvedTls,
+  SinkConfig,
+  SinkConfigInput,
+  StdoutSinkConfig,
+  SyslogSinkConfig,
+  WebhookSinkConfig,
+} from './sink-config.js';
+export { SinkSpecError, parseSinkSpec } from './sink-spec.js';
+export type { SinkSpec } from './sink-spec.js';
+export { createSink } from './create-sink.js';
+export type { SinkDeps } from './create-sink.js';
