@@ -51,7 +51,7 @@ describe('emulated log endpoints', () => {
       if (next === undefined) break;
       // duo_log_sync passes it through int(): it must be an integer.
       expect(Number.isInteger(next)).toBe(true);
-      offset = String(next);
+      offset = (next as number).toString();
     }
     expect(seen.length).toBeGreaterThan(20);
     expect(new Set(seen.map((e) => e.sekey)).size).toBe(seen.length);
