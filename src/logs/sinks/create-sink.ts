@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { createFileSink } from './file-sink.js';
+import { createSyslogSink } from './syslog-sink.js';
 import type { SinkConfig } from './sink-config.js';
 import { createStdoutSink } from './stdout-sink.js';
 import type { LineWriter } from './stdout-sink.js';
@@ -26,6 +28,28 @@ export function createSink(name: string, config: SinkConfig, deps: SinkDeps = {}
         gzip: config.rotate.gzip,
         maxFiles: config.rotate.maxFiles,
         ...(deps.clock ? { clock: deps.clock } : {}),
+      });
+    case 'syslog':
+      return createSyslogSink({
+        name,
+        transport: config.transport,
+        host: config.host,
+        port: config.port ?? (config.transport === 'tls' ? 6514 : 514),
+        // RFC 5425: TLS always uses octet counting.
+        framing: config.transport === 'tls' ? 'octet-counting' : config.framing,
+        maxMessageBytes: config.maxMessageBytes,
+        message: {
+          facility: config.facility,
+          facilities: config.facilities,
+          appName: config.appName,
+          hostname: config.hostname ?? hostname(),
+          msgids: config.msgids,
+          body: config.body,
+          format: config.format,
+          bom: config.bom,
+        },
+        tls: config.tls,
+        timeoutMs: config.timeoutMs,
       });
     default:
       throw new SinkError('sink.config', name, `sink type ${config.type} is not available in this build yet`);
