@@ -50,3 +50,5 @@ export {
 } from './syslog-message.js';
 export type { FacilityName, SyslogMessageOptions } from './syslog-message.js';
 export { cefHeader, cefValue, formatCef } from './format-cef.js';
+export { createReliableSink } from './reliable-sink.js';
+export type { ReliableSinkOptions, ReliableState } from './reliable-sink.js';
