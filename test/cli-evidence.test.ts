@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../src/emulator/index.js';
 
-// The CLI of issue 5 as a user runs it: a data directory, the emulator over TLS reached through the
+// The evidence CLI (docs/evidence.md) as a user runs it: a data directory, the emulator over TLS reached through the
 // DUOWATCH_DUO_* variables, the secret key on stdin, JSON on stdout.
 let emulator: Emulator;
 let listening: Awaited<ReturnType<Emulator['listen']>>;

@@ -1,4 +1,6 @@
 import type { Secret } from '../store/index.js';
+import type { HealthConfig } from '../health/index.js';
+import type { DetectConfig } from '../detect/index.js';
 
 export interface ConfiguredIntegration {
   org: string;
@@ -52,4 +54,7 @@ export interface Config {
   readonly emulator: { readonly mode: 'auto' | 'on' | 'off' };
   readonly admin: { readonly username: string; readonly bootstrapPassword: Secret | null };
   readonly integrations: readonly Readonly<ConfiguredIntegration>[];
+  /** Availability probes, states, SLO and the fail-mode policy (docs/health.md). */
+  readonly health: HealthConfig;
+  readonly detect: DetectConfig;
 }

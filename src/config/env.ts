@@ -31,7 +31,7 @@ export const envMappings: readonly EnvMapping[] = [
     path: ['duo', 'transport', 'allowPrivateAddresses'],
     kind: 'bool',
   },
-  // The name issue 2 gives (and other tools use); same setting.
+  // The name docs/duo-client.md documents (and other tools use); same setting.
   {
     env: 'DUOWATCH_ALLOW_PRIVATE_ADDRESSES',
     path: ['duo', 'transport', 'allowPrivateAddresses'],

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { parseDocument } from 'yaml';
 import { Secret } from '../store/index.js';
+import { catalogue, checkDetectConfig } from '../detect/index.js';
 import type { Config, ConfiguredIntegration } from './config-types.js';
 import { applyEnv } from './env.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
@@ -185,6 +186,7 @@ async function normalise(
     schedules: { ...input.schedules },
     logging: { level: input.logging.level },
     emulator: { mode: input.emulator.mode },
+    health: input.health,
     admin: {
       username: input.admin.username,
       bootstrapPassword: await secret(
@@ -195,6 +197,7 @@ async function normalise(
       ),
     },
     integrations,
+    detect: input.detect,
   };
 }
 
@@ -219,6 +222,7 @@ function rules(config: Config, issues: ConfigIssue[]): void {
         message: `"${target}" is not an IP address, or address:port`,
       });
   }
+  for (const message of checkDetectConfig(config.detect, catalogue)) issues.push({ path: 'detect', message });
   const seen = new Set<string>();
   config.integrations.forEach((integration, i) => {
     const key = `${integration.org}/${integration.kind}/${integration.label}`;

@@ -1,6 +1,8 @@
 import { Cron } from 'croner';
 import { validateApiHostname } from '../duo/index.js';
 import { z } from 'zod';
+import { healthConfigSchema } from '../health/index.js';
+import { detectConfigSchema } from '../detect/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
 const cronPattern = z
@@ -18,7 +20,7 @@ const cronPattern = z
   });
 
 /**
- * The configuration file's shape (style.md §9: schema → normalise → rules → frozen). Everything has a default,
+ * The configuration file's shape (docs/conventions.md §9: schema → normalise → rules → frozen). Everything has a default,
  * so an empty file — or no file — is a working configuration. Secret-bearing fields accept a value (which may
  * be a `${ENV_VAR}` reference) or a sibling `…File`; none is ever required inline.
  */
@@ -170,10 +172,12 @@ export const configSchema = z
         bootstrapPasswordFile: path.optional(),
       })
       .default({ username: 'admin' }),
+    health: healthConfigSchema.default(() => healthConfigSchema.parse({})),
     integrations: z
       .array(integrationSchema)
       .default([])
       .describe('integrations created on start when missing'),
+    detect: detectConfigSchema.describe('detections over collected logs (docs/detect.md)'),
   })
   .describe('duowatch configuration');
 

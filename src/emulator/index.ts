@@ -1,5 +1,5 @@
 /**
- * The Duo emulator's door (issue 3): a faithful Duo for tests, demos and users' SIEM pipelines.
+ * The Duo emulator's door (docs/emulator.md): a faithful Duo for tests, demos and users' SIEM pipelines.
  * In-process through `createEmulator().app`, over real TLS through `listen()`.
  */
 export { createEmulator, type Emulator, type EmulatorApp, type EmulatorOptions } from './create-emulator.js';

@@ -10,7 +10,7 @@ import type {
 
 /**
  * The slice of the Duo wire client (src/duo `createDuoClient`) this adapter uses, typed structurally so the
- * evidence capability needs no import of the client (style.md §4) and the real client fits unchanged.
+ * evidence capability needs no import of the client (docs/conventions.md §4) and the real client fits unchanged.
  */
 export interface CappedIterator<T> extends AsyncIterable<{ items: readonly T[] }> {
   readonly state: { truncated: boolean };
@@ -96,7 +96,7 @@ export function evidencePortsFromDuoClient(client: DuoClientSlice): EvidenceDuoR
     authCheck: (opts) => client.auth.check(opts),
     infoSummary: (opts) => client.admin.info.summary(opts),
     // "Grant read log" covers every log. The administrator log proves it without spending the auth-log
-    // budget (about one request a minute, duo-wire.md §6) that the first poll after saving needs.
+    // budget (about one request a minute, docs/duo-wire.md §6) that the first poll after saving needs.
     logProbe: (opts) =>
       firstPage(
         client.logs.administrator({

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { createDuoClient, LimiterRegistry, systemClock, type DuoClient } from '../duo/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
 import {
-  createMemoryEvidenceStore,
   evidencePortsFromDuoClient,
   runAuthLogPoll,
   runIdentitySync,
   testConnection,
   type AuthEventLike,
 } from './index.js';
+import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 
 // Through the real parts: the Duo wire client (signing, paging, errors) talking in-process to the emulator
 // (request verification, grants, byte-exact responses), each tenant built from a fixture.

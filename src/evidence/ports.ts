@@ -12,7 +12,7 @@ import type {
 } from './types.js';
 
 /**
- * The narrow ports the evidence capability depends on (style.md §4). The lead adapts the real Duo client
+ * The narrow ports the evidence capability depends on (docs/conventions.md §4). The lead adapts the real Duo client
  * and store to them; tests use in-memory fakes.
  */
 
@@ -54,7 +54,7 @@ export interface EvidenceDuoReader {
   authLogs(query: AuthLogQuery): AsyncIterable<Page<AuthEventLike>>;
 }
 
-/** The calls Test Connection makes (duo-wire.md §5: there is no `/admin/v1/check`). */
+/** The calls Test Connection makes (docs/duo-wire.md §5: there is no `/admin/v1/check`). */
 export interface ConnectionProbe {
   /** `GET /auth/v2/ping` (unsigned): `{ time }` in seconds. */
   ping(opts: { signal?: AbortSignal }): Promise<{ time: number }>;
@@ -66,7 +66,7 @@ export interface ConnectionProbe {
   logProbe(opts: { signal?: AbortSignal; mintimeMs: number; maxtimeMs: number }): Promise<unknown>;
   /** One-row `/admin/v1/users` read — needs "Grant read resource". */
   usersProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
-  /** `/admin/v1/settings` — needs "Grant settings" in Duo's API (the seed files it under read resource). */
+  /** `/admin/v1/settings` — needs "Grant settings" in Duo's API (the specification files it under read resource). */
   settingsProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
   /** One-row `/admin/v1/admins` read — needs "Grant administrators — Read". */
   adminsProbe(opts: { signal?: AbortSignal }): Promise<unknown>;

@@ -23,7 +23,7 @@ export interface ConnectionReport {
   latencyMs: number | null;
 }
 
-/** The seed warns at drift and says every sync fails beyond ~60 s (issue 5, "Test Connection"). */
+/** The specification warns at drift and says every sync fails beyond ~60 s (docs/evidence.md). */
 export const SKEW_WARN_MS = 30_000;
 export const SKEW_FAIL_MS = 60_000;
 
@@ -45,7 +45,7 @@ export const GRANTS = [
     unlocks: 'users, policies and bypass codes',
   },
   {
-    // Not in the seed (which files /admin/v1/settings under "read resource"): Duo's Admin API documents
+    // Not in the specification (which files /admin/v1/settings under "read resource"): Duo's Admin API documents
     // "Grant settings" as the permission for /admin/v1/settings, and the emulator enforces it.
     id: 'grant_settings',
     label: 'Grant settings',
@@ -69,7 +69,7 @@ function messageOf(error: unknown): string {
   return stripControl(error instanceof Error ? error.message : String(error)).slice(0, 300);
 }
 
-/** The seed's Troubleshooting section, one sentence per Duo code. */
+/** The specification's Troubleshooting section, one sentence per Duo code. */
 export function fixFor(code: number | undefined, grantLabel?: string): string {
   switch (code) {
     case 40101:
@@ -93,8 +93,8 @@ export function fixFor(code: number | undefined, grantLabel?: string): string {
 }
 
 /**
- * Test Connection (before the first save). `/admin/v1/check`, which the seed names, does not exist
- * (duo-wire.md §5); instead: `/auth/v2/ping` for server time and skew, `/auth/v2/check` signed with the
+ * Test Connection (before the first save). `/admin/v1/check`, which the specification names, does not exist
+ * (docs/duo-wire.md §5); instead: `/auth/v2/ping` for server time and skew, `/auth/v2/check` signed with the
  * Admin keys (40301 proves key and signature), then one signed read per grant.
  */
 export async function testConnection(

@@ -56,7 +56,7 @@ const KINDS: ReadonlyArray<{ kind: string; job: EvidenceJobKind; cron: (c: Confi
 ];
 
 /**
- * The compliance seed's schedules: identity sync at `0 *\/4 * * *` and the auth-log poll at `30 * * * *`
+ * The compliance specification's schedules: identity sync at `0 *\/4 * * *` and the auth-log poll at `30 * * * *`
  * (UTC, configurable), each slot one job per Admin integration. "Sync now" queues an identity sync only.
  */
 export function registerEvidenceJobs(
@@ -85,7 +85,7 @@ export function registerEvidenceJobs(
   }
 }
 
-/** The seed's back-off: scheduled runs skip a credential in auth_failed until its 24 h are over. */
+/** The specification's back-off: scheduled runs skip a credential in auth_failed until its 24 h are over. */
 export function credentialGate(store: Store): BackoffGate {
   return async (q) => {
     const { orgId, integrationId } = q.payload;

@@ -45,12 +45,22 @@ export interface CreateServerAppOptions {
 
 export type ServerApp = OpenAPIHono<AppEnv> & { deps: ServerDeps };
 
+/** 64 KiB: every JSON body the API takes is far smaller; an import route gets its own entry in bodyLimits. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** The names a loopback listener is reached by; anything else in Host is a rebinding name. */
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
 const here = dirname(fileURLToPath(import.meta.url));
 
 export function defaultConfig(): ServerConfig {
   return {
     secureCookies: false,
     trustProxy: false,
+    trustedProxies: 1,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    bodyLimits: [],
+    allowedHosts: LOOPBACK_HOSTS,
+    metricsToken: null,
     sessionTtlMs: 12 * 60 * 60_000,
     // src/server → repo root, and dist/server → repo root alike.
     publicDir: resolve(here, '..', '..', 'public'),
@@ -68,6 +78,7 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
     services: options.services,
     accounts: options.store,
     config,
+    proxy: { trustedProxies: config.trustProxy ? Math.max(1, config.trustedProxies) : 0 },
     logger: options.logger ?? createLogger(),
     clock,
     metrics,

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DuowatchServices, RunView } from '../services/contract.js';
 
 /**
- * Prometheus metrics on an injected registry (no prom-client global default registry, style.md §3).
+ * Prometheus metrics on an injected registry (no prom-client global default registry, docs/conventions.md §3).
  * Runs are observed from the service layer's run list at scrape time (each run counted once, by id), and
  * `observeRun` lets the scheduler report runs as they finish; both paths share the same dedupe.
  */

@@ -197,8 +197,12 @@ export const Signal = z
 export const Evidence = z
   .object({
     org: z.string(),
-    signals: z.array(Signal).openapi({ description: 'The five signals of the compliance seed.' }),
+    signals: z.array(Signal).openapi({ description: 'The five signals of the compliance specification.' }),
     extended: z.array(Signal).optional().openapi({ description: 'Extended signals, shown separately.' }),
+    pending: z
+      .array(z.object({ signal: z.string(), reason: z.string(), since: z.string() }))
+      .optional()
+      .openapi({ description: "Signals whose run is still going (the auth log waits for Duo's budget)." }),
   })
   .openapi('Evidence');
 export const History = z.object({ signal: z.string(), records: z.array(Signal) }).openapi('History');

@@ -1,5 +1,5 @@
 /**
- * The service layer the REST API and the CLI both stand on (architecture.md: "cli and server are two faces
+ * The service layer the REST API and the CLI both stand on (docs/architecture.md: "cli and server are two faces
  * over the same services"). Every call names its organization; tenancy is a parameter, never a global.
  * `Actor` is who asks, for the audit log; authorization (roles) is checked by the caller's face.
  */
@@ -93,10 +93,15 @@ export interface SignalView {
 
 export interface EvidenceView {
   org: string;
-  /** The five signals of the compliance seed. */
+  /** The five signals of the compliance specification. */
   signals: SignalView[];
-  /** The extended signals (beyond the seed), shown separately. */
+  /** The extended signals (beyond the specification), shown separately. */
   extended?: SignalView[];
+  /**
+   * `show` only: signals not computed yet whose run is still going, with why (the first auth-log poll waits
+   * for Duo's auth-log budget, about one request a minute, once per extra page of 1,000 events).
+   */
+  pending?: PendingSignal[];
   /** `sync` only: what failed in this run (the signals above are only those computed now). */
   errors?: Array<{
     integrationId: string;
@@ -105,6 +110,14 @@ export interface EvidenceView {
     code: number | null;
     message: string;
   }>;
+}
+
+export interface PendingSignal {
+  signal: string;
+  /** One sentence for the dashboard and the CLI. */
+  reason: string;
+  /** When the run computing it started. */
+  since: string;
 }
 
 export interface RunView {

@@ -43,6 +43,11 @@ export interface ServicesOptions {
   queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
 }
 
+/** Why the auth-log signal is not there yet while its poll runs (docs/duo-wire.md §6, docs/evidence.md). */
+export const AUTH_LOG_BUDGET_NOTE =
+  "waiting for Duo's authentication-log budget: Duo allows about one request a minute per tenant, and each " +
+  '1,000 events of the last 24 hours need one request, so a busy first poll takes a minute per extra page';
+
 const SIGNALS = new Set<string>([...CORE_SIGNAL_IDS, ...EXTENDED_SIGNAL_IDS]);
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -221,6 +226,24 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
   async function latestView(orgId: string, slug: string): Promise<EvidenceView> {
     const v = await latestEvidence(evidenceStore, orgId);
     return { org: slug, signals: v.signals.map(signalView), extended: v.extended.map(signalView) };
+  }
+
+  /** `show`: the latest records, and the auth-log signal as pending while its first poll is still running. */
+  async function latestWithPending(orgId: string, slug: string): Promise<EvidenceView> {
+    const view = await latestView(orgId, slug);
+    if (view.signals.some((s) => s.id === 'auth_log_aggregate')) return view;
+    const [running] = await store.jobRuns.list(orgId, { kind: 'auth_log_poll', status: 'running', limit: 1 });
+    if (running === undefined) return view;
+    return {
+      ...view,
+      pending: [
+        {
+          signal: 'auth_log_aggregate',
+          reason: AUTH_LOG_BUDGET_NOTE,
+          since: (running.startedAt ?? running.createdAt).toISOString(),
+        },
+      ],
+    };
   }
 
   /** One evidence run for one Admin integration; records nothing itself (the caller owns the run record). */
@@ -411,7 +434,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
           skey: candidate.skey,
           ...(input.ikey === undefined ? {} : { ikey: candidate.ikey }),
         });
-        // The seed: a rotated key clears auth_failed on the next *successful run*; the passing test was one.
+        // The specification: a rotated key clears auth_failed on the next *successful run*; the passing test was one.
         if (report.ok) await store.credentialHealth.recordSuccess(o.id, i.id);
         return { saved: true, integration: await integrationView(updated ?? i), report };
       },
@@ -524,7 +547,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
       },
       async latest(orgId) {
         const o = await org(orgId);
-        return latestView(o.id, o.slug);
+        return latestWithPending(o.id, o.slug);
       },
       async history(orgId, signal, range) {
         const o = await org(orgId);

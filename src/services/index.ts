@@ -1,5 +1,6 @@
 export type * from './contract.js';
 export {
+  AUTH_LOG_BUDGET_NOTE,
   createServices,
   runOutcome,
   type ServicesOptions,

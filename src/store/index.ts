@@ -28,6 +28,7 @@ export type {
   SessionRepository,
   ApiTokenRepository,
   LoginThrottleRepository,
+  LoginDeviceRepository,
 } from './repositories/access.repository.js';
 export type { AuditLogRepository, NewAuditEntry, AuditQuery } from './repositories/audit-log.repository.js';
 export { Secret, redacted } from './vault/secret.js';
@@ -46,3 +47,5 @@ export {
 export type { Keyring, LoadedKeyring, LoadKeyringOptions, KeyFileSystem } from './vault/keyring.js';
 export { rotateKeys } from './vault/rotate.js';
 export type { RotateResult } from './vault/rotate.js';
+export { createCodec } from './dialect/index.js';
+export type { ValueCodec } from './dialect/index.js';

@@ -14,9 +14,11 @@ import {
 import type { RepositoryContext } from './repositories/context.js';
 import {
   apiTokenRepository,
+  loginDeviceRepository,
   loginThrottleRepository,
   sessionRepository,
   type ApiTokenRepository,
+  type LoginDeviceRepository,
   type LoginThrottleRepository,
   type SessionRepository,
 } from './repositories/access.repository.js';
@@ -94,6 +96,7 @@ export interface Store {
   readonly sessions: SessionRepository;
   readonly apiTokens: ApiTokenRepository;
   readonly loginThrottle: LoginThrottleRepository;
+  readonly loginDevices: LoginDeviceRepository;
   readonly auditLog: AuditLogRepository;
   migrate(): Promise<MigrateResult>;
   migrationStatus(): Promise<MigrationStatus[]>;
@@ -199,6 +202,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       sessions: sessionRepository(ctx),
       apiTokens: apiTokenRepository(ctx),
       loginThrottle: loginThrottleRepository(ctx),
+      loginDevices: loginDeviceRepository(ctx),
       auditLog: auditLogRepository(ctx),
       migrate: () => migrateToLatest(asUnknown, adapter, options.migrations),
       migrationStatus: () => migrationStatus(asUnknown, adapter, options.migrations),

@@ -1,12 +1,12 @@
 /**
- * Device API trusted-endpoint caches for one management system (duo-wire.md §5 "Device API"; seed 003):
+ * Device API trusted-endpoint caches for one management system (docs/duo-wire.md §5 "Device API"):
  * at most one pending and one active cache; a second pending create (or an active create while one is
  * active) is 409; activation deletes the previous active cache; only pending caches can be deleted;
  * at most 1000 ids per add; re-adding an id is a no-op; ids are validated for the integration's one OS.
  */
 import { invalid, notFound, worldError } from './errors.js';
 import { duoId } from './prng.js';
-import type { DeviceCache, DeviceCacheStore, DeviceOs, WorldError } from './types.js';
+import type { DeviceCache, DeviceCacheStore, DeviceOs, DevicesRetrieved, WorldError } from './types.js';
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 /** Firmware placeholder UUIDs that dmidecode returns on boards with no real one: not device identities. */
@@ -18,6 +18,9 @@ const PLACEHOLDERS = new Set([
 ]);
 
 export const MAX_DEVICES_PER_ADD = 1000;
+/** Listing a whole cache: default and largest page (inferred; Duo's Ruby client asks for 1000). */
+export const DEFAULT_DEVICE_PAGE = 100;
+export const MAX_DEVICE_PAGE = 1000;
 
 /**
  * The identifier as this OS reports it, or undefined if it cannot be one. Windows MachineGuid and Linux
@@ -81,7 +84,7 @@ export function createDeviceCacheStore(
     create(active = false) {
       const status = active ? 'active' : 'pending';
       // Duo: a new pending cache needs the old one deleted or activated; a new active cache needs the old
-      // active one gone (seed 003). Duo answers 409; the code is the §3 one for bad parameters (A10).
+      // active one gone. Duo answers 409; the code is the §3 one for bad parameters (A10).
       if (caches.some((c) => c.status === status))
         return worldError(409, 40002, `a ${status} device cache already exists`);
       const c: Cache = {
@@ -110,16 +113,28 @@ export function createDeviceCacheStore(
       c.updated = nowS();
       return { device_count: c.devices.size };
     },
-    getDevices(key, ids) {
+    getDevices(key, ids, page = { limit: DEFAULT_DEVICE_PAGE, offset: 0 }) {
       const c = find(key);
       if ('error' in c) return c;
+      if (ids.length === 0) {
+        // A whole-cache listing pages in insertion order (Map order), so a reader can resume by offset.
+        const all = [...c.devices];
+        const slice = all.slice(page.offset, page.offset + page.limit);
+        const out: DevicesRetrieved = {
+          cache_key: c.key,
+          devices_retrieved: slice.map(([device_id, date_added]) => ({ date_added, device_id })),
+          num_devices_retrieved: slice.length,
+        };
+        if (page.offset + page.limit < all.length) out.next_offset = page.offset + page.limit;
+        return out;
+      }
       const found: { date_added: number; device_id: string }[] = [];
       for (const raw of ids) {
         const id = normalizeDeviceId(os, raw);
         const added = id === undefined ? undefined : c.devices.get(id);
         if (id !== undefined && added !== undefined) found.push({ date_added: added, device_id: id });
       }
-      return { devices_retrieved: found, num_devices_retrieved: found.length };
+      return { cache_key: c.key, devices_retrieved: found, num_devices_retrieved: found.length };
     },
     deleteDevices(key, ids) {
       const c = find(key);

@@ -1,6 +1,6 @@
 /**
  * The emulated Duo world: tenants, generated logs, scenarios, the Auth API engine, Device API caches and the
- * emulator clock. Every object returned is already in Duo's wire shape (duo-wire.md §5); the wire side
+ * emulator clock. Every object returned is already in Duo's wire shape (docs/duo-wire.md §5); the wire side
  * (src/emulator/*) verifies, pages, wraps and serializes. Contract: /tmp/EMULATOR-CONTRACT.md.
  */
 export { createClock, type EmulatorClock, type ClockOptions } from './clock.js';
@@ -14,7 +14,12 @@ export {
   type FactorShorthand,
 } from './fixture-schema.js';
 export { isWorldError, worldError } from './errors.js';
-export { normalizeDeviceId, MAX_DEVICES_PER_ADD } from './device-cache.js';
+export {
+  normalizeDeviceId,
+  MAX_DEVICES_PER_ADD,
+  DEFAULT_DEVICE_PAGE,
+  MAX_DEVICE_PAGE,
+} from './device-cache.js';
 export { PUSH_TIMEOUT_MS, DEFAULT_BEHAVIOUR } from './auth-engine.js';
 export { AUTH_BUCKET_MS } from './auth-log-gen.js';
 export { STATUS_MIX } from './users-gen.js';

@@ -1,3 +1,4 @@
+import { capabilityMigrations } from '../../../app/index.js';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,16 +30,17 @@ describe('duowatch db and keys', () => {
         pending: string[];
       };
       expect(before.dialect).toBe('sqlite');
-      expect(before.pending).toEqual(['001-initial', '002-job-run-queue-id']);
+      // The core's migrations first, then every capability's (src/app/capabilities.ts).
+      expect(before.pending.slice(0, 2)).toEqual(['001-initial', '002-job-run-queue-id']);
       expect(await readdir(dir)).not.toContain('master.key');
       const migrated = JSON.parse(await run(['--data-dir', dir, 'db', 'migrate', '--json'])) as {
         applied: string[];
       };
-      expect(migrated.applied).toEqual(['001-initial', '002-job-run-queue-id']);
+      expect(migrated.applied).toEqual(before.pending);
       expect(await run(['--data-dir', dir, 'db', 'migrate'])).toBe('database is up to date\n');
       expect(await run(['--data-dir', dir, 'db', 'status'])).toMatch(/up to date/);
 
-      const store = await openStore({ dataDir: dir, env: {} });
+      const store = await openStore({ dataDir: dir, env: {}, migrations: capabilityMigrations });
       const org = await store.organizations.create({ slug: 'acme' });
       const integration = await store.integrations.create(org.id, {
         kind: 'admin',
@@ -58,7 +60,7 @@ describe('duowatch db and keys', () => {
       };
       expect(result).toMatchObject({ reEncrypted: 1, retiredKeyIds: [oldKey] });
 
-      const reopened = await openStore({ dataDir: dir, env: {} });
+      const reopened = await openStore({ dataDir: dir, env: {}, migrations: capabilityMigrations });
       try {
         expect((await reopened.integrations.credentials(org.id, integration.id))?.skey.reveal()).toBe(
           'rotate-me-secret',
