@@ -1,4 +1,8 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { createReliableSink } from './reliable-sink.js';
 import { createFileSink } from './file-sink.js';
+import { createSyslogSink } from './syslog-sink.js';
 import type { SinkConfig } from './sink-config.js';
 import { createStdoutSink } from './stdout-sink.js';
 import type { LineWriter } from './stdout-sink.js';
@@ -9,6 +13,34 @@ import { SinkError } from './types.js';
 export interface SinkDeps {
   readonly clock?: () => number;
   readonly stdout?: LineWriter;
+  /** The data directory: spill queues default to `<dataDir>/spill/<sink>`, dead letters to `<dataDir>/dead-letter/`. */
+  readonly dataDir?: string;
+  /** Told about failed attempts of network sinks (they are retried; this is for logs). */
+  readonly onError?: (error: SinkError, context: { queued: number; attempt: number }) => void;
+}
+
+type NetworkConfig = Extract<SinkConfig, { spill: unknown }>;
+
+/** Network sinks get retry + the disk spill queue (docs/log-sinks.md, "When a SIEM is down"). */
+function reliable(name: string, config: NetworkConfig, inner: LogSink, deps: SinkDeps): LogSink {
+  const spillDir =
+    config.spill.maxBytes === 0
+      ? null
+      : (config.spill.dir ??
+        (deps.dataDir === undefined ? null : join(deps.dataDir, 'spill', safeName(name))));
+  return createReliableSink(inner, {
+    spillDir,
+    maxSpillBytes: config.spill.maxBytes,
+    baseDelayMs: config.retry.baseDelayMs,
+    maxDelayMs: config.retry.maxDelayMs,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
+}
+
+/** A sink name as a directory name (CLI names like `file:/x` carry slashes). */
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
 /** Builds one sink from its resolved configuration (`resolveSinksConfig` or `parseSinkSpec`). */
@@ -27,6 +59,33 @@ export function createSink(name: string, config: SinkConfig, deps: SinkDeps = {}
         maxFiles: config.rotate.maxFiles,
         ...(deps.clock ? { clock: deps.clock } : {}),
       });
+    case 'syslog':
+      return reliable(
+        name,
+        config,
+        createSyslogSink({
+          name,
+          transport: config.transport,
+          host: config.host,
+          port: config.port ?? (config.transport === 'tls' ? 6514 : 514),
+          // RFC 5425: TLS always uses octet counting.
+          framing: config.transport === 'tls' ? 'octet-counting' : config.framing,
+          maxMessageBytes: config.maxMessageBytes,
+          message: {
+            facility: config.facility,
+            facilities: config.facilities,
+            appName: config.appName,
+            hostname: config.hostname ?? hostname(),
+            msgids: config.msgids,
+            body: config.body,
+            format: config.format,
+            bom: config.bom,
+          },
+          tls: config.tls,
+          timeoutMs: config.timeoutMs,
+        }),
+        deps,
+      );
     default:
       throw new SinkError('sink.config', name, `sink type ${config.type} is not available in this build yet`);
   }

@@ -85,6 +85,31 @@ describe('file sink', () => {
     expect(got).toHaveLength(2);
   });
 
+  it('restore(null) later in the same process cuts what this process wrote (a first batch that failed elsewhere)', async () => {
+    const path = join(dir, 'duo.ndjson');
+    await writeFile(path, '{"operator":"line"}\n');
+    const sink = createFileSink({ path, maxBytes: 600 });
+    await sink.send(batchOf(0, 2), signal); // no restore first: the baseline is where the file stood at open
+    await sink.send(batchOf(2, 2), signal); // rotates
+    await sink.restore!(null); // another sink on the route failed: nothing was committed
+    await sink.send(batchOf(0, 4), signal);
+    await sink.close();
+    const all = await ids(dir, 'duo.ndjson').catch(() => null);
+    expect(all).toBeNull(); // the operator's line has no duowatch tag
+    const text = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(text[0]).toBe('{"operator":"line"}');
+    const rotated = (await readdir(dir)).filter((n) => n !== 'duo.ndjson');
+    const rest: string[] = [];
+    for (const n of rotated.sort()) {
+      const buf = await readFile(join(dir, n));
+      rest.push(...(n.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8').trimEnd().split('\n'));
+    }
+    const got = [...rest, ...text]
+      .filter((l) => l.includes('duowatch'))
+      .map((l) => (JSON.parse(l) as { duowatch: { id: string } }).duowatch.id);
+    expect(got).toEqual(batchOf(0, 4).map((e) => e.id));
+  });
+
   it('rotates by size between batches, gzips rotated files, and keeps every event once', async () => {
     const path = join(dir, 'duo.ndjson');
     const sink = createFileSink({ path, maxBytes: 2000 });

@@ -79,6 +79,8 @@ export function createFileSink(options: FileSinkOptions): LogSink {
   let size = 0;
   let openedAt = 0;
   let closed = false;
+  // Where the file stood when this process first opened it: what `restore(null)` goes back to.
+  let baseline: Position | null = null;
   // A write that failed part-way left bytes past `size`; they are cut before anything else is written.
   let dirty = false;
   let compressing: Promise<void> = Promise.resolve();
@@ -145,6 +147,7 @@ export function createFileSink(options: FileSinkOptions): LogSink {
     handle = await open(path, 'a');
     const st = await handle.stat();
     size = st.size;
+    baseline ??= { seq, offset: size };
     openedAt = size === 0 ? clock() : Math.min(st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs, clock());
     // Finish what a crash interrupted: compress plain rotated segments, drop plain copies of finished ones.
     for (const [s, seg] of segments) {
@@ -351,10 +354,12 @@ export function createFileSink(options: FileSinkOptions): LogSink {
     restore(position: string | null): Promise<void> {
       return serial(async () => {
         try {
-          // Nothing committed yet: keep what is there (it may be an operator's file), and let the caller
-          // store position() before its first send so a crash before the first commit is cut too.
-          if (position === null) await ensureOpen();
-          else await restoreTo(parsePosition(position, name));
+          // Nothing committed yet: keep what was there before this process (it may be an operator's file)
+          // and cut what this process wrote since. The caller should store position() before its first
+          // send, so a crash before the first commit is cut too.
+          if (position !== null) await restoreTo(parsePosition(position, name));
+          else if (baseline === null) await ensureOpen();
+          else await restoreTo(baseline);
         } catch (error) {
           throw fail('restore failed', error);
         }

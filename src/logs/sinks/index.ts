@@ -2,7 +2,7 @@
  * Log sinks: where collected Duo events go (docs/log-sinks.md). The collector builds sinks with `createSink`
  * from the resolved `sinks` configuration or a `--sink` spec, and relies on the `LogSink` contract.
  */
-export type { DeliveryGuarantee, LogFormat, LogSink, SinkErrorCode } from './types.js';
+export type { DeliveryGuarantee, LogFormat, LogSink, SinkErrorCode, SinkStats } from './types.js';
 export { SinkError } from './types.js';
 export { formatEvent, formatLines } from './format.js';
 export { formatRaw } from './format-raw.js';
@@ -37,3 +37,18 @@ export { SinkSpecError, parseSinkSpec } from './sink-spec.js';
 export type { SinkSpec } from './sink-spec.js';
 export { createSink } from './create-sink.js';
 export type { SinkDeps } from './create-sink.js';
+export { createSyslogSink } from './syslog-sink.js';
+export type { SyslogSinkOptions } from './syslog-sink.js';
+export {
+  FACILITIES,
+  SD_ID,
+  TRUNCATION_MARKER,
+  frame,
+  syslogMessage,
+  syslogSeverity,
+  truncateMessage,
+} from './syslog-message.js';
+export type { FacilityName, SyslogMessageOptions } from './syslog-message.js';
+export { cefHeader, cefValue, formatCef } from './format-cef.js';
+export { createReliableSink } from './reliable-sink.js';
+export type { ReliableSinkOptions, ReliableState } from './reliable-sink.js';

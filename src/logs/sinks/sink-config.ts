@@ -157,6 +157,7 @@ export const syslogSinkSchema = z.strictObject({
   appName: printable(48).default('duowatch'),
   hostname: printable(255).optional().describe("default: this machine's hostname"),
   msgids: perStream(printable(32)).describe('MSGID per log type (default: duo-<stream>)'),
+  bom: z.boolean().default(true).describe('start MSG with the UTF-8 byte-order mark (RFC 5424 §6.4)'),
   tls,
   timeoutMs: z.number().int().min(100).default(10_000),
 });
