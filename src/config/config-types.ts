@@ -1,9 +1,10 @@
+import type { IntegrationKind } from '../shared/index.js';
 import type { Secret } from '../store/index.js';
 
 export interface ConfiguredIntegration {
   org: string;
   orgName: string;
-  kind: 'admin' | 'auth' | 'device' | 'accounts';
+  kind: IntegrationKind;
   apiHost: string;
   label: string;
   mkey: string | null;

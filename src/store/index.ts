@@ -2,7 +2,7 @@ export { openStore, SQLITE_FILE } from './open-store.js';
 export type { OpenStoreOptions, Store, StoreLogger } from './open-store.js';
 export { StoreError, VaultError } from './errors.js';
 export type * from './models.js';
-export { integrationKinds, roles } from './models.js';
+export { roles } from './models.js';
 export type { DialectAdapter, DialectCapabilities } from './dialect/index.js';
 export type { MigrateResult, MigrationStatus } from './migrations/index.js';
 export type { OrganizationRepository } from './repositories/organizations.repository.js';
