@@ -1,3 +1,4 @@
+import type { IntegrationKind } from '../shared/index.js';
 import type { Secret } from '../store/index.js';
 import type { HealthConfig } from '../health/index.js';
 import type { DetectConfig } from '../detect/index.js';
@@ -5,7 +6,7 @@ import type { DetectConfig } from '../detect/index.js';
 export interface ConfiguredIntegration {
   org: string;
   orgName: string;
-  kind: 'admin' | 'auth' | 'device' | 'accounts';
+  kind: IntegrationKind;
   apiHost: string;
   label: string;
   mkey: string | null;

@@ -3,6 +3,7 @@ import { validateApiHostname } from '../duo/index.js';
 import { z } from 'zod';
 import { healthConfigSchema } from '../health/index.js';
 import { detectConfigSchema } from '../detect/index.js';
+import { INTEGRATION_KINDS } from '../shared/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
 const cronPattern = z
@@ -33,7 +34,7 @@ export const integrationSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes')
     .describe('organization slug'),
   orgName: z.string().min(1).optional(),
-  kind: z.enum(['admin', 'auth', 'device', 'accounts']).default('admin'),
+  kind: z.enum(INTEGRATION_KINDS).default('admin'),
   apiHost: z
     .string()
     .min(1)

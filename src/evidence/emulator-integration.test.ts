@@ -7,9 +7,9 @@ import {
   evidencePortsFromDuoClient,
   runAuthLogPoll,
   runIdentitySync,
-  testConnection,
   type AuthEventLike,
 } from './index.js';
+import { connectionProbe, testConnection } from '../integrations/index.js';
 import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 
 // Through the real parts: the Duo wire client (signing, paging, errors) talking in-process to the emulator
@@ -176,7 +176,7 @@ describe('evidence over the Duo client and the emulator', () => {
 
   it('Test Connection passes, then names removed grants with 40301', async () => {
     const h = await tenantFrom({ generate: { active: 3 } });
-    const ports = evidencePortsFromDuoClient(clientOf(h));
+    const ports = connectionProbe(clientOf(h));
     const good = await testConnection(ports, { clock: h.clock });
     expect(good.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(good.ok).toBe(true);

@@ -23,7 +23,6 @@ export { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS } from './types.js';
 export type {
   AuthLogQuery,
   Clock,
-  ConnectionProbe,
   CredentialHealth,
   CredentialState,
   CursorKey,
@@ -78,15 +77,6 @@ export { IDENTITY_SIGNAL_SOURCES, runIdentitySync, type IdentitySyncInput } from
 export { EvidenceError } from './errors.js';
 export { runAuthLogPoll, type AtomicPollCommit, type AuthLogPollInput } from './auth-log-poll.js';
 export type { EvidenceRunResult, RunErrorSummary } from './run-result.js';
-export {
-  GRANTS,
-  SKEW_FAIL_MS,
-  SKEW_WARN_MS,
-  fixFor,
-  testConnection,
-  type ConnectionCheck,
-  type ConnectionReport,
-} from './test-connection.js';
 export {
   evidenceHistory,
   latestEvidence,

@@ -7,7 +7,7 @@ import {
   type DuoTransportOptions,
 } from '../duo/index.js';
 import type { Config } from '../config/index.js';
-import type { DuoClientsOptions } from '../services/index.js';
+import type { DuoClientsOptions } from '../integrations/index.js';
 
 /**
  * The Duo client's transport and budget from the configuration, with the three environment variables of docs/duo-client.md

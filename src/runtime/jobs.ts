@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import { runOutcome, type EvidenceJobKind, type EvidenceJobs } from '../services/index.js';
-import type { BackoffGate, JobTarget, RunOutcome, RunRecorder, Scheduler } from '../scheduler/index.js';
+import type { JobTarget, RunOutcome, RunRecorder, Scheduler } from '../scheduler/index.js';
 import type { EvidenceRunResult } from '../evidence/index.js';
 import type { Store } from '../store/index.js';
 
@@ -83,27 +83,6 @@ export function registerEvidenceJobs(
       },
     });
   }
-}
-
-/** The specification's back-off: scheduled runs skip a credential in auth_failed until its 24 h are over. */
-export function credentialGate(store: Store): BackoffGate {
-  return async (q) => {
-    const { orgId, integrationId } = q.payload;
-    if (q.trigger === 'run-now' || orgId === undefined || integrationId === undefined) return { skip: false };
-    const health = await store.credentialHealth.get(orgId, integrationId);
-    if (
-      health === undefined ||
-      health.state === 'ok' ||
-      health.until === null ||
-      health.until.getTime() <= Date.now()
-    )
-      return { skip: false };
-    return {
-      skip: true,
-      reason: `credential ${health.state} until ${health.until.toISOString()}`,
-      until: health.until,
-    };
-  };
 }
 
 function schedulerOutcome(result: EvidenceRunResult): RunOutcome {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, storeOptions, type Config } from '../config/index.js';
 import { openStore, type Store, type StoreLogger } from '../store/index.js';
-import { createServices, DuoClients, type DuowatchServices, type EvidenceJobs } from '../services/index.js';
+import { createIntegrationsService, DuoClients } from '../integrations/index.js';
+import { createServices, type DuowatchServices, type EvidenceJobs } from '../services/index.js';
 import type { Emulator, TenantCredentials } from '../emulator/index.js';
 import { duoClientsOptions } from './duo-transport.js';
 
@@ -74,10 +75,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
             },
       ),
     );
-    await applyConfiguredIntegrations(config, store);
+    const integrations = createIntegrationsService({ store, clients });
+    await integrations.applyDeclared(config.integrations);
     const services = createServices({
       store,
       clients,
+      integrations,
       ...(options.queue === undefined ? {} : { queue: options.queue }),
     });
     return {
@@ -125,45 +128,4 @@ async function startDemo(config: Config): Promise<DemoTenant> {
     caFile: listening.caFile,
     close: () => listening.close(),
   };
-}
-
-/** Integrations declared in the configuration file are created (or their keys updated) in the store. */
-async function applyConfiguredIntegrations(config: Config, store: Store): Promise<void> {
-  for (const c of config.integrations) {
-    const org =
-      (await store.organizations.findBySlug(c.org)) ??
-      (await store.organizations.create({ slug: c.org, name: c.orgName }));
-    const existing = (await store.integrations.list(org.id)).find(
-      (i) => i.kind === c.kind && i.apiHost === c.apiHost,
-    );
-    if (existing === undefined) {
-      await store.integrations.create(org.id, {
-        kind: c.kind,
-        apiHost: c.apiHost,
-        label: c.label,
-        mkey: c.mkey,
-        ikey: c.ikey,
-        skey: c.skey,
-      });
-      await store.auditLog.append({
-        actor: 'config',
-        orgId: org.id,
-        action: 'integration.create',
-        target: c.apiHost,
-        details: { kind: c.kind, source: 'config' },
-      });
-      continue;
-    }
-    const current = await store.integrations.credentials(org.id, existing.id);
-    if (current?.ikey.reveal() !== c.ikey.reveal() || current.skey.reveal() !== c.skey.reveal()) {
-      await store.integrations.rotateSecrets(org.id, existing.id, { ikey: c.ikey, skey: c.skey });
-      await store.auditLog.append({
-        actor: 'config',
-        orgId: org.id,
-        action: 'integration.rotate',
-        target: existing.id,
-        details: { source: 'config' },
-      });
-    }
-  }
 }

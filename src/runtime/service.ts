@@ -2,7 +2,8 @@ import pino from 'pino';
 import { bootstrapAdmin, createLogger, createServerApp, listen } from '../server/index.js';
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { DEMO_SLUG, openRuntime, type Runtime } from './open-runtime.js';
-import { adminTargets, credentialGate, registerEvidenceJobs, storeRunRecorder } from './jobs.js';
+import { adminTargets, registerEvidenceJobs, storeRunRecorder } from './jobs.js';
+import { credentialGate } from '../integrations/index.js';
 import {
   capabilities,
   createLogEventHub,
@@ -38,6 +39,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     destination: pino.destination({ fd: 2, sync: false }),
   });
   let scheduler: Scheduler | null = null;
+  const clock = (): Date => new Date();
   const runtime = await openRuntime({
     env: options.env,
     cwd: options.cwd,
@@ -97,7 +99,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       : ({ engine: 'local' } as const);
     scheduler = createScheduler(engine, {
       recorder: storeRunRecorder(store),
-      backoffGate: credentialGate(store),
+      backoffGate: credentialGate(store, clock),
       logger,
     });
     registerEvidenceJobs(scheduler, { store, jobs: services, config });
@@ -121,7 +123,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         services,
         logger,
         env: options.env,
-        clock: () => new Date(),
+        clock,
         demo: runtime.demo,
         shared,
       });

@@ -9,8 +9,7 @@ export {
   type EvidenceJobOptions,
   type EvidenceJobs,
 } from './create-services.js';
-export { DuoClients, type DuoClientsOptions } from './duo-clients.js';
+export { DuoClients, type DuoClientsOptions } from '../integrations/index.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { explainRun } from './run-explanations.js';
-export { testIntegration } from './test-integration.js';
 export { evidenceStoreFor } from './evidence-store.js';

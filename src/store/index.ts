@@ -2,7 +2,7 @@ export { openStore, SQLITE_FILE } from './open-store.js';
 export type { OpenStoreOptions, Store, StoreLogger } from './open-store.js';
 export { StoreError, VaultError } from './errors.js';
 export type * from './models.js';
-export { integrationKinds, roles } from './models.js';
+export { roles } from './models.js';
 export type { DialectAdapter, DialectCapabilities, ValueCodec } from './dialect/index.js';
 export { createCodec } from './dialect/index.js';
 export { uuidv7 } from './ids.js';

@@ -8,8 +8,8 @@ export interface Organization {
   createdAt: Date;
 }
 
-export type IntegrationKind = 'admin' | 'auth' | 'device' | 'accounts';
-export const integrationKinds: readonly IntegrationKind[] = ['admin', 'auth', 'device', 'accounts'];
+import type { IntegrationKind } from '../shared/index.js';
+export type { IntegrationKind } from '../shared/index.js';
 
 /** An integration's metadata. The keys stay encrypted; ask `integrations.credentials()` at the moment of use. */
 export interface Integration {

@@ -1,29 +1,17 @@
 import { stripControl } from '../shared/index.js';
-import { VISIBILITY_LAG_MS } from './auth-log-window.js';
-import type { Clock, ConnectionProbe, DuoErrorLike } from './ports.js';
+import type { ConnectionProbe } from './connection-probe.js';
+import type { TestCheck, TestReport } from './types.js';
 
-export type CheckStatus = 'pass' | 'warn' | 'fail';
-
-export interface ConnectionCheck {
-  id: string;
-  label: string;
-  status: CheckStatus;
-  /** Duo's numeric error code, when Duo answered with one. */
-  code?: number;
-  message: string;
-  /** One sentence on how to fix it in the Duo Admin Panel. */
-  fix?: string;
+export interface Clock {
+  now(): number;
 }
 
-export interface ConnectionReport {
-  ok: boolean;
-  checks: ConnectionCheck[];
-  clockSkewMs: number | null;
-  serverTime: string | null;
-  latencyMs: number | null;
+/** The error fields a report reads; the real DuoApiError fits. */
+interface DuoErrorLike {
+  duoCode?: number | undefined;
 }
 
-/** The specification warns at drift and says every sync fails beyond ~60 s (docs/evidence.md). */
+/** The specification warns at drift and says every sync fails beyond ~60 s (docs/integrations.md). */
 export const SKEW_WARN_MS = 30_000;
 export const SKEW_FAIL_MS = 60_000;
 
@@ -100,10 +88,10 @@ export function fixFor(code: number | undefined, grantLabel?: string): string {
 export async function testConnection(
   probe: ConnectionProbe,
   opts: { clock?: Clock; signal?: AbortSignal } = {},
-): Promise<ConnectionReport> {
+): Promise<TestReport> {
   const clock = opts.clock ?? { now: () => Date.now() };
   const sig = opts.signal === undefined ? {} : { signal: opts.signal };
-  const checks: ConnectionCheck[] = [];
+  const checks: TestCheck[] = [];
   let clockSkewMs: number | null = null;
   let serverTime: string | null = null;
   let latencyMs: number | null = null;
@@ -188,11 +176,7 @@ export async function testConnection(
     try {
       const now = clock.now();
       if (grant.probe === 'logProbe') {
-        await probe.logProbe({
-          ...sig,
-          mintimeMs: now - 10 * 60_000,
-          maxtimeMs: now - VISIBILITY_LAG_MS,
-        });
+        await probe.logProbe({ ...sig, mintimeMs: now - 10 * 60_000 });
       } else {
         await probe[grant.probe](sig);
       }

@@ -9,7 +9,7 @@ import {
   type LimiterRegistryOptions,
 } from '../duo/index.js';
 import type { Store } from '../store/index.js';
-import { ServiceError } from './errors.js';
+import { ServiceError } from '../shared/index.js';
 
 export interface DuoClientsOptions {
   transport: DuoTransportOptions;
