@@ -1,7 +1,8 @@
 import type { Capability } from './capability.js';
+import { devicesCapability } from '../devices/index.js';
 
 /**
  * The composition root's one list: adding a capability is a new folder under `src/` with a door that
  * exports a `Capability`, and one line here. Order is the order of start-up and of the CLI's help.
  */
-export const capabilities: readonly Capability[] = [];
+export const capabilities: readonly Capability[] = [devicesCapability];

@@ -1,3 +1,4 @@
+import type { DevicesConfig } from '../devices/index.js';
 import type { Secret } from '../store/index.js';
 
 export interface ConfiguredIntegration {
@@ -52,4 +53,6 @@ export interface Config {
   readonly emulator: { readonly mode: 'auto' | 'on' | 'off' };
   readonly admin: { readonly username: string; readonly bootstrapPassword: Secret | null };
   readonly integrations: readonly Readonly<ConfiguredIntegration>[];
+  /** Trusted-endpoint device-cache sync (docs/devices.md). */
+  readonly devices: DevicesConfig;
 }

@@ -195,6 +195,10 @@ async function normalise(
       ),
     },
     integrations,
+    devices: {
+      ...input.devices,
+      syncs: input.devices.syncs.map((s) => (s.file === undefined ? s : { ...s, file: abs(s.file) })),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { validateApiHostname } from '../duo/index.js';
 import { z } from 'zod';
+import { devicesConfigSchema } from '../devices/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
 const cronPattern = z
@@ -170,6 +171,7 @@ export const configSchema = z
         bootstrapPasswordFile: path.optional(),
       })
       .default({ username: 'admin' }),
+    devices: devicesConfigSchema,
     integrations: z
       .array(integrationSchema)
       .default([])

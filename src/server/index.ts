@@ -7,3 +7,6 @@ export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from 
 export { ApiError } from './errors.js';
 export type { ServerConfig, ServerLogger } from './context.js';
 export type { AccountsStore, OrgRole } from './accounts-store.js';
+export { defineRoute, mount, reply, json, body, input } from './define-route.js';
+export { actorOf } from './auth.js';
+export type { AppEnv, AppContext, ServerDeps } from './context.js';

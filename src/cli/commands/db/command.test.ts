@@ -29,12 +29,12 @@ describe('duowatch db and keys', () => {
         pending: string[];
       };
       expect(before.dialect).toBe('sqlite');
-      expect(before.pending).toEqual(['001-initial', '002-job-run-queue-id']);
+      expect(before.pending).toEqual(['001-initial', '002-job-run-queue-id', '200-devices-sync']);
       expect(await readdir(dir)).not.toContain('master.key');
       const migrated = JSON.parse(await run(['--data-dir', dir, 'db', 'migrate', '--json'])) as {
         applied: string[];
       };
-      expect(migrated.applied).toEqual(['001-initial', '002-job-run-queue-id']);
+      expect(migrated.applied).toEqual(['001-initial', '002-job-run-queue-id', '200-devices-sync']);
       expect(await run(['--data-dir', dir, 'db', 'migrate'])).toBe('database is up to date\n');
       expect(await run(['--data-dir', dir, 'db', 'status'])).toMatch(/up to date/);
 
