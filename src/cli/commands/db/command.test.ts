@@ -8,6 +8,7 @@ import type { CliIo } from '../../io.js';
 import { register as registerDb } from './command.js';
 import { register as registerKeys } from '../keys/command.js';
 import { openStore } from '../../../store/index.js';
+import { capabilityMigrations } from '../../../app/index.js';
 
 function run(args: string[]): Promise<string> {
   const out: string[] = [];
@@ -38,7 +39,7 @@ describe('duowatch db and keys', () => {
       expect(await run(['--data-dir', dir, 'db', 'migrate'])).toBe('database is up to date\n');
       expect(await run(['--data-dir', dir, 'db', 'status'])).toMatch(/up to date/);
 
-      const store = await openStore({ dataDir: dir, env: {} });
+      const store = await openStore({ dataDir: dir, env: {}, migrations: capabilityMigrations });
       const org = await store.organizations.create({ slug: 'acme' });
       const integration = await store.integrations.create(org.id, {
         kind: 'admin',
@@ -58,7 +59,7 @@ describe('duowatch db and keys', () => {
       };
       expect(result).toMatchObject({ reEncrypted: 1, retiredKeyIds: [oldKey] });
 
-      const reopened = await openStore({ dataDir: dir, env: {} });
+      const reopened = await openStore({ dataDir: dir, env: {}, migrations: capabilityMigrations });
       try {
         expect((await reopened.integrations.credentials(org.id, integration.id))?.skey.reveal()).toBe(
           'rotate-me-secret',
