@@ -1,4 +1,5 @@
 import type { IntegrationKind } from '../shared/index.js';
+import type { DevicesConfig } from '../devices/index.js';
 import type { Secret } from '../store/index.js';
 import type { HealthConfig } from '../health/index.js';
 import type { DetectConfig } from '../detect/index.js';
@@ -58,4 +59,6 @@ export interface Config {
   /** Availability probes, states, SLO and the fail-mode policy (docs/health.md). */
   readonly health: HealthConfig;
   readonly detect: DetectConfig;
+  /** Trusted-endpoint device-cache sync (docs/devices.md). */
+  readonly devices: DevicesConfig;
 }

@@ -198,6 +198,10 @@ async function normalise(
     },
     integrations,
     detect: input.detect,
+    devices: {
+      ...input.devices,
+      syncs: input.devices.syncs.map((s) => (s.file === undefined ? s : { ...s, file: abs(s.file) })),
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { healthConfigSchema } from '../health/index.js';
 import { detectConfigSchema } from '../detect/index.js';
 import { INTEGRATION_KINDS } from '../shared/index.js';
+import { devicesConfigSchema } from '../devices/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
 const cronPattern = z
@@ -174,6 +175,7 @@ export const configSchema = z
       })
       .default({ username: 'admin' }),
     health: healthConfigSchema.default(() => healthConfigSchema.parse({})),
+    devices: devicesConfigSchema,
     integrations: z
       .array(integrationSchema)
       .default([])

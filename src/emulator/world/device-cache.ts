@@ -118,14 +118,20 @@ export function createDeviceCacheStore(
       if ('error' in c) return c;
       if (ids.length === 0) {
         // A whole-cache listing pages in insertion order (Map order), so a reader can resume by offset.
-        const all = [...c.devices];
-        const slice = all.slice(page.offset, page.offset + page.limit);
+        // Walk the Map without copying it: a 100,000-device cache is read back in 100 pages.
+        const slice: { date_added: number; device_id: string }[] = [];
+        let i = 0;
+        for (const [device_id, date_added] of c.devices) {
+          if (i >= page.offset + page.limit) break;
+          if (i >= page.offset) slice.push({ date_added, device_id });
+          i++;
+        }
         const out: DevicesRetrieved = {
           cache_key: c.key,
-          devices_retrieved: slice.map(([device_id, date_added]) => ({ date_added, device_id })),
+          devices_retrieved: slice,
           num_devices_retrieved: slice.length,
         };
-        if (page.offset + page.limit < all.length) out.next_offset = page.offset + page.limit;
+        if (page.offset + page.limit < c.devices.size) out.next_offset = page.offset + page.limit;
         return out;
       }
       const found: { date_added: number; device_id: string }[] = [];

@@ -9,6 +9,7 @@ import type { CliIo } from '../../io.js';
 import { register as registerDb } from './command.js';
 import { register as registerKeys } from '../keys/command.js';
 import { openStore } from '../../../store/index.js';
+import { capabilityMigrations } from '../../../app/index.js';
 
 function run(args: string[]): Promise<string> {
   const out: string[] = [];
