@@ -49,5 +49,3 @@ export {
 export type { Keyring, LoadedKeyring, LoadKeyringOptions, KeyFileSystem } from './vault/keyring.js';
 export { rotateKeys } from './vault/rotate.js';
 export type { RotateResult } from './vault/rotate.js';
-export { createCodec } from './dialect/index.js';
-export type { ValueCodec } from './dialect/index.js';
