@@ -1,7 +1,10 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createReliableSink } from './reliable-sink.js';
+import type { AlertRaiser } from '../../app/index.js';
+import { createElasticsearchSink } from './elasticsearch-sink.js';
 import { createFileSink } from './file-sink.js';
+import { createHttpPoster } from './http-post.js';
 import { createSyslogSink } from './syslog-sink.js';
 import type { SinkConfig } from './sink-config.js';
 import { createStdoutSink } from './stdout-sink.js';
@@ -15,6 +18,8 @@ export interface SinkDeps {
   readonly stdout?: LineWriter;
   /** The data directory: spill queues default to `<dataDir>/spill/<sink>`, dead letters to `<dataDir>/dead-letter/`. */
   readonly dataDir?: string;
+  /** Raises alerts (the Elasticsearch sink's dead letters). */
+  readonly alerts?: AlertRaiser;
   /** Told about failed attempts of network sinks (they are retried; this is for logs). */
   readonly onError?: (error: SinkError, context: { queued: number; attempt: number }) => void;
 }
@@ -36,6 +41,19 @@ function reliable(name: string, config: NetworkConfig, inner: LogSink, deps: Sin
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
   });
+}
+
+/** Splits large batches into requests of at most `size` events, in order. */
+function batched(inner: LogSink, size: number): LogSink {
+  return {
+    ...inner,
+    name: inner.name,
+    guarantee: inner.guarantee,
+    async send(batch, signal): Promise<void> {
+      for (let i = 0; i < batch.length; i += size) await inner.send(batch.slice(i, i + size), signal);
+    },
+    close: () => inner.close(),
+  };
 }
 
 /** A sink name as a directory name (CLI names like `file:/x` carry slashes). */
@@ -86,6 +104,25 @@ export function createSink(name: string, config: SinkConfig, deps: SinkDeps = {}
         }),
         deps,
       );
+    case 'elasticsearch': {
+      const deadLetterFile =
+        config.deadLetterFile ??
+        (deps.dataDir === undefined ? null : join(deps.dataDir, 'dead-letter', `${safeName(name)}.ndjson`));
+      if (deadLetterFile === null) {
+        throw new SinkError('sink.config', name, 'set deadLetterFile (or run with a data directory)');
+      }
+      const inner = createElasticsearchSink({
+        name,
+        url: config.url,
+        apiKey: config.apiKey,
+        namespace: config.namespace,
+        deadLetterFile,
+        http: createHttpPoster(name, config.tls, config.timeoutMs),
+        ...(deps.alerts ? { alerts: deps.alerts } : {}),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      });
+      return reliable(name, config, batched(inner, config.batchSize), deps);
+    }
     default:
       throw new SinkError('sink.config', name, `sink type ${config.type} is not available in this build yet`);
   }

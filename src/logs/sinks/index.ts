@@ -52,3 +52,7 @@ export type { FacilityName, SyslogMessageOptions } from './syslog-message.js';
 export { cefHeader, cefValue, formatCef } from './format-cef.js';
 export { createReliableSink } from './reliable-sink.js';
 export type { ReliableSinkOptions, ReliableState } from './reliable-sink.js';
+export { createElasticsearchSink, dataStreamFor } from './elasticsearch-sink.js';
+export type { ElasticsearchSinkOptions } from './elasticsearch-sink.js';
+export { createHttpPoster, redactUrl } from './http-post.js';
+export type { HttpAnswer, HttpPoster } from './http-post.js';
