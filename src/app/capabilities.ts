@@ -1,8 +1,9 @@
 import type { Capability } from './capability.js';
+import { alertsCapability } from '../alerts/index.js';
 import { detectCapability } from '../detect/index.js';
 
 /**
  * The composition root's one list: adding a capability is a new folder under `src/` with a door that
  * exports a `Capability`, and one line here. Order is the order of start-up and of the CLI's help.
  */
-export const capabilities: readonly Capability[] = [detectCapability];
+export const capabilities: readonly Capability[] = [alertsCapability, detectCapability];

@@ -1,4 +1,5 @@
 import type { Secret } from '../store/index.js';
+import type { AlertsConfig } from '../alerts/index.js';
 import type { DetectConfig } from '../detect/index.js';
 
 export interface ConfiguredIntegration {
@@ -53,5 +54,6 @@ export interface Config {
   readonly emulator: { readonly mode: 'auto' | 'on' | 'off' };
   readonly admin: { readonly username: string; readonly bootstrapPassword: Secret | null };
   readonly integrations: readonly Readonly<ConfiguredIntegration>[];
+  readonly alerts: AlertsConfig;
   readonly detect: DetectConfig;
 }

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { validateApiHostname } from '../duo/index.js';
 import { z } from 'zod';
+import { alertsConfigSchema } from '../alerts/index.js';
 import { detectConfigSchema } from '../detect/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
@@ -175,6 +176,7 @@ export const configSchema = z
       .array(integrationSchema)
       .default([])
       .describe('integrations created on start when missing'),
+    alerts: alertsConfigSchema.describe('stored alerts and their notifications (docs/alerts.md)'),
     detect: detectConfigSchema.describe('detections over collected logs (docs/detect.md)'),
   })
   .describe('duowatch configuration');
