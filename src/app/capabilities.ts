@@ -1,4 +1,5 @@
 import type { Capability } from './capability.js';
+import { alertsCapability } from '../alerts/index.js';
 import { detectCapability } from '../detect/index.js';
 import { healthCapability } from '../health/index.js';
 import { devicesCapability } from '../devices/index.js';
@@ -10,6 +11,7 @@ import { verifyCapability } from '../verify/index.js';
  * first (every later capability raises through it), health before verify (its fail-mode advisor).
  */
 export const capabilities: readonly Capability[] = [
+  alertsCapability,
   detectCapability,
   healthCapability,
   devicesCapability,

@@ -2,6 +2,7 @@ import type { IntegrationKind } from '../shared/index.js';
 import type { DevicesConfig } from '../devices/index.js';
 import type { Secret } from '../store/index.js';
 import type { HealthConfig } from '../health/index.js';
+import type { AlertsConfig } from '../alerts/index.js';
 import type { DetectConfig } from '../detect/index.js';
 
 export interface ConfiguredIntegration {
@@ -58,6 +59,7 @@ export interface Config {
   readonly integrations: readonly Readonly<ConfiguredIntegration>[];
   /** Availability probes, states, SLO and the fail-mode policy (docs/health.md). */
   readonly health: HealthConfig;
+  readonly alerts: AlertsConfig;
   readonly detect: DetectConfig;
   /** Trusted-endpoint device-cache sync (docs/devices.md). */
   readonly devices: DevicesConfig;

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { parseDocument } from 'yaml';
 import { Secret } from '../store/index.js';
+import { normaliseAlertsConfig } from '../alerts/index.js';
 import { catalogue, checkDetectConfig } from '../detect/index.js';
 import type { Config, ConfiguredIntegration } from './config-types.js';
 import { applyEnv } from './env.js';
@@ -197,6 +198,7 @@ async function normalise(
       ),
     },
     integrations,
+    alerts: await normaliseAlertsConfig(input.alerts, secret),
     detect: input.detect,
     devices: {
       ...input.devices,

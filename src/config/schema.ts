@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { validateApiHostname } from '../duo/index.js';
 import { z } from 'zod';
 import { healthConfigSchema } from '../health/index.js';
+import { alertsConfigSchema } from '../alerts/index.js';
 import { detectConfigSchema } from '../detect/index.js';
 import { INTEGRATION_KINDS } from '../shared/index.js';
 import { devicesConfigSchema } from '../devices/index.js';
@@ -180,6 +181,7 @@ export const configSchema = z
       .array(integrationSchema)
       .default([])
       .describe('integrations created on start when missing'),
+    alerts: alertsConfigSchema.describe('stored alerts and their notifications (docs/alerts.md)'),
     detect: detectConfigSchema.describe('detections over collected logs (docs/detect.md)'),
   })
   .describe('duowatch configuration');
