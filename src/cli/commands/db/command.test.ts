@@ -1,4 +1,3 @@
-import { capabilityMigrations } from '../../../app/index.js';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
