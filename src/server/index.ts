@@ -7,3 +7,4 @@ export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from 
 export { ApiError } from './errors.js';
 export type { ServerConfig, ServerLogger } from './context.js';
 export type { AccountsStore, OrgRole } from './accounts-store.js';
+export { allowedHostsFor, LOOPBACK_HOSTS } from './edge.js';
