@@ -28,6 +28,10 @@ export interface Config {
     readonly port: number;
     readonly publicUrl: string | null;
     readonly trustProxy: boolean;
+    readonly trustedProxies: number;
+    /** Extra names allowed in Host (lower case, no port); see docs/server.md. */
+    readonly allowedHosts: readonly string[];
+    readonly metricsToken: Secret | null;
   };
   /** `url` null means the embedded SQLite file `<dataDir>/duowatch.sqlite`. It may carry a password. */
   readonly database: { readonly url: Secret | null; readonly poolSize: number };

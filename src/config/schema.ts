@@ -78,8 +78,27 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe('honour X-Forwarded-For / -Proto from a reverse proxy'),
+        trustedProxies: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(1)
+          .describe(
+            'how many reverse proxies stand in front (with trustProxy): the client is that many X-Forwarded-For hops from the right',
+          ),
+        allowedHosts: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            'host names requests may carry in Host, beside the publicUrl host (and the loopback names when listening on loopback)',
+          ),
+        metricsToken: secretValue
+          .optional()
+          .describe('when set, /metrics needs Authorization: Bearer <token>'),
+        metricsTokenFile: path.optional(),
       })
-      .default({ host: '127.0.0.1', port: 8080, trustProxy: false }),
+      .default({ host: '127.0.0.1', port: 8080, trustProxy: false, trustedProxies: 1 }),
     database: z
       .strictObject({
         url: z

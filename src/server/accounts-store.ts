@@ -4,6 +4,7 @@ import type {
   LoginDeviceRepository,
   LoginThrottleRepository,
   MembershipRepository,
+  MetricsRepository,
   OperatorRepository,
   OrganizationRepository,
   Role,
@@ -29,6 +30,8 @@ export interface AccountsStore {
   loginThrottle: LoginThrottleRepository;
   loginDevices: LoginDeviceRepository;
   auditLog: Pick<AuditLogRepository, 'append' | 'list' | 'listAll'>;
+  /** Aggregates for /metrics. */
+  metrics: MetricsRepository;
   /** Only to resolve a slug to an id for access checks; everything else about orgs goes through services. */
   organizations: Pick<OrganizationRepository, 'resolve'>;
 }

@@ -12,6 +12,7 @@ import type { AccountsStore } from './accounts-store.js';
 import { resolvePrincipal, sameOriginGuard } from './auth.js';
 import type { AppEnv, ServerConfig, ServerDeps, ServerLogger } from './context.js';
 import { ApiError } from './errors.js';
+import { allowedHost, apiBodyLimit, LOOPBACK_HOSTS, metricsAuth, wellFormedPath } from './edge.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { DEFAULT_SCRYPT, dummyHash } from './password.js';
@@ -47,8 +48,6 @@ export type ServerApp = OpenAPIHono<AppEnv> & { deps: ServerDeps };
 
 /** 64 KiB: every JSON body the API takes is far smaller; an import route gets its own entry in bodyLimits. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-/** The names a loopback listener is reached by; anything else in Host is a rebinding name. */
-export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -73,7 +72,7 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
   const config: ServerConfig = { ...defaultConfig(), ...options.config };
   const clock = options.clock ?? (() => new Date());
   const registry = options.metrics ?? new Registry();
-  const metrics: ServerMetrics = createMetrics(registry);
+  const metrics: ServerMetrics = createMetrics(registry, { clock });
   const deps: ServerDeps = {
     services: options.services,
     accounts: options.store,
@@ -128,6 +127,9 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
   };
   app.use('*', observe);
   app.use('*', securityHeaders({ hsts: config.secureCookies }));
+  app.use('*', allowedHost(config.allowedHosts));
+  app.use('*', wellFormedPath());
+  app.use('/api/*', apiBodyLimit(config));
   app.use('/api/*', sameOriginGuard());
   app.use('/api/*', resolvePrincipal(deps));
 
@@ -181,8 +183,8 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
       );
     }
   });
-  app.get('/metrics', async (c) => {
-    await metrics.refresh(deps.services);
+  app.get('/metrics', metricsAuth(config.metricsToken), async (c) => {
+    await metrics.refresh(deps.accounts.metrics);
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
 

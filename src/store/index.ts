@@ -32,6 +32,7 @@ export type {
   LoginThrottleRepository,
   LoginDeviceRepository,
 } from './repositories/access.repository.js';
+export type { MetricsRepository, FinishedRun } from './repositories/metrics.repository.js';
 export type { AuditLogRepository, NewAuditEntry, AuditQuery } from './repositories/audit-log.repository.js';
 export { Secret, redacted } from './vault/secret.js';
 export { createVault } from './vault/cipher.js';

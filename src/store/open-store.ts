@@ -31,6 +31,7 @@ import { cursorRepository, type CursorRepository } from './repositories/cursors.
 import { evidenceRepository, type EvidenceRepository } from './repositories/evidence.repository.js';
 import { integrationRepository, type IntegrationRepository } from './repositories/integrations.repository.js';
 import { jobRunRepository, type JobRunRepository } from './repositories/job-runs.repository.js';
+import { metricsRepository, type MetricsRepository } from './repositories/metrics.repository.js';
 import {
   membershipRepository,
   operatorRepository,
@@ -98,6 +99,8 @@ export interface Store {
   readonly loginThrottle: LoginThrottleRepository;
   readonly loginDevices: LoginDeviceRepository;
   readonly auditLog: AuditLogRepository;
+  /** Aggregates for /metrics (cost independent of the number of organizations). */
+  readonly metrics: MetricsRepository;
   migrate(): Promise<MigrateResult>;
   migrationStatus(): Promise<MigrationStatus[]>;
   /** Bytes on disk (SQLite: pages in the main file; PostgreSQL: pg_database_size). */
@@ -204,6 +207,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       loginThrottle: loginThrottleRepository(ctx),
       loginDevices: loginDeviceRepository(ctx),
       auditLog: auditLogRepository(ctx),
+      metrics: metricsRepository(ctx),
       migrate: () => migrateToLatest(asUnknown, adapter, options.migrations),
       migrationStatus: () => migrationStatus(asUnknown, adapter, options.migrations),
       size: () => adapter.databaseSize(asUnknown),

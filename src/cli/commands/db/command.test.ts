@@ -30,8 +30,15 @@ describe('duowatch db and keys', () => {
         pending: string[];
       };
       expect(before.dialect).toBe('sqlite');
-      // The core's migrations first, then every capability's (src/app/capabilities.ts).
-      expect(before.pending.slice(0, 2)).toEqual(['001-initial', '002-job-run-queue-id']);
+      // Capabilities add their own migrations; the core's must all be pending on a new database.
+      expect(before.pending).toEqual(
+        expect.arrayContaining([
+          '001-initial',
+          '002-job-run-queue-id',
+          '004-token-creator',
+          '005-login-hardening',
+        ]),
+      );
       expect(await readdir(dir)).not.toContain('master.key');
       const migrated = JSON.parse(await run(['--data-dir', dir, 'db', 'migrate', '--json'])) as {
         applied: string[];
