@@ -6,7 +6,9 @@ import { openStore, type Store, type StoreLogger } from '../store/index.js';
 import { createIntegrationsService, DuoClients } from '../integrations/index.js';
 import { createServices, type DuowatchServices, type EvidenceJobs } from '../services/index.js';
 import type { Emulator, TenantCredentials } from '../emulator/index.js';
+import type { Scheduler } from '../scheduler/index.js';
 import { duoClientsOptions } from './duo-transport.js';
+import { queueIdentitySync } from './jobs.js';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
@@ -16,8 +18,11 @@ export interface RuntimeOptions {
   logger?: StoreLogger;
   /** `serve`: start the built-in emulator when no real Duo integration is configured. */
   demo?: boolean;
-  /** "Sync now" hands work to the scheduler once it exists. */
-  queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
+  /**
+   * `serve`: builds the scheduler once the store is open, before the services, so "Sync now" hands work to
+   * a scheduler that exists (it is started by the caller, after registering jobs).
+   */
+  scheduler?: (deps: { config: Config; store: Store }) => Scheduler;
 }
 
 export interface DemoTenant {
@@ -35,6 +40,8 @@ export interface Runtime {
   clients: DuoClients;
   services: DuowatchServices & EvidenceJobs;
   demo: DemoTenant | null;
+  /** Present when `scheduler` was given. */
+  scheduler: Scheduler | null;
   close(): Promise<void>;
 }
 
@@ -75,13 +82,16 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
             },
       ),
     );
+    const scheduler = options.scheduler?.({ config, store }) ?? null;
     const integrations = createIntegrationsService({ store, clients });
     await integrations.applyDeclared(config.integrations);
     const services = createServices({
       store,
       clients,
       integrations,
-      ...(options.queue === undefined ? {} : { queue: options.queue }),
+      ...(scheduler === null
+        ? {}
+        : { queue: (_kind, payload) => queueIdentitySync(scheduler, store, payload.orgId) }),
     });
     return {
       config,
@@ -89,6 +99,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       clients,
       services,
       demo,
+      scheduler,
       async close() {
         await clients.close();
         await demo?.close();

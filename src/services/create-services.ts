@@ -19,18 +19,13 @@ import {
   type DuoClients,
   type IntegrationsCapabilityService,
 } from '../integrations/index.js';
+import type { RunFinish } from '../scheduler/index.js';
 import type { JobRun, Store } from '../store/index.js';
-import type {
-  Actor,
-  DuowatchServices,
-  EvidenceView,
-  OrgView,
-  RunView,
-  SignalView,
-} from './contract.js';
+import type { Actor, DuowatchServices, EvidenceView, OrgView, RunView, SignalView } from './contract.js';
 import { ServiceError } from './errors.js';
 import { evidenceStoreFor } from './evidence-store.js';
 import { explainRun } from './run-explanations.js';
+import { storeRunRecorder } from './run-recorder.js';
 
 export interface ServicesOptions {
   store: Store;
@@ -91,6 +86,13 @@ export function runOutcome(result: EvidenceRunResult):
   return { status: 'succeeded', counts };
 }
 
+/** A run's outcome as the scheduler's recorder stores it (the scheduler and "sync now" alike). */
+export function runFinish(result: EvidenceRunResult): RunFinish {
+  const o = runOutcome(result);
+  if (o.status === 'succeeded') return { status: 'succeeded', counts: o.counts };
+  return { status: o.status, counts: o.counts, errorKind: o.errorKind, errorMessage: o.errorMessage };
+}
+
 export interface EvidenceJobs {
   /** The scheduled job's body: one integration, no run record (the scheduler records it). */
   runEvidenceForIntegration(
@@ -111,6 +113,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
   const { store, clients } = options;
   const clock = options.clock ?? { now: () => Date.now() };
   const evidenceStore = evidenceStoreFor(store);
+  const recorder = storeRunRecorder(store);
   const integrations = options.integrations ?? createIntegrationsService({ store, clients, clock });
 
   async function org(idOrSlug: string) {
@@ -198,7 +201,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
       : runAuthLogPoll(input);
   }
 
-  /** Every Admin integration of one organization, each with its own run record. */
+  /** Every Admin integration of one organization, each recorded through the scheduler's own recorder. */
   async function runEvidenceJob(
     kind: EvidenceJobKind,
     orgId: string,
@@ -207,32 +210,29 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
     const out: RunKindResult[] = [];
     for (const i of await store.integrations.list(orgId)) {
       if (i.kind !== 'admin') continue;
-      const run = await store.jobRuns.create(orgId, {
-        integrationId: i.id,
+      const runId = await recorder.start({
         kind,
-        scheduledFor: opts.scheduledFor ?? null,
+        orgId,
+        integrationId: i.id,
+        scheduledFor: opts.scheduledFor ?? new Date(clock.now()),
+        attempt: 1,
       });
-      await store.jobRuns.start(orgId, run.id);
       let result: EvidenceRunResult;
       try {
         result = await runEvidenceForIntegration(kind, orgId, i.id, opts);
       } catch (error) {
         const interrupted = opts.signal?.aborted === true;
-        await store.jobRuns.finish(orgId, run.id, {
+        await recorder.finish(runId, {
           status: interrupted ? 'interrupted' : 'failed',
           errorKind: interrupted ? 'interrupted' : 'internal',
           errorMessage: error instanceof Error ? error.message.slice(0, 500) : 'unknown error',
         });
         throw error;
       }
-      const outcome = runOutcome(result);
-      const finished = await store.jobRuns.finish(orgId, run.id, {
-        status: outcome.status,
-        counts: outcome.counts,
-        errorKind: outcome.status === 'succeeded' ? null : outcome.errorKind,
-        errorMessage: outcome.status === 'succeeded' ? null : outcome.errorMessage,
-      });
-      out.push({ run: finished ?? run, result });
+      await recorder.finish(runId, runFinish(result));
+      const run = await store.jobRuns.get(orgId, runId);
+      if (run === undefined) throw new ServiceError('not_found', `run ${runId} vanished`);
+      out.push({ run, result });
     }
     return out;
   }

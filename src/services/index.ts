@@ -3,6 +3,7 @@ export {
   AUTH_LOG_BUDGET_NOTE,
   createServices,
   runOutcome,
+  runFinish,
   type ServicesOptions,
   type RunKindResult,
   type EvidenceJobKind,
@@ -13,3 +14,4 @@ export { DuoClients, type DuoClientsOptions } from '../integrations/index.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { explainRun } from './run-explanations.js';
 export { evidenceStoreFor } from './evidence-store.js';
+export { storeRunRecorder } from './run-recorder.js';
