@@ -7,3 +7,7 @@ export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from 
 export { ApiError } from './errors.js';
 export type { ServerConfig, ServerLogger } from './context.js';
 export type { AccountsStore, OrgRole } from './accounts-store.js';
+// For capabilities' routes (mounted through `StartedCapability.mountRoutes`): the same guards and error shape.
+export { defineRoute, mount, reply, input, json, body } from './define-route.js';
+export { OrgParam } from './schemas.js';
+export type { AppEnv, ServerDeps } from './context.js';
