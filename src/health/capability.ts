@@ -1,5 +1,6 @@
 import type { Capability } from '../app/index.js';
 import { register as healthCommand } from './commands/health/command.js';
+import { healthMigrations } from './store/migrations.js';
 
 /**
  * The health capability's door object: probes on a schedule, states and alerts, uptime buckets, the
@@ -7,5 +8,11 @@ import { register as healthCommand } from './commands/health/command.js';
  */
 export const healthCapability: Capability = {
   name: 'health',
+  migrations: healthMigrations,
   commands: [healthCommand],
+  async start(ctx) {
+    // Imported on start only, so the CLI's --help never loads the probe loop, routes or metrics.
+    const { startHealth } = await import('./start.js');
+    return startHealth(ctx);
+  },
 };

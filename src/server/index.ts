@@ -12,3 +12,4 @@ export { defineRoute, mount, reply, json, body, input } from './define-route.js'
 export { audit, actorOf, actorId } from './auth.js';
 export type { AppEnv, AppContext, ServerDeps, Principal } from './context.js';
 export { allowedHostsFor, LOOPBACK_HOSTS } from './edge.js';
+export { OrgParam } from './schemas.js';
