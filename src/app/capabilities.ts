@@ -1,6 +1,7 @@
 import type { Capability } from './capability.js';
 import { detectCapability } from '../detect/index.js';
 import { healthCapability } from '../health/index.js';
+import { logsCapability } from '../logs/index.js';
 import { verifyCapability } from '../verify/index.js';
 
 /**
@@ -8,4 +9,9 @@ import { verifyCapability } from '../verify/index.js';
  * exports a `Capability`, and one line here. Order is the order of start-up and of the CLI's help: alerts
  * first (every later capability raises through it), health before verify (its fail-mode advisor).
  */
-export const capabilities: readonly Capability[] = [detectCapability, healthCapability, verifyCapability];
+export const capabilities: readonly Capability[] = [
+  detectCapability,
+  healthCapability,
+  verifyCapability,
+  logsCapability,
+];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClock } from './world/index.js';
 import { createEmulator } from './index.js';
-import { signedCall } from './emulator-test-helpers.js';
+import { signedCall } from './signed-call.test-helpers.js';
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 const DAY = 86_400_000;
