@@ -1,4 +1,4 @@
-import type { Capability } from '../app/index.js';
+import type { Capability, CapabilityContext, StartedCapability } from '../app/index.js';
 import { register as logsCommand } from './commands/logs/command.js';
 import { logsMigrations } from './migrations.js';
 
@@ -10,4 +10,8 @@ export const logsCapability: Capability = {
   name: 'logs',
   migrations: logsMigrations,
   commands: [logsCommand],
+  async start(ctx: CapabilityContext): Promise<StartedCapability> {
+    const { startLogs } = await import('./start.js');
+    return startLogs(ctx);
+  },
 };
