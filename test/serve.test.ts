@@ -86,7 +86,8 @@ describe('duowatch serve on an empty data directory', () => {
         const l = text.split('\n').filter((x) => x !== '');
         return Promise.resolve(l.length > 0 ? l : undefined);
       });
-      const tag = (JSON.parse(logLines[0] ?? '{}') as { duowatch?: { org: string; stream: string } }).duowatch;
+      const tag = (JSON.parse(logLines[0] ?? '{}') as { duowatch?: { org: string; stream: string } })
+        .duowatch;
       expect(tag?.org).toBe('demo');
     } finally {
       await service.stop();
