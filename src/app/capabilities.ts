@@ -1,5 +1,6 @@
 import type { Capability } from './capability.js';
 import { alertsCapability } from '../alerts/index.js';
+import { logsCapability } from '../logs/index.js';
 import { detectCapability } from '../detect/index.js';
 import { healthCapability } from '../health/index.js';
 import { devicesCapability } from '../devices/index.js';
@@ -12,6 +13,7 @@ import { verifyCapability } from '../verify/index.js';
  */
 export const capabilities: readonly Capability[] = [
   alertsCapability,
+  logsCapability,
   detectCapability,
   healthCapability,
   devicesCapability,

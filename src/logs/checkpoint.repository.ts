@@ -59,6 +59,9 @@ export interface CheckpointRepository {
   releaseLease(key: StreamKey, owner: string): Promise<void>;
   list(orgId?: string): Promise<StreamRecord[]>;
   sinkPosition(sink: string): Promise<string | null>;
+  sinkPositions(): Promise<Array<{ sink: string; position: string; updated: string }>>;
+  /** Stores a sink's starting position (before anything was committed for it). */
+  savePosition(sink: string, position: string, now: number): Promise<void>;
 }
 
 const n = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -228,6 +231,21 @@ export function checkpointRepository(store: Pick<Store, 'db' | 'dialect'>): Chec
         .orderBy('stream')
         .execute();
       return rows.map(toRecord);
+    },
+    async sinkPositions() {
+      const rows = await db.selectFrom('log_sink_positions').selectAll().orderBy('sink').execute();
+      return rows.map((r) => ({
+        sink: r.sink,
+        position: r.position,
+        updated: new Date(Number(r.updated_ms)).toISOString(),
+      }));
+    },
+    async savePosition(sink, position, now) {
+      await db
+        .insertInto('log_sink_positions')
+        .values({ sink, position, updated_ms: now })
+        .onConflict((oc) => oc.column('sink').doUpdateSet({ position, updated_ms: now }))
+        .execute();
     },
     async sinkPosition(sink) {
       const row = await db

@@ -33,6 +33,8 @@ export interface CollectOptions {
   leaseTtlMs?: number;
   maxPages?: number;
   pageSize?: number;
+  /** Only these integrations of the organization (a scheduler job is one per credential). */
+  integrationIds?: readonly string[];
   /** MSP child accounts read through an Accounts integration: only these / never these account ids. */
   includeAccounts?: readonly string[];
   excludeAccounts?: readonly string[];
@@ -106,6 +108,7 @@ interface Target {
 async function targetsOf(deps: CollectorDeps, orgId: string, opts: CollectOptions): Promise<Target[]> {
   const out: Target[] = [];
   for (const integration of await deps.store.integrations.list(orgId)) {
+    if (opts.integrationIds !== undefined && !opts.integrationIds.includes(integration.id)) continue;
     if (integration.kind === 'admin') {
       out.push({
         integrationId: integration.id,
