@@ -3,9 +3,13 @@ import { storeBaselines } from './baseline.repository.js';
 import { createEngine, type DetectEngine, type Detection } from './engine.js';
 import { openGeo, noGeo, type GeoLookup } from './geo.js';
 import { catalogue } from './rules/index.js';
+import { demoScenarios } from './demo-scenarios.js';
+
+/** The demo organization's slug (runtime's DEMO_SLUG; repeated so the detect folder imports no runtime). */
+const DEMO_SLUG = 'demo';
 
 /** What a detection becomes for the shared alert raiser (stored, folded by `dedupeKey`, notified). */
-export function toNewAlert(d: Detection) {
+export function toNewAlert(d: Detection, demoSlug: string | null = null) {
   return {
     orgId: d.orgId,
     source: 'detect',
@@ -16,7 +20,12 @@ export function toNewAlert(d: Detection) {
     firstSeen: new Date(d.ts),
     lastSeen: new Date(d.ts),
     eventIds: d.eventIds,
-    fields: { ...d.fields, mitre: d.mitre, org: d.orgSlug },
+    fields: {
+      ...d.fields,
+      mitre: d.mitre,
+      org: d.orgSlug,
+      ...(d.orgSlug === demoSlug ? { tenant: 'EMULATED demo tenant (no real Duo)' } : {}),
+    },
     dedupeKey: d.dedupeKey,
     suppressForMs: d.suppressionMs,
   } as const;
@@ -36,13 +45,14 @@ export interface LiveDetect {
 export function subscribeLive(
   ctx: Pick<CapabilityContext, 'shared' | 'logger'>,
   engine: DetectEngine,
+  demoSlug: string | null = null,
 ): LiveDetect {
   let chain: Promise<void> = Promise.resolve();
   const off = ctx.shared.logEvents.subscribe((events: readonly CollectedEvent[]) => {
     chain = chain.then(async () => {
       try {
         const detections = await engine.process(events);
-        for (const d of detections) await ctx.shared.alerts.raise(toNewAlert(d));
+        for (const d of detections) await ctx.shared.alerts.raise(toNewAlert(d, demoSlug));
       } catch (error) {
         ctx.logger.error({ err: error }, 'detection batch failed');
       }
