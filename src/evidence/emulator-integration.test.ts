@@ -3,12 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createDuoClient, LimiterRegistry, systemClock, type DuoClient } from '../duo/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
-import {
-  evidencePortsFromDuoClient,
-  runAuthLogPoll,
-  runIdentitySync,
-  type AuthEventLike,
-} from './index.js';
+import { evidencePortsFromDuoClient, runAuthLogPoll, runIdentitySync, type AuthEventLike } from './index.js';
 import { connectionProbe, testConnection } from '../integrations/index.js';
 import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 

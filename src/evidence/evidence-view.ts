@@ -2,7 +2,10 @@ import type { EvidenceRecord, EvidenceStore } from './ports.js';
 import type { ControlRef, SignalId, SignalStatus } from './types.js';
 import { CORE_SIGNAL_IDS } from './types.js';
 
-/** One signal as printed by `evidence sync|show --json` and the API (docs/evidence.md). */
+/**
+ * One signal as printed by `evidence sync|show --json` and the API (docs/evidence.md): the one field list
+ * from the stored record to the API (the service contract derives its type from this one).
+ */
 export interface SignalView {
   id: SignalId;
   status: SignalStatus;
@@ -10,10 +13,12 @@ export interface SignalView {
   controls: ControlRef;
   truncated: boolean;
   notes: string[];
-  extended: boolean;
-  integration: string | null;
+  /** Records do not carry the run that computed them yet; always null. */
+  runId: string | null;
+  integrationId: string | null;
   startedAt: string;
   finishedAt: string;
+  extended: boolean;
 }
 
 /** `{"org", "signals": [...the five...], "extended": [...]}` — extended signals are shown separately. */
@@ -33,10 +38,11 @@ export function toSignalView(r: EvidenceRecord): SignalView {
     controls: r.controls,
     truncated: r.truncated,
     notes: r.notes,
-    extended: r.extended,
-    integration: r.integration,
+    runId: null,
+    integrationId: r.integration,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
+    extended: r.extended,
   };
 }
 

@@ -3,6 +3,7 @@
  * over the same services"). Every call names its organization; tenancy is a parameter, never a global.
  * `Actor` is who asks, for the audit log; authorization (roles) is checked by the caller's face.
  */
+import type { SignalView as EvidenceSignalView } from '../evidence/index.js';
 import type { IntegrationsService } from '../integrations/index.js';
 export type {
   Actor,
@@ -26,19 +27,8 @@ export interface OrgView {
   worstStatus: SignalStatus | null;
 }
 
-export interface SignalView {
-  id: string;
-  status: SignalStatus;
-  metrics: Record<string, unknown>;
-  controls: unknown;
-  truncated: boolean;
-  notes: string[];
-  runId: string | null;
-  integrationId: string | null;
-  startedAt: string;
-  finishedAt: string;
-  extended?: boolean;
-}
+/** The evidence capability's one signal view, as the API types it (any signal id; `extended` optional). */
+export type SignalView = Omit<EvidenceSignalView, 'id' | 'extended'> & { id: string; extended?: boolean };
 
 export interface EvidenceView {
   org: string;

@@ -12,7 +12,6 @@ import {
   type EvidenceRunResult,
   type SignalId,
   type SignalStatus,
-  type SignalView as EvidenceSignalView,
 } from '../evidence/index.js';
 import {
   createIntegrationsService,
@@ -139,25 +138,9 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
     });
   }
 
-  function signalView(v: EvidenceSignalView): SignalView {
-    return {
-      id: v.id,
-      status: v.status,
-      metrics: v.metrics,
-      controls: v.controls,
-      truncated: v.truncated,
-      notes: v.notes,
-      runId: null,
-      integrationId: v.integration,
-      startedAt: v.startedAt,
-      finishedAt: v.finishedAt,
-      extended: v.extended,
-    };
-  }
-
   async function latestView(orgId: string, slug: string): Promise<EvidenceView> {
     const v = await latestEvidence(evidenceStore, orgId);
-    return { org: slug, signals: v.signals.map(signalView), extended: v.extended.map(signalView) };
+    return { org: slug, signals: v.signals, extended: v.extended };
   }
 
   /** `show`: the latest records, and the auth-log signal as pending while its first poll is still running. */
@@ -378,7 +361,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
         const o = await org(orgId);
         if (!SIGNALS.has(signal)) throw new ServiceError('invalid_input', `unknown signal ${signal}`);
         const rows = await evidenceHistory(evidenceStore, o.id, { ...range, signalId: signal as SignalId });
-        return rows.map(signalView);
+        return rows;
       },
       async export(orgId, opts) {
         const o = await org(orgId);

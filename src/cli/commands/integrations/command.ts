@@ -22,11 +22,7 @@ export function register(program: Command, io: CliIo): void {
       'test then save a Duo application; the secret key is read from stdin or DUOWATCH_SKEY, never argv',
     )
     .requiredOption('--org <slug>', 'organization')
-    .addOption(
-      new Option('--kind <kind>', 'application type')
-        .choices(INTEGRATION_KINDS)
-        .default('admin'),
-    )
+    .addOption(new Option('--kind <kind>', 'application type').choices(INTEGRATION_KINDS).default('admin'))
     .requiredOption('--host <api-host>', 'API hostname, api-XXXXXXXX.duosecurity.com')
     .requiredOption('--ikey <ikey>', 'integration key (DI…)')
     .option('--label <label>', 'a name for it')
