@@ -97,7 +97,8 @@ const Status = z.object({
 export function mountDevicesRoutes(
   app: OpenAPIHono<AppEnv>,
   deps: ServerDeps,
-  service: DevicesService,
+  /** Read per request, so the service can be built after the server (it needs the same store). */
+  service: () => DevicesService,
   maxBytes: number,
 ): void {
   const tags = ['devices'];
@@ -128,7 +129,7 @@ export function mountDevicesRoutes(
     async (c) => {
       const { integration } = input(c, 'param', Params);
       const b = input(c, 'json', SyncBody);
-      const report = await service.sync(
+      const report = await service().sync(
         slug(c),
         integration,
         { bytes: Buffer.from(b.content, 'utf8'), source: b.filename ?? 'upload' },
@@ -162,7 +163,7 @@ export function mountDevicesRoutes(
     }),
     async (c) => {
       const { integration } = input(c, 'param', Params);
-      return reply(c, Status, await service.status(slug(c), integration));
+      return reply(c, Status, await service().status(slug(c), integration));
     },
   );
   mount(
@@ -176,7 +177,7 @@ export function mountDevicesRoutes(
       responses: { 200: json(z.object({ runs: z.array(Run) }), 'Newest first.') },
     }),
     async (c) => {
-      const runs = await service.runs(slug(c));
+      const runs = await service().runs(slug(c));
       return reply(c, z.object({ runs: z.array(Run) }), {
         runs: runs.map((r) => ({ ...r, startedAt: r.startedAt.toISOString() })),
       });

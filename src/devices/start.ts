@@ -81,7 +81,7 @@ export function startDevices(ctx: CapabilityContext): Promise<StartedCapability>
   return Promise.resolve({
     jobs,
     mountRoutes: (app, deps) => {
-      mountDevicesRoutes(app, deps, service, cfg.maxInputMiB * 1024 * 1024);
+      mountDevicesRoutes(app, deps, () => service, cfg.maxInputMiB * 1024 * 1024);
     },
     startupLines:
       cfg.syncs.length === 0
