@@ -195,3 +195,25 @@ describe('duowatch health probe --org X --json', () => {
     expect(r.err).toMatch(/organization "nope" not found \[health.not_found\]/);
   });
 });
+
+describe('duowatch health status', () => {
+  it('lists every integration with its state (UNKNOWN before any scheduled probe) and uptime fields', async () => {
+    const r = await run(['health', 'status', '--org', 'acme', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const rows = JSON.parse(r.out) as Array<{
+      integration: string;
+      state: string;
+      uptime: Record<string, unknown>;
+      slo: unknown;
+    }>;
+    expect(rows.map((x) => x.integration).sort()).toEqual([ids['admin'], ids['auth']].sort());
+    for (const row of rows) {
+      expect(row.state).toBe('UNKNOWN');
+      expect(row.uptime).toEqual({ '24h': null, '7d': null, '30d': null });
+      expect(row.slo).toEqual({ target: 99.9, met_30d: null });
+    }
+    const text = await run(['health', 'status']);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/acme .* UNKNOWN/);
+  });
+});

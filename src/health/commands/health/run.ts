@@ -5,6 +5,8 @@ import { PhaseObserver } from '../../probe/phase-observer.js';
 import { probeIntegration } from '../../probe/probe-integration.js';
 import { mapBounded, resolveOrg, subjectsOf, targetOf } from '../../probe/probe-targets.js';
 import { toScripted, type ProbeOutcome } from '../../probe/probe-types.js';
+import { healthStatus } from '../../monitor/status.js';
+import { healthRepository } from '../../store/health-repository.js';
 import type { ProbeCommandOptions, StatusCommandOptions } from './command.js';
 
 async function withRuntime<T>(
@@ -72,9 +74,21 @@ export async function runProbe(io: CliIo, opts: ProbeCommandOptions): Promise<vo
   });
 }
 
+/** `duowatch health status [--org X] [--json]`: states as the scheduled probes left them, uptime, latency. */
 export async function runStatus(io: CliIo, opts: StatusCommandOptions): Promise<void> {
-  await withRuntime(io, opts, async () => {
-    io.stdout.write(opts.org ?? '');
-    return Promise.resolve();
+  await withRuntime(io, opts, async (rt) => {
+    const org = opts.org === undefined ? undefined : await resolveOrg(rt.store, opts.org);
+    const repo = healthRepository(rt.store);
+    const rows = await healthStatus(rt.store, repo, rt.config.health, Date.now(), org?.id);
+    if (opts.json === true) {
+      io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      return;
+    }
+    if (rows.length === 0) io.stdout.write('no integrations\n');
+    const pct = (v: number | null): string => (v === null ? '-' : `${v.toFixed(3)} %`);
+    for (const r of rows)
+      io.stdout.write(
+        `${r.org.padEnd(16)} ${r.integration.padEnd(38)} ${r.kind.padEnd(8)} ${r.state.padEnd(11)} up 24h ${pct(r.uptime['24h']).padStart(10)}  7d ${pct(r.uptime['7d']).padStart(10)}  30d ${pct(r.uptime['30d']).padStart(10)}  p95 24h ${r.latency_ms['24h'].p95 === null ? '-' : `${String(r.latency_ms['24h'].p95)} ms`}  (SLO ${String(r.slo.target)} %)  ${r.reason}\n`,
+      );
   });
 }
