@@ -37,7 +37,7 @@ interface HecReply {
 function parse(answer: HttpAnswer): HecReply {
   try {
     const v = JSON.parse(answer.text) as unknown;
-    return typeof v === 'object' && v !== null ? (v) : {};
+    return typeof v === 'object' && v !== null ? v : {};
   } catch {
     return {};
   }
