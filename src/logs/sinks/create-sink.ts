@@ -4,7 +4,9 @@ import { createReliableSink } from './reliable-sink.js';
 import type { AlertRaiser } from '../../app/index.js';
 import { createElasticsearchSink } from './elasticsearch-sink.js';
 import { createFileSink } from './file-sink.js';
+import { createHecSink } from './hec-sink.js';
 import { createHttpPoster } from './http-post.js';
+import { createWebhookSink } from './webhook-sink.js';
 import { createSyslogSink } from './syslog-sink.js';
 import type { SinkConfig } from './sink-config.js';
 import { createStdoutSink } from './stdout-sink.js';
@@ -123,7 +125,34 @@ export function createSink(name: string, config: SinkConfig, deps: SinkDeps = {}
       });
       return reliable(name, config, batched(inner, config.batchSize), deps);
     }
-    default:
-      throw new SinkError('sink.config', name, `sink type ${config.type} is not available in this build yet`);
+    case 'hec': {
+      const inner = createHecSink({
+        name,
+        url: config.url,
+        token: config.token,
+        format: config.format,
+        ...(config.index === undefined ? {} : { index: config.index }),
+        sourcetype: config.sourcetype,
+        source: config.source,
+        ...(config.host === undefined ? {} : { host: config.host }),
+        gzip: config.gzip,
+        ack: config.ack,
+        http: createHttpPoster(name, config.tls, config.timeoutMs),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      });
+      return reliable(name, config, batched(inner, config.batchSize), deps);
+    }
+    case 'webhook': {
+      const inner = createWebhookSink({
+        name,
+        url: config.url,
+        format: config.format,
+        secret: config.secret,
+        headers: config.headers,
+        http: createHttpPoster(name, config.tls, config.timeoutMs),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      });
+      return reliable(name, config, batched(inner, config.batchSize), deps);
+    }
   }
 }

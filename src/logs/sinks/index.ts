@@ -56,3 +56,7 @@ export { createElasticsearchSink, dataStreamFor } from './elasticsearch-sink.js'
 export type { ElasticsearchSinkOptions } from './elasticsearch-sink.js';
 export { createHttpPoster, redactUrl } from './http-post.js';
 export type { HttpAnswer, HttpPoster } from './http-post.js';
+export { createHecSink } from './hec-sink.js';
+export type { HecSinkOptions } from './hec-sink.js';
+export { createWebhookSink, webhookSignature } from './webhook-sink.js';
+export type { WebhookSinkOptions } from './webhook-sink.js';
