@@ -72,11 +72,19 @@ export async function startDetect(ctx: CapabilityContext): Promise<StartedCapabi
     ctx.logger.warn({ err: error }, 'GeoIP database unavailable: impossible travel will not fire');
   }
   const engine = createEngine({ config, geo, baselines: storeBaselines(ctx.store, ctx.clock) });
-  const live = subscribeLive(ctx, engine);
+  const live = subscribeLive(ctx, engine, ctx.demo === null ? null : DEMO_SLUG);
+  const lines = [
+    `detections: ${catalogue.length} rules over collected logs (duowatch detect replay FILE to test)`,
+  ];
+  if (ctx.demo !== null) {
+    const scenarios = demoScenarios(ctx.clock().getTime());
+    for (const s of scenarios) ctx.demo.emulator.control.inject(ctx.demo.credentials.hostname, s);
+    lines.push(
+      `detections: ${scenarios.length} attack scenarios injected into the EMULATED demo tenant; their alerts appear under organization "${DEMO_SLUG}" once the log collector delivers them`,
+    );
+  }
   return {
-    startupLines: [
-      `detections: ${catalogue.length} rules over collected logs (duowatch detect replay FILE to test)`,
-    ],
+    startupLines: lines,
     close: async () => {
       live.close();
       await live.idle();
