@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { ROLE_RANK, type OrgRole } from './accounts-store.js';
+import { ROLE_RANK, type ApiToken, type OrgRole } from './accounts-store.js';
 import type { AppContext, AppEnv, Principal, ServerDeps } from './context.js';
 import { ApiError, forbidden, orgNotFound, unauthenticated } from './errors.js';
 
@@ -47,4 +47,29 @@ export function guard(deps: ServerDeps, access: Access): MiddlewareHandler<AppEn
     c.set('orgRole', principal.kind === 'operator' && principal.operator.superadmin ? null : role);
     return next();
   };
+}
+
+/**
+ * Routes that change who has access (tokens, members) are for people signed in, never for API tokens, so a
+ * leaked token cannot mint itself company or promote anyone (docs/server.md, "Security model").
+ */
+export function requireSession(c: AppContext, what: string): void {
+  if (principalOf(c).kind !== 'operator') {
+    throw new ApiError(403, 'session_required', `API tokens cannot ${what}; sign in.`);
+  }
+}
+
+/** Rank of a caller in an org for comparisons: a global administrator outranks every org role. */
+export const GLOBAL_ADMIN_RANK = 4;
+
+/** The rank a token's creator holds in the token's org now (0 when unknown, removed or disabled). */
+export async function tokenCreatorRank(deps: ServerDeps, token: ApiToken): Promise<number> {
+  if (token.createdBy === null) return 0;
+  const op = await deps.accounts.operators.get(token.createdBy);
+  if (!op || op.disabled) return 0;
+  if (op.superadmin) return GLOBAL_ADMIN_RANK;
+  const role = (await deps.accounts.memberships.listForOperator(op.id)).find(
+    (m) => m.orgId === token.orgId,
+  )?.role;
+  return role === undefined ? 0 : ROLE_RANK[role];
 }

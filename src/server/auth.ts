@@ -1,6 +1,8 @@
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { MiddlewareHandler } from 'hono';
 import type { Actor } from '../services/contract.js';
+import { tokenCreatorRank } from './access.js';
+import { ROLE_RANK } from './accounts-store.js';
 import type { Operator, Session } from './accounts-store.js';
 import { clientIp, isTls } from './client-ip.js';
 import type { AppContext, AppEnv, Principal, ServerDeps } from './context.js';
@@ -34,6 +36,14 @@ export function resolvePrincipal(deps: ServerDeps): MiddlewareHandler<AppEnv> {
       // findByHash leaves out expired tokens; a revoked token is deleted.
       const token = await deps.accounts.apiTokens.findByHash(sha256(match[1]), now);
       if (!token) throw new ApiError(401, 'invalid_token', 'The API token is unknown, revoked or expired.');
+      // A token never outlives its creator's rights: it stops when they are disabled or lose the role.
+      // Tokens from before creators were recorded have none and are honoured (docs/server.md).
+      if (token.createdBy !== null && (await tokenCreatorRank(deps, token)) < ROLE_RANK[token.role])
+        throw new ApiError(
+          401,
+          'invalid_token',
+          "The API token's creator no longer holds its role here; ask for a new token.",
+        );
       // Recording use at most once a minute keeps a busy automation from writing on every request.
       if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
         await deps.accounts.apiTokens.touch(token.orgId, token.id, now);

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import { createCodec, postgresAdapter, sqliteAdapter, type DialectAdapter } from './dialect/index.js';
@@ -139,6 +139,7 @@ async function connect(options: OpenStoreOptions): Promise<Connection> {
   }
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : join(options.dataDir, SQLITE_FILE);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  if (!isMemory(file)) prepareDatabaseFile(file);
   const database = new BetterSqlite3(file);
   // WAL lets readers (the dashboard) run while a sync writes; foreign keys are off by default in SQLite;
   // the busy timeout covers a CLI command writing while `serve` runs.
@@ -153,6 +154,26 @@ async function connect(options: OpenStoreOptions): Promise<Connection> {
     adapter: sqliteAdapter,
     file,
   };
+}
+
+const isMemory = (file: string): boolean => file === ':memory:' || file.startsWith('file::memory:');
+
+/**
+ * The database holds password hashes, the audit log and encrypted keys: its directory must not let group
+ * or others in (as the key file check demands of the key file), and the file is created 0600 before SQLite
+ * opens it. SQLite gives its -wal and -shm files the database file's mode, and existing ones are tightened.
+ */
+function prepareDatabaseFile(file: string): void {
+  const dir = dirname(file);
+  const mode = statSync(dir).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new StoreError(
+      'store.insecure_permissions',
+      `data directory ${dir} is accessible to group or others (mode ${mode.toString(8)}); run chmod 700 on it`,
+    );
+  }
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
 /** Opens the database (and migrates it), loads the master key, and builds every repository. */

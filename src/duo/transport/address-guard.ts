@@ -25,6 +25,10 @@ export function forbiddenAddressReason(address: string): string | null {
   )
     return 'a cloud metadata address';
   const range = parsed.range();
+  // ipaddr.js files the deprecated IPv4-compatible block ::/96 (RFC 4291 §2.5.5.1) under unicast, yet
+  // `::7f00:1` embeds 127.0.0.1 and some stacks still route it as IPv4; only :: and ::1 have names there.
+  if (parsed.kind() === 'ipv6' && range === 'unicast' && parsed.match(ipaddr.parseCIDR('::/96')))
+    return 'in the IPv4-compatible range (::/96)';
   if (range === 'unicast') return null;
   return `in the ${range} range`;
 }

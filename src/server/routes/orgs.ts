@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { OrgView } from '../../services/contract.js';
-import { principalOf, roleIn } from '../access.js';
+import { principalOf, requireSession, roleIn } from '../access.js';
 import { actorOf, audit } from '../auth.js';
 import type { AppEnv, Principal, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
@@ -106,6 +106,7 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       responses: { 200: json(MemberList, 'Members.') },
     }),
     async (c) => {
+      requireSession(c, 'manage members');
       const list = await deps.accounts.memberships.listForOrganization(c.get('org').id);
       const out = [];
       for (const m of list) {
@@ -127,6 +128,7 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       responses: { 200: json(Ok, 'Role set.') },
     }),
     async (c) => {
+      requireSession(c, 'manage members');
       const { userId } = input(c, 'param', MemberParam);
       const { role } = input(c, 'json', MemberBody);
       const op = await deps.accounts.operators.get(userId);
@@ -155,6 +157,7 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       responses: { 200: json(Ok, 'Removed.') },
     }),
     async (c) => {
+      requireSession(c, 'manage members');
       const { userId } = input(c, 'param', MemberParam);
       const org = c.get('org');
       const current = (await deps.accounts.memberships.listForOrganization(org.id)).find(

@@ -1,10 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ROLE_RANK, type ApiToken } from '../accounts-store.js';
-import { principalOf } from '../access.js';
+import { GLOBAL_ADMIN_RANK, principalOf, requireSession, tokenCreatorRank } from '../access.js';
 import { audit } from '../auth.js';
 import type { AppContext, AppEnv, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
-import { ApiError, forbidden, notFound } from '../errors.js';
+import { forbidden, notFound } from '../errors.js';
 import { CreatedToken, NewToken, Ok, OrgParam, OrgTokenParam, TokenList } from '../schemas.js';
 import { newApiToken, sha256 } from '../secrets.js';
 
@@ -19,11 +19,13 @@ const out = (t: ApiToken) => ({
 });
 
 /** Tokens are managed by people: a token cannot mint or revoke tokens, so a leaked one cannot persist. */
-function requireOperator(c: AppContext): void {
-  if (principalOf(c).kind !== 'operator') {
-    throw new ApiError(403, 'session_required', 'API tokens cannot manage tokens; sign in.');
-  }
-}
+const requireOperator = (c: AppContext): void => requireSession(c, 'manage tokens');
+
+/** The caller's rank in the org (a global administrator outranks every role). */
+const callerRank = (c: AppContext): number => {
+  const role = c.get('orgRole');
+  return role === null ? GLOBAL_ADMIN_RANK : ROLE_RANK[role];
+};
 
 export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
   const tags = ['tokens'];
@@ -60,6 +62,7 @@ export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       const mine = c.get('orgRole') ?? 'owner';
       if (ROLE_RANK[data.role] > ROLE_RANK[mine]) throw forbidden(`creating a ${data.role} token as ${mine}`);
       const org = c.get('org');
+      const creator = principalOf(c);
       const token = newApiToken(deps.random);
       const expiresAt =
         data.expiresInDays === undefined
@@ -70,6 +73,7 @@ export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
         role: data.role,
         label: data.label,
         expiresAt,
+        createdBy: creator.kind === 'operator' ? creator.operator.id : null,
       });
       await audit(c, deps, {
         action: 'api_token.create',
@@ -97,6 +101,12 @@ export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       const { id } = input(c, 'param', OrgTokenParam);
       const org = c.get('org');
       // Scoped by org: another tenant's token id is simply not found here.
+      const token = (await deps.accounts.apiTokens.list(org.id)).find((t) => t.id === id);
+      if (!token) throw notFound('token');
+      // Nobody revokes the token of someone who outranks them (an admin cannot revoke an owner's token).
+      const mine = callerRank(c);
+      if (ROLE_RANK[token.role] > mine || (await tokenCreatorRank(deps, token)) > mine)
+        throw forbidden('revoking a token of someone with a higher role');
       if (!(await deps.accounts.apiTokens.revoke(org.id, id))) throw notFound('token');
       await audit(c, deps, {
         action: 'api_token.revoke',
