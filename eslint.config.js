@@ -1,4 +1,4 @@
-// Type-aware lint: keeps no-floating-promises and friends (style.md §14).
+// Type-aware lint: keeps no-floating-promises and friends (docs/conventions.md §14).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -1,8 +1,8 @@
 /**
- * Emulator throughput, so client benchmarks are never bound by it (issue 3 "Tests and numbers"):
+ * Emulator throughput, so client benchmarks are never bound by it (docs/emulator.md):
  * signed page requests served per second in-process and over TLS, and the time to build a 1000-event
  * auth-log page. Rate limits are off; the signed request is replayed (Duo has no replay protection,
- * duo-wire.md §2.7) so the number measures the server, not the signer.
+ * docs/duo-wire.md §2.7) so the number measures the server, not the signer.
  */
 import autocannon from 'autocannon';
 import { signRequest } from '../src/duo/sign/index.js';

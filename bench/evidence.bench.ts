@@ -9,20 +9,19 @@ import { appDispatcher } from '../src/duo/test-support/app-dispatcher.test-helpe
  */
 import {
   AuthLogAccumulator,
-  createMemoryDuoReader,
-  createMemoryEvidenceStore,
   mfaEnrollmentSignal,
   planAuthLogWindow,
   runAuthLogPoll,
   runIdentitySync,
   usersInactiveSignal,
   type AuthEventLike,
-  type MemoryTenant,
   type UserLike,
   evidencePortsFromDuoClient,
 } from '../src/evidence/index.js';
 import { createDuoClient, LimiterRegistry, systemClock } from '../src/duo/index.js';
 import { createEmulator } from '../src/emulator/index.js';
+import { createMemoryDuoReader, type MemoryTenant } from '../src/evidence/memory-reader.test-helpers.js';
+import { createMemoryEvidenceStore } from '../src/evidence/memory-store.test-helpers.js';
 
 interface Row {
   name: string;

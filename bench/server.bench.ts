@@ -8,7 +8,7 @@ import { createServices, DuoClients } from '../src/services/index.js';
 import { openStore, type NewEvidenceRecord } from '../src/store/index.js';
 
 /**
- * Server benchmark (issue 6): p95 latency of the main pages and API calls with 100 organizations and a year
+ * Server benchmark (docs/server.md): p95 latency of the main pages and API calls with 100 organizations and a year
  * of evidence history (one record per core signal per day: 182,500 records), under concurrent load from
  * autocannon on 127.0.0.1. The REAL stack below the HTTP layer: the lead's services over the SQLite store;
  * Duo is never called (reads only). Target: p95 < 100 ms. BENCH_SECONDS bounds each scenario (default 4).

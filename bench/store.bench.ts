@@ -7,7 +7,7 @@ import { openStore, type NewEvidenceRecord, type Store } from '../src/store/inde
 import { createTestDatabase } from '../test/services/store-pg-database.js';
 
 /**
- * Storage benchmark (issue 4): 1,000 organizations × 10 signals × 100 daily records = 1,000,000 evidence
+ * Storage benchmark (docs/storage.md): 1,000 organizations × 10 signals × 100 daily records = 1,000,000 evidence
  * records (written day by day across all organizations, like scheduled syncs), then "latest per signal for an organization" and "history of one signal over 90 days" for every
  * organization, on SQLite and (when DATABASE_URL is set) PostgreSQL. Target: p95 under 10 ms for both.
  * BENCH_SCALE scales the number of organizations (BENCH_SCALE=0.01 → 10 orgs, 10,000 records) for CI.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Thin bin (style.md §13): everything lives in the compiled CLI, loaded lazily.
+// Thin bin (docs/conventions.md §13): everything lives in the compiled CLI, loaded lazily.
 import { main } from '../dist/cli/index.js';
 
 // `duowatch … | head` closes the pipe early: that is the reader's choice, not an error.

@@ -101,7 +101,7 @@ async function renderControls(section, org, can) {
     );
   }
   section.append(h('h2', {}, 'Controls'), actions, exports);
-  if (!evidence.signals.length) {
+  if (!evidence.signals.length && !(evidence.pending || []).length) {
     section.append(
       h(
         'p',
@@ -112,6 +112,20 @@ async function renderControls(section, org, can) {
     return;
   }
   const main = evidence.signals.filter((s) => !s.extended);
+  for (const p of evidence.pending || []) {
+    section.append(
+      h(
+        'p',
+        { class: 'note', role: 'status', id: 'pending-' + p.signal },
+        (TITLES[p.signal] || p.signal.replace(/_/g, ' ')) +
+          ': ' +
+          p.reason +
+          ' (since ' +
+          when(p.since) +
+          ').',
+      ),
+    );
+  }
   const extended = [...evidence.signals.filter((s) => s.extended), ...(evidence.extended || [])];
   const list = h('div', { class: 'cards signals' });
   section.append(list);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../src/emulator/index.js';
 
-// The CLI of issue 5 as a user runs it: a data directory, the emulator over TLS reached through the
+// The evidence CLI (docs/evidence.md) as a user runs it: a data directory, the emulator over TLS reached through the
 // DUOWATCH_DUO_* variables, the secret key on stdin, JSON on stdout.
 let emulator: Emulator;
 let listening: Awaited<ReturnType<Emulator['listen']>>;
@@ -168,5 +168,143 @@ describe('duowatch orgs / integrations / evidence', () => {
     const r = await run(['evidence', 'show', '--org', 'nope']);
     expect(r.code).toBe(4);
     expect(r.err).toMatch(/organization nope not found/);
+  });
+});
+
+describe('duowatch integrations add: Test before Save for every kind', () => {
+  const add = (kind: string, ikey: string, extra: string[] = []) =>
+    run([
+      'integrations',
+      'add',
+      '--org',
+      'kinds',
+      '--kind',
+      kind,
+      '--host',
+      creds.hostname,
+      '--ikey',
+      ikey,
+      ...extra,
+      '--json',
+    ]);
+
+  it('saves a Device API integration after a Device API call proves its keys and mkey', async () => {
+    expect((await run(['orgs', 'add', 'kinds'])).code).toBe(0);
+    const wrongMkey = await run(
+      [
+        'integrations',
+        'add',
+        '--org',
+        'kinds',
+        '--kind',
+        'device',
+        '--host',
+        creds.hostname,
+        '--ikey',
+        creds.device.ikey,
+        '--mkey',
+        'DM' + 'X'.repeat(18),
+      ],
+      creds.device.skey,
+    );
+    expect(wrongMkey.code).toBe(3);
+    expect(wrongMkey.out).toMatch(/FAIL Keys and signature accepted/);
+    const noMkey = await run(
+      [
+        'integrations',
+        'add',
+        '--org',
+        'kinds',
+        '--kind',
+        'device',
+        '--host',
+        creds.hostname,
+        '--ikey',
+        creds.device.ikey,
+      ],
+      creds.device.skey,
+    );
+    expect(noMkey.code).toBe(2);
+    expect(noMkey.err).toMatch(/needs its mkey/);
+    const ok = await run(
+      [
+        'integrations',
+        'add',
+        '--org',
+        'kinds',
+        '--kind',
+        'device',
+        '--host',
+        creds.hostname,
+        '--ikey',
+        creds.device.ikey,
+        '--mkey',
+        creds.device.mkey,
+        '--json',
+      ],
+      creds.device.skey,
+    );
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({
+      saved: true,
+      integration: { kind: 'device', mkey: creds.device.mkey },
+      report: {
+        ok: true,
+        checks: [
+          { id: 'clock', status: 'pass' },
+          { id: 'signature', status: 'pass' },
+        ],
+      },
+    });
+    expect(ok.out).not.toContain(creds.device.skey);
+  });
+
+  it('saves an Auth API integration after a signed /auth/v2/check, and refuses a wrong secret', async () => {
+    const bad = await run(
+      [
+        'integrations',
+        'add',
+        '--org',
+        'kinds',
+        '--kind',
+        'auth',
+        '--host',
+        creds.hostname,
+        '--ikey',
+        creds.auth.ikey,
+      ],
+      'z'.repeat(40),
+    );
+    expect(bad.code).toBe(3);
+    expect(bad.out).toMatch(/FAIL .*\[40103\]/);
+    const r = await run(
+      [
+        'integrations',
+        'add',
+        '--org',
+        'kinds',
+        '--kind',
+        'auth',
+        '--host',
+        creds.hostname,
+        '--ikey',
+        creds.auth.ikey,
+        '--json',
+      ],
+      creds.auth.skey,
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      saved: true,
+      integration: { kind: 'auth' },
+      report: { ok: true },
+    });
+    // Admin keys are not Auth API keys: Duo answers 40301 and nothing is saved.
+    const admin = await add('auth', creds.admin.ikey);
+    expect(admin.code).not.toBe(0);
+    const list = JSON.parse((await run(['integrations', 'list', '--org', 'kinds', '--json'])).out) as Array<{
+      kind: string;
+    }>;
+    expect(list.map((i) => i.kind).sort()).toEqual(['auth', 'device']);
   });
 });

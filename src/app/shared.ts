@@ -1,5 +1,5 @@
 /**
- * What capabilities offer one another inside `serve`, as narrow interfaces (style.md §4). The composition root
+ * What capabilities offer one another inside `serve`, as narrow interfaces (docs/conventions.md §4). The composition root
  * builds the hub and the alert raiser before any capability starts; a capability that provides more (the
  * health capability's fail-mode advisor) returns it from `start`, and later capabilities find it here.
  */
@@ -48,6 +48,8 @@ export interface NewAlert {
   readonly fields?: Readonly<Record<string, unknown>>;
   /** Repeats with the same key inside the rule's suppression window are folded into one alert. */
   readonly dedupeKey?: string;
+  /** That window, counted from the alert's first occurrence (default: `alerts.suppressionMinutes`). */
+  readonly suppressForMs?: number;
 }
 
 export interface AlertRaiser {

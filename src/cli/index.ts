@@ -22,7 +22,7 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit code; one place maps error classes to exit codes (style.md §13). */
+/** Runs the CLI and returns the exit code; one place maps error classes to exit codes (docs/conventions.md §13). */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const program = buildProgram(io);
   try {

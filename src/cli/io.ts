@@ -8,7 +8,7 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-/** Options every command accepts (issue 5: several instances must coexist). */
+/** Options every command accepts (docs/evidence.md: several instances must coexist). */
 export interface GlobalOptions {
   dataDir?: string;
   config?: string;

@@ -6,7 +6,7 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** Every problem of a configuration at once (style.md §8), never just the first. Exit code 78 (EX_CONFIG). */
+/** Every problem of a configuration at once (docs/conventions.md §8), never just the first. Exit code 78 (EX_CONFIG). */
 export class ConfigError extends DuowatchError {
   readonly issues: readonly ConfigIssue[];
 

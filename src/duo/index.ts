@@ -1,5 +1,5 @@
 /**
- * `duowatch/duo`: the Duo wire client's public door (issue 2). Signing, transport safety, errors, retry and
+ * `duowatch/duo`: the Duo wire client's public door (docs/duo-client.md). Signing, transport safety, errors, retry and
  * limits, paging and typed endpoints; the wire schemas are shared with the emulator.
  */
 export * from './sign/index.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClock } from './world/index.js';
 import { createEmulator, type TenantCredentials } from './index.js';
-import { signedCall, type KeyPair } from './emulator-test-helpers.js';
+import { signedCall, type KeyPair } from './signed-call.test-helpers.js';
 
 const FIXED = Date.UTC(2026, 10, 22, 12, 0, 0);
 
@@ -28,7 +28,7 @@ async function setup(options: Parameters<typeof createEmulator>[0] = {}) {
 
 const codeOf = (r: { json: () => unknown }): number | undefined => (r.json() as { code?: number }).code;
 
-describe('rate limits (duo-wire.md §6)', () => {
+describe('rate limits (docs/duo-wire.md §6)', () => {
   it('limit logs to 2/min per credential and endpoint, answer the exact 42901 without Retry-After, in emulator time', async () => {
     const { t, call, clock } = await setup();
     const path = '/admin/v1/logs/administrator';

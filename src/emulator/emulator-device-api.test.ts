@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClock } from './world/index.js';
 import { createEmulator, type TenantCredentials } from './index.js';
-import { signedCall } from './emulator-test-helpers.js';
+import { signedCall } from './signed-call.test-helpers.js';
 
 const FIXED = Date.UTC(2026, 10, 30, 12, 0, 0);
 const uuid = (i: number): string => `${i.toString(16).padStart(8, '0')}-5c10-4a05-9f00-d4d80d4156c7`;

@@ -4,7 +4,7 @@ import { pythonJson } from '../duo/sign/index.js';
 import { createClock } from './world/index.js';
 import type { EmulatorClock } from './world/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from './index.js';
-import { signedCall, type CallOptions, type KeyPair } from './emulator-test-helpers.js';
+import { signedCall, type CallOptions, type KeyPair } from './signed-call.test-helpers.js';
 
 const FIXED = Date.UTC(2026, 10, 22, 12, 0, 0);
 

@@ -41,7 +41,7 @@ function call(
   params: Record<string, string> = {},
 ): Promise<{ stat: string; code?: number; message_detail?: string; response?: unknown; metadata?: unknown }> {
   const client = new duo.Client(key.ikey, key.skey, host, v);
-  // apiCall + our own parse: a non-JSON reply would throw inside jsonApiCall's handler (toolchain.md).
+  // apiCall + our own parse: a non-JSON reply would throw inside jsonApiCall's handler (docs/toolchain.md).
   return new Promise((resolve) =>
     client.apiCall(method, path, params, (body) => resolve(JSON.parse(body) as never)),
   );

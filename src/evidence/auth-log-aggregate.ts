@@ -144,7 +144,7 @@ export class AuthLogAccumulator {
   }
 
   private nextCursor(now: number, truncated: boolean): AuthLogCursor {
-    // Complete poll: the next one starts five minutes before this one (seed), on a whole second so the
+    // Complete poll: the next one starts five minutes before this one (specification), on a whole second so the
     // ledger's seconds are read back whole. Cut short by a cap: resume at the second of the last event read.
     const nextAfterMs = truncated
       ? floorSecond(this.lastEventMs ?? this.window.mintimeMs)

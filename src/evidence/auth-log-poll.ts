@@ -106,7 +106,7 @@ export async function runAuthLogPoll(input: AuthLogPollInput): Promise<EvidenceR
     await input.store.commitAuthLogPoll(key, next, records);
   } else {
     // Without a transaction, the cursor goes first: a crash in between loses one poll's counts rather than
-    // counting its events twice on the next poll (the seed's rule is "never twice").
+    // counting its events twice on the next poll (the specification's rule is "never twice").
     await input.store.setCursor(key, next);
     for (const rec of records) await input.store.saveRecord(rec);
   }

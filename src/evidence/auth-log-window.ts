@@ -1,14 +1,14 @@
 import { DAY_MS } from './types.js';
 
-/** Schedule constants from the compliance seed ("Cursor"). */
+/** Schedule constants from the compliance specification ("Cursor"). */
 export const FIRST_LOOKBACK_MS = DAY_MS;
 export const OVERLAP_MS = 5 * 60_000;
 export const STALE_AFTER_MS = 30 * DAY_MS;
-/** Duo shows auth-log events only after about two minutes (duo-wire.md §4): `maxtime = now − 2 min`. */
+/** Duo shows auth-log events only after about two minutes (docs/duo-wire.md §4): `maxtime = now − 2 min`. */
 export const VISIBILITY_LAG_MS = 2 * 60_000;
 /** Auth-log cap per poll: 25 pages × 1,000 events (seed, "Pagination caps"). */
 export const AUTH_LOG_CAP = Object.freeze({ maxPages: 25, pageSize: 1000 });
-/** Users, admins and policies: 100 pages × 300 (seed). */
+/** Users, admins and policies: 100 pages × 300 (specification). */
 export const LIST_CAP = Object.freeze({ maxPages: 100, pageSize: 300 });
 
 /**
@@ -50,7 +50,7 @@ export function floorSecond(ms: number): number {
 /**
  * Chooses the window of the next poll (pure; `now` from the injected clock):
  * no cursor → the last 24 h; a cursor whose nextAfter is more than 30 days old → the 24 h look-back again
- * (the seed refuses to chase a month of backlog); otherwise resume at the cursor. `maxtime = now − 2 min`.
+ * (the specification refuses to chase a month of backlog); otherwise resume at the cursor. `maxtime = now − 2 min`.
  */
 export function planAuthLogWindow(cursor: AuthLogCursor | null, now: number): AuthLogWindow {
   const maxtimeMs = now - VISIBILITY_LAG_MS;

@@ -4,7 +4,7 @@ import type { ControlRef, SignalId } from './types.js';
  * The single source of truth for control mapping. docs/controls.md is generated from this table
  * (`renderControlsMarkdown`) and a test keeps the two equal.
  *
- * `names` are the seed's "Mapped controls" for the five core signals (verbatim), and plain-language names
+ * `names` are the specification's "Mapped controls" for the five core signals (verbatim), and plain-language names
  * for the extended ones. SOC 2 ids are the 2017 Trust Services Criteria (revised points of focus 2022);
  * ISO ids are ISO/IEC 27001:2022 Annex A; NIST ids are SP 800-53 rev. 5 controls and enhancements.
  */

@@ -1,7 +1,7 @@
 import type { CredentialHealth, DuoErrorLike } from './ports.js';
 import { DAY_MS } from './types.js';
 
-/** The seed's back-off: a credential failing authentication is skipped for 24 hours, then retried. */
+/** The specification's back-off: a credential failing authentication is skipped for 24 hours, then retried. */
 export const AUTH_FAILED_BACKOFF_MS = DAY_MS;
 
 export type FailureClass = 'auth_failed' | 'rate_limited' | 'transient';

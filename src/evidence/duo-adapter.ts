@@ -1,4 +1,4 @@
-import type { ConnectionProbe, EvidenceDuoReader, Page, PageCaps } from './ports.js';
+import type { EvidenceDuoReader, Page, PageCaps } from './ports.js';
 import type {
   AdminLike,
   AuthEventLike,
@@ -10,7 +10,7 @@ import type {
 
 /**
  * The slice of the Duo wire client (src/duo `createDuoClient`) this adapter uses, typed structurally so the
- * evidence capability needs no import of the client (style.md §4) and the real client fits unchanged.
+ * evidence capability needs no import of the client (docs/conventions.md §4) and the real client fits unchanged.
  */
 export interface CappedIterator<T> extends AsyncIterable<{ items: readonly T[] }> {
   readonly state: { truncated: boolean };
@@ -33,11 +33,6 @@ export interface DuoClientSlice {
     authentication(
       q: ListOpts & { mintime: number; maxtime: number; sort?: 'ts:asc' | 'ts:desc' },
     ): CappedIterator<AuthEventLike>;
-    administrator(q: { mintime: number; maxPages?: number; signal?: AbortSignal }): AsyncIterable<unknown>;
-  };
-  auth: {
-    ping(opts?: { signal?: AbortSignal }): Promise<{ time: number }>;
-    check(opts?: { signal?: AbortSignal }): Promise<unknown>;
   };
 }
 
@@ -55,20 +50,8 @@ async function* pagesOf<T>(it: CappedIterator<T>): AsyncGenerator<Page<T>> {
   if (it.state.truncated) yield { items: [], truncated: true };
 }
 
-async function firstPage(it: AsyncIterable<unknown>): Promise<void> {
-  for await (const page of it) {
-    void page;
-    break;
-  }
-}
-
-/** Adapts a Duo client to the evidence reader and the Test Connection probe. */
-export function evidencePortsFromDuoClient(client: DuoClientSlice): EvidenceDuoReader & ConnectionProbe {
-  const one = (signal?: AbortSignal): ListOpts => ({
-    maxPages: 1,
-    pageSize: 1,
-    ...(signal === undefined ? {} : { signal }),
-  });
+/** Adapts a Duo client to the evidence reader. */
+export function evidencePortsFromDuoClient(client: DuoClientSlice): EvidenceDuoReader {
   return {
     users: (caps) => pagesOf(client.admin.users.list(listOpts(caps))),
     admins: (caps) => pagesOf(client.admin.admins.list(listOpts(caps))),
@@ -92,21 +75,5 @@ export function evidencePortsFromDuoClient(client: DuoClientSlice): EvidenceDuoR
           sort: q.sort,
         }),
       ),
-    ping: (opts) => client.auth.ping(opts),
-    authCheck: (opts) => client.auth.check(opts),
-    infoSummary: (opts) => client.admin.info.summary(opts),
-    // "Grant read log" covers every log. The administrator log proves it without spending the auth-log
-    // budget (about one request a minute, duo-wire.md §6) that the first poll after saving needs.
-    logProbe: (opts) =>
-      firstPage(
-        client.logs.administrator({
-          mintime: Math.floor(opts.mintimeMs / 1000),
-          maxPages: 1,
-          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-        }),
-      ),
-    usersProbe: (opts) => firstPage(client.admin.users.list(one(opts.signal))),
-    settingsProbe: (opts) => client.admin.settings(opts),
-    adminsProbe: (opts) => firstPage(client.admin.admins.list(one(opts.signal))),
   };
 }

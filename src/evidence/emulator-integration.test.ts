@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { createDuoClient, LimiterRegistry, systemClock, type DuoClient } from '../duo/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
 import {
-  createMemoryEvidenceStore,
   evidencePortsFromDuoClient,
   runAuthLogPoll,
   runIdentitySync,
-  testConnection,
   type AuthEventLike,
 } from './index.js';
+import { connectionProbe, testConnection } from '../integrations/index.js';
+import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 
 // Through the real parts: the Duo wire client (signing, paging, errors) talking in-process to the emulator
 // (request verification, grants, byte-exact responses), each tenant built from a fixture.
@@ -176,7 +176,7 @@ describe('evidence over the Duo client and the emulator', () => {
 
   it('Test Connection passes, then names removed grants with 40301', async () => {
     const h = await tenantFrom({ generate: { active: 3 } });
-    const ports = evidencePortsFromDuoClient(clientOf(h));
+    const ports = connectionProbe(clientOf(h));
     const good = await testConnection(ports, { clock: h.clock });
     expect(good.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(good.ok).toBe(true);

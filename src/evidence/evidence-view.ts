@@ -2,7 +2,7 @@ import type { EvidenceRecord, EvidenceStore } from './ports.js';
 import type { ControlRef, SignalId, SignalStatus } from './types.js';
 import { CORE_SIGNAL_IDS } from './types.js';
 
-/** One signal as printed by `evidence sync|show --json` and the API (issue 5, "CLI"). */
+/** One signal as printed by `evidence sync|show --json` and the API (docs/evidence.md). */
 export interface SignalView {
   id: SignalId;
   status: SignalStatus;

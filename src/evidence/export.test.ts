@@ -4,7 +4,6 @@ import {
   CONTROL_MAP,
   CORE_SIGNAL_IDS,
   EXTENDED_SIGNAL_IDS,
-  createMemoryEvidenceStore,
   csvCell,
   escapeHtml,
   exportEvidence,
@@ -14,6 +13,7 @@ import {
   type EvidenceRecord,
   type SignalResult,
 } from './index.js';
+import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 
 const T = Date.parse('2026-11-20T00:00:00Z');
 

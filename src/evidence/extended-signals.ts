@@ -173,7 +173,7 @@ export function smsVoiceSignal(agg: AuthLogAggregate, opts: SignalOptions): Sign
 
 /**
  * Admin password policy strength (steampipe's check): Pass when the minimum length is ≥ 12 and all four
- * character classes are required; otherwise Warning (the seed treats password policy as informational).
+ * character classes are required; otherwise Warning (the specification treats password policy as informational).
  */
 export function adminPasswordPolicySignal(settings: SettingsLike | null, opts: SignalOptions): SignalResult {
   const s = settings ?? {};

@@ -1,7 +1,7 @@
 /**
- * Compliance evidence: the five signals of the compliance seed, the extended signals, control mapping,
+ * Compliance evidence: the five signals of the compliance specification, the extended signals, control mapping,
  * the auth-log window/cursor/dedup, orchestration with credential back-off, Test Connection, history and
- * export. Depends only on the narrow ports in ports.ts (style.md §4).
+ * export. Depends only on the narrow ports in ports.ts (docs/conventions.md §4).
  */
 export type {
   AdminLike,
@@ -23,7 +23,6 @@ export { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS } from './types.js';
 export type {
   AuthLogQuery,
   Clock,
-  ConnectionProbe,
   CredentialHealth,
   CredentialState,
   CursorKey,
@@ -79,15 +78,6 @@ export { EvidenceError } from './errors.js';
 export { runAuthLogPoll, type AtomicPollCommit, type AuthLogPollInput } from './auth-log-poll.js';
 export type { EvidenceRunResult, RunErrorSummary } from './run-result.js';
 export {
-  GRANTS,
-  SKEW_FAIL_MS,
-  SKEW_WARN_MS,
-  fixFor,
-  testConnection,
-  type ConnectionCheck,
-  type ConnectionReport,
-} from './test-connection.js';
-export {
   evidenceHistory,
   latestEvidence,
   toEvidenceView,
@@ -98,6 +88,4 @@ export {
 export { exportEvidence, type ExportFile, type ExportFormat } from './export.js';
 export { csvCell, recordsToCsv } from './export-csv.js';
 export { escapeHtml, recordsToHtml } from './export-html.js';
-export { createMemoryEvidenceStore, type MemoryEvidenceStore } from './memory-store.js';
 export { evidencePortsFromDuoClient, type CappedIterator, type DuoClientSlice } from './duo-adapter.js';
-export { createMemoryDuoReader, type MemoryDuoReader, type MemoryTenant } from './memory-reader.js';

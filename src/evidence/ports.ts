@@ -12,7 +12,7 @@ import type {
 } from './types.js';
 
 /**
- * The narrow ports the evidence capability depends on (style.md §4). The lead adapts the real Duo client
+ * The narrow ports the evidence capability depends on (docs/conventions.md §4). The lead adapts the real Duo client
  * and store to them; tests use in-memory fakes.
  */
 
@@ -52,24 +52,6 @@ export interface EvidenceDuoReader {
   }): Promise<{ user_count?: number | null | undefined; admin_count?: number | null | undefined }>;
   /** `/admin/v2/logs/authentication`, paging on Duo's `next_offset` in memory only. */
   authLogs(query: AuthLogQuery): AsyncIterable<Page<AuthEventLike>>;
-}
-
-/** The calls Test Connection makes (duo-wire.md §5: there is no `/admin/v1/check`). */
-export interface ConnectionProbe {
-  /** `GET /auth/v2/ping` (unsigned): `{ time }` in seconds. */
-  ping(opts: { signal?: AbortSignal }): Promise<{ time: number }>;
-  /** `GET /auth/v2/check`, signed with the Admin keys: an Admin key gets 403 40301, which proves key+signature. */
-  authCheck(opts: { signal?: AbortSignal }): Promise<unknown>;
-  /** `GET /admin/v1/info/summary` — needs "Grant read information". */
-  infoSummary(opts: { signal?: AbortSignal }): Promise<unknown>;
-  /** One-row `/admin/v2/logs/authentication` read — needs "Grant read log". */
-  logProbe(opts: { signal?: AbortSignal; mintimeMs: number; maxtimeMs: number }): Promise<unknown>;
-  /** One-row `/admin/v1/users` read — needs "Grant read resource". */
-  usersProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
-  /** `/admin/v1/settings` — needs "Grant settings" in Duo's API (the seed files it under read resource). */
-  settingsProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
-  /** One-row `/admin/v1/admins` read — needs "Grant administrators — Read". */
-  adminsProbe(opts: { signal?: AbortSignal }): Promise<unknown>;
 }
 
 /** The error fields we classify on; the real DuoApiError fits. */

@@ -17,7 +17,7 @@ export interface RunFailure {
   summary: RunErrorSummary;
 }
 
-/** The output of a run; `{org, signals}` is the shape the CLI and API print (issue 5, "CLI"). */
+/** The output of a run; `{org, signals}` is the shape the CLI and API print (docs/evidence.md). */
 export interface EvidenceRunResult {
   org: string;
   integration: string;

@@ -1,13 +1,8 @@
 import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
-import {
-  AUTH_LOG_POLL_CRON,
-  IDENTITY_SYNC_CRON,
-  createMemoryDuoReader,
-  createMemoryEvidenceStore,
-  runAuthLogPoll,
-  runIdentitySync,
-} from './index.js';
+import { AUTH_LOG_POLL_CRON, IDENTITY_SYNC_CRON, runAuthLogPoll, runIdentitySync } from './index.js';
+import { createMemoryDuoReader } from './memory-reader.test-helpers.js';
+import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 
 function runsFrom(pattern: string, fromIso: string, n: number): string[] {
   // Paused: we only ask for the next fire times from a fixed instant (a fake clock), no timer is started.

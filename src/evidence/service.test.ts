@@ -2,15 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   AUTH_FAILED_BACKOFF_MS,
   classifyFailure,
-  createMemoryDuoReader,
-  createMemoryEvidenceStore,
   latestEvidence,
   runAuthLogPoll,
   runIdentitySync,
   shouldSkip,
   type AuthEventLike,
-  type MemoryTenant,
 } from './index.js';
+import { createMemoryDuoReader, type MemoryTenant } from './memory-reader.test-helpers.js';
+import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -207,7 +206,7 @@ describe('runIdentitySync', () => {
     expect((await store.getCredentialHealth('acme', 'i'))?.state).toBe('ok');
   });
 
-  it('classifies failures as the seed says', () => {
+  it('classifies failures as the specification says', () => {
     expect(classifyFailure(new FakeDuoError('auth_failed', 401, 40101))).toBe('auth_failed');
     expect(classifyFailure(new FakeDuoError('permission_denied', 403, 40301))).toBe('auth_failed');
     expect(classifyFailure(new FakeDuoError('clock_skew', 401, 40104))).toBe('auth_failed');

@@ -8,7 +8,7 @@ function iso(ms: number | null): string | null {
 
 /**
  * `admin_inventory`. Fail when total > 10 or Owners > 5; Warning when there are none; otherwise Pass.
- * Every administrator is listed with role, status and last login; Owner names explicitly (seed). E-mail and
+ * Every administrator is listed with role, status and last login; Owner names explicitly (specification). E-mail and
  * phone are not kept: the name is what an auditor matches against the personnel list.
  */
 export function adminInventorySignal(admins: readonly AdminLike[], opts: SignalOptions): SignalResult {
@@ -51,8 +51,8 @@ function positive(v: number | null | undefined): boolean {
 
 /**
  * `account_settings`. Pass when lockout_threshold > 0 and lockout_expire_duration > 0; Warning when either is
- * 0 or missing (seed). Duo documents 0/null expiry as "stays locked until an admin unlocks"; the seed still
- * warns, and we follow the seed. Password complexity is recorded as information only.
+ * 0 or missing (specification). Duo documents 0/null expiry as "stays locked until an admin unlocks"; the specification still
+ * warns, and we follow the specification. Password complexity is recorded as information only.
  */
 export function accountSettingsSignal(settings: SettingsLike | null, opts: SignalOptions): SignalResult {
   const s = settings ?? {};

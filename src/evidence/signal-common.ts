@@ -25,7 +25,7 @@ const EXTENDED = new Set<string>(EXTENDED_SIGNAL_IDS);
 
 /**
  * Builds the result and applies the one rule every signal shares: a capped, incomplete listing can never
- * be Pass (issue 5, "Caps"). A Pass computed on partial data becomes Warning; Warning and Fail stand,
+ * be Pass (docs/evidence.md). A Pass computed on partial data becomes Warning; Warning and Fail stand,
  * with a note that the population was incomplete.
  */
 export function makeResult(

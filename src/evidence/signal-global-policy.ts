@@ -4,8 +4,8 @@ import type { PolicyLike, SignalOptions, SignalResult, SignalStatus } from './ty
 export type AuthPolicyMode = 'enforce' | 'bypass' | 'deny' | 'unknown';
 
 /**
- * Reads the global policy's authentication mode. The seed inspects an `authentication_policy` section that
- * appears in no Duo source we could read (duo-wire.md §5), so we accept it in the shapes an emulator or a
+ * Reads the global policy's authentication mode. The specification inspects an `authentication_policy` section that
+ * appears in no Duo source we could read (docs/duo-wire.md §5), so we accept it in the shapes an emulator or a
  * future Duo release may use (`{"authentication_policy": "enforce"}` or any string field of the section)
  * and map Duo's Admin Panel wording: "Enforce 2FA" / "require", "Bypass 2FA", "Deny access".
  */
@@ -33,7 +33,7 @@ function section(p: PolicyLike, name: string): unknown {
 /**
  * `global_policy`. Pass when the global policy enforces 2FA on every authentication; Fail when it allows 1FA
  * (authentication policy "bypass", or new-user policy `no-mfa`, which lets unenrolled users in on one factor)
- * or no global policy exists. Per-application policies never count (seed). "Deny access" passes: no
+ * or no global policy exists. Per-application policies never count (specification). "Deny access" passes: no
  * authentication succeeds on one factor. When the section is absent we cannot prove enforcement: Warning.
  */
 export function globalPolicySignal(policies: readonly PolicyLike[], opts: SignalOptions): SignalResult {

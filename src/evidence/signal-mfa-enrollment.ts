@@ -38,7 +38,7 @@ export function mfaEnrollmentSignal(users: readonly UserLike[], opts: SignalOpti
     const status = u.status ?? 'unknown';
     byStatus[status] = (byStatus[status] ?? 0) + 1;
     if (isEnrolled(u)) enrolled++;
-    // Duo's `last_login` is the last successful authentication (seconds), the seed's activity proxy.
+    // Duo's `last_login` is the last successful authentication (seconds), the specification's activity proxy.
     const last = secondsToMs(u.last_login);
     if (last !== null && last >= since && last <= opts.now) activeLast30Days++;
     if (status === 'bypass') bypassMembers.push({ username: u.username ?? '', realname: u.realname ?? null });

@@ -1,11 +1,11 @@
 /**
  * Shared shapes of the evidence capability. Input types are STRUCTURAL and hold only the fields the rules
- * read (style.md §4), so the real client's `DuoUser`, `DuoAdmin`, … fit them without adapters.
+ * read (docs/conventions.md §4), so the real client's `DuoUser`, `DuoAdmin`, … fit them without adapters.
  */
 
 export type SignalStatus = 'pass' | 'warning' | 'fail';
 
-/** The five signals of the compliance seed, in the seed's order. */
+/** The five signals of the compliance specification, in the specification's order. */
 export const CORE_SIGNAL_IDS = [
   'mfa_enrollment',
   'global_policy',
@@ -15,7 +15,7 @@ export const CORE_SIGNAL_IDS = [
 ] as const;
 export type CoreSignalId = (typeof CORE_SIGNAL_IDS)[number];
 
-/** Beyond the seed (anchors.md, compliance part); shown separately from the five. */
+/** Beyond the specification (docs/evidence.md, "Extended signals"); shown separately from the five. */
 export const EXTENDED_SIGNAL_IDS = [
   'admins_never_logged_in',
   'users_inactive_30d',
@@ -29,7 +29,7 @@ export type ExtendedSignalId = (typeof EXTENDED_SIGNAL_IDS)[number];
 export type SignalId = CoreSignalId | ExtendedSignalId;
 
 export interface ControlRef {
-  /** The seed's control names for the five; plain-language names for the extended ones. */
+  /** The specification's control names for the five; plain-language names for the extended ones. */
   names: readonly string[];
   soc2: readonly string[];
   iso27001: readonly string[];

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { duoTransportOptionsFromEnv, parseResolveList, type DuoTransportOptions } from '../duo/index.js';
+import {
+  duoTransportOptionsFromEnv,
+  parseLogBudget,
+  parseResolveList,
+  type DuoTransportOptions,
+} from '../duo/index.js';
 import type { Config } from '../config/index.js';
-import type { DuoClientsOptions } from '../services/index.js';
+import type { DuoClientsOptions } from '../integrations/index.js';
 
 /**
- * The Duo client's transport and budget from the configuration, with issue 2's three environment variables
+ * The Duo client's transport and budget from the configuration, with the three environment variables of docs/duo-client.md
  * (DUOWATCH_DUO_RESOLVE, DUOWATCH_DUO_CA_FILE, DUOWATCH_ALLOW_PRIVATE_ADDRESSES) layered on top, so the
  * checks that point duowatch at an emulator work whichever way they set it.
  */
@@ -38,6 +43,8 @@ export function duoClientsOptions(
       extra.allowPrivateAddresses === true,
     ...(proxy === undefined ? {} : { proxy }),
   };
+  // DUOWATCH_DUO_LOG_BUDGET overrides every integration's budget per log endpoint (0 = unlimited).
+  const logBudget = parseLogBudget(env['DUOWATCH_DUO_LOG_BUDGET']);
   return {
     transport,
     client: {
@@ -50,10 +57,11 @@ export function duoClientsOptions(
       },
     },
     ratesPerMinute: {
-      // One auth-log request per interval (the seed: 1 per minute per tenant).
+      // One auth-log request per interval (the specification: 1 per minute per tenant).
       auth_log: Math.max(1, Math.round(60_000 / Math.max(1, config.duo.rateLimit.authLogMinIntervalMs))),
       // Never above Duo's published 200 pages a minute, lower when configured so.
       admin_read: Math.max(1, Math.min(200, config.duo.rateLimit.requestsPerSecond * 60)),
+      ...(logBudget === undefined ? {} : { auth_log: logBudget, log: logBudget }),
     },
   };
 }

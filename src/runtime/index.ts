@@ -6,4 +6,5 @@ export {
   type DemoTenant,
 } from './open-runtime.js';
 export { duoClientsOptions } from './duo-transport.js';
-export { registerEvidenceJobs, storeRunRecorder, credentialGate, adminTargets } from './jobs.js';
+export { registerEvidenceJobs, storeRunRecorder, adminTargets, queueIdentitySync } from './jobs.js';
+export { credentialGate } from '../integrations/index.js';

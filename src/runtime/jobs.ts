@@ -1,69 +1,37 @@
 import type { Config } from '../config/index.js';
 import { runOutcome, type EvidenceJobKind, type EvidenceJobs } from '../services/index.js';
-import type { BackoffGate, JobTarget, RunOutcome, RunRecorder, Scheduler } from '../scheduler/index.js';
+import type { JobTarget, RunOutcome, Scheduler } from '../scheduler/index.js';
 import type { EvidenceRunResult } from '../evidence/index.js';
 import type { Store } from '../store/index.js';
 
-/** The scheduler's run records, kept in the store's job_runs table. */
-export function storeRunRecorder(store: Store): RunRecorder {
-  // job_runs rows are scoped by organization; the scheduler only hands back the run id.
-  const orgOf = new Map<string, string>();
-  return {
-    async start(run) {
-      if (run.orgId === undefined)
-        throw new Error(`job ${run.kind} has no organization to record its run under`);
-      const created = await store.jobRuns.create(run.orgId, {
-        integrationId: run.integrationId ?? null,
-        kind: run.kind.replace(/-/g, '_'),
-        scheduledFor: run.scheduledFor,
-        attempt: run.attempt,
-        ...(run.jobId === undefined ? {} : { jobId: run.jobId }),
-      });
-      await store.jobRuns.start(run.orgId, created.id);
-      orgOf.set(created.id, run.orgId);
-      return created.id;
-    },
-    async finish(runId, result) {
-      const orgId = orgOf.get(runId);
-      orgOf.delete(runId);
-      if (orgId === undefined) return;
-      await store.jobRuns.finish(orgId, runId, {
-        status: result.status,
-        counts: result.counts ?? null,
-        errorKind: result.errorKind ?? null,
-        errorMessage: result.errorMessage ?? null,
-      });
-    },
-    // pg-boss retried a job whose process died: close the run that process left open.
-    async closeAbandoned(jobId) {
-      await store.jobRuns.closeAbandoned(jobId);
-    },
-  };
-}
+export { storeRunRecorder } from '../services/index.js';
 
 /** Every (organization, Admin integration) pair: the scheduler fans each slot out per credential. */
-export async function adminTargets(store: Store): Promise<JobTarget[]> {
+export async function adminTargets(store: Store, orgId?: string): Promise<JobTarget[]> {
   const out: JobTarget[] = [];
-  for (const org of await store.organizations.list())
+  for (const org of await store.organizations.list()) {
+    if (orgId !== undefined && org.id !== orgId) continue;
     for (const i of await store.integrations.list(org.id))
       if (i.kind === 'admin') out.push({ orgId: org.id, integrationId: i.id });
+  }
   return out;
 }
 
-const KINDS: ReadonlyArray<{ kind: string; job: EvidenceJobKind; cron: (c: Config) => string }> = [
-  { kind: 'identity-sync', job: 'identity_sync', cron: (c) => c.schedules.identity },
-  { kind: 'auth-log-poll', job: 'auth_log_poll', cron: (c) => c.schedules.authLog },
+/** The evidence jobs, each under the one spelling its run records and the API show. */
+const EVIDENCE_JOBS: ReadonlyArray<{ kind: EvidenceJobKind; cron: (c: Config) => string }> = [
+  { kind: 'identity_sync', cron: (c) => c.schedules.identity },
+  { kind: 'auth_log_poll', cron: (c) => c.schedules.authLog },
 ];
 
 /**
- * The compliance seed's schedules: identity sync at `0 *\/4 * * *` and the auth-log poll at `30 * * * *`
+ * The compliance specification's schedules: identity sync at `0 *\/4 * * *` and the auth-log poll at `30 * * * *`
  * (UTC, configurable), each slot one job per Admin integration. "Sync now" queues an identity sync only.
  */
 export function registerEvidenceJobs(
   scheduler: Scheduler,
   deps: { store: Store; jobs: EvidenceJobs; config: Config },
 ): void {
-  for (const k of KINDS) {
+  for (const k of EVIDENCE_JOBS) {
     scheduler.register({
       kind: k.kind,
       schedule: k.cron(deps.config),
@@ -75,7 +43,7 @@ export function registerEvidenceJobs(
         const { orgId, integrationId } = ctx.payload;
         if (orgId === undefined || integrationId === undefined)
           return { status: 'skipped', reason: 'no organization and integration named' };
-        const result = await deps.jobs.runEvidenceForIntegration(k.job, orgId, integrationId, {
+        const result = await deps.jobs.runEvidenceForIntegration(k.kind, orgId, integrationId, {
           signal: ctx.signal,
           manual: ctx.trigger === 'run-now',
         });
@@ -85,25 +53,21 @@ export function registerEvidenceJobs(
   }
 }
 
-/** The seed's back-off: scheduled runs skip a credential in auth_failed until its 24 h are over. */
-export function credentialGate(store: Store): BackoffGate {
-  return async (q) => {
-    const { orgId, integrationId } = q.payload;
-    if (q.trigger === 'run-now' || orgId === undefined || integrationId === undefined) return { skip: false };
-    const health = await store.credentialHealth.get(orgId, integrationId);
-    if (
-      health === undefined ||
-      health.state === 'ok' ||
-      health.until === null ||
-      health.until.getTime() <= Date.now()
-    )
-      return { skip: false };
-    return {
-      skip: true,
-      reason: `credential ${health.state} until ${health.until.toISOString()}`,
-      until: health.until,
-    };
-  };
+/**
+ * "Sync now" on the scheduler: one identity-sync job per Admin integration of the organization, each
+ * recorded once by the scheduler's recorder. Returns the first job's id, or null when there is none.
+ */
+export async function queueIdentitySync(
+  scheduler: Scheduler,
+  store: Store,
+  orgId: string,
+): Promise<string | null> {
+  let first: string | null = null;
+  for (const t of await adminTargets(store, orgId)) {
+    const { jobId } = await scheduler.runNow('identity_sync', t);
+    first ??= jobId;
+  }
+  return first;
 }
 
 function schedulerOutcome(result: EvidenceRunResult): RunOutcome {

@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, storeOptions, type Config } from '../config/index.js';
 import { openStore, type Store, type StoreLogger } from '../store/index.js';
-import { createServices, DuoClients, type DuowatchServices, type EvidenceJobs } from '../services/index.js';
+import { createIntegrationsService, DuoClients } from '../integrations/index.js';
+import { createServices, type DuowatchServices, type EvidenceJobs } from '../services/index.js';
 import type { Emulator, TenantCredentials } from '../emulator/index.js';
+import type { Scheduler } from '../scheduler/index.js';
 import { duoClientsOptions } from './duo-transport.js';
+import { queueIdentitySync } from './jobs.js';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
@@ -15,8 +18,11 @@ export interface RuntimeOptions {
   logger?: StoreLogger;
   /** `serve`: start the built-in emulator when no real Duo integration is configured. */
   demo?: boolean;
-  /** "Sync now" hands work to the scheduler once it exists. */
-  queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
+  /**
+   * `serve`: builds the scheduler once the store is open, before the services, so "Sync now" hands work to
+   * a scheduler that exists (it is started by the caller, after registering jobs).
+   */
+  scheduler?: (deps: { config: Config; store: Store }) => Scheduler;
 }
 
 export interface DemoTenant {
@@ -34,6 +40,8 @@ export interface Runtime {
   clients: DuoClients;
   services: DuowatchServices & EvidenceJobs;
   demo: DemoTenant | null;
+  /** Present when `scheduler` was given. */
+  scheduler: Scheduler | null;
   close(): Promise<void>;
 }
 
@@ -74,11 +82,16 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
             },
       ),
     );
-    await applyConfiguredIntegrations(config, store);
+    const scheduler = options.scheduler?.({ config, store }) ?? null;
+    const integrations = createIntegrationsService({ store, clients });
+    await integrations.applyDeclared(config.integrations);
     const services = createServices({
       store,
       clients,
-      ...(options.queue === undefined ? {} : { queue: options.queue }),
+      integrations,
+      ...(scheduler === null
+        ? {}
+        : { queue: (_kind, payload) => queueIdentitySync(scheduler, store, payload.orgId) }),
     });
     return {
       config,
@@ -86,6 +99,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       clients,
       services,
       demo,
+      scheduler,
       async close() {
         await clients.close();
         await demo?.close();
@@ -125,45 +139,4 @@ async function startDemo(config: Config): Promise<DemoTenant> {
     caFile: listening.caFile,
     close: () => listening.close(),
   };
-}
-
-/** Integrations declared in the configuration file are created (or their keys updated) in the store. */
-async function applyConfiguredIntegrations(config: Config, store: Store): Promise<void> {
-  for (const c of config.integrations) {
-    const org =
-      (await store.organizations.findBySlug(c.org)) ??
-      (await store.organizations.create({ slug: c.org, name: c.orgName }));
-    const existing = (await store.integrations.list(org.id)).find(
-      (i) => i.kind === c.kind && i.apiHost === c.apiHost,
-    );
-    if (existing === undefined) {
-      await store.integrations.create(org.id, {
-        kind: c.kind,
-        apiHost: c.apiHost,
-        label: c.label,
-        mkey: c.mkey,
-        ikey: c.ikey,
-        skey: c.skey,
-      });
-      await store.auditLog.append({
-        actor: 'config',
-        orgId: org.id,
-        action: 'integration.create',
-        target: c.apiHost,
-        details: { kind: c.kind, source: 'config' },
-      });
-      continue;
-    }
-    const current = await store.integrations.credentials(org.id, existing.id);
-    if (current?.ikey.reveal() !== c.ikey.reveal() || current.skey.reveal() !== c.skey.reveal()) {
-      await store.integrations.rotateSecrets(org.id, existing.id, { ikey: c.ikey, skey: c.skey });
-      await store.auditLog.append({
-        actor: 'config',
-        orgId: org.id,
-        action: 'integration.rotate',
-        target: existing.id,
-        details: { source: 'config' },
-      });
-    }
-  }
 }

@@ -1,8 +1,9 @@
 import pino from 'pino';
-import { bootstrapAdmin, createLogger, createServerApp, listen } from '../server/index.js';
+import { allowedHostsFor, bootstrapAdmin, createLogger, createServerApp, listen } from '../server/index.js';
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { DEMO_SLUG, openRuntime, type Runtime } from './open-runtime.js';
-import { adminTargets, credentialGate, registerEvidenceJobs, storeRunRecorder } from './jobs.js';
+import { adminTargets, registerEvidenceJobs, storeRunRecorder } from './jobs.js';
+import { credentialGate } from '../integrations/index.js';
 import {
   capabilities,
   createLogEventHub,
@@ -37,7 +38,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     level: options.env['DUOWATCH_LOG_LEVEL'] ?? 'info',
     destination: pino.destination({ fd: 2, sync: false }),
   });
-  let scheduler: Scheduler | null = null;
+  const clock = (): Date => new Date();
   const runtime = await openRuntime({
     env: options.env,
     cwd: options.cwd,
@@ -45,18 +46,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     configFile: options.configFile,
     logger,
     demo: true,
-    // "Sync now": one identity-sync job per Admin integration, each recorded once by the scheduler.
-    queue: async (_kind, payload) => {
-      if (scheduler === null) return null;
-      let first: string | null = null;
-      for (const t of await adminTargets(runtime.store)) {
-        if (t.orgId !== payload.orgId) continue;
-        const { jobId } = await scheduler.runNow('identity-sync', t);
-        first ??= jobId;
-      }
-      return first;
+    scheduler: ({ config, store }) => {
+      const databaseUrl = config.database.url?.reveal() ?? '';
+      const engine = /^postgres(ql)?:/.test(databaseUrl)
+        ? ({ engine: 'pgboss', connectionString: databaseUrl } as const)
+        : ({ engine: 'local' } as const);
+      return createScheduler(engine, {
+        recorder: storeRunRecorder(store),
+        backoffGate: credentialGate(store, clock),
+        logger,
+      });
     },
   });
+  const scheduler = runtime.scheduler;
+  if (scheduler === null) throw new Error('openRuntime built no scheduler');
   const stops: Array<() => Promise<void>> = [() => runtime.close()];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse())
@@ -91,15 +94,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         logger.warn({ checks: saved.report.checks }, 'the demo integration did not pass its test');
     }
 
-    const databaseUrl = config.database.url?.reveal() ?? '';
-    const engine = /^postgres(ql)?:/.test(databaseUrl)
-      ? ({ engine: 'pgboss', connectionString: databaseUrl } as const)
-      : ({ engine: 'local' } as const);
-    scheduler = createScheduler(engine, {
-      recorder: storeRunRecorder(store),
-      backoffGate: credentialGate(store),
-      logger,
-    });
     registerEvidenceJobs(scheduler, { store, jobs: services, config });
     const startedCapabilities: StartedCapability[] = [];
     // Until a capability provides stored alerts, an alert is at least a warning in the log.
@@ -121,7 +115,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         services,
         logger,
         env: options.env,
-        clock: () => new Date(),
+        clock,
         demo: runtime.demo,
         shared,
       });
@@ -138,8 +132,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     // A first sync at once, so the dashboard has evidence within seconds of the first start.
     for (const t of await adminTargets(store)) {
-      await started.runNow('identity-sync', t);
-      await started.runNow('auth-log-poll', t);
+      await started.runNow('identity_sync', t);
+      await started.runNow('auth_log_poll', t);
     }
 
     for (const one of startedCapabilities) await one.afterStart?.(started);
@@ -152,6 +146,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       config: {
         secureCookies: (config.server.publicUrl ?? '').startsWith('https:'),
         trustProxy: config.server.trustProxy,
+        trustedProxies: config.server.trustedProxies,
+        allowedHosts: allowedHostsFor({
+          listenHost: options.host ?? config.server.host,
+          publicUrl: config.server.publicUrl,
+          extra: config.server.allowedHosts,
+        }),
+        metricsToken: config.server.metricsToken?.reveal() ?? null,
       },
     });
     const http = await listen(app, {

@@ -1,4 +1,4 @@
-// The narrow slice of pg-boss 10 the pgboss engine uses (style.md §4), so the engine is testable with a fake
+// The narrow slice of pg-boss 10 the pgboss engine uses (docs/conventions.md §4), so the engine is testable with a fake
 // and the vendor stays swappable.
 
 export interface BossJob {

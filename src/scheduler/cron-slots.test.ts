@@ -6,7 +6,7 @@ import { slotJobId } from './slot-job-id.js';
 import type { Timers } from './types.js';
 
 describe('cronSlots (UTC)', () => {
-  it('gives the seed identity-sync slots 00, 04, 08, 12, 16, 20 UTC', () => {
+  it('gives the specification identity-sync slots 00, 04, 08, 12, 16, 20 UTC', () => {
     const slots = cronSlots('0 */4 * * *');
     const out: string[] = [];
     let t = Date.parse('2026-03-29T00:30:00Z'); // a European DST change day: UTC must not care

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { SchedulerError } from './errors.js';
 
-// Cron slot arithmetic, always in UTC (the seed's "Sync schedule": `0 */4 * * *` runs at 00:00, 04:00, …
+// Cron slot arithmetic, always in UTC (the specification's "Sync schedule": `0 */4 * * *` runs at 00:00, 04:00, …
 // UTC; `30 * * * *` hourly at :30). croner only computes slots; timers are ours, so tests drive them with a
 // fake clock and never sleep to a cron boundary.
 export interface CronSlots {

@@ -1,4 +1,4 @@
-// The scheduler capability's door (style.md §1): cron schedules in UTC, run records for every execution,
+// The scheduler capability's door (docs/conventions.md §1): cron schedules in UTC, run records for every execution,
 // "run now", back-off gate, graceful shutdown; `local` engine for SQLite mode, `pgboss` for PostgreSQL mode.
 import type { BossPort } from './boss-port.js';
 import { SchedulerError } from './errors.js';
@@ -34,8 +34,6 @@ export type {
 export type { BossPort, BossJob, BossSendOptions } from './boss-port.js';
 export { SchedulerError } from './errors.js';
 export type { SchedulerErrorCode } from './errors.js';
-export { MemoryRunRecorder } from './memory-recorder.js';
-export type { RecordedRun } from './memory-recorder.js';
 export { slotJobId } from './slot-job-id.js';
 
 export interface CreateSchedulerOverrides {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DuowatchError } from '../shared/index.js';
-import { MemoryRunRecorder, SchedulerError, createScheduler } from './index.js';
+import { SchedulerError, createScheduler } from './index.js';
 import type { JobContext, JobDefinition, RunOutcome, Scheduler, SchedulerDeps } from './index.js';
+import { MemoryRunRecorder } from './memory-recorder.test-helpers.js';
 
 // Every test runs on vitest's fake clock and timers: cron boundaries hours apart pass in microseconds.
 const T0 = Date.parse('2025-12-31T23:59:00.000Z');

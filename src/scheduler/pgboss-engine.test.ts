@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MemoryRunRecorder, createScheduler, slotJobId } from './index.js';
+import { createScheduler, slotJobId } from './index.js';
 import type {
   BossJob,
   BossPort,
@@ -8,6 +8,7 @@ import type {
   RunOutcome,
   SchedulerDeps,
 } from './index.js';
+import { MemoryRunRecorder } from './memory-recorder.test-helpers.js';
 
 // The pgboss engine against an in-memory BossPort that keeps pg-boss's one rule we rely on (a job id is
 // unique per queue; a duplicate send returns null) and records every call. The real pg-boss is exercised

@@ -55,7 +55,7 @@ export interface JobDefinition {
   readonly jitterMs?: number;
   /**
    * Fan-out: when given, each slot becomes one job per target (so the back-off gate and the run record are
-   * per credential, as the seed's "Auth failure backoff" requires). Without it a slot is one job with
+   * per credential, as the specification's "Auth failure backoff" requires). Without it a slot is one job with
    * `payload` (default `{}`).
    */
   readonly targets?: (scheduledFor: Date) => Promise<readonly JobTarget[]>;
@@ -69,7 +69,7 @@ export interface JobDefinition {
   readonly expireInSeconds?: number;
   /** pgboss engine: how many times a job is retried after its process died or it expired. Default 2. */
   readonly retryLimit?: number;
-  /** Also retry when the handler throws (default false: failures wait for the next slot, as the seed says). */
+  /** Also retry when the handler throws (default false: failures wait for the next slot, as the specification says). */
   readonly retryOnError?: boolean;
   readonly handler: JobHandler;
 }

@@ -1,8 +1,10 @@
 import type {
   ApiTokenRepository,
   AuditLogRepository,
+  LoginDeviceRepository,
   LoginThrottleRepository,
   MembershipRepository,
+  MetricsRepository,
   OperatorRepository,
   OrganizationRepository,
   Role,
@@ -10,7 +12,7 @@ import type {
 } from '../store/index.js';
 
 /**
- * The slice of src/store the server uses for its own accounts (style.md §4): operators, memberships,
+ * The slice of src/store the server uses for its own accounts (docs/conventions.md §4): operators, memberships,
  * sessions, API tokens, login throttling and the audit log. The real `Store` satisfies it as is; naming
  * the slice keeps the server honest about what it touches.
  */
@@ -26,7 +28,10 @@ export interface AccountsStore {
   sessions: Pick<SessionRepository, 'create' | 'find' | 'extend' | 'delete' | 'deleteForOperator'>;
   apiTokens: Pick<ApiTokenRepository, 'create' | 'findByHash' | 'list' | 'touch' | 'revoke'>;
   loginThrottle: LoginThrottleRepository;
+  loginDevices: LoginDeviceRepository;
   auditLog: Pick<AuditLogRepository, 'append' | 'list' | 'listAll'>;
+  /** Aggregates for /metrics. */
+  metrics: MetricsRepository;
   /** Only to resolve a slug to an id for access checks; everything else about orgs goes through services. */
   organizations: Pick<OrganizationRepository, 'resolve'>;
 }

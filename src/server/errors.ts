@@ -1,7 +1,7 @@
 import { DuowatchError } from '../shared/index.js';
 
 /**
- * An error the REST API answers with as `{error: {code, message}}` (style.md §2: errors that render
+ * An error the REST API answers with as `{error: {code, message}}` (docs/conventions.md §2: errors that render
  * themselves, as hono's HTTPException does). `code` is stable and documented in docs/api.md.
  */
 export class ApiError extends DuowatchError {

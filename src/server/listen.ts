@@ -13,7 +13,7 @@ export interface Listening {
 
 /**
  * Serves the app on host:port (port 0 picks a free one). close() drops keep-alive sockets first: hono's
- * node server otherwise waits for every idle browser connection before it finishes (toolchain.md).
+ * node server otherwise waits for every idle browser connection before it finishes (docs/toolchain.md).
  */
 export function listen(app: FetchApp, opts: { host?: string; port?: number } = {}): Promise<Listening> {
   const host = opts.host ?? '127.0.0.1';

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { INTEGRATION_KINDS } from '../shared/index.js';
 
 /**
  * Every request and response body of the REST API, declared once: the same objects validate requests,
@@ -17,7 +18,7 @@ export const ErrorBody = z
 
 export const Role = z.enum(['owner', 'admin', 'auditor']).openapi('Role');
 export const SignalStatus = z.enum(['pass', 'warning', 'fail']).openapi('SignalStatus');
-export const IntegrationKind = z.enum(['admin', 'auth', 'device', 'accounts']).openapi('IntegrationKind');
+export const IntegrationKind = z.enum(INTEGRATION_KINDS).openapi('IntegrationKind');
 export const CredentialState = z.enum(['ok', 'auth_failed', 'rate_limited', 'clock_skew']);
 
 export const OrgParam = z.object({
@@ -197,8 +198,12 @@ export const Signal = z
 export const Evidence = z
   .object({
     org: z.string(),
-    signals: z.array(Signal).openapi({ description: 'The five signals of the compliance seed.' }),
+    signals: z.array(Signal).openapi({ description: 'The five signals of the compliance specification.' }),
     extended: z.array(Signal).optional().openapi({ description: 'Extended signals, shown separately.' }),
+    pending: z
+      .array(z.object({ signal: z.string(), reason: z.string(), since: z.string() }))
+      .optional()
+      .openapi({ description: "Signals whose run is still going (the auth log waits for Duo's budget)." }),
   })
   .openapi('Evidence');
 export const History = z.object({ signal: z.string(), records: z.array(Signal) }).openapi('History');

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   CORE_SIGNAL_IDS,
   EXTENDED_SIGNAL_IDS,
@@ -15,33 +14,33 @@ import {
   type SignalStatus,
   type SignalView as EvidenceSignalView,
 } from '../evidence/index.js';
-import { validateApiHostname } from '../duo/index.js';
-import type { Integration, JobRun, Store } from '../store/index.js';
-import type {
-  Actor,
-  DuowatchServices,
-  EvidenceView,
-  IntegrationView,
-  NewIntegration,
-  OrgView,
-  RunView,
-  SaveResult,
-  SignalView,
-  TestReport,
-} from './contract.js';
-import type { DuoClients } from './duo-clients.js';
+import {
+  createIntegrationsService,
+  type DuoClients,
+  type IntegrationsCapabilityService,
+} from '../integrations/index.js';
+import type { RunFinish } from '../scheduler/index.js';
+import type { JobRun, Store } from '../store/index.js';
+import type { Actor, DuowatchServices, EvidenceView, OrgView, RunView, SignalView } from './contract.js';
 import { ServiceError } from './errors.js';
 import { evidenceStoreFor } from './evidence-store.js';
 import { explainRun } from './run-explanations.js';
-import { testIntegration } from './test-integration.js';
+import { storeRunRecorder } from './run-recorder.js';
 
 export interface ServicesOptions {
   store: Store;
   clients: DuoClients;
   clock?: Clock;
+  /** The integrations capability's service; built here when the caller has none. */
+  integrations?: IntegrationsCapabilityService;
   /** "Sync now" hands the run to the scheduler; without one it runs in the background here. */
   queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
 }
+
+/** Why the auth-log signal is not there yet while its poll runs (docs/duo-wire.md §6, docs/evidence.md). */
+export const AUTH_LOG_BUDGET_NOTE =
+  "waiting for Duo's authentication-log budget: Duo allows about one request a minute per tenant, and each " +
+  '1,000 events of the last 24 hours need one request, so a busy first poll takes a minute per extra page';
 
 const SIGNALS = new Set<string>([...CORE_SIGNAL_IDS, ...EXTENDED_SIGNAL_IDS]);
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -87,6 +86,13 @@ export function runOutcome(result: EvidenceRunResult):
   return { status: 'succeeded', counts };
 }
 
+/** A run's outcome as the scheduler's recorder stores it (the scheduler and "sync now" alike). */
+export function runFinish(result: EvidenceRunResult): RunFinish {
+  const o = runOutcome(result);
+  if (o.status === 'succeeded') return { status: 'succeeded', counts: o.counts };
+  return { status: o.status, counts: o.counts, errorKind: o.errorKind, errorMessage: o.errorMessage };
+}
+
 export interface EvidenceJobs {
   /** The scheduled job's body: one integration, no run record (the scheduler records it). */
   runEvidenceForIntegration(
@@ -107,16 +113,12 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
   const { store, clients } = options;
   const clock = options.clock ?? { now: () => Date.now() };
   const evidenceStore = evidenceStoreFor(store);
+  const recorder = storeRunRecorder(store);
+  const integrations = options.integrations ?? createIntegrationsService({ store, clients, clock });
 
   async function org(idOrSlug: string) {
     const found = await store.organizations.resolve(idOrSlug);
     if (found === undefined) throw new ServiceError('not_found', `organization ${idOrSlug} not found`);
-    return found;
-  }
-
-  async function integration(orgId: string, integrationId: string): Promise<Integration> {
-    const found = await store.integrations.get(orgId, integrationId);
-    if (found === undefined) throw new ServiceError('not_found', `integration ${integrationId} not found`);
     return found;
   }
 
@@ -135,71 +137,6 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
       details: details ?? null,
       ip: actor.ip ?? null,
     });
-  }
-
-  async function integrationView(i: Integration): Promise<IntegrationView> {
-    const health = await store.credentialHealth.get(i.orgId, i.id);
-    const creds = await store.integrations.credentials(i.orgId, i.id);
-    const ikey = creds?.ikey.reveal() ?? '';
-    return {
-      id: i.id,
-      orgId: i.orgId,
-      kind: i.kind,
-      apiHost: i.apiHost,
-      label: i.label,
-      mkey: i.mkey,
-      // Enough of the integration key to recognise it; the secret key is never shown.
-      ikeyHint: ikey.length > 8 ? `${ikey.slice(0, 4)}…${ikey.slice(-3)}` : '…',
-      health: {
-        state: health?.state ?? 'ok',
-        until: health?.until?.toISOString() ?? null,
-        lastErrorKind: health?.lastErrorKind ?? null,
-        lastErrorMessage: health?.lastErrorMessage ?? null,
-        lastSuccessAt: health?.lastSuccessAt?.toISOString() ?? null,
-      },
-      createdAt: i.createdAt.toISOString(),
-      updatedAt: i.updatedAt.toISOString(),
-    };
-  }
-
-  function checkCandidate(input: NewIntegration): NewIntegration {
-    const problems: string[] = [];
-    let apiHost = input.apiHost;
-    try {
-      apiHost = validateApiHostname(input.apiHost);
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : 'invalid API hostname');
-    }
-    if (!['admin', 'auth', 'device', 'accounts'].includes(input.kind))
-      problems.push(`unknown kind ${String(input.kind)}`);
-    if (!/^DI[A-Z0-9]{18}$/.test(input.ikey))
-      problems.push('the integration key must look like DI followed by 18 letters or digits');
-    if (input.skey.trim() === '') problems.push('the secret key is empty');
-    if (input.kind === 'device' && (input.mkey ?? '') === '')
-      problems.push('a Device API integration needs its mkey');
-    if (problems.length > 0) throw new ServiceError('invalid_input', problems.join('; '));
-    return { ...input, apiHost, skey: input.skey.trim() };
-  }
-
-  // "Test connection" then "Test and save" on the same candidate: Duo allows about one log read a minute,
-  // so the save reuses a *passing* report of the identical candidate from the last minute instead of
-  // waiting for the budget. Failures are never reused (the person may have just fixed a grant in Duo).
-  const recentPasses = new Map<string, { report: TestReport; at: number }>();
-  const REUSE_MS = 60_000;
-
-  async function testCandidate(input: NewIntegration): Promise<TestReport> {
-    const c = checkCandidate(input);
-    const key = createHash('sha256')
-      .update([c.kind, c.apiHost, c.ikey, c.skey, c.mkey ?? ''].join('\0'))
-      .digest('hex');
-    const now = clock.now();
-    for (const [k, v] of recentPasses) if (now - v.at > REUSE_MS) recentPasses.delete(k);
-    const recent = recentPasses.get(key);
-    if (recent !== undefined) return recent.report;
-    const client = clients.forCredentials({ host: c.apiHost, ikey: c.ikey, skey: c.skey });
-    const report = await testIntegration(client, c.kind, { clock, mkey: c.mkey ?? null });
-    if (report.ok) recentPasses.set(key, { report, at: now });
-    return report;
   }
 
   function signalView(v: EvidenceSignalView): SignalView {
@@ -221,6 +158,24 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
   async function latestView(orgId: string, slug: string): Promise<EvidenceView> {
     const v = await latestEvidence(evidenceStore, orgId);
     return { org: slug, signals: v.signals.map(signalView), extended: v.extended.map(signalView) };
+  }
+
+  /** `show`: the latest records, and the auth-log signal as pending while its first poll is still running. */
+  async function latestWithPending(orgId: string, slug: string): Promise<EvidenceView> {
+    const view = await latestView(orgId, slug);
+    if (view.signals.some((s) => s.id === 'auth_log_aggregate')) return view;
+    const [running] = await store.jobRuns.list(orgId, { kind: 'auth_log_poll', status: 'running', limit: 1 });
+    if (running === undefined) return view;
+    return {
+      ...view,
+      pending: [
+        {
+          signal: 'auth_log_aggregate',
+          reason: AUTH_LOG_BUDGET_NOTE,
+          since: (running.startedAt ?? running.createdAt).toISOString(),
+        },
+      ],
+    };
   }
 
   /** One evidence run for one Admin integration; records nothing itself (the caller owns the run record). */
@@ -246,7 +201,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
       : runAuthLogPoll(input);
   }
 
-  /** Every Admin integration of one organization, each with its own run record. */
+  /** Every Admin integration of one organization, each recorded through the scheduler's own recorder. */
   async function runEvidenceJob(
     kind: EvidenceJobKind,
     orgId: string,
@@ -255,32 +210,29 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
     const out: RunKindResult[] = [];
     for (const i of await store.integrations.list(orgId)) {
       if (i.kind !== 'admin') continue;
-      const run = await store.jobRuns.create(orgId, {
-        integrationId: i.id,
+      const runId = await recorder.start({
         kind,
-        scheduledFor: opts.scheduledFor ?? null,
+        orgId,
+        integrationId: i.id,
+        scheduledFor: opts.scheduledFor ?? new Date(clock.now()),
+        attempt: 1,
       });
-      await store.jobRuns.start(orgId, run.id);
       let result: EvidenceRunResult;
       try {
         result = await runEvidenceForIntegration(kind, orgId, i.id, opts);
       } catch (error) {
         const interrupted = opts.signal?.aborted === true;
-        await store.jobRuns.finish(orgId, run.id, {
+        await recorder.finish(runId, {
           status: interrupted ? 'interrupted' : 'failed',
           errorKind: interrupted ? 'interrupted' : 'internal',
           errorMessage: error instanceof Error ? error.message.slice(0, 500) : 'unknown error',
         });
         throw error;
       }
-      const outcome = runOutcome(result);
-      const finished = await store.jobRuns.finish(orgId, run.id, {
-        status: outcome.status,
-        counts: outcome.counts,
-        errorKind: outcome.status === 'succeeded' ? null : outcome.errorKind,
-        errorMessage: outcome.status === 'succeeded' ? null : outcome.errorMessage,
-      });
-      out.push({ run: finished ?? run, result });
+      await recorder.finish(runId, runFinish(result));
+      const run = await store.jobRuns.get(orgId, runId);
+      if (run === undefined) throw new ServiceError('not_found', `run ${runId} vanished`);
+      out.push({ run, result });
     }
     return out;
   }
@@ -356,111 +308,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
         await audit(actor, null, 'organization.delete', o.slug);
       },
     },
-    integrations: {
-      async list(orgId) {
-        const o = await org(orgId);
-        return Promise.all((await store.integrations.list(o.id)).map(integrationView));
-      },
-      testCandidate,
-      async add(orgId, input, opts, actor): Promise<SaveResult> {
-        const o = await org(orgId);
-        const c = checkCandidate(input);
-        const report = await testCandidate(c);
-        const save = report.ok || opts.force === true;
-        await audit(actor, o.id, save ? 'integration.create' : 'integration.test_failed', c.apiHost, {
-          kind: c.kind,
-          forced: opts.force === true && !report.ok,
-          failedChecks: report.checks.filter((x) => x.status === 'fail').map((x) => x.id),
-        });
-        if (!save) return { saved: false, integration: null, report };
-        const created = await store.integrations.create(o.id, {
-          kind: c.kind,
-          apiHost: c.apiHost,
-          ikey: c.ikey,
-          skey: c.skey,
-          ...(c.label === undefined ? {} : { label: c.label }),
-          ...(c.mkey === undefined ? {} : { mkey: c.mkey }),
-        });
-        return { saved: true, integration: await integrationView(created), report };
-      },
-      async test(orgId, integrationId) {
-        const o = await org(orgId);
-        const i = await integration(o.id, integrationId);
-        const client = await clients.forIntegration(store, o.id, i.id);
-        return testIntegration(client, i.kind, { clock, mkey: i.mkey });
-      },
-      async rotate(orgId, integrationId, input, opts, actor): Promise<SaveResult> {
-        const o = await org(orgId);
-        const i = await integration(o.id, integrationId);
-        const current = await store.integrations.credentials(o.id, i.id);
-        const candidate = checkCandidate({
-          kind: i.kind,
-          apiHost: i.apiHost,
-          ikey: input.ikey ?? current?.ikey.reveal() ?? '',
-          skey: input.skey,
-          ...(i.mkey === null ? {} : { mkey: i.mkey }),
-        });
-        const report = await testCandidate(candidate);
-        const save = report.ok || opts.force === true;
-        await audit(actor, o.id, save ? 'integration.rotate' : 'integration.rotate_test_failed', i.id, {
-          forced: opts.force === true && !report.ok,
-          ikeyChanged: input.ikey !== undefined,
-        });
-        if (!save) return { saved: false, integration: await integrationView(i), report };
-        const updated = await store.integrations.rotateSecrets(o.id, i.id, {
-          skey: candidate.skey,
-          ...(input.ikey === undefined ? {} : { ikey: candidate.ikey }),
-        });
-        // The seed: a rotated key clears auth_failed on the next *successful run*; the passing test was one.
-        if (report.ok) await store.credentialHealth.recordSuccess(o.id, i.id);
-        return { saved: true, integration: await integrationView(updated ?? i), report };
-      },
-      async update(orgId, integrationId, input, opts, actor): Promise<SaveResult> {
-        const o = await org(orgId);
-        const i = await integration(o.id, integrationId);
-        const moved =
-          (input.apiHost !== undefined && input.apiHost !== i.apiHost) ||
-          (input.mkey !== undefined && input.mkey !== i.mkey);
-        let report: TestReport = {
-          ok: true,
-          checks: [],
-          clockSkewMs: null,
-          serverTime: null,
-          latencyMs: null,
-        };
-        let apiHost = i.apiHost;
-        if (moved) {
-          const creds = await store.integrations.credentials(o.id, i.id);
-          const candidate = checkCandidate({
-            kind: i.kind,
-            apiHost: input.apiHost ?? i.apiHost,
-            ikey: creds?.ikey.reveal() ?? '',
-            skey: creds?.skey.reveal() ?? '',
-            ...((input.mkey ?? i.mkey) === null ? {} : { mkey: (input.mkey ?? i.mkey) as string }),
-          });
-          apiHost = candidate.apiHost;
-          report = await testCandidate(candidate);
-        }
-        const save = report.ok || opts.force === true;
-        await audit(actor, o.id, save ? 'integration.update' : 'integration.update_test_failed', i.id, {
-          fields: Object.keys(input),
-          forced: opts.force === true && !report.ok,
-        });
-        if (!save) return { saved: false, integration: await integrationView(i), report };
-        const updated = await store.integrations.update(o.id, i.id, {
-          ...(input.label === undefined ? {} : { label: input.label }),
-          ...(input.apiHost === undefined ? {} : { apiHost }),
-          ...(input.mkey === undefined ? {} : { mkey: input.mkey }),
-        });
-        return { saved: true, integration: await integrationView(updated ?? i), report };
-      },
-      async remove(orgId, integrationId, actor) {
-        const o = await org(orgId);
-        const i = await integration(o.id, integrationId);
-        await store.integrations.delete(o.id, i.id);
-        await audit(actor, o.id, 'integration.delete', i.id, { kind: i.kind, apiHost: i.apiHost });
-      },
-    },
+    integrations,
     evidence: {
       async sync(orgId, opts, actor) {
         const o = await org(orgId);
@@ -524,7 +372,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
       },
       async latest(orgId) {
         const o = await org(orgId);
-        return latestView(o.id, o.slug);
+        return latestWithPending(o.id, o.slug);
       },
       async history(orgId, signal, range) {
         const o = await org(orgId);

@@ -95,7 +95,7 @@ export function evidenceStoreFor(store: Store, runIdFor?: (org: string) => strin
         });
         return;
       }
-      // Clock skew is an auth failure for back-off (the seed), but shown as its own state.
+      // Clock skew is an auth failure for back-off (the specification), but shown as its own state.
       const state =
         health.state === 'auth_failed' && health.lastErrorKind === 'clock_skew' ? 'clock_skew' : health.state;
       await store.credentialHealth.recordFailure(org, integration, {

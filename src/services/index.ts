@@ -1,15 +1,17 @@
 export type * from './contract.js';
 export {
+  AUTH_LOG_BUDGET_NOTE,
   createServices,
   runOutcome,
+  runFinish,
   type ServicesOptions,
   type RunKindResult,
   type EvidenceJobKind,
   type EvidenceJobOptions,
   type EvidenceJobs,
 } from './create-services.js';
-export { DuoClients, type DuoClientsOptions } from './duo-clients.js';
+export { DuoClients, type DuoClientsOptions } from '../integrations/index.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { explainRun } from './run-explanations.js';
-export { testIntegration } from './test-integration.js';
 export { evidenceStoreFor } from './evidence-store.js';
+export { storeRunRecorder } from './run-recorder.js';

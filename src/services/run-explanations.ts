@@ -1,6 +1,6 @@
 /**
  * A failed run's error in plain words for the dashboard and `--json` output. Keyed by the client's error
- * kinds (docs/duo-client.md); the advice follows the compliance seed's troubleshooting section.
+ * kinds (docs/duo-client.md); the advice follows the compliance specification's troubleshooting section.
  */
 const EXPLANATIONS: Record<string, string> = {
   auth_failed:

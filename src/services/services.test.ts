@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { createServices, DuoClients } from './index.js';
+import { AUTH_LOG_BUDGET_NOTE, createServices, DuoClients } from './index.js';
 
 // The whole path a user takes, with real parts: the emulator over TLS on loopback, the guarded client
 // (resolve override + the emulator's CA), the SQLite store with its vault, and the evidence capability.
@@ -236,5 +236,20 @@ describe('services over the emulator', () => {
       if (!f.startsWith('duowatch.sqlite')) continue;
       expect(readFileSync(join(dir, 'data', f)).includes(Buffer.from(creds.admin.skey))).toBe(false);
     }
+  });
+  it('shows the auth-log signal as pending, with the budget reason, while its first poll runs', async () => {
+    const o = await services.orgs.create({ slug: 'waiting', name: 'Waiting' }, actor);
+    expect((await services.evidence.latest('waiting')).pending).toBeUndefined();
+    // The scheduler's recorder opens the run when the poll starts and closes it when the poll ends.
+    const run = await store.jobRuns.create(o.id, { kind: 'auth_log_poll' });
+    await store.jobRuns.start(o.id, run.id);
+    const waiting = await services.evidence.latest('waiting');
+    expect(waiting.pending?.map((p) => [p.signal, p.reason])).toEqual([
+      ['auth_log_aggregate', AUTH_LOG_BUDGET_NOTE],
+    ]);
+    expect(waiting.pending?.[0]?.reason).toMatch(/one request a minute/);
+    expect(Number.isNaN(Date.parse(waiting.pending?.[0]?.since ?? ''))).toBe(false);
+    await store.jobRuns.finish(o.id, run.id, { status: 'succeeded' });
+    expect((await services.evidence.latest('waiting')).pending).toBeUndefined();
   });
 });

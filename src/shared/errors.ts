@@ -1,7 +1,7 @@
 /**
  * The base of every error duowatch raises on purpose. `code` is stable (tests, the API and the CLI match on
  * it); `exitCode` is what the CLI's top-level handler exits with; `status` is the HTTP status the REST API
- * answers with. Subclasses redact secrets in their constructor (style.md §2), so a message is always safe
+ * answers with. Subclasses redact secrets in their constructor (docs/conventions.md §2), so a message is always safe
  * to log.
  */
 export class DuowatchError extends Error {

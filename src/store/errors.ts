@@ -9,7 +9,7 @@ export class StoreError extends DuowatchError {
 
 /**
  * The vault could not open a key or a ciphertext. Messages never carry key material or plaintext: only
- * key ids and the binding that failed (style.md §2).
+ * key ids and the binding that failed (docs/conventions.md §2).
  */
 export class VaultError extends DuowatchError {
   constructor(code: string, message: string, options: { cause?: unknown } = {}) {

@@ -8,8 +8,8 @@ export interface Organization {
   createdAt: Date;
 }
 
-export type IntegrationKind = 'admin' | 'auth' | 'device' | 'accounts';
-export const integrationKinds: readonly IntegrationKind[] = ['admin', 'auth', 'device', 'accounts'];
+import type { IntegrationKind } from '../shared/index.js';
+export type { IntegrationKind } from '../shared/index.js';
 
 /** An integration's metadata. The keys stay encrypted; ask `integrations.credentials()` at the moment of use. */
 export interface Integration {
@@ -39,7 +39,7 @@ export interface CredentialHealth {
   orgId: string;
   integrationId: string;
   state: CredentialState;
-  /** Until when scheduled runs skip this credential (auth_failed: 24 h per the seed's back-off). */
+  /** Until when scheduled runs skip this credential (auth_failed: 24 h per the specification's back-off). */
   until: Date | null;
   lastErrorKind: string | null;
   lastErrorMessage: string | null;
@@ -132,6 +132,8 @@ export interface ApiToken {
   createdAt: Date;
   lastUsedAt: Date | null;
   expiresAt: Date | null;
+  /** The operator who created it; null for tokens made before creators were recorded. */
+  createdBy: string | null;
 }
 
 export interface LoginThrottle {
@@ -139,6 +141,8 @@ export interface LoginThrottle {
   failures: number;
   firstFailureAt: Date;
   lockedUntil: Date | null;
+  /** Attempts refused during the current lock (one audit row stands for all of them). */
+  throttled: number;
 }
 
 export interface AuditEntry {

@@ -39,7 +39,7 @@ async function twoOrgs(store: Store) {
 }
 
 /**
- * The contract every database must meet (style.md §11): the same cases run against SQLite in `npm test` and
+ * The contract every database must meet (docs/conventions.md §11): the same cases run against SQLite in `npm test` and
  * against PostgreSQL in test/services/store-pg.test.ts.
  */
 export function storeContract(name: string, factory: StoreFactory): void {

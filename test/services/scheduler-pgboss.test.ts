@@ -3,9 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryRunRecorder, createScheduler } from '../../src/scheduler/index.js';
+import { createScheduler } from '../../src/scheduler/index.js';
 import type { JobDefinition, Scheduler, SchedulerDeps } from '../../src/scheduler/index.js';
 import { unreachableReason } from './store-pg-database.js';
+import { MemoryRunRecorder } from '../../src/scheduler/memory-recorder.test-helpers.js';
 
 const REQUIRE = process.env.DUOWATCH_REQUIRE_SERVICES === '1';
 const URL_ = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,4 +1,4 @@
-/** Time as the client sees it; injected so tests never really sleep (issue 2 §4). */
+/** Time as the client sees it; injected so tests never really sleep (docs/duo-client.md). */
 export interface Clock {
   now(): number;
   /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
@@ -27,7 +27,7 @@ export const systemClock: Clock = {
 
 /**
  * Server-minus-local clock offset, learned from `/auth/v2/ping`'s `time` and every reply's `Date` header
- * (duo-wire.md §5). Both have one-second resolution, so the estimate is the sample's midpoint against the
+ * (docs/duo-wire.md §5). Both have one-second resolution, so the estimate is the sample's midpoint against the
  * request's midpoint; the latest sample wins (clocks drift, and an old sample is worse than a new one).
  */
 export class SkewTracker {

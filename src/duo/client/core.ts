@@ -32,7 +32,7 @@ export interface DuoRequest {
   /** Default: the client's (5, as Python 5.6.1). */
   sigVersion?: SigVersion;
   paramsMode?: ParamsMode;
-  /** `/auth/v2/ping` needs no signature (duo-wire.md §2.6). */
+  /** `/auth/v2/ping` needs no signature (docs/duo-wire.md §2.6). */
   unsigned?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -78,9 +78,9 @@ export interface RequestLogEvent {
 }
 
 /**
- * The one request function (style.md §6): limiter → sign → send → parse, inside a retry loop bounded by a
+ * The one request function (docs/conventions.md §6): limiter → sign → send → parse, inside a retry loop bounded by a
  * deadline. Signing happens per attempt so the Date stays fresh (an official client re-sends the same
- * signed request on 429, which Duo accepts — duo-wire.md §2.7 — but a fresh date is never worse).
+ * signed request on 429, which Duo accepts — docs/duo-wire.md §2.7 — but a fresh date is never worse).
  */
 export function createRequester(options: CoreOptions): (req: DuoRequest) => Promise<DuoReply> {
   const host = validateApiHostname(options.credentials.host);
@@ -188,7 +188,7 @@ export function createRequester(options: CoreOptions): (req: DuoRequest) => Prom
 }
 
 /**
- * The query as sent: insertion order, like Python's urlencode (duo-wire.md §1: the wire query is not
+ * The query as sent: insertion order, like Python's urlencode (docs/duo-wire.md §1: the wire query is not
  * canonical; the server re-canonicalizes). This matters for the auth-log cursor, whose two repeated
  * `next_offset` values must arrive as timestamp then txid, while the signature sorts them.
  */

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { DuoApiError, DuoConfigError } from '../errors/index.js';
 
-/** The narrow slice of undici we use (style.md §4): one request, whole body. A test may inject any Dispatcher. */
+/** The narrow slice of undici we use (docs/conventions.md §4): one request, whole body. A test may inject any Dispatcher. */
 export type HttpDispatcher = Pick<Dispatcher, 'request'>;
 
 export interface HttpRequest {

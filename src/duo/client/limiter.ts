@@ -1,4 +1,4 @@
-import { DuoApiError } from '../errors/index.js';
+import { DuoApiError, DuoConfigError } from '../errors/index.js';
 import type { Clock } from './clock.js';
 
 /** Requests allowed per minute for one credential and endpoint class; `Infinity` means unlimited. */
@@ -6,8 +6,8 @@ export type EndpointClass =
   'auth_log' | 'log' | 'admin_read' | 'admin_write' | 'auth' | 'device' | 'accounts';
 
 /**
- * Defaults from duo-wire.md §6 and the compliance seed: the auth log allows 1 call/minute per tenant; other
- * logs 2/minute (Duo engineer, 2019) — we keep them at 1/minute per endpoint as the seed advises for log
+ * Defaults from docs/duo-wire.md §6 and the compliance specification: the auth log allows 1 call/minute per tenant; other
+ * logs 2/minute (Duo engineer, 2019) — we keep them at 1/minute per endpoint as the specification advises for log
  * endpoints; a page of objects 200/min; modifications 300/min. Auth and Device calls are not limited locally.
  */
 export const DEFAULT_RATES: Readonly<Record<EndpointClass, number>> = {
@@ -44,17 +44,32 @@ export interface LimiterRegistryOptions {
 /**
  * Spacing limiter keyed by credential and endpoint class, shared by every client built with the same
  * registry so concurrent jobs never spend one budget twice. Each `acquire` reserves the next free slot
- * synchronously before sleeping, so two callers racing get distinct slots. No module-level state (style.md §3):
+ * synchronously before sleeping, so two callers racing get distinct slots. No module-level state (docs/conventions.md §3):
  * a process makes one registry and injects it.
  */
 export class LimiterRegistry {
   private readonly clock: Clock;
   private readonly rates: Record<EndpointClass, number>;
   private readonly nextFree = new Map<string, number>();
+  /** Budgets of one credential that differ from the registry's (a tenant's own allowance, an emulator). */
+  private readonly perCredential = new Map<string, Partial<Record<EndpointClass, number>>>();
 
   constructor(options: LimiterRegistryOptions) {
     this.clock = options.clock;
     this.rates = { ...DEFAULT_RATES, ...options.ratesPerMinute };
+  }
+
+  /**
+   * Sets the budgets of one credential (`ikey@host`, as the client keys it). A rate of 0 or `Infinity` means
+   * unlimited (the emulator with its limits off). Later calls replace earlier ones for the classes named.
+   */
+  configure(credential: string, rates: Partial<Record<EndpointClass, number>>): void {
+    this.perCredential.set(credential, { ...this.perCredential.get(credential), ...rates });
+  }
+
+  /** The budget in requests per minute that applies to this credential and class. */
+  rateFor(credential: string, cls: EndpointClass): number {
+    return this.perCredential.get(credential)?.[cls] ?? this.rates[cls];
   }
 
   /** Milliseconds the caller would wait now for this key, without reserving. */
@@ -75,7 +90,7 @@ export class LimiterRegistry {
     signal?: AbortSignal,
   ): Promise<void> {
     const { cls, bucket } = endpointClassOf(method, path);
-    const rate = this.rates[cls];
+    const rate = this.rateFor(ikey, cls);
     if (!Number.isFinite(rate) || rate <= 0) return;
     const key = `${ikey}\0${bucket}`;
     const interval = 60_000 / rate;
@@ -91,4 +106,19 @@ export class LimiterRegistry {
     this.nextFree.set(key, slot + interval);
     if (slot > now) await this.clock.sleep(slot - now, signal);
   }
+}
+
+/**
+ * `DUOWATCH_DUO_LOG_BUDGET`: requests per minute per log endpoint for every integration; `0` means unlimited
+ * (the emulator with its limits off). Returns undefined when unset; throws on anything but a non-negative number.
+ */
+export function parseLogBudget(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text.trim());
+  if (!Number.isFinite(n) || n < 0)
+    throw new DuoConfigError(
+      'duo_invalid_log_budget',
+      `DUOWATCH_DUO_LOG_BUDGET=${JSON.stringify(text.slice(0, 40))} is not a number of requests per minute (0 = unlimited)`,
+    );
+  return n === 0 ? Infinity : n;
 }

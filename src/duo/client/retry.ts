@@ -1,7 +1,7 @@
 import type { DuoApiError } from '../errors/index.js';
 
 export interface RetryPolicy {
-  /** Delays before each 429 retry; official clients: 1, 2, 4, 8, 16, 32 s (duo-wire.md §6). */
+  /** Delays before each 429 retry; official clients: 1, 2, 4, 8, 16, 32 s (docs/duo-wire.md §6). */
   rateLimitDelaysMs: readonly number[];
   /** Random extra per retry, up to this (official: 1 s). */
   jitterMs: number;

@@ -31,7 +31,7 @@ export interface UserFilters {
 }
 
 /**
- * Admin API reads (duo-wire.md §5). Page maxima: users 300; groups, phones, tokens, bypass codes 500;
+ * Admin API reads (docs/duo-wire.md §5). Page maxima: users 300; groups, phones, tokens, bypass codes 500;
  * admins, policies, integrations unpublished, so 300 (§4).
  */
 export function adminEndpoints(rq: Requester) {

@@ -51,7 +51,7 @@ export function authEndpoints(
   learnSkew: (serverMs: number, sentAt: number, receivedAt: number) => number,
 ) {
   return {
-    /** Unsigned heartbeat (duo-wire.md §2.6); answers for any hostname, so it proves reachability only. */
+    /** Unsigned heartbeat (docs/duo-wire.md §2.6); answers for any hostname, so it proves reachability only. */
     async ping(opts?: CallOptions): Promise<PingResult> {
       const sentAt = clock.now();
       const { time } = await call(rq, timeSchema, {

@@ -39,7 +39,7 @@ export interface V1ListOptions extends PagingCaps, CallOptions {
   offset?: number;
 }
 
-/** v1 `limit`/`offset` lists (duo-wire.md §4). */
+/** v1 `limit`/`offset` lists (docs/duo-wire.md §4). */
 export function v1List<T>(
   rq: Requester,
   path: string,

@@ -8,7 +8,7 @@ import {
 } from '../wire/index.js';
 import { call, defined, seg, withSignal, type CallOptions, type Requester } from './call.js';
 
-/** Duo accepts at most 1000 device ids per call (duo-wire.md §5). */
+/** Duo accepts at most 1000 device ids per call (docs/duo-wire.md §5). */
 export const DEVICE_BATCH = 1000;
 
 export interface DeviceBatchResult {
@@ -53,7 +53,7 @@ export function deviceEndpoints(rq: Requester) {
         path: `${base(mkey)}/${seg(cacheKey)}`,
         ...withSignal(opts),
       }),
-    /** Uploads in batches of 1000; one failed batch does not stop the others (style.md §8). */
+    /** Uploads in batches of 1000; one failed batch does not stop the others (docs/conventions.md §8). */
     async addDevices(
       mkey: string,
       cacheKey: string,

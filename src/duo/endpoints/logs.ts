@@ -27,7 +27,7 @@ import {
 import { defined, withSignal, type CallOptions, type Requester } from './call.js';
 
 export interface TimeRangeMs {
-  /** Epoch ms. Duo keeps 180 days; use at most 179 (duo-wire.md §4). */
+  /** Epoch ms. Duo keeps 180 days; use at most 179 (docs/duo-wire.md §4). */
   mintime: number;
   /** Epoch ms. Events newer than two minutes are not yet visible: use now − 2 min. */
   maxtime: number;

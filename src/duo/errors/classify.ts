@@ -1,15 +1,15 @@
 import type { DuoErrorKind } from './duo-api-error.js';
 
 /**
- * Beyond this skew a 401 is blamed on the clock. Duo rejects dates more than 300 s off (duo-wire.md §2),
- * the compliance seed warns at ~60 s; we use 60 s so a drifting clock is named before it breaks every call.
+ * Beyond this skew a 401 is blamed on the clock. Duo rejects dates more than 300 s off (docs/duo-wire.md §2),
+ * the compliance specification warns at ~60 s; we use 60 s so a drifting clock is named before it breaks every call.
  */
 export const CLOCK_SKEW_THRESHOLD_MS = 60_000;
 
 /**
- * Maps an HTTP status and Duo code (duo-wire.md §3) to a kind.
+ * Maps an HTTP status and Duo code (docs/duo-wire.md §3) to a kind.
  *
- * Decision on the clock (documented in docs/duo-client.md): the compliance seed calls 40103/40104 the
+ * Decision on the clock (documented in docs/duo-client.md): the compliance specification calls 40103/40104 the
  * clock-skew errors, but the official tables say 40103 is "Invalid signature" and 40104 "Missing request
  * timestamp". We follow the official meaning: 40104 is always `clock_skew` (the date was missing or
  * unusable), and 40103 — or any 401 — is `clock_skew` only when the response's own `Date` shows our clock

@@ -18,7 +18,7 @@ export interface DuoApiErrorInit {
   request?: string;
   /** HTTP status, when a response arrived. */
   httpStatus?: number;
-  /** Duo's numeric `code` (duo-wire.md §3), when the body carried one. */
+  /** Duo's numeric `code` (docs/duo-wire.md §3), when the body carried one. */
   duoCode?: number;
   /** Duo's `message`; stripped of control characters and redacted. */
   duoMessage?: string;
@@ -61,9 +61,9 @@ export function redact(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * The one error a Duo call raises (issue 2 §4). Every text field is redacted and stripped in the constructor,
+ * The one error a Duo call raises (docs/duo-client.md). Every text field is redacted and stripped in the constructor,
  * so `message`, `toJSON()` and `String(error)` are always safe to log or show (Duo's mock tests inject ANSI
- * escapes into `message`; duo-wire.md §7).
+ * escapes into `message`; docs/duo-wire.md §7).
  */
 export class DuoApiError extends DuowatchError {
   readonly kind: DuoErrorKind;

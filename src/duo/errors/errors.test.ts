@@ -27,7 +27,7 @@ async function errorFor(reply: FakeReply, headers: Record<string, string> = {}):
   throw new Error('expected a DuoApiError');
 }
 
-// duo-wire.md §3, every row.
+// docs/duo-wire.md §3, every row.
 const TABLE: Array<[number, number, string, DuoErrorKind]> = [
   [400, 40001, 'Missing required request parameters', 'invalid_request'],
   [400, 40002, 'Invalid request parameters', 'invalid_request'],

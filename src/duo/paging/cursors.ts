@@ -1,5 +1,5 @@
 /**
- * Cursor rules for each Duo paging style (duo-wire.md §4). Pure functions, so every rule is tested alone.
+ * Cursor rules for each Duo paging style (docs/duo-wire.md §4). Pure functions, so every rule is tested alone.
  */
 
 /** v1 lists: `next_offset` at top level; absent or null on the last page. */
@@ -27,7 +27,7 @@ export function parseAuthLogCursor(raw: unknown): AuthLogCursor | null {
 }
 
 /**
- * v1 logs paged by `mintime` (seconds; duo-wire.md §4). A page shorter than `limit` is the last. Otherwise we
+ * v1 logs paged by `mintime` (seconds; docs/duo-wire.md §4). A page shorter than `limit` is the last. Otherwise we
  * follow Go's client: the next `mintime` is the greatest timestamp (not +1, so rows sharing that second past
  * the page are not lost; the caller drops the repeats), except when a full page shares one timestamp, where
  * only +1 makes progress (`sharedSecondOverflow`: rows of that second beyond the page are unreachable).

@@ -7,9 +7,9 @@ export interface Page<T, C> {
 }
 
 export interface PagingCaps {
-  /** Stop after this many pages and report `truncated` (the compliance seed caps users at 100 × 300). */
+  /** Stop after this many pages and report `truncated` (the compliance specification caps users at 100 × 300). */
   maxPages?: number;
-  /** Page size to ask for; clamped to the endpoint's maximum (duo-wire.md §4). */
+  /** Page size to ask for; clamped to the endpoint's maximum (docs/duo-wire.md §4). */
   pageSize?: number;
 }
 
@@ -23,7 +23,7 @@ export interface PagingState<C> {
   next: C | null;
 }
 
-/** An async iterator of pages with live state, so a job can checkpoint per page and stop early (style.md §7). */
+/** An async iterator of pages with live state, so a job can checkpoint per page and stop early (docs/conventions.md §7). */
 export interface PageIterator<T, C> extends AsyncIterable<Page<T, C>> {
   readonly state: PagingState<C>;
 }

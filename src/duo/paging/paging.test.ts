@@ -89,7 +89,7 @@ describe('auth log v2 cursor', () => {
     expect(parseAuthLogCursor([])).toBeNull();
   });
 
-  it('caps pages (25 by default, as the compliance seed does) and reports truncation', async () => {
+  it('caps pages (25 by default, as the compliance specification does) and reports truncation', async () => {
     const { client } = setup((_r, n) =>
       ok({ authlogs: [{ txid: String(n) }], metadata: { next_offset: [String(n), `t${String(n)}`] } }),
     );

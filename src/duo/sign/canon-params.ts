@@ -1,5 +1,5 @@
 /**
- * Duo's `canon_params` as the official Python client writes it (duo-wire.md §1): UTF-8, every byte outside
+ * Duo's `canon_params` as the official Python client writes it (docs/duo-wire.md §1): UTF-8, every byte outside
  * `A-Z a-z 0-9 - . _ ~` as uppercase `%XX`, pairs sorted by the encoded key and then by each key's encoded
  * values, repeated keys repeated. Node's client sorts raw keys and keeps array order; we copy Python.
  */

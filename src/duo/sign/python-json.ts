@@ -1,7 +1,7 @@
 /**
  * Python's `json.dumps(obj, sort_keys=True, ensure_ascii=True)` byte for byte.
  *
- * Duo's official Python client (the reference, duo-wire.md §1) signs v4/v5 JSON bodies serialized with
+ * Duo's official Python client (the reference, docs/duo-wire.md §1) signs v4/v5 JSON bodies serialized with
  * `separators=(',', ':')`; Duo's servers answer with the default separators `', '` and `': '`. JavaScript's
  * JSON.stringify differs in key order, non-ASCII output and float formatting, so both the client and the
  * emulator use this serializer instead.

@@ -52,7 +52,7 @@ export function sha512Hex(data: string | Buffer): string {
 }
 
 /**
- * v5 header hash (duo-wire.md §1): names lower-cased and sorted, joined `name\0value\0…`, sha512 hex.
+ * v5 header hash (docs/duo-wire.md §1): names lower-cased and sorted, joined `name\0value\0…`, sha512 hex.
  * Throws for a name that is not `x-duo-*`, contains NUL, or repeats by case.
  */
 export function hashXDuoHeaders(headers: Readonly<Record<string, string>>): string {

@@ -1,6 +1,6 @@
 /**
  * Our signer against Duo's official Node client (@duosecurity/duo_api 1.5.0, lib/duo_sig.js), on thousands of
- * generated requests, restricted to inputs where Node's client agrees with Python's (duo-wire.md §1):
+ * generated requests, restricted to inputs where Node's client agrees with Python's (docs/duo-wire.md §1):
  * - keys use only unreserved ASCII (`A-Z a-z 0-9 - . _ ~`), so Node's raw-key sort equals Python's
  *   encoded-key sort;
  * - repeated values are handed to Node already sorted by their encoded form (Node keeps array order,

@@ -19,9 +19,9 @@ interface Vector {
 }
 
 const vectors = (
-  JSON.parse(
-    readFileSync(new URL('../../../../shared/reference/duo-signing-vectors.json', import.meta.url), 'utf8'),
-  ) as { vectors: Vector[] }
+  JSON.parse(readFileSync(new URL('./fixtures/duo-signing-vectors.json', import.meta.url), 'utf8')) as {
+    vectors: Vector[];
+  }
 ).vectors;
 
 describe('signRequest against the official vectors', () => {

@@ -1,6 +1,6 @@
 /**
  * Routes the client's requests to an in-process fetch handler (the emulator's `app.request`), so tests go
- * through the real emulator without sockets (style.md §10). Only the `request` slice the client uses.
+ * through the real emulator without sockets (docs/conventions.md §10). Only the `request` slice the client uses.
  */
 import type { HttpDispatcher } from '../index.js';
 

@@ -9,7 +9,7 @@ const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr;
 const METADATA = new Set(['169.254.169.254', 'fd00:ec2::254']);
 
 /**
- * Why an address may not be dialled, or null if it is ordinary public unicast (issue 2 §3). An allow-list:
+ * Why an address may not be dialled, or null if it is ordinary public unicast (docs/duo-client.md). An allow-list:
  * ipaddr.js names every special range (private, loopback, linkLocal, carrierGradeNat, multicast, unspecified,
  * ipv4Mapped, 6to4, teredo, rfc6052 …) and only `unicast` passes, so a translated or embedded private IPv4
  * cannot slip through an IPv6 form.

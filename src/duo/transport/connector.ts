@@ -16,7 +16,7 @@ export const systemResolver: Resolver = async (hostname) => {
   return answers.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 };
 
-/** `curl --resolve`-style pin for the emulator: hostname → address:port (issue 2 §3). */
+/** `curl --resolve`-style pin for the emulator: hostname → address:port (docs/duo-client.md). */
 export interface ResolveTarget {
   address: string;
   port: number;
@@ -34,7 +34,7 @@ export interface GuardedConnectorOptions {
  * An undici connector that resolves the name itself at connect time, refuses forbidden answers, and dials
  * the vetted address with SNI (and certificate checks) for the hostname — so nothing re-resolves between the
  * check and the connection. Literal IPs are refused: Duo hosts are names (undici skips `lookup` for literal
- * IPs, toolchain.md, which is why the guard wraps the connector rather than using `connect.lookup`).
+ * IPs, docs/toolchain.md, which is why the guard wraps the connector rather than using `connect.lookup`).
  */
 export function createGuardedConnector(opts: GuardedConnectorOptions): buildConnector.connector {
   return (connectOptions, callback) => {

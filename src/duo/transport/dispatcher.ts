@@ -8,7 +8,7 @@ import { validateApiHostname } from './hostname.js';
 import { bypassesProxy, type ProxyConfig } from './proxy.js';
 
 export interface DuoTransportOptions {
-  /** `duo-roots` (default): only Duo's pinned roots (duo-wire.md §7). `system`: Node's default store. */
+  /** `duo-roots` (default): only Duo's pinned roots (docs/duo-wire.md §7). `system`: Node's default store. */
   trust?: 'duo-roots' | 'system';
   /** Extra trusted CA certificates (PEM text), e.g. the emulator's CA or a TLS-inspecting proxy's. */
   extraCaPem?: readonly string[];

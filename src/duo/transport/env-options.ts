@@ -27,7 +27,7 @@ export function parseResolveList(text: string): Record<string, { address: string
 }
 
 /**
- * Transport options from the environment (issue 2 §3): DUOWATCH_DUO_RESOLVE, DUOWATCH_DUO_CA_FILE,
+ * Transport options from the environment (docs/duo-client.md): DUOWATCH_DUO_RESOLVE, DUOWATCH_DUO_CA_FILE,
  * DUOWATCH_ALLOW_PRIVATE_ADDRESSES=true, HTTPS_PROXY/NO_PROXY. Config-file settings are merged over these by
  * the caller.
  */

@@ -1,6 +1,6 @@
 /**
  * Regenerates `duo-roots.ts`: `npx tsx src/duo/transport/extract-duo-roots.ts > src/duo/transport/duo-roots.ts`.
- * Duo's official clients pin these 15 roots (duo-wire.md §7). We copy each PEM out of Node's bundled Mozilla
+ * Duo's official clients pin these 15 roots (docs/duo-wire.md §7). We copy each PEM out of Node's bundled Mozilla
  * store (`tls.rootCertificates`) by subject CN; a root that Node lacks is taken from the official Node
  * client's own pinned bundle (`@duosecurity/duo_api` lib/constants.js, a devDependency), and the file says so.
  * Nothing is downloaded.

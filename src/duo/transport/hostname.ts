@@ -4,7 +4,7 @@ import { DuoConfigError } from '../errors/index.js';
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
- * Checks an API hostname before any request (issue 2 §3; the compliance seed's 40002 pitfalls: `https://`,
+ * Checks an API hostname before any request (docs/duo-client.md; the compliance specification's 40002 pitfalls: `https://`,
  * a trailing slash, or the admin-portal host pasted instead of `api-XXXXXXXX.duosecurity.com`).
  * Returns the lower-cased hostname or throws DuoConfigError naming the problem.
  */

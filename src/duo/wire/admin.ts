@@ -118,7 +118,7 @@ export const integrationSchema = obj({
 });
 export type DuoIntegration = z.infer<typeof integrationSchema>;
 
-/** Policies v2. Sections are open records: `authentication_policy` is modelled from the seed (duo-wire.md §5). */
+/** Policies v2. Sections are open records: `authentication_policy` is modelled from the specification (docs/duo-wire.md §5). */
 export const policySchema = obj({
   policy_key: z.string(),
   policy_name: str,

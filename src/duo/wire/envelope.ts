@@ -53,7 +53,7 @@ function badResponse(ctx: ReplyContext, reply: RawReply, why: string, cause?: un
 
 /**
  * Turns one HTTP reply into Duo's envelope, or a DuoApiError. Never throws anything else: Duo's own Node
- * client crashes on a non-JSON reply (toolchain.md); an HTML error page from a proxy or a truncated body
+ * client crashes on a non-JSON reply (docs/toolchain.md); an HTML error page from a proxy or a truncated body
  * becomes `bad_response`, and a FAIL envelope (or an error status without one) is classified by code.
  */
 export function parseEnvelope(reply: RawReply, ctx: ReplyContext): DuoEnvelope {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Duo adds fields and values over time and leaves many of them null or absent (duo-wire.md §5), so every
+ * Duo adds fields and values over time and leaves many of them null or absent (docs/duo-wire.md §5), so every
  * wire object keeps unknown fields (`looseObject`) and every field we do not strictly need is `nullish`.
  * Enumerations stay open strings: a new Duo factor must not turn a whole log page into an error.
  */

@@ -31,7 +31,7 @@ export const authLogEventSchema = obj({
     is_firewall_enabled: triBool,
     is_password_set: triBool,
     location,
-    // null, "unknown", [] or a list (duo-wire.md §5).
+    // null, "unknown", [] or a list (docs/duo-wire.md §5).
     security_agents: z.union([z.array(z.unknown()), z.string()]).nullish(),
   }).nullish(),
   auth_device: obj({ ip: str, name: str, location }).nullish(),

@@ -21,6 +21,12 @@ export interface DuoAppDeps {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Real ms clock for request durations. */
   realNow: () => number;
+  /**
+   * The time request signatures are checked against (±300 s). Default: the emulated clock, as Duo does.
+   * With emulated time moved far ahead (long backfills, multi-day scenarios), the wall clock lets clients
+   * that sign with their own clock keep working (docs/emulator.md, "Emulated time").
+   */
+  signatureTime?: () => number;
 }
 
 const ALL_GRANTS: AdminGrants = {
@@ -39,7 +45,7 @@ interface Caller {
 
 function hostOf(c: Context): string {
   const raw = c.req.header('host') ?? new URL(c.req.url).host;
-  // Duo signs the bare host: lower-case, no port (duo-wire.md §1).
+  // Duo signs the bare host: lower-case, no port (docs/duo-wire.md §1).
   return raw.toLowerCase().replace(/:\d+$/, '');
 }
 
@@ -76,7 +82,12 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
     const method = c.req.method.toUpperCase();
     const fired = deps.faults.decide({ method, path, host });
     let now = deps.clock.now();
-    for (const f of fired) if (f.kind === 'clock_offset') now += f.offsetMs ?? 600_000;
+    let signedNow = deps.signatureTime?.() ?? now;
+    for (const f of fired)
+      if (f.kind === 'clock_offset') {
+        now += f.offsetMs ?? 600_000;
+        signedNow += f.offsetMs ?? 600_000;
+      }
     const entry: RequestLogEntry = {
       at: new Date(now).toISOString(),
       method,
@@ -122,7 +133,7 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
             // A rotated secret: the client's skey is no longer the one the server holds.
             return rotated ? `${caller.app.skey}-rotated` : caller.app.skey;
           },
-          now,
+          signedNow,
         );
         if (verified.ikey !== undefined) entry.ikey = verified.ikey;
         if (!verified.ok) throw verified.error;
@@ -131,7 +142,7 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
         if (found.caller === null) throw new DuoApiError(40102);
         authorize(def, found.caller, fired);
         const tenantKey = tenant?.hostname ?? host;
-        // Log endpoints are limited each on its own (2/min per log type, duo-wire.md §6).
+        // Log endpoints are limited each on its own (2/min per log type, docs/duo-wire.md §6).
         const scope = def.rate === 'logs' ? def.path : '';
         if (!deps.limiter.take({ tenant: tenantKey, ikey: verified.ikey, cls: def.rate, scope }, now)) {
           throw new DuoApiError(42901);
@@ -201,7 +212,7 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
 
 /**
  * The application behind an ikey on this host: the tenant's own, or — for a child account — the parent's
- * Accounts API application when the request names the child with `account_id` (duo-wire.md §5).
+ * Accounts API application when the request names the child with `account_id` (docs/duo-wire.md §5).
  */
 function findCaller(
   registry: TenantRegistry,
@@ -222,7 +233,7 @@ function findCaller(
   return { app, viaAccounts: true };
 }
 
-/** Application type, then grant (duo-wire.md §2.5); revoke_grant faults withdraw a grant for this request. */
+/** Application type, then grant (docs/duo-wire.md §2.5); revoke_grant faults withdraw a grant for this request. */
 function authorize(def: EndpointDef, caller: Caller, fired: readonly ActiveFault[]): void {
   const kind = caller.viaAccounts ? 'admin' : caller.app.kind;
   if (def.api !== kind) throw new DuoApiError(40301, WRONG_INTEGRATION_TYPE);

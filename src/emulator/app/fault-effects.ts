@@ -18,7 +18,7 @@ const HTML_STATUS_TEXT: Record<number, string> = {
   504: 'Gateway Time-out',
 };
 
-/** An HTML error page such as a load balancer in front of Duo serves during an outage (seed 002). */
+/** An HTML error page such as a load balancer in front of Duo serves during an outage. */
 export function htmlErrorPage(status: number): string {
   const text = HTML_STATUS_TEXT[status] ?? 'Error';
   return `<html>\r\n<head><title>${String(status)} ${text}</title></head>\r\n<body>\r\n<center><h1>${String(status)} ${text}</h1></center>\r\n</body>\r\n</html>\r\n`;

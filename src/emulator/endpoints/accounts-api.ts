@@ -1,6 +1,6 @@
 import type { EndpointDef } from './endpoint.js';
 
-/** Accounts API (duo-wire.md §5): the parent lists its child accounts; children are then managed with the
+/** Accounts API (docs/duo-wire.md §5): the parent lists its child accounts; children are then managed with the
  * Admin API on the child's api_hostname with `account_id` added (handled by the app's credential lookup). */
 export const accountsApiEndpoints: EndpointDef[] = [
   {

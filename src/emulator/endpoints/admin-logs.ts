@@ -5,7 +5,7 @@ import type { EndpointDef } from './endpoint.js';
 import { secondsParam } from './admin-resources.js';
 import { logLimit, logWindow, RETENTION_MS, sortParam } from './paging.js';
 
-/** Auth-log v2 filters, sent as repeated params (`users=DU1&users=DU2`) (duo-wire.md §4). */
+/** Auth-log v2 filters, sent as repeated params (`users=DU1&users=DU2`) (docs/duo-wire.md §4). */
 const AUTH_FILTERS = [
   'users',
   'groups',
@@ -20,7 +20,7 @@ const AUTH_FILTERS = [
 
 /**
  * The auth-log cursor comes back either as one value `next_offset=1532951895000,af0b…` or as two repeated
- * values (the Python client sends the list it received) — accept both (duo-wire.md §4).
+ * values (the Python client sends the list it received) — accept both (docs/duo-wire.md §4).
  */
 export function parseAuthCursor(params: Params): AuthLogCursor | undefined {
   const values = params.list('next_offset');
@@ -112,7 +112,7 @@ export const adminLogEndpoints: EndpointDef[] = [
         ...(after === undefined ? {} : { after }),
       };
       const page = kind === 'telephony' ? tenant.telephonyLog(q) : tenant.activityLog(q);
-      // next_offset is a single "<ts ms>,<id>" string, absent on the last page (duo-wire.md §4).
+      // next_offset is a single "<ts ms>,<id>" string, absent on the last page (docs/duo-wire.md §4).
       const metadata: Record<string, unknown> = { total_objects: page.total };
       if (page.next !== null) metadata['next_offset'] = page.next;
       return { response: { items: page.items, metadata } };
@@ -126,13 +126,17 @@ export const adminLogEndpoints: EndpointDef[] = [
     rate: 'logs',
     handler: ({ tenant, params, now }) => {
       const { mintime, maxtime } = logWindow(params, now);
-      const offset = itemCursor(params) ?? params.get('offset');
+      const offsetText = params.get('offset') ?? itemCursor(params);
+      if (offsetText !== undefined && offsetText !== '' && !/^\d+$/.test(offsetText))
+        throw new DuoApiError(40002, 'Invalid offset');
+      const type = params.get('type');
       const page = tenant.trustMonitor({
         mintime,
         maxtime,
-        // 200 is the documented maximum (duo-wire.md §4); default 50.
+        // 200 is the documented maximum (docs/duo-wire.md §4); default 50.
         limit: logLimit(params, 200, 50),
-        ...(offset === undefined || offset === '' ? {} : { offset }),
+        ...(offsetText === undefined || offsetText === '' ? {} : { offset: Number(offsetText) }),
+        ...(type === undefined || type === '' ? {} : { type }),
       });
       const metadata: Record<string, unknown> = {};
       if (page.next !== null) metadata['next_offset'] = page.next;

@@ -47,7 +47,7 @@ export const adminResourceEndpoints: EndpointDef[] = [
     handler: ({ tenant, path }) => ({ response: userOr404(tenant, path['user_id'] ?? '') }),
   },
   {
-    // Duo answers a bare "" (duo-wire.md §3). The user goes to "pending deletion" and the administrator log
+    // Duo answers a bare "" (docs/duo-wire.md §3). The user goes to "pending deletion" and the administrator log
     // records user_delete by "API". The emulator has no write grant, so read_resource gates it [assumption].
     method: 'DELETE',
     path: '/admin/v1/users/:user_id',

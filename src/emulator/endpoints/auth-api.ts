@@ -1,7 +1,7 @@
 import { duoHeaders } from '../wire/respond.js';
 import { required, unwrap, type EndpointDef } from './endpoint.js';
 
-/** A 1×1 PNG: `/auth/v2/logo` answers image/png bytes, not JSON (duo-wire.md §5). */
+/** A 1×1 PNG: `/auth/v2/logo` answers image/png bytes, not JSON (docs/duo-wire.md §5). */
 const LOGO_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
   'base64',
@@ -12,10 +12,10 @@ function requireUser(params: { get(k: string): string | undefined }): void {
   if (u === undefined || u === '') required(params as never, 'username');
 }
 
-/** Auth API v2 (duo-wire.md §5). The simulated users live in the world; this side validates and wraps. */
+/** Auth API v2 (docs/duo-wire.md §5). The simulated users live in the world; this side validates and wraps. */
 export const authApiEndpoints: EndpointDef[] = [
   {
-    // Unsigned, and answers for any hostname (duo-wire.md §2.6).
+    // Unsigned, and answers for any hostname (docs/duo-wire.md §2.6).
     method: 'GET',
     path: '/auth/v2/ping',
     api: null,
@@ -42,7 +42,7 @@ export const authApiEndpoints: EndpointDef[] = [
     method: 'POST',
     path: '/auth/v2/preauth',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: ({ tenant, params }) => {
       requireUser(params);
       return { response: unwrap(tenant.preauth(params.record())) };
@@ -52,7 +52,7 @@ export const authApiEndpoints: EndpointDef[] = [
     method: 'POST',
     path: '/auth/v2/auth',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: async ({ tenant, params, signal }) => {
       requireUser(params);
       required(params, 'factor');
@@ -66,7 +66,7 @@ export const authApiEndpoints: EndpointDef[] = [
     method: 'GET',
     path: '/auth/v2/auth_status',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: async ({ tenant, params, signal }) => {
       const txid = required(params, 'txid');
       // Long poll: the world holds the answer until the transaction's state changes.
@@ -77,18 +77,18 @@ export const authApiEndpoints: EndpointDef[] = [
     method: 'POST',
     path: '/auth/v2/enroll',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: ({ tenant, params }) => ({ response: unwrap(tenant.enroll(params.record())) }),
   },
   {
     method: 'POST',
     path: '/auth/v2/enroll_status',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: ({ tenant, params }) => {
       required(params, 'user_id');
       required(params, 'activation_code');
-      // A bare string response: "waiting", "success" or "invalid" (duo-wire.md §3).
+      // A bare string response: "waiting", "success" or "invalid" (docs/duo-wire.md §3).
       return { response: unwrap(tenant.enrollStatus(params.record())) };
     },
   },

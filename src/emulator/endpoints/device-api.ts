@@ -15,7 +15,7 @@ function store(ctx: EndpointContext): DeviceCacheStore {
 
 /**
  * `devices` is a JSON list of `{"device_id": …}`: a JSON-encoded string in a form post or query, or a real
- * array in a v5 JSON body (duo-wire.md §5).
+ * array in a v5 JSON body (docs/duo-wire.md §5).
  */
 function deviceIds(ctx: EndpointContext): string[] {
   let raw: unknown =
@@ -100,7 +100,7 @@ function cacheKey(ctx: EndpointContext): string {
   return ctx.path['cache_key'] ?? '';
 }
 
-/** Device API device caches (duo-wire.md §5); the cache rules themselves live in the world's store. */
+/** Device API device caches (docs/duo-wire.md §5); the cache rules themselves live in the world's store. */
 export const deviceApiEndpoints: EndpointDef[] = [
   {
     method: 'POST',

@@ -27,7 +27,7 @@ export interface EndpointDef {
   method: 'GET' | 'POST' | 'DELETE';
   /** hono route pattern */
   path: string;
-  /** The application type that may call it (duo-wire.md §2.5); `null` = unsigned (`/auth/v2/ping`). */
+  /** The application type that may call it (docs/duo-wire.md §2.5); `null` = unsigned (`/auth/v2/ping`). */
   api: AppKind | null;
   /** The Admin API grant it needs (admin endpoints only). */
   grant?: keyof AdminGrants;

@@ -2,7 +2,7 @@ import { DuoApiError } from '../wire/duo-errors.js';
 import type { Params } from '../wire/params.js';
 import type { EndpointResult } from './endpoint.js';
 
-/** Endpoint maximum page sizes (duo-wire.md §4). Admins, policies, integrations are unpublished: 500 [inferred]. */
+/** Endpoint maximum page sizes (docs/duo-wire.md §4). Admins, policies, integrations are unpublished: 500 [inferred]. */
 export const MAX_LIMIT = {
   users: 300,
   groups: 500,
@@ -25,7 +25,7 @@ function intParam(params: Params, key: string): number | undefined {
 }
 
 /**
- * v1 offset paging (duo-wire.md §4): `limit` clamped to the endpoint maximum rather than rejected,
+ * v1 offset paging (docs/duo-wire.md §4): `limit` clamped to the endpoint maximum rather than rejected,
  * `metadata` beside `response` with `total_objects`, `prev_offset` and — except on the last page —
  * `next_offset`.
  */
@@ -49,13 +49,15 @@ export function logLimit(params: Params, max: number, def: number): number {
 }
 
 export const DAY_MS = 86_400_000;
-/** Events newer than two minutes are not yet visible to v2 log queries (duo-wire.md §4). */
+/** Events newer than two minutes are not yet visible to v2 log queries (docs/duo-wire.md §4). */
 export const VISIBILITY_DELAY_MS = 120_000;
 export const RETENTION_MS = 180 * DAY_MS;
+/** Allowance for a client's own clock and transit when it asks for exactly 180 days [inferred]. */
+export const RETENTION_SLACK_MS = 300_000;
 
 /**
  * `mintime`/`maxtime` of the v2 logs: required, in milliseconds, `mintime` within the past 180 days, and
- * `maxtime` clamped to now − 2 min (duo-wire.md §4). The 40002 details are Duo's exact texts.
+ * `maxtime` clamped to now − 2 min (docs/duo-wire.md §4). The 40002 details are Duo's exact texts.
  */
 export function logWindow(params: Params, now: number): { mintime: number; maxtime: number } {
   const minText = params.get('mintime');
@@ -64,7 +66,11 @@ export function logWindow(params: Params, now: number): { mintime: number; maxti
     throw new DuoApiError(40001);
   const mintime = msParam(minText, 'mintime');
   const maxtime = msParam(maxText, 'maxtime');
-  if (mintime < now - RETENTION_MS) throw new DuoApiError(40002, 'mintime must be within the past 180 days');
+  // The official clients default `mintime` to exactly 180 days before *their* now; it reaches us a moment
+  // later, so a little slack keeps those defaults working, as they do against Duo.
+  if (mintime < now - RETENTION_MS - RETENTION_SLACK_MS)
+    throw new DuoApiError(40002, 'mintime must be within the past 180 days');
+  if (maxtime <= mintime) throw new DuoApiError(40002, "'maxtime' must be strictly greater than 'mintime'");
   return { mintime, maxtime: Math.min(maxtime, now - VISIBILITY_DELAY_MS) };
 }
 

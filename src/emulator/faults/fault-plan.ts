@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Injected faults (issue 3 "Faults and control"): each matches requests by path pattern (and optionally
+ * Injected faults (docs/emulator.md): each matches requests by path pattern (and optionally
  * method and host) and fires with a probability decided by a hash of (seed, fault id, n-th matching
  * request), so the same seed and the same request sequence give the same faults.
  */

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createRateLimiter, DEFAULT_RATE_LIMITS } from './index.js';
 
 describe('rate limiter', () => {
-  it('has the duo-wire.md §6 defaults', () => {
+  it('has the docs/duo-wire.md §6 defaults', () => {
     expect(DEFAULT_RATE_LIMITS).toEqual({
       modify: 300,
       get_one: 300,
       page: 200,
       get_all: 40,
       logs: 2,
+      auth: 300,
       tenant_total: 1200,
     });
   });

@@ -80,7 +80,7 @@ export async function listenTls(
     caFile: tls.caFile,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        // server.close() waits for keep-alive sockets; drop them first (toolchain.md).
+        // server.close() waits for keep-alive sockets; drop them first (docs/toolchain.md).
         const s = server as unknown as { closeAllConnections?: () => void };
         s.closeAllConnections?.();
         server.close((err) => (err === undefined ? resolve() : reject(err)));

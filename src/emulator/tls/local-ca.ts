@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 /**
- * A throwaway local certificate authority for the emulator (issue 3 "Running it"): official clients verify
+ * A throwaway local certificate authority for the emulator (docs/emulator.md): official clients verify
  * TLS, so the emulator serves a certificate for `*.duosecurity.com` signed by a CA the client is told to
  * trust (a CA file, NODE_EXTRA_CA_CERTS, an Agent's `ca`). ECDSA P-256 keeps generation fast (~ms).
  */

@@ -2,7 +2,7 @@ import { DuowatchError } from '../../shared/index.js';
 import { duoResponse } from './respond.js';
 
 /**
- * Every error code Duo's APIs answer with (duo-wire.md §3). The table is closed on purpose: "Do not invent
+ * Every error code Duo's APIs answer with (docs/duo-wire.md §3). The table is closed on purpose: "Do not invent
  * other codes." Messages are Duo's exact texts.
  */
 export const DUO_ERRORS = {
@@ -20,7 +20,7 @@ export const DUO_ERRORS = {
 
 export type DuoErrorCode = keyof typeof DUO_ERRORS;
 
-/** Detail Duo sends with 40301 when a key of another application type calls an API (duo-wire.md §2.5). */
+/** Detail Duo sends with 40301 when a key of another application type calls an API (docs/duo-wire.md §2.5). */
 export const WRONG_INTEGRATION_TYPE = 'Wrong integration type for this API.';
 
 export interface DuoErrorBody {

@@ -1,5 +1,5 @@
 /**
- * Request parameters as Duo's servers read them (duo-wire.md §2.3): the query for every method (`+` is a
+ * Request parameters as Duo's servers read them (docs/duo-wire.md §2.3): the query for every method (`+` is a
  * space, as in `application/x-www-form-urlencoded`; Python's client writes it that way), plus the form body
  * of v1/v2 form posts. Repeated keys are kept in order; blank values are kept (`a=` is `a` = "").
  */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { pythonDumps } from './python-dumps.js';
 
 /**
- * Headers every Duo API answer carries (duo-wire.md §3, read off saved real responses). `Date` comes from the
+ * Headers every Duo API answer carries (docs/duo-wire.md §3, read off saved real responses). `Date` comes from the
  * emulator clock so a client's skew detection sees emulator time.
  */
 export function duoHeaders(contentType: string, dateMs?: number): Headers {

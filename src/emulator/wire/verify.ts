@@ -10,7 +10,7 @@ import {
 import { DuoApiError } from './duo-errors.js';
 import { parseFormPairs, type ParamPairs } from './params.js';
 
-/** Allowed distance between the request's date and emulator time (duo-wire.md §2.2). */
+/** Allowed distance between the request's date and emulator time (docs/duo-wire.md §2.2). */
 export const MAX_SKEW_MS = 300_000;
 
 export type VerifiedVersion = 'v2-sha1' | 'v2' | 'v4' | 'v5';
@@ -24,7 +24,7 @@ export interface RawRequest {
   /** Query text after `?` (may be empty). */
   query: string;
   headers: Headers;
-  /** The exact body bytes. v4/v5 hash these; the server never re-serializes (duo-wire.md §1). */
+  /** The exact body bytes. v4/v5 hash these; the server never re-serializes (docs/duo-wire.md §1). */
   body: Uint8Array;
 }
 
@@ -42,7 +42,7 @@ export interface VerifyFail {
   ikey?: string;
 }
 
-/** Parses `Authorization: Basic base64(ikey:sig)`, splitting on the FIRST `:` (duo-wire.md §2.1). */
+/** Parses `Authorization: Basic base64(ikey:sig)`, splitting on the FIRST `:` (docs/duo-wire.md §2.1). */
 export function parseAuthorization(header: string | null): { ikey: string; signature: string } | null {
   if (header === null) return null;
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header.trim());
@@ -53,7 +53,7 @@ export function parseAuthorization(header: string | null): { ikey: string; signa
   return { ikey: decoded.slice(0, colon), signature: decoded.slice(colon + 1) };
 }
 
-/** Query pairs, plus the form body's pairs for a form post (duo-wire.md §2.3). */
+/** Query pairs, plus the form body's pairs for a form post (docs/duo-wire.md §2.3). */
 export function requestPairs(req: RawRequest): ParamPairs {
   const pairs = parseFormPairs(req.query);
   const type = (req.headers.get('content-type') ?? '').toLowerCase();
@@ -79,7 +79,7 @@ function sameHex(a: string, b: string): boolean {
 }
 
 /**
- * Verifies one signed request the way Duo's servers do (duo-wire.md §2): credentials, timestamp, then
+ * Verifies one signed request the way Duo's servers do (docs/duo-wire.md §2): credentials, timestamp, then
  * v5, v4 and v2 (SHA-512, or SHA-1 when the signature is 40 hex) over the same parsed params. Version 3
  * was removed from every client and is never tried. `lookup` answers the secret key of an ikey valid on
  * this host, or undefined (40102).
@@ -94,7 +94,7 @@ export function verifyRequest(
   const pairs = requestPairs(req);
   const skey = lookup(auth.ikey, pairs);
   if (skey === undefined) return { ok: false, error: new DuoApiError(40102), ikey: auth.ikey };
-  // The server prefers X-Duo-Date when both are present (duo-wire.md §1).
+  // The server prefers X-Duo-Date when both are present (docs/duo-wire.md §1).
   const dateText = req.headers.get('x-duo-date') ?? req.headers.get('date');
   const dateMs = dateText === null ? null : parseDuoDate(dateText);
   if (dateText === null || dateMs === null)

@@ -26,7 +26,7 @@ function raw(
   };
 }
 
-describe('golden Duo error bodies (duo-wire.md §3)', () => {
+describe('golden Duo error bodies (docs/duo-wire.md §3)', () => {
   const golden: Record<DuoErrorCode, string> = {
     40001: '{"code": 40001, "message": "Missing required request parameters", "stat": "FAIL"}',
     40002: '{"code": 40002, "message": "Invalid request parameters", "stat": "FAIL"}',
@@ -90,7 +90,7 @@ describe('params', () => {
   });
 });
 
-describe('verifyRequest (duo-wire.md §2)', () => {
+describe('verifyRequest (docs/duo-wire.md §2)', () => {
   const params = { username: 'a b', limit: '10', users: ['DU2', 'DU1'] };
 
   it('accepts v2 SHA-512 and v2 SHA-1 GETs with a non-canonical + query', () => {

@@ -1,5 +1,5 @@
 /**
- * Accounts API world (duo-wire.md §5 "Accounts API"): a parent account whose Accounts API keys manage child
+ * Accounts API world (docs/duo-wire.md §5 "Accounts API"): a parent account whose Accounts API keys manage child
  * tenants, each reached on its own api_hostname with `account_id=<child>` on every request.
  */
 import type { EmulatorClock } from './clock.js';

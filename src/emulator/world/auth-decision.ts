@@ -1,6 +1,6 @@
 /**
  * What Duo decides before any factor: the user's status, the global policy's authentication policy and
- * new-user policy (duo-wire.md §5; ASSUMPTIONS A1/A3). Shared by /preauth and /auth.
+ * new-user policy (docs/duo-wire.md §5; ASSUMPTIONS A1/A3). Shared by /preauth and /auth.
  */
 import type { TenantCore } from './core.js';
 import { missing } from './errors.js';
@@ -74,7 +74,7 @@ function mask(number: string): string {
   return number.length >= 4 ? `XXX-XXX-${number.slice(-4)}` : number;
 }
 
-/** /preauth `devices` (duo-wire.md §5): phones with their capabilities, then tokens. */
+/** /preauth `devices` (docs/duo-wire.md §5): phones with their capabilities, then tokens. */
 export function preauthDevices(user: WireUser): PreauthDevice[] {
   const out: PreauthDevice[] = [];
   for (const ph of user.phones) {

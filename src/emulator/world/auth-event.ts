@@ -1,4 +1,4 @@
-/** Builds one authentication-log event in Duo's v2 wire shape (duo-wire.md §5 "Auth log v2 event"). */
+/** Builds one authentication-log event in Duo's v2 wire shape (docs/duo-wire.md §5 "Auth log v2 event"). */
 import { ACCESS_OS, BROWSERS, type Place } from './catalog.js';
 import type { UserHome } from './state.js';
 import type { AuthLogEvent, WireLocation, WireUser } from './wire-types.js';
@@ -44,7 +44,7 @@ export function buildAuthEvent(i: AuthEventInput): AuthLogEvent {
   const os = ACCESS_OS[home.os] ?? ACCESS_OS[0];
   const br = BROWSERS[home.browser] ?? BROWSERS[0];
   const hasDesktop = user.desktoptokens.length > 0;
-  // Duo reports host posture only when Duo Desktop is present; otherwise "unknown" (duo-wire.md §5).
+  // Duo reports host posture only when Duo Desktop is present; otherwise "unknown" (docs/duo-wire.md §5).
   const posture = (): boolean | 'unknown' => (hasDesktop ? r.chance(0.9) : 'unknown');
   return {
     access_device: {

@@ -1,7 +1,7 @@
 /**
  * The generated authentication stream: who authenticates, with what, and how it ends, in the mix a real
  * tenant shows (mostly approved pushes; some timeouts and mistakes; rare fraud), with Duo's lowercase
- * values (duo-wire.md §5). Built over a snapshot of the roster taken when the tenant is created, so
+ * values (docs/duo-wire.md §5). Built over a snapshot of the roster taken when the tenant is created, so
  * history never shifts when the directory later changes.
  */
 import { HOME_PLACES, type Place } from './catalog.js';

@@ -1,5 +1,5 @@
 /**
- * Device API trusted-endpoint caches for one management system (duo-wire.md §5 "Device API"; seed 003):
+ * Device API trusted-endpoint caches for one management system (docs/duo-wire.md §5 "Device API"):
  * at most one pending and one active cache; a second pending create (or an active create while one is
  * active) is 409; activation deletes the previous active cache; only pending caches can be deleted;
  * at most 1000 ids per add; re-adding an id is a no-op; ids are validated for the integration's one OS.
@@ -84,7 +84,7 @@ export function createDeviceCacheStore(
     create(active = false) {
       const status = active ? 'active' : 'pending';
       // Duo: a new pending cache needs the old one deleted or activated; a new active cache needs the old
-      // active one gone (seed 003). Duo answers 409; the code is the §3 one for bad parameters (A10).
+      // active one gone. Duo answers 409; the code is the §3 one for bad parameters (A10).
       if (caches.some((c) => c.status === status))
         return worldError(409, 40002, `a ${status} device cache already exists`);
       const c: Cache = {

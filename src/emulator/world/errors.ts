@@ -1,4 +1,4 @@
-/** WorldError values, with only the codes and messages of duo-wire.md §3. */
+/** WorldError values, with only the codes and messages of docs/duo-wire.md §3. */
 import type { WorldError } from './types.js';
 
 const MESSAGES: Record<number, string> = {

@@ -21,7 +21,7 @@ export class FixtureError extends DuowatchError {
   }
 }
 
-/** Parses and validates a tenant fixture, reporting all problems at once (style.md §8, §9). */
+/** Parses and validates a tenant fixture, reporting all problems at once (docs/conventions.md §8, §9). */
 export function parseTenantFixture(text: string, format: 'yaml' | 'json'): TenantFixture {
   let raw: unknown;
   try {

@@ -1,6 +1,6 @@
 /**
  * The emulated Duo world: tenants, generated logs, scenarios, the Auth API engine, Device API caches and the
- * emulator clock. Every object returned is already in Duo's wire shape (duo-wire.md §5); the wire side
+ * emulator clock. Every object returned is already in Duo's wire shape (docs/duo-wire.md §5); the wire side
  * (src/emulator/*) verifies, pages, wraps and serializes. Contract: /tmp/EMULATOR-CONTRACT.md.
  */
 export { createClock, type EmulatorClock, type ClockOptions } from './clock.js';

@@ -3,7 +3,7 @@
  * events derive from hash(seed, stream, bucket) alone. A window query walks only the buckets it covers, so
  * a tenant can hold millions of events without any of them sitting in memory. Events injected at run time
  * (scenarios, the Auth API engine) are kept in a small sorted list and merged in (ts ms, id) order — the
- * order Duo's auth-log cursor `[ts, txid]` implies (duo-wire.md §4).
+ * order Duo's auth-log cursor `[ts, txid]` implies (docs/duo-wire.md §4).
  */
 import { hash32, rngFrom, type Rng } from './prng.js';
 

@@ -1,6 +1,6 @@
 /**
- * Policies v2 objects and account settings with Duo's defaults (duo-wire.md §5).
- * ASSUMPTION (A1): no public source shows the `authentication_policy` section the compliance seed inspects;
+ * Policies v2 objects and account settings with Duo's defaults (docs/duo-wire.md §5).
+ * ASSUMPTION (A1): no public source shows the `authentication_policy` section the compliance specification inspects;
  * it is modelled as `{"authentication_policy": "enforce" | "bypass" | "deny"}` (Duo's admin-panel choices
  * "Enforce 2FA", "Bypass 2FA", "Deny access").
  */
@@ -113,7 +113,7 @@ export function defaultAppPolicies(seed: string): WirePolicy[] {
   ];
 }
 
-/** Duo's defaults for a new account (duo-wire.md §5 "Settings"; A2 for the lockout expiry). */
+/** Duo's defaults for a new account (docs/duo-wire.md §5 "Settings"; A2 for the lockout expiry). */
 export function defaultSettings(name: string): WireSettings {
   return {
     caller_id: '',

@@ -1,6 +1,6 @@
 /**
  * Seeded randomness for the emulated world. Everything the world generates derives from `hashKey(seed, …)`
- * so the same seed gives the same tenant and logs byte for byte (issue 3, "deterministic from a seed").
+ * so the same seed gives the same tenant and logs byte for byte (docs/emulator.md).
  * Math.random is never used.
  */
 
@@ -118,7 +118,7 @@ export function uuidFrom(r: Rng): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Duo object ids: 20 characters, upper-case letters and digits, with a two-letter prefix (duo-wire.md §5). */
+/** Duo object ids: 20 characters, upper-case letters and digits, with a two-letter prefix (docs/duo-wire.md §5). */
 export const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** DU user, DP phone, DH token, DG group, DI integration, DA account, DM management system, PO policy, DC cache. */
@@ -126,12 +126,12 @@ export function duoId(prefix: string, ...seedParts: readonly (string | number)[]
   return prefix + createRng('id', prefix, ...seedParts).chars(18, ID_ALPHABET);
 }
 
-/** A lowercase v4-shaped UUID derived from the seed parts (auth-log txids look like this). */
+/** A lowercase v4-shaped UUID derived from the PRNG seed parts (auth-log txids look like this). */
 export function seededUuid(...seedParts: readonly (string | number)[]): string {
   return uuidFrom(createRng('uuid', ...seedParts));
 }
 
-/** Base-32 secret (for HOTP/TOTP) derived from the seed parts. */
+/** Base-32 secret (for HOTP/TOTP) derived from the PRNG seed parts. */
 export function seededBase32(bytes: number, ...seedParts: readonly (string | number)[]): string {
   return createRng('secret', ...seedParts).chars(
     Math.ceil((bytes * 8) / 5),

@@ -24,7 +24,7 @@ import { injectScenario } from './scenarios.js';
 import type { DeviceCacheStore, EmulatorApplication, Tenant, TenantSpec } from './types.js';
 import type { WireIntegration, WireUser, WireUserRef } from './wire-types.js';
 
-/** Duo keeps 180 days of auth log (duo-wire.md §4); generated history starts a day before that. */
+/** Duo keeps 180 days of auth log (docs/duo-wire.md §4); generated history starts a day before that. */
 export const HISTORY_MS = 181 * 86_400_000;
 
 function userRef(u: WireUser): WireUserRef {
@@ -66,7 +66,15 @@ export function createTenant(spec: TenantSpec, clock: EmulatorClock): Tenant {
   const global = state.policies.find((p) => p.is_global_policy);
   const nub = global?.sections['new_user']?.['new_user_behavior'];
   const newUser = typeof nub === 'string' ? nub : 'enroll';
-  const ctx = { seed, accountId, users: roster, homes, admins: [...state.admins], apps: protectedApps };
+  const ctx = {
+    seed,
+    accountId,
+    users: roster,
+    homes,
+    admins: [...state.admins],
+    apps: protectedApps,
+    hostname: spec.hostname,
+  };
   const streams = {
     auth: createLogStream(
       seed,
@@ -178,6 +186,7 @@ export function createTenant(spec: TenantSpec, clock: EmulatorClock): Tenant {
       state.behaviours.set(userOf(idOrName).user_id, b);
     },
     validPasscode: (idOrName) => engine.validPasscode(userOf(idOrName)),
+    smsPasscodes: (idOrName) => engine.smsPasscodes(userOf(idOrName)),
     createBypassCode: (idOrName, opts) => engine.createBypassCode(userOf(idOrName), opts),
     preauth: (p) => engine.preauth(p),
     auth: (p, opts) => engine.auth(p, opts),

@@ -23,7 +23,7 @@ import type { TenantFixture } from './fixture-schema.js';
 
 export type AppKind = 'admin' | 'auth' | 'device' | 'accounts';
 
-/** The Admin API grants of the compliance seed (000) plus "settings". */
+/** The Admin API grants of the compliance specification plus "settings". */
 export interface AdminGrants {
   read_information: boolean;
   read_log: boolean;
@@ -47,7 +47,7 @@ export interface EmulatorApplication {
   os?: DeviceOs;
 }
 
-/** An error the world answers with; codes are only those of duo-wire.md §3. */
+/** An error the world answers with; codes are only those of docs/duo-wire.md §3. */
 export interface WorldError {
   error: { status: number; code: number; message: string; detail?: string };
 }
@@ -80,7 +80,7 @@ export interface AuthLogQuery {
   limit: number;
   sort: SortOrder;
   after?: AuthLogCursor;
-  /** users, groups, applications, results, reasons, factors, event_types (duo-wire.md §4) */
+  /** users, groups, applications, results, reasons, factors, event_types (docs/duo-wire.md §4) */
   filters?: Record<string, readonly string[]>;
 }
 export interface AuthLogPage {
@@ -105,7 +105,10 @@ export interface TrustMonitorQuery {
   mintime: number;
   maxtime: number;
   limit: number;
-  offset?: string;
+  /** Events already read in this window (Duo's integer-like `next_offset`). */
+  offset?: number;
+  /** `auth`, `bypass_status` or `device_registration`. */
+  type?: string;
 }
 
 export type AdminAction = 'bypass_create' | 'user_delete' | 'admin_create' | 'integration_skey_view';
@@ -247,7 +250,7 @@ export interface Tenant {
   authLog(q: AuthLogQuery): AuthLogPage;
   telephonyLog(q: ItemLogQuery): ItemLogPage<TelephonyItem>;
   activityLog(q: ItemLogQuery): ItemLogPage<ActivityItem>;
-  trustMonitor(q: TrustMonitorQuery): { events: TrustMonitorEvent[]; next: string | null };
+  trustMonitor(q: TrustMonitorQuery): { events: TrustMonitorEvent[]; next: number | null };
   /** v1: rows with timestamp >= mintimeS and <= nowS, ascending, at most `limit` (<= 1000) */
   adminLog(mintimeS: number, limit: number, nowS: number): AdminLogRow[];
   telephonyLogV1(mintimeS: number, limit: number, nowS: number): TelephonyRowV1[];
@@ -258,6 +261,8 @@ export interface Tenant {
   setUserBehaviour(userIdOrName: string, b: UserBehaviour): void;
   /** test/control helper: a currently valid passcode for the user's first token or phone (HOTP/TOTP) */
   validPasscode(userIdOrName: string): string | undefined;
+  /** test/control helper: the unused SMS passcodes of the last batch the Auth API sent the user */
+  smsPasscodes(userIdOrName: string): string[];
   /** test/control helper: create a bypass code and return its plaintext (also logs bypass_create) */
   createBypassCode(userIdOrName: string, opts?: { reuseCount?: number; validSecs?: number }): string;
   preauth(p: Params): PreauthResult | WorldError;

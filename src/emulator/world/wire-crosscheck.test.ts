@@ -1,5 +1,5 @@
 /**
- * Cross-check with the client's zod schemas (src/duo/wire): both sides read duo-wire.md, so every object the
+ * Cross-check with the client's zod schemas (src/duo/wire): both sides read docs/duo-wire.md, so every object the
  * world returns must parse with the client's schema AND carry every field the client's schema names.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,12 +12,13 @@ const DAY = 86_400_000;
 
 type Shaped = z.ZodType & { shape?: Record<string, unknown> };
 
-/** Fields Duo sends only in some answers (duo-wire.md §5): absent is right when the condition does not hold. */
+/** Fields Duo sends only in some answers (docs/duo-wire.md §5): absent is right when the condition does not hold. */
 const CONDITIONAL = new Set([
   'preauth.enroll_portal_url', // only with result "enroll"
   'preauth.devices', // only with result "auth"
   'auth sync.trusted_device_token', // only when remembered devices apply
   'auth status.trusted_device_token',
+  'trust monitor event.surfaced_auth', // only on `auth` events, not bypass_status or device_registration
 ]);
 
 function check(name: string, schema: Shaped, samples: readonly unknown[], problems: string[]): void {

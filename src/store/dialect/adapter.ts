@@ -1,7 +1,7 @@
 import type { ColumnDataType, Kysely } from 'kysely';
 
 /**
- * Everything that differs between SQLite and PostgreSQL lives behind this interface (style.md §5, modelled on
+ * Everything that differs between SQLite and PostgreSQL lives behind this interface (docs/conventions.md §5, modelled on
  * kysely's `dialect-adapter.ts`). Repositories and migrations ask the adapter; they never test the dialect.
  */
 export interface DialectCapabilities {

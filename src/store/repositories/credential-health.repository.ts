@@ -16,7 +16,7 @@ export interface CredentialFailure {
 export interface CredentialHealthRepository {
   get(orgId: string, integrationId: string): Promise<CredentialHealth | undefined>;
   list(orgId: string): Promise<CredentialHealth[]>;
-  /** A run succeeded: state ok, back-off cleared (the seed: a rotated key clears auth_failed on success). */
+  /** A run succeeded: state ok, back-off cleared (the specification: a rotated key clears auth_failed on success). */
   recordSuccess(orgId: string, integrationId: string, at?: Date): Promise<CredentialHealth>;
   recordFailure(orgId: string, integrationId: string, failure: CredentialFailure): Promise<CredentialHealth>;
   /**

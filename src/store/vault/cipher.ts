@@ -5,7 +5,7 @@ import { Secret } from './secret.js';
 
 /**
  * What a ciphertext is bound to. A row copied into another tenant, another integration or another column
- * carries the wrong binding, so GCM's tag check fails (the compliance seed's "org/provider/column-bound AAD").
+ * carries the wrong binding, so GCM's tag check fails (the compliance specification's "org/provider/column-bound AAD").
  */
 export interface SecretBinding {
   organizationId: string;

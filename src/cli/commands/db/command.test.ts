@@ -30,12 +30,20 @@ describe('duowatch db and keys', () => {
         pending: string[];
       };
       expect(before.dialect).toBe('sqlite');
-      expect(before.pending).toEqual(['001-initial', '002-job-run-queue-id', '200-devices-sync']);
+      // Capabilities add their own migrations; the core's must all be pending on a new database.
+      expect(before.pending).toEqual(
+        expect.arrayContaining([
+          '001-initial',
+          '002-job-run-queue-id',
+          '004-token-creator',
+          '005-login-hardening',
+        ]),
+      );
       expect(await readdir(dir)).not.toContain('master.key');
       const migrated = JSON.parse(await run(['--data-dir', dir, 'db', 'migrate', '--json'])) as {
         applied: string[];
       };
-      expect(migrated.applied).toEqual(['001-initial', '002-job-run-queue-id', '200-devices-sync']);
+      expect(migrated.applied).toEqual(before.pending);
       expect(await run(['--data-dir', dir, 'db', 'migrate'])).toBe('database is up to date\n');
       expect(await run(['--data-dir', dir, 'db', 'status'])).toMatch(/up to date/);
 

@@ -6,7 +6,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /**
- * `duowatch duo …`: one signed call, ping and check (issue 2 §6). Credentials come from DUOWATCH_IKEY,
+ * `duowatch duo …`: one signed call, ping and check (docs/duo-client.md). Credentials come from DUOWATCH_IKEY,
  * DUOWATCH_SKEY and DUOWATCH_HOST, else from an integration in the config file; they are never printed.
  */
 export function register(program: Command, io: CliIo): void {

@@ -94,7 +94,7 @@ export async function runDuoProbe(
       result = kind === 'ping' ? await client.auth.ping() : await client.auth.check();
     } catch (error) {
       // Duo's own credential checker: an Admin key on /auth/v2/check gets 40301, which still proves the
-      // host, key and signature (duo-wire.md §5).
+      // host, key and signature (docs/duo-wire.md §5).
       if (kind === 'check' && error instanceof DuoApiError && error.duoCode === 40301) {
         const ping = await client.auth.ping();
         result = ping;

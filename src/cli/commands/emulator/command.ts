@@ -5,7 +5,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** `duowatch emulator`: a faithful local Duo over TLS for tests, demos and SIEM pipelines (issue 3). */
+/** `duowatch emulator`: a faithful local Duo over TLS for tests, demos and SIEM pipelines (docs/emulator.md). */
 export function register(program: Command, io: CliIo): void {
   program
     .command('emulator')

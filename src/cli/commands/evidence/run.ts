@@ -15,6 +15,7 @@ function printView(io: CliIo, view: EvidenceView): void {
       `  ${s.status.toUpperCase().padEnd(8)} ${s.id}${s.extended === true ? ' (extended)' : ''}${cut}\n`,
     );
   }
+  for (const p of view.pending ?? []) io.stdout.write(`  PENDING  ${p.signal}: ${p.reason}\n`);
   for (const e of view.errors ?? [])
     io.stdout.write(
       `  ERROR    ${e.source}: ${stripControl(e.message)}${e.code === null ? '' : ` [${e.code}]`}\n`,

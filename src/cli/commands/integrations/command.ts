@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
+import { INTEGRATION_KINDS, type IntegrationKind } from '../../../shared/index.js';
 import type { CliIo, GlobalOptions } from '../../io.js';
 
 export interface AddOptions extends GlobalOptions {
   org: string;
-  kind: 'admin' | 'auth' | 'device' | 'accounts';
+  kind: IntegrationKind;
   host: string;
   ikey: string;
   label?: string;
@@ -23,7 +24,7 @@ export function register(program: Command, io: CliIo): void {
     .requiredOption('--org <slug>', 'organization')
     .addOption(
       new Option('--kind <kind>', 'application type')
-        .choices(['admin', 'auth', 'device', 'accounts'])
+        .choices(INTEGRATION_KINDS)
         .default('admin'),
     )
     .requiredOption('--host <api-host>', 'API hostname, api-XXXXXXXX.duosecurity.com')

@@ -1,18 +1,14 @@
 import { DuoApiError, type DuoClient } from '../duo/index.js';
-import {
-  evidencePortsFromDuoClient,
-  testConnection,
-  SKEW_FAIL_MS,
-  SKEW_WARN_MS,
-  fixFor,
-  type Clock,
-} from '../evidence/index.js';
-import type { IntegrationKind, TestCheck, TestReport } from './contract.js';
+import type { IntegrationKind } from '../shared/index.js';
+import { connectionProbe } from './connection-probe.js';
+import { fixFor, SKEW_FAIL_MS, SKEW_WARN_MS, testConnection, type Clock } from './test-connection.js';
+import type { TestCheck, TestReport } from './types.js';
 
 /**
- * Test before Save for every kind of integration. Admin applications get the evidence capability's full
- * report (clock, signature, one check per grant). The other kinds get ping (server time and skew) and the
- * one signed call that proves their key, secret and application type.
+ * Test before Save for every kind of integration. Admin applications get the full report (clock,
+ * signature, one check per grant the evidence signals need). The other kinds get ping (server time and skew)
+ * and the one signed call that proves their key, secret and application type: Auth API `/auth/v2/check`,
+ * Device API the management system's cache list (which also proves the mkey), Accounts API the child list.
  */
 export async function testIntegration(
   client: DuoClient,
@@ -20,7 +16,7 @@ export async function testIntegration(
   opts: { clock?: Clock; signal?: AbortSignal; mkey?: string | null } = {},
 ): Promise<TestReport> {
   if (kind === 'admin') {
-    return testConnection(evidencePortsFromDuoClient(client), {
+    return testConnection(connectionProbe(client), {
       ...(opts.clock === undefined ? {} : { clock: opts.clock }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
