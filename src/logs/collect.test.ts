@@ -220,3 +220,61 @@ describe('collector against the emulator', () => {
     void integrationId;
   });
 });
+
+describe('MSP child accounts through the Accounts API', () => {
+  it('reads every child tenant with the Accounts keys and account_id, each with its own checkpoints', async () => {
+    const msp = await createEmulator({ seed: 'logs-msp', tenants: 3, users: 20, rateLimit: false });
+    const parent = msp.credentials()[0];
+    if (parent === undefined) throw new Error('no parent');
+    const children = msp.credentials().filter((c) => c.parent !== null);
+    expect(children).toHaveLength(2);
+    const o = await store.organizations.create({ slug: 'msp' });
+    const i = await store.integrations.create(o.id, {
+      kind: 'accounts',
+      apiHost: parent.hostname,
+      label: 'accounts',
+      mkey: null,
+      ikey: parent.accounts.ikey,
+      skey: parent.accounts.skey,
+    });
+    const c = createDuoClient({
+      ...parent.accounts,
+      host: parent.hostname,
+      dispatcher: appDispatcher(msp.app),
+      ratesPerMinute: { log: 0, auth_log: 0 },
+    });
+    const sink = new RecorderSink('msp-sink');
+    const firstFrom = msp.world.clock.now() - 3 * 86_400_000;
+    const exclude = children[1]?.accountId ?? '';
+    const reports = await collectOrg(
+      { ...deps(sink, () => msp.world.clock.now()), clientFor: () => Promise.resolve(c) },
+      { id: o.id, slug: o.slug },
+      { streams: ['auth'], firstFrom, excludeAccounts: [exclude] },
+    );
+    expect(reports.map((r) => [r.key.accountId, r.outcome])).toEqual([[children[0]?.accountId, 'ok']]);
+    expect(reports[0]?.key.integrationId).toBe(i.id);
+    const child = children[0];
+    if (child === undefined) throw new Error('no child');
+    const expected = msp.world
+      .tenant(child.hostname)
+      .authLog({
+        mintime: firstFrom,
+        maxtime: msp.world.clock.now() - 120_000,
+        limit: 1,
+        sort: 'ts:asc',
+      }).total;
+    expect(expected).toBeGreaterThan(0);
+    expect(sink.events).toHaveLength(expected);
+    // Both children without the exclusion: the second one starts its own checkpoint.
+    const both = await collectOrg(
+      { ...deps(sink, () => msp.world.clock.now()), clientFor: () => Promise.resolve(c) },
+      { id: o.id, slug: o.slug },
+      { streams: ['auth'], firstFrom },
+    );
+    expect(both.map((r) => r.outcome)).toEqual(['ok', 'ok']);
+    expect(both.find((r) => r.key.accountId === child.accountId)?.result?.events).toBe(0);
+    expect((await repo.list(o.id)).map((r) => r.key.accountId).sort()).toEqual(
+      children.map((x) => x.accountId).sort(),
+    );
+  });
+});
