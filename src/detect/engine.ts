@@ -274,6 +274,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
             city: p.city,
             country: p.country,
             id: e.id,
+            duo: duoPlace(e),
           };
           u.dirty = true;
         }
