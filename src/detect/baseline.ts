@@ -20,6 +20,8 @@ export interface UserBaseline {
     city: string;
     country: string;
     id: string;
+    /** Where Duo itself placed that login ("city|country"), to cross-check the GeoIP answer. */
+    duo?: string | null;
   } | null;
 }
 

@@ -55,6 +55,14 @@ export interface EngineOptions {
   idleMs?: number;
   /** Hard cap on users/administrators held in memory per organization. Default 250,000. */
   maxEntities?: number;
+  /**
+   * Changed baselines are saved after a batch once this many events went by since the last save, or
+   * `saveEveryMs` of wall-clock time passed (defaults 20,000 and 5 s); `flush()` saves at once. Between saves
+   * the engine's memory is the truth; a crash forgets at most that much learning.
+   */
+  saveEveryEvents?: number;
+  saveEveryMs?: number;
+  now?: () => number;
 }
 
 export interface EngineStats {
@@ -70,6 +78,8 @@ export interface DetectEngine {
    * stream). Loads the baselines of the batch's users first and saves what changed afterwards.
    */
   process(events: readonly CollectedEvent[]): Promise<Detection[]>;
+  /** Saves every changed baseline now (shutdown, tests). */
+  flush(): Promise<void>;
   stats(): EngineStats;
 }
 
@@ -90,6 +100,10 @@ interface OrgRuntime {
   readonly admins: Map<string, EntityState>;
 }
 
+/** Duo's own city and country of a login, or null when it gave none. */
+export const duoPlace = (e: DetectEvent): string | null =>
+  e.city === null && e.country === null ? null : `${e.city ?? ''}|${e.country ?? ''}`;
+
 const newState = (ts: number): EntityState => ({ lastTs: ts, windows: new Map(), distincts: new Map() });
 
 export function createEngine(options: EngineOptions = {}): DetectEngine {
@@ -104,6 +118,9 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   let detections = 0;
   let evicted = 0;
   let sinceSweep = 0;
+  let sinceSave = 0;
+  const now = options.now ?? (() => Date.now());
+  let lastSave = now();
   let maxTs = 0;
 
   const orgOf = (e: CollectedEvent): OrgRuntime => {
@@ -245,6 +262,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (b.lastGeo !== null && b.lastGeo.ip === e.ip) {
         b.lastGeo.ts = e.ts;
         b.lastGeo.id = e.id;
+        b.lastGeo.duo = duoPlace(e);
       } else {
         const p = geo.locate(e.ip);
         if (p !== null) {
@@ -256,6 +274,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
             city: p.city,
             country: p.country,
             id: e.id,
+            duo: duoPlace(e),
           };
           u.dirty = true;
         }
@@ -360,13 +379,26 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       await loadBaselines(batch);
       const out: Detection[] = [];
       for (const c of batch) one(c, out);
-      await saveBaselines();
+      sinceSave += batch.length;
+      if (
+        sinceSave >= (options.saveEveryEvents ?? 20_000) ||
+        now() - lastSave >= (options.saveEveryMs ?? 5000)
+      ) {
+        await saveBaselines();
+        sinceSave = 0;
+        lastSave = now();
+      }
       sinceSweep += batch.length;
       if (sinceSweep >= 50_000) {
         sinceSweep = 0;
-        sweep();
+        sweep(); // only entities whose baseline is saved go
       }
       return out;
+    },
+    async flush() {
+      await saveBaselines();
+      sinceSave = 0;
+      lastSave = now();
     },
     stats() {
       let entities = 0;

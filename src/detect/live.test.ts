@@ -111,6 +111,7 @@ describe('live detection through the log event hub', () => {
   it('remembers baselines across a restart (a new engine over the same database)', async () => {
     const before = createEngine({ baselines: storeBaselines(env.store) });
     await before.process(history(5, { org: env.acme }).map((e) => ({ ...e, orgId: env.acme })));
+    await before.flush(); // as `serve` does on shutdown (and every few seconds while running)
     const after = createEngine({ baselines: storeBaselines(env.store) });
     const foreign = { ...auth(T0, { ip: '5.31.1.1', country: 'Russia' }), orgId: env.acme };
     const rules = (await after.process([foreign])).map((d) => d.rule);

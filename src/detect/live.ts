@@ -88,6 +88,7 @@ export async function startDetect(ctx: CapabilityContext): Promise<StartedCapabi
     close: async () => {
       live.close();
       await live.idle();
+      await engine.flush();
     },
   };
 }

@@ -70,6 +70,10 @@ describe('duo.impossible_travel (≥ 500 km at ≥ 800 km/h, offline GeoIP)', ()
     const privateIp = [auth(T0, { ip: LONDON }), auth(T0 + MIN, { ip: '192.168.1.10' })];
     expect(only(await run(privateIp, { geo }), 'duo.impossible_travel')).toEqual([]);
   });
+  it('does not fire when Duo places both logins in the same city (GeoIP misplacing an address)', async () => {
+    const events = [auth(T0, { ip: LONDON }), auth(T0 + 30 * MIN, { ip: US })]; // Duo says London both times
+    expect(only(await run(events, { geo }), 'duo.impossible_travel')).toEqual([]);
+  });
   it('honours minKm / minKmh from the configuration', async () => {
     const events = [auth(T0, { ip: LONDON }), auth(T0 + 30 * MIN, { ip: US })];
     const alerts = await run(events, {

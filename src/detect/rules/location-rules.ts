@@ -88,11 +88,16 @@ export const impossibleTravel = defineRule({
   streams: ['auth'],
   suppressionMs: 6 * HOUR,
   params: { minKm: 500, minKmh: 800 },
-  logic: 'two successful logins of a user ≥ 500 km apart at ≥ 800 km/h (offline GeoIP coordinates)',
+  logic:
+    'two successful logins of a user ≥ 500 km apart at ≥ 800 km/h (offline GeoIP coordinates), unless Duo places both in the same city',
   evaluate(e, ctx) {
     if (!located(e, ctx) || e.ip === null || ctx.baseline === null) return null;
     const prev = ctx.baseline.lastGeo;
     if (prev === null || prev.ip === e.ip) return null;
+    // GeoIP misplaces some addresses (mobile carriers, anycast, registry centroids): when Duo places both
+    // logins in the same city, that is not travel.
+    const hereDuo = e.city === null && e.country === null ? null : `${e.city ?? ''}|${e.country ?? ''}`;
+    if (hereDuo !== null && prev.duo !== undefined && prev.duo === hereDuo) return null;
     const here = ctx.geo.locate(e.ip);
     if (here === null) return null;
     const km = haversineKm(prev, here);
