@@ -11,3 +11,6 @@ export { devicesRepository, type DevicesRepository } from './devices-repository.
 export { devicesMigrations } from './migrations.js';
 export { createDevicesService, type DevicesService } from './devices-service.js';
 export { DevicesError, DevicesInputError } from './errors.js';
+
+/** The REST upload route, which needs a body limit larger than the API's default. */
+export const DEVICES_UPLOAD_PATH = /^\/api\/v1\/orgs\/[^/]+\/devices\/integrations\/[^/]+\/sync$/;

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDuoClient } from '../duo/index.js';
 import { appDispatcher } from '../duo/test-support/app-dispatcher.test-helpers.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
-import { harness, type Harness } from '../server/harness.test-helpers.js';
+import { harness, TEST_SCRYPT, type Harness } from '../server/harness.test-helpers.js';
+import { DEVICES_UPLOAD_PATH } from './index.js';
 import type { NewAlert } from '../app/index.js';
 import { createDevicesService, type DevicesService } from './devices-service.js';
 import { devicesMigrations } from './migrations.js';
@@ -27,9 +28,11 @@ beforeEach(async () => {
   h = await harness({
     realClock: true,
     options: {
+      // As `serve` configures it: the upload path gets its own limit above the API's 64 KiB default.
+      config: { scrypt: TEST_SCRYPT, bodyLimits: [{ path: DEVICES_UPLOAD_PATH, bytes: 150_000 }] },
       routes: [
         (app, deps) => {
-          mountDevicesRoutes(app, deps, () => service, 64 * 1024);
+          mountDevicesRoutes(app, deps, () => service, 150_000);
         },
       ],
     },
@@ -115,8 +118,13 @@ describe('devices REST API', () => {
     });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toMatch(/line 2/);
+    // 2,000 identifiers (~94 KB) pass although the API's default limit is 64 KiB; 4,000 (~188 KB) do not.
+    const fits = await h.call(admin, 'POST', path(`/integrations/${integrationId}/sync`), {
+      content: `device_id\n${ids(2000).join('\n')}`,
+    });
+    expect(await fits.json()).toMatchObject({ outcome: 'synced', device_count: 2000 });
     const big = await h.call(admin, 'POST', path(`/integrations/${integrationId}/sync`), {
-      content: `device_id\n${ids(3000).join('\n')}`,
+      content: `device_id\n${ids(4000).join('\n')}`,
     });
     expect(big.status).toBe(413);
   });

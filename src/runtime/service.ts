@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { DEVICES_UPLOAD_PATH } from '../devices/index.js';
 import { allowedHostsFor, bootstrapAdmin, createLogger, createServerApp, listen } from '../server/index.js';
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { DEMO_SLUG, openRuntime, type Runtime } from './open-runtime.js';
@@ -153,6 +154,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           extra: config.server.allowedHosts,
         }),
         metricsToken: config.server.metricsToken?.reveal() ?? null,
+        // The trusted-endpoint upload carries a whole fleet export: its own limit (docs/devices.md).
+        bodyLimits: [{ path: DEVICES_UPLOAD_PATH, bytes: config.devices.maxInputMiB * 1024 * 1024 + 65_536 }],
       },
     });
     const http = await listen(app, {
