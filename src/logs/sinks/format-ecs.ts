@@ -34,16 +34,25 @@ export function ecsDataset(event: CollectedEvent): string {
 export function dropEmpty(value: unknown): unknown {
   if (value === null || value === undefined || value === '') return undefined;
   if (Array.isArray(value)) {
-    const out = value.map(dropEmpty).filter((v) => v !== undefined);
+    const out: unknown[] = [];
+    for (const v of value) {
+      const kept = dropEmpty(v);
+      if (kept !== undefined) out.push(kept);
+    }
     return out.length === 0 ? undefined : out;
   }
   if (typeof value === 'object') {
+    // Plain loops, no intermediate arrays: this runs over every field of every ECS document.
     const out: Doc = {};
-    for (const [k, v] of Object.entries(value as Doc)) {
-      const kept = dropEmpty(v);
-      if (kept !== undefined) out[k] = kept;
+    let any = false;
+    for (const k in value as Doc) {
+      const kept = dropEmpty((value as Doc)[k]);
+      if (kept !== undefined) {
+        out[k] = kept;
+        any = true;
+      }
     }
-    return Object.keys(out).length === 0 ? undefined : out;
+    return any ? out : undefined;
   }
   return value;
 }
