@@ -5,32 +5,54 @@ export const ALWAYS_CLOSED_ROLES = ['owner', 'admin'] as const;
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 date and time');
 
-export const failModeApplicationSchema = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(100)
-    .describe('the application as the operator names it (duowatch = our own login)'),
-  org: z.string().min(1).optional().describe('organization slug; unset = every organization'),
-  mode: z
-    .enum(['closed', 'open', 'open_for_roles'])
-    .default('closed')
-    .describe('when Duo is DOWN or times out: deny, allow without MFA, or allow only the listed roles'),
-  roles: z.array(z.string().min(1)).default([]).describe('open_for_roles: the roles allowed in without MFA'),
-  owner: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('who answers for this decision (shown in the evidence export)'),
-});
+export const failModeApplicationSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe('the application as the operator names it (duowatch = our own login)'),
+    org: z.string().min(1).optional().describe('organization slug; unset = every organization'),
+    mode: z
+      .enum(['closed', 'open', 'open_for_roles'])
+      .default('closed')
+      .describe('when Duo is DOWN or times out: deny, allow without MFA, or allow only the listed roles'),
+    roles: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('open_for_roles: the roles allowed in without MFA'),
+    owner: z.string().min(1).optional().describe('who answers for this decision'),
+  })
+  .superRefine((a, ctx) => {
+    if (a.mode === 'open_for_roles' && a.roles.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['roles'], message: 'open_for_roles needs at least one role' });
+    if (
+      a.mode === 'open_for_roles' &&
+      a.roles.some((r) => (ALWAYS_CLOSED_ROLES as readonly string[]).includes(r))
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roles'],
+        message: 'owner and admin always fail closed; remove them from roles',
+      });
+  });
 
-export const maintenanceWindowSchema = z.strictObject({
-  org: z.string().min(1).describe('organization slug'),
-  integration: z.string().min(1).optional().describe('integration id; unset = every integration of the org'),
-  start: isoTime,
-  end: isoTime,
-  reason: z.string().max(200).default('maintenance'),
-});
+export const maintenanceWindowSchema = z
+  .strictObject({
+    org: z.string().min(1).describe('organization slug'),
+    integration: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('integration id; unset = every integration of the org'),
+    start: isoTime,
+    end: isoTime,
+    reason: z.string().max(200).default('maintenance'),
+  })
+  .superRefine((w, ctx) => {
+    if (Date.parse(w.end) <= Date.parse(w.start))
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'end must be after start' });
+  });
 
 /** The `health` section (docs/health.md). Everything has a default; an absent section is a working one. */
 export const healthConfigSchema = z.strictObject({

@@ -26,3 +26,9 @@ export {
   type ProbeTarget,
   type ScriptedProbe,
 } from './probe/probe-types.js';
+export { decideFailMode, policyFor, type HealthView } from './failmode/decide.js';
+export { createFailModeAdvisor, type RecordedDecision } from './failmode/advisor.js';
+export { HealthMonitor, type HealthMonitorOptions } from './monitor/monitor.js';
+export { healthStatus, type IntegrationStatus } from './monitor/status.js';
+export { FactorHealth, type FactorReading } from './factor/factor-health.js';
+export { step, initialState, type HealthState, type MonitorState } from './state/state-machine.js';

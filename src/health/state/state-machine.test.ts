@@ -148,3 +148,28 @@ describe('health state machine', () => {
     expect(d.log.filter((l) => l.startsWith('alert'))).toEqual(['alert:clock_skew', 'alert:clock_skew']);
   });
 });
+
+describe('health configuration', () => {
+  it('reports a window that ends before it starts and an open_for_roles policy without roles or with admin', async () => {
+    const { healthConfigSchema } = await import('../config-schema.js');
+    const issues = (input: unknown) =>
+      healthConfigSchema.safeParse(input).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(
+      issues({ maintenance: [{ org: 'a', start: '2026-12-01T03:00:00Z', end: '2026-12-01T02:00:00Z' }] }),
+    ).toEqual(['maintenance.0.end: end must be after start']);
+    expect(
+      issues({
+        failMode: {
+          applications: [
+            { name: 'vpn', mode: 'open_for_roles' },
+            { name: 'x', mode: 'open_for_roles', roles: ['admin'] },
+          ],
+        },
+      }),
+    ).toEqual([
+      'failMode.applications.0.roles: open_for_roles needs at least one role',
+      'failMode.applications.1.roles: owner and admin always fail closed; remove them from roles',
+    ]);
+    expect(issues({})).toBeUndefined();
+  });
+});
