@@ -1,6 +1,7 @@
 import { api, describeError } from './api.js';
 import { badge, h, when } from './dom.js';
 import { renderIntegrations } from './integrations.js';
+import { renderDevices } from './devices.js';
 import { renderOrgAudit, renderRuns, renderTokens } from './lists.js';
 import { factorBars, historyChart } from './charts.js';
 
@@ -33,6 +34,7 @@ export async function renderOrg(view, slug, tab, user) {
   const tabs = [
     ['controls', 'Controls'],
     ['integrations', 'Integrations'],
+    ['devices', 'Trusted endpoints'],
     ['runs', 'Runs'],
     ['audit', 'Audit log'],
   ];
@@ -57,6 +59,7 @@ export async function renderOrg(view, slug, tab, user) {
   });
   view.append(section);
   if (tab === 'integrations') return renderIntegrations(section, org, can);
+  if (tab === 'devices') return renderDevices(section, org, can);
   if (tab === 'runs') return renderRuns(section, org);
   if (tab === 'audit') return renderOrgAudit(section, org);
   if (tab === 'tokens') return renderTokens(section, org, role);

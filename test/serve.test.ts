@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,23 @@ describe('duowatch serve on an empty data directory', () => {
       });
       expect(login.status).toBe(200);
       expect(await login.text()).not.toContain(demo?.credentials.admin.skey ?? 'no-demo');
+
+      // The demo collects the emulated tenant's logs to a file sink in the data directory.
+      expect(console).toMatch(/logs: collecting the demo tenant's Duo logs/);
+      const logFile = join(dir, 'data', 'logs', 'demo-duo-events.ndjson');
+      const logLines = await waitFor('demo log events in the file sink', () => {
+        let text = '';
+        try {
+          text = readFileSync(logFile, 'utf8');
+        } catch {
+          return Promise.resolve(undefined);
+        }
+        const l = text.split('\n').filter((x) => x !== '');
+        return Promise.resolve(l.length > 0 ? l : undefined);
+      });
+      const tag = (JSON.parse(logLines[0] ?? '{}') as { duowatch?: { org: string; stream: string } })
+        .duowatch;
+      expect(tag?.org).toBe('demo');
     } finally {
       await service.stop();
     }

@@ -1,7 +1,21 @@
 import type { Capability } from './capability.js';
+import { alertsCapability } from '../alerts/index.js';
+import { logsCapability } from '../logs/index.js';
+import { detectCapability } from '../detect/index.js';
+import { healthCapability } from '../health/index.js';
+import { devicesCapability } from '../devices/index.js';
+import { verifyCapability } from '../verify/index.js';
 
 /**
  * The composition root's one list: adding a capability is a new folder under `src/` with a door that
- * exports a `Capability`, and one line here. Order is the order of start-up and of the CLI's help.
+ * exports a `Capability`, and one line here. Order is the order of start-up and of the CLI's help: alerts
+ * first (every later capability raises through it), health before verify (its fail-mode advisor).
  */
-export const capabilities: readonly Capability[] = [];
+export const capabilities: readonly Capability[] = [
+  alertsCapability,
+  logsCapability,
+  detectCapability,
+  healthCapability,
+  devicesCapability,
+  verifyCapability,
+];

@@ -48,6 +48,8 @@ export interface NewAlert {
   readonly fields?: Readonly<Record<string, unknown>>;
   /** Repeats with the same key inside the rule's suppression window are folded into one alert. */
   readonly dedupeKey?: string;
+  /** That window, counted from the alert's first occurrence (default: `alerts.suppressionMinutes`). */
+  readonly suppressForMs?: number;
 }
 
 export interface AlertRaiser {

@@ -1,5 +1,9 @@
 import type { IntegrationKind } from '../shared/index.js';
+import type { DevicesConfig } from '../devices/index.js';
 import type { Secret } from '../store/index.js';
+import type { HealthConfig } from '../health/index.js';
+import type { AlertsConfig } from '../alerts/index.js';
+import type { DetectConfig } from '../detect/index.js';
 
 export interface ConfiguredIntegration {
   org: string;
@@ -24,6 +28,10 @@ export interface Config {
     readonly port: number;
     readonly publicUrl: string | null;
     readonly trustProxy: boolean;
+    readonly trustedProxies: number;
+    /** Extra names allowed in Host (lower case, no port); see docs/server.md. */
+    readonly allowedHosts: readonly string[];
+    readonly metricsToken: Secret | null;
   };
   /** `url` null means the embedded SQLite file `<dataDir>/duowatch.sqlite`. It may carry a password. */
   readonly database: { readonly url: Secret | null; readonly poolSize: number };
@@ -53,4 +61,10 @@ export interface Config {
   readonly emulator: { readonly mode: 'auto' | 'on' | 'off' };
   readonly admin: { readonly username: string; readonly bootstrapPassword: Secret | null };
   readonly integrations: readonly Readonly<ConfiguredIntegration>[];
+  /** Availability probes, states, SLO and the fail-mode policy (docs/health.md). */
+  readonly health: HealthConfig;
+  readonly alerts: AlertsConfig;
+  readonly detect: DetectConfig;
+  /** Trusted-endpoint device-cache sync (docs/devices.md). */
+  readonly devices: DevicesConfig;
 }

@@ -18,6 +18,8 @@ export const envMappings: readonly EnvMapping[] = [
   { env: 'DUOWATCH_SERVER_PORT', path: ['server', 'port'], kind: 'int' },
   { env: 'DUOWATCH_PUBLIC_URL', path: ['server', 'publicUrl'], kind: 'string' },
   { env: 'DUOWATCH_TRUST_PROXY', path: ['server', 'trustProxy'], kind: 'bool' },
+  { env: 'DUOWATCH_TRUSTED_PROXIES', path: ['server', 'trustedProxies'], kind: 'int' },
+  { env: 'DUOWATCH_METRICS_TOKEN', path: ['server', 'metricsToken'], kind: 'string', secret: true },
   // DATABASE_URL is the convention of every PostgreSQL tool; the DUOWATCH_ name wins when both are set.
   { env: 'DATABASE_URL', path: ['database', 'url'], kind: 'string', secret: true },
   { env: 'DUOWATCH_DATABASE_URL', path: ['database', 'url'], kind: 'string', secret: true },

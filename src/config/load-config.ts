@@ -3,6 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { parseDocument } from 'yaml';
 import { Secret } from '../store/index.js';
+import { normaliseAlertsConfig } from '../alerts/index.js';
+import { catalogue, checkDetectConfig } from '../detect/index.js';
 import type { Config, ConfiguredIntegration } from './config-types.js';
 import { applyEnv } from './env.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
@@ -166,6 +168,14 @@ async function normalise(
       port: input.server.port,
       publicUrl: input.server.publicUrl ?? null,
       trustProxy: input.server.trustProxy,
+      trustedProxies: input.server.trustedProxies,
+      allowedHosts: (input.server.allowedHosts ?? []).map((h) => h.toLowerCase()),
+      metricsToken: await secret(
+        input.server.metricsToken,
+        input.server.metricsTokenFile,
+        'server.metricsToken',
+        false,
+      ),
     },
     database: { url: dbUrl === null ? null : new Secret(dbUrl), poolSize: input.database.poolSize },
     masterKeyFile: input.masterKeyFile === undefined ? null : abs(input.masterKeyFile),
@@ -185,6 +195,7 @@ async function normalise(
     schedules: { ...input.schedules },
     logging: { level: input.logging.level },
     emulator: { mode: input.emulator.mode },
+    health: input.health,
     admin: {
       username: input.admin.username,
       bootstrapPassword: await secret(
@@ -195,6 +206,12 @@ async function normalise(
       ),
     },
     integrations,
+    alerts: await normaliseAlertsConfig(input.alerts, secret),
+    detect: input.detect,
+    devices: {
+      ...input.devices,
+      syncs: input.devices.syncs.map((s) => (s.file === undefined ? s : { ...s, file: abs(s.file) })),
+    },
   };
 }
 
@@ -219,6 +236,7 @@ function rules(config: Config, issues: ConfigIssue[]): void {
         message: `"${target}" is not an IP address, or address:port`,
       });
   }
+  for (const message of checkDetectConfig(config.detect, catalogue)) issues.push({ path: 'detect', message });
   const seen = new Set<string>();
   config.integrations.forEach((integration, i) => {
     const key = `${integration.org}/${integration.kind}/${integration.label}`;

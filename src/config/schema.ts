@@ -1,7 +1,11 @@
 import { Cron } from 'croner';
 import { validateApiHostname } from '../duo/index.js';
 import { z } from 'zod';
+import { healthConfigSchema } from '../health/index.js';
+import { alertsConfigSchema } from '../alerts/index.js';
+import { detectConfigSchema } from '../detect/index.js';
 import { INTEGRATION_KINDS } from '../shared/index.js';
+import { devicesConfigSchema } from '../devices/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
 const cronPattern = z
@@ -74,8 +78,27 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe('honour X-Forwarded-For / -Proto from a reverse proxy'),
+        trustedProxies: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(1)
+          .describe(
+            'how many reverse proxies stand in front (with trustProxy): the client is that many X-Forwarded-For hops from the right',
+          ),
+        allowedHosts: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            'host names requests may carry in Host, beside the publicUrl host (and the loopback names when listening on loopback)',
+          ),
+        metricsToken: secretValue
+          .optional()
+          .describe('when set, /metrics needs Authorization: Bearer <token>'),
+        metricsTokenFile: path.optional(),
       })
-      .default({ host: '127.0.0.1', port: 8080, trustProxy: false }),
+      .default({ host: '127.0.0.1', port: 8080, trustProxy: false, trustedProxies: 1 }),
     database: z
       .strictObject({
         url: z
@@ -171,10 +194,14 @@ export const configSchema = z
         bootstrapPasswordFile: path.optional(),
       })
       .default({ username: 'admin' }),
+    health: healthConfigSchema.default(() => healthConfigSchema.parse({})),
+    devices: devicesConfigSchema,
     integrations: z
       .array(integrationSchema)
       .default([])
       .describe('integrations created on start when missing'),
+    alerts: alertsConfigSchema.describe('stored alerts and their notifications (docs/alerts.md)'),
+    detect: detectConfigSchema.describe('detections over collected logs (docs/detect.md)'),
   })
   .describe('duowatch configuration');
 

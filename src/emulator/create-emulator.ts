@@ -37,6 +37,11 @@ export interface EmulatorOptions {
   /** Scenarios injected into every tenant (or the one named by `tenant`) right after start. */
   scenarios?: ReadonlyArray<ScenarioSpec & { tenant?: string }>;
   clock?: EmulatorClock;
+  /**
+   * Check request signatures against the wall clock instead of the emulated one, so clients signing with
+   * their own clock keep working after `advance()` moves emulated time beyond Duo's 300 s window.
+   */
+  signAgainstWallClock?: boolean;
   /** Bearer token of the control API (default: random). */
   controlToken?: string;
   /** Where the local CA lives (default: a temp directory per process). */
@@ -128,6 +133,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     log,
     sleep: options.sleep ?? defaultSleep,
     realNow: () => performance.now(),
+    ...(options.signAgainstWallClock === true ? { signatureTime: () => Date.now() } : {}),
   });
   const controlToken = options.controlToken ?? randomBytes(24).toString('base64url');
   const controlApp = createControlApp(control, controlToken);

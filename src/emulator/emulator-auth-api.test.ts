@@ -52,13 +52,23 @@ describe('Auth API v2 over the wire', () => {
     });
     const txid = resp(started)['txid'] as string;
     expect(txid).toMatch(/\S/);
-    const poll = call(t.auth, 'GET', '/auth/v2/auth_status', { txid });
-    clock.advance(3_000);
-    const polled = resp(await poll);
-    expect(['waiting', 'deny']).toContain(polled['result']);
+    // The first poll reports the intermediate state at once, as Duo's published example shows.
+    const first = resp(await call(t.auth, 'GET', '/auth/v2/auth_status', { txid }));
+    expect(first).toMatchObject({ result: 'waiting', status: 'pushed', auth_delayed: false });
+    // The next one really holds the request until the state changes.
+    let settled = false;
+    const poll = call(t.auth, 'GET', '/auth/v2/auth_status', { txid }).then((r) => {
+      settled = true;
+      return r;
+    });
+    clock.advance(2_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
     clock.advance(1_000);
+    expect(resp(await poll)).toMatchObject({ result: 'deny', status: 'deny' });
+    // A finished transaction answers its final state at once, every time.
     const final = resp(await call(t.auth, 'GET', '/auth/v2/auth_status', { txid }));
-    expect(final).toMatchObject({ result: 'deny' });
+    expect(final).toMatchObject({ result: 'deny', status: 'deny' });
   });
 
   it('verifies passcodes and bypass codes handed out by the control API', async () => {
@@ -94,6 +104,76 @@ describe('Auth API v2 over the wire', () => {
       passcode: '000000000',
     });
     expect(resp(wrong)).toMatchObject({ result: 'deny' });
+  });
+
+  it('sends SMS passcodes that the control API reads back, each valid once', async () => {
+    const { emu, t, call, tenant } = await setup();
+    const texter = tenant
+      .users()
+      .find((u) => u.status === 'active' && u.phones.some((p) => p.capabilities.includes('sms')));
+    if (texter === undefined) throw new Error('no SMS-capable user in the generated tenant');
+    const control = (path: string) =>
+      emu.app.request(`https://x.example/_emulator${path}`, {
+        headers: { Authorization: `Bearer ${emu.controlToken}` },
+      });
+    const before = (await (await control(`/tenants/${t.hostname}/users/${texter.username}/sms`)).json()) as {
+      passcodes: string[];
+    };
+    expect(before.passcodes).toEqual([]);
+    const sent = await call(t.auth, 'POST', '/auth/v2/auth', {
+      username: texter.username,
+      factor: 'sms',
+      device: 'auto',
+    });
+    expect(resp(sent)).toEqual({ result: 'deny', status: 'sent', status_msg: 'New SMS passcodes sent.' });
+    const read = (await (await control(`/tenants/${t.hostname}/users/${texter.username}/sms`)).json()) as {
+      passcodes: string[];
+    };
+    const code = read.passcodes[0];
+    if (code === undefined) throw new Error('no SMS passcode was recorded');
+    expect(code).toMatch(/^\d{7}$/);
+    const p = { username: texter.username, factor: 'passcode', passcode: code };
+    expect(resp(await call(t.auth, 'POST', '/auth/v2/auth', p))).toMatchObject({ result: 'allow' });
+    expect(resp(await call(t.auth, 'POST', '/auth/v2/auth', p))).toMatchObject({ result: 'deny' });
+  });
+
+  it('rate-limits the Auth API per credential (429 42901) when limits are on', async () => {
+    const clock = createClock({ realNow: () => FIXED });
+    const emu = await createEmulator({ seed: 'auth-rl', users: 5, clock });
+    emu.control.configureRateLimits({ limits: { auth: 3 } });
+    const t = emu.credentials()[0] as TenantCredentials;
+    const user = emu.world.tenant(t.hostname).users()[0];
+    if (user === undefined) throw new Error('no user');
+    const pre = () =>
+      signedCall(
+        emu.app,
+        t.auth,
+        'POST',
+        '/auth/v2/preauth',
+        { username: user.username },
+        {
+          host: t.hostname,
+          date: new Date(clock.now()),
+        },
+      );
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await pre()).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    // /auth/v2/check and ping are not counted (the monitoring heartbeat must keep working).
+    const check = await signedCall(
+      emu.app,
+      t.auth,
+      'GET',
+      '/auth/v2/check',
+      {},
+      {
+        host: t.hostname,
+        date: new Date(clock.now()),
+      },
+    );
+    expect(check.status).toBe(200);
+    clock.advance(60_000);
+    expect((await pre()).status).toBe(200);
   });
 
   it('rejects a missing factor with 40001 and answers enroll_status with a bare string', async () => {

@@ -33,3 +33,5 @@ export { DUO_ERRORS, DuoApiError, WRONG_INTEGRATION_TYPE, type DuoErrorCode } fr
 export { verifyRequest, parseAuthorization, MAX_SKEW_MS, type VerifiedVersion } from './wire/verify.js';
 export { ALL_ENDPOINTS, MAX_LIMIT } from './endpoints/index.js';
 export type { RequestLogEntry } from './app/request-log.js';
+/** Emulated time: start a tenant ahead of or behind the wall clock, and move it (docs/emulator.md). */
+export { createClock, type EmulatorClock, type ClockOptions } from './world/index.js';

@@ -38,10 +38,19 @@ export class DuoClients {
     });
   }
 
+  /** The transport every client uses (health probes build their own timed connections over it). */
+  get transportOptions(): DuoTransportOptions {
+    return this.#options.transport;
+  }
+
   /** A client for explicit credentials (Test before Save on a candidate that is not stored yet). */
-  forCredentials(creds: { host: string; ikey: string; skey: string }): DuoClient {
+  forCredentials(
+    creds: { host: string; ikey: string; skey: string },
+    extra: Pick<DuoClientOptions, 'ratesPerMinute'> = {},
+  ): DuoClient {
     return createDuoClient({
       ...this.#options.client,
+      ...extra,
       host: creds.host,
       ikey: creds.ikey,
       skey: creds.skey,
@@ -51,10 +60,18 @@ export class DuoClients {
   }
 
   /** Decrypts the stored keys at the moment of use; the plain text lives only inside the client. */
-  async forIntegration(store: Store, orgId: string, integrationId: string): Promise<DuoClient> {
+  async forIntegration(
+    store: Store,
+    orgId: string,
+    integrationId: string,
+    extra: Pick<DuoClientOptions, 'ratesPerMinute'> = {},
+  ): Promise<DuoClient> {
     const creds = await store.integrations.credentials(orgId, integrationId);
     if (creds === undefined) throw new ServiceError('not_found', `integration ${integrationId} not found`);
-    return this.forCredentials({ host: creds.apiHost, ikey: creds.ikey.reveal(), skey: creds.skey.reveal() });
+    return this.forCredentials(
+      { host: creds.apiHost, ikey: creds.ikey.reveal(), skey: creds.skey.reveal() },
+      extra,
+    );
   }
 
   async close(): Promise<void> {

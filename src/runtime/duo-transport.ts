@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { duoTransportOptionsFromEnv, parseResolveList, type DuoTransportOptions } from '../duo/index.js';
+import {
+  duoTransportOptionsFromEnv,
+  parseLogBudget,
+  parseResolveList,
+  type DuoTransportOptions,
+} from '../duo/index.js';
 import type { Config } from '../config/index.js';
 import type { DuoClientsOptions } from '../integrations/index.js';
 
@@ -38,6 +43,8 @@ export function duoClientsOptions(
       extra.allowPrivateAddresses === true,
     ...(proxy === undefined ? {} : { proxy }),
   };
+  // DUOWATCH_DUO_LOG_BUDGET overrides every integration's budget per log endpoint (0 = unlimited).
+  const logBudget = parseLogBudget(env['DUOWATCH_DUO_LOG_BUDGET']);
   return {
     transport,
     client: {
@@ -54,6 +61,7 @@ export function duoClientsOptions(
       auth_log: Math.max(1, Math.round(60_000 / Math.max(1, config.duo.rateLimit.authLogMinIntervalMs))),
       // Never above Duo's published 200 pages a minute, lower when configured so.
       admin_read: Math.max(1, Math.min(200, config.duo.rateLimit.requestsPerSecond * 60)),
+      ...(logBudget === undefined ? {} : { auth_log: logBudget, log: logBudget }),
     },
   };
 }

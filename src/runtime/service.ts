@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { bootstrapAdmin, createLogger, createServerApp, listen } from '../server/index.js';
+import { allowedHostsFor, bootstrapAdmin, createLogger, createServerApp, listen } from '../server/index.js';
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { DEMO_SLUG, openRuntime, type Runtime } from './open-runtime.js';
 import { adminTargets, registerEvidenceJobs, storeRunRecorder } from './jobs.js';
@@ -146,6 +146,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       config: {
         secureCookies: (config.server.publicUrl ?? '').startsWith('https:'),
         trustProxy: config.server.trustProxy,
+        trustedProxies: config.server.trustedProxies,
+        allowedHosts: allowedHostsFor({
+          listenHost: options.host ?? config.server.host,
+          publicUrl: config.server.publicUrl,
+          extra: config.server.allowedHosts,
+        }),
+        metricsToken: config.server.metricsToken?.reveal() ?? null,
       },
     });
     const http = await listen(app, {

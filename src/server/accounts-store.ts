@@ -1,8 +1,10 @@
 import type {
   ApiTokenRepository,
   AuditLogRepository,
+  LoginDeviceRepository,
   LoginThrottleRepository,
   MembershipRepository,
+  MetricsRepository,
   OperatorRepository,
   OrganizationRepository,
   Role,
@@ -26,7 +28,10 @@ export interface AccountsStore {
   sessions: Pick<SessionRepository, 'create' | 'find' | 'extend' | 'delete' | 'deleteForOperator'>;
   apiTokens: Pick<ApiTokenRepository, 'create' | 'findByHash' | 'list' | 'touch' | 'revoke'>;
   loginThrottle: LoginThrottleRepository;
+  loginDevices: LoginDeviceRepository;
   auditLog: Pick<AuditLogRepository, 'append' | 'list' | 'listAll'>;
+  /** Aggregates for /metrics. */
+  metrics: MetricsRepository;
   /** Only to resolve a slug to an id for access checks; everything else about orgs goes through services. */
   organizations: Pick<OrganizationRepository, 'resolve'>;
 }

@@ -113,26 +113,24 @@ describe('HTTP surface', () => {
       force: true,
     });
     await h.call(admin, 'POST', '/api/v1/orgs/acme/sync');
-    h.app.deps.metrics.observeRun({
-      id: 'r-failed',
-      orgId: h.orgs.a.id,
-      integrationId: null,
-      kind: 'auth_log_poll',
-      status: 'failed',
-      scheduledFor: null,
-      startedAt: null,
-      finishedAt: new Date().toISOString(),
-      durationMs: 1200,
-      counts: {},
-      errorKind: 'auth_failed',
-      errorMessage: 'x',
-      explanation: 'y',
-    });
+    // Runs as the scheduler records them in the store; /metrics reads those finished since it started.
+    for (const [kind, status, errorKind] of [
+      ['identity_sync', 'succeeded', null],
+      ['identity_sync', 'succeeded', null],
+      ['auth_log_poll', 'failed', 'auth_failed'],
+    ] as const) {
+      const run = await h.store.jobRuns.create(h.orgs.a.id, { kind });
+      await h.store.jobRuns.start(h.orgs.a.id, run.id, new Date(h.now.t));
+      await h.store.jobRuns.finish(h.orgs.a.id, run.id, {
+        status,
+        finishedAt: new Date(h.now.t + 1200),
+        errorKind,
+      });
+    }
     const text = await (await h.app.request('/metrics')).text();
     expect(text).toMatch(/duowatch_runs_total\{kind="identity_sync",status="succeeded"\} 2/);
     expect(text).toMatch(/duowatch_run_errors_total\{kind="auth_log_poll",error_kind="auth_failed"\} 1/);
-    expect(text).toMatch(/duowatch_credentials\{state="rate_limited"\} 1/);
-    expect(text).toMatch(/duowatch_credentials\{state="ok"\} 1/);
+    // Credential states come from the store's health rows (security-edge.test.ts covers a failed one).
     expect(text).toMatch(
       /duowatch_http_requests_total\{method="POST",route="\/api\/v1\/orgs\/:org\/sync",status="202"\} 1/,
     );

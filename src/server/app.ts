@@ -12,6 +12,7 @@ import type { AccountsStore } from './accounts-store.js';
 import { resolvePrincipal, sameOriginGuard } from './auth.js';
 import type { AppEnv, ServerConfig, ServerDeps, ServerLogger } from './context.js';
 import { ApiError } from './errors.js';
+import { allowedHost, apiBodyLimit, LOOPBACK_HOSTS, metricsAuth, wellFormedPath } from './edge.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { DEFAULT_SCRYPT, dummyHash } from './password.js';
@@ -45,12 +46,20 @@ export interface CreateServerAppOptions {
 
 export type ServerApp = OpenAPIHono<AppEnv> & { deps: ServerDeps };
 
+/** 64 KiB: every JSON body the API takes is far smaller; an import route gets its own entry in bodyLimits. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
 const here = dirname(fileURLToPath(import.meta.url));
 
 export function defaultConfig(): ServerConfig {
   return {
     secureCookies: false,
     trustProxy: false,
+    trustedProxies: 1,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    bodyLimits: [],
+    allowedHosts: LOOPBACK_HOSTS,
+    metricsToken: null,
     sessionTtlMs: 12 * 60 * 60_000,
     // src/server → repo root, and dist/server → repo root alike.
     publicDir: resolve(here, '..', '..', 'public'),
@@ -63,11 +72,12 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
   const config: ServerConfig = { ...defaultConfig(), ...options.config };
   const clock = options.clock ?? (() => new Date());
   const registry = options.metrics ?? new Registry();
-  const metrics: ServerMetrics = createMetrics(registry);
+  const metrics: ServerMetrics = createMetrics(registry, { clock });
   const deps: ServerDeps = {
     services: options.services,
     accounts: options.store,
     config,
+    proxy: { trustedProxies: config.trustProxy ? Math.max(1, config.trustedProxies) : 0 },
     logger: options.logger ?? createLogger(),
     clock,
     metrics,
@@ -117,6 +127,9 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
   };
   app.use('*', observe);
   app.use('*', securityHeaders({ hsts: config.secureCookies }));
+  app.use('*', allowedHost(config.allowedHosts));
+  app.use('*', wellFormedPath());
+  app.use('/api/*', apiBodyLimit(config));
   app.use('/api/*', sameOriginGuard());
   app.use('/api/*', resolvePrincipal(deps));
 
@@ -170,8 +183,8 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
       );
     }
   });
-  app.get('/metrics', async (c) => {
-    await metrics.refresh(deps.services);
+  app.get('/metrics', metricsAuth(config.metricsToken), async (c) => {
+    await metrics.refresh(deps.accounts.metrics);
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
 

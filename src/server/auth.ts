@@ -10,6 +10,11 @@ import { newSecret, safeEqual, sha256 } from './secrets.js';
 export const SESSION_COOKIE = 'dw_session';
 export const CSRF_COOKIE = 'dw_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
+/** Marks a browser that completed a sign-in; only ever sent to the session route. */
+export const DEVICE_COOKIE = 'dw_device';
+const DEVICE_PATH = '/api/v1/session';
+/** A device stays known this long after its last sign-in. */
+export const DEVICE_TTL_MS = 90 * 24 * 60 * 60_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -116,9 +121,9 @@ export async function startSession(
     operatorId: operator.id,
     csrfHash: sha256(csrfToken),
     expiresAt,
-    ip: clientIp(c, deps.config.trustProxy),
+    ip: clientIp(c, deps.proxy),
   });
-  const secure = deps.config.secureCookies || isTls(c);
+  const secure = deps.config.secureCookies || isTls(c, deps.proxy);
   const maxAge = Math.floor(deps.config.sessionTtlMs / 1000);
   setCookie(c, SESSION_COOKIE, value, { httpOnly: true, sameSite: 'Strict', secure, path: '/', maxAge });
   // Readable by the dashboard's JS on purpose: it echoes it in X-CSRF-Token (double-submit).
@@ -139,7 +144,7 @@ export function actorId(principal: Principal | null): string {
 }
 
 export function actorOf(c: AppContext, deps: ServerDeps): Actor {
-  return { id: actorId(c.get('principal')), ip: clientIp(c, deps.config.trustProxy) };
+  return { id: actorId(c.get('principal')), ip: clientIp(c, deps.proxy) };
 }
 
 export interface AuditInput {
@@ -159,7 +164,38 @@ export async function audit(c: AppContext, deps: ServerDeps, entry: AuditInput):
     action: entry.action,
     target: entry.target,
     details: { ...entry.details, outcome: entry.outcome },
-    ip: clientIp(c, deps.config.trustProxy),
+    ip: clientIp(c, deps.proxy),
     at: deps.clock(),
+  });
+}
+
+/**
+ * The device cookie's hash when this browser completed a sign-in as `operator` before (and recently): such a
+ * client is throttled on its own key, not held by a lock strangers put on the username.
+ */
+export async function knownDevice(
+  c: AppContext,
+  deps: ServerDeps,
+  operator: Operator | undefined,
+): Promise<string | null> {
+  const cookie = getCookie(c, DEVICE_COOKIE);
+  if (!operator || !cookie) return null;
+  const hash = sha256(cookie);
+  const since = new Date(deps.clock().getTime() - DEVICE_TTL_MS);
+  const found = await deps.accounts.loginDevices.find(hash, since);
+  return found?.operatorId === operator.id ? hash : null;
+}
+
+/** Issues (or refreshes) the device cookie after a successful sign-in. */
+export async function rememberDevice(c: AppContext, deps: ServerDeps, operator: Operator): Promise<void> {
+  // Always a fresh value: a value planted in the browser beforehand must not become a known device.
+  const value = newSecret(deps.random);
+  await deps.accounts.loginDevices.remember(sha256(value), operator.id, deps.clock());
+  setCookie(c, DEVICE_COOKIE, value, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: deps.config.secureCookies || isTls(c, deps.proxy),
+    path: DEVICE_PATH,
+    maxAge: Math.floor(DEVICE_TTL_MS / 1000),
   });
 }

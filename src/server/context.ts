@@ -10,6 +10,7 @@ import type { AccountsStore, ApiToken, Membership, Operator, OrgRole, Session } 
 import type { ServerMetrics } from './metrics.js';
 import type { ScryptParams } from './password.js';
 import type { LoginThrottle } from './throttle.js';
+import type { ProxyTrust } from './client-ip.js';
 import type { RandomBytes } from './secrets.js';
 
 /** The narrow logger slice the server uses (pino satisfies it). */
@@ -22,8 +23,21 @@ export interface ServerLogger {
 export interface ServerConfig {
   /** Mark cookies Secure (always true when the request came over TLS). */
   secureCookies: boolean;
-  /** Take the client IP from X-Forwarded-For (only behind a trusted reverse proxy). */
+  /** Take the client IP from X-Forwarded-For and TLS from X-Forwarded-Proto (only behind a reverse proxy). */
   trustProxy: boolean;
+  /** How many reverse proxies stand in front when `trustProxy` is on (the client is that many hops right). */
+  trustedProxies: number;
+  /** Largest request body on /api/* in bytes, unless a `bodyLimits` entry matches the path. */
+  maxBodyBytes: number;
+  /** Larger limits for given API paths (an import upload), first match wins. */
+  bodyLimits: ReadonlyArray<{ path: RegExp; bytes: number }>;
+  /**
+   * Host names (no port) requests may name in `Host`; anything else is refused (DNS rebinding). null turns
+   * the check off (a non-loopback listener with no publicUrl: there is nothing to compare with).
+   */
+  allowedHosts: readonly string[] | null;
+  /** When set, /metrics needs `Authorization: Bearer <this>`. */
+  metricsToken: string | null;
   sessionTtlMs: number;
   /** Folder served at / (the dashboard). */
   publicDir: string;
@@ -41,6 +55,8 @@ export interface ServerDeps {
   services: DuowatchServices;
   accounts: AccountsStore;
   config: ServerConfig;
+  /** How far forwarding headers are believed (from `trustProxy` and `trustedProxies`). */
+  proxy: ProxyTrust;
   logger: ServerLogger;
   clock: () => Date;
   metrics: ServerMetrics;

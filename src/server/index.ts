@@ -7,3 +7,9 @@ export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from 
 export { ApiError } from './errors.js';
 export type { ServerConfig, ServerLogger } from './context.js';
 export type { AccountsStore, OrgRole } from './accounts-store.js';
+// For capabilities' route modules (StartedCapability.mountRoutes): the same guards, audit and error shape.
+export { defineRoute, mount, reply, json, body, input } from './define-route.js';
+export { audit, actorOf, actorId } from './auth.js';
+export type { AppEnv, AppContext, ServerDeps, Principal } from './context.js';
+export { allowedHostsFor, LOOPBACK_HOSTS } from './edge.js';
+export { OrgParam } from './schemas.js';

@@ -1,17 +1,38 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { DuowatchServices, RunView } from '../services/contract.js';
+import type { RunView } from '../services/contract.js';
+import type { MetricsRepository } from '../store/index.js';
+
+/** What a finished run needs to be counted (the store's run rows and the services' run views both fit). */
+export interface ObservedRun {
+  id: string;
+  kind: string;
+  status: string;
+  finishedAt: Date | string | null;
+  durationMs: number | null;
+  errorKind: string | null;
+}
 
 /**
  * Prometheus metrics on an injected registry (no prom-client global default registry, docs/conventions.md §3).
- * Runs are observed from the service layer's run list at scrape time (each run counted once, by id), and
- * `observeRun` lets the scheduler report runs as they finish; both paths share the same dedupe.
+ *
+ * A scrape costs the same however many organizations there are: counters are maintained, not recomputed.
+ * `refresh` (called before a scrape, and doing real work at most once per `refreshMs`) reads only the runs
+ * finished since the last refresh (after a cursor, at most `batch` of them) and one grouped count of
+ * credential states. `observeRun` lets the scheduler report runs as they finish; each run is counted once.
  */
 export interface ServerMetrics {
   registry: Registry;
   observeRequest(method: string, route: string, status: number, seconds: number): void;
-  observeRun(run: RunView): void;
-  /** Pulls runs and credential states from the services; called before each scrape. */
-  refresh(services: DuowatchServices): Promise<void>;
+  observeRun(run: ObservedRun | RunView): void;
+  refresh(source: MetricsRepository): Promise<void>;
+}
+
+export interface MetricsOptions {
+  clock?: () => Date;
+  /** Minimum time between two refreshes from the database (default 15 s). */
+  refreshMs?: number;
+  /** Most runs read per refresh (default 1000); the rest wait for the next one. */
+  batch?: number;
 }
 
 function metric<T>(registry: Registry, name: string, make: () => T): T {
@@ -21,7 +42,14 @@ function metric<T>(registry: Registry, name: string, make: () => T): T {
 const STATES = ['ok', 'auth_failed', 'rate_limited', 'clock_skew'] as const;
 const SEEN_MAX = 20_000;
 
-export function createMetrics(registry: Registry): ServerMetrics {
+export function createMetrics(registry: Registry, options: MetricsOptions = {}): ServerMetrics {
+  const clock = options.clock ?? (() => new Date());
+  const refreshMs = options.refreshMs ?? 15_000;
+  const batch = options.batch ?? 1000;
+  // Runs finished before the process started were counted by its predecessor; counters start at zero.
+  let cursor = { at: clock(), id: '' };
+  let lastRefresh = -Infinity;
+  let refreshing: Promise<void> | null = null;
   const registers = [registry];
   const requests = metric(
     registry,
@@ -93,7 +121,7 @@ export function createMetrics(registry: Registry): ServerMetrics {
   );
   const seen = new Set<string>();
 
-  const observeRun = (run: RunView): void => {
+  const observeRun = (run: ObservedRun | RunView): void => {
     if (run.finishedAt === null || seen.has(run.id)) return;
     seen.add(run.id);
     if (seen.size > SEEN_MAX) {
@@ -105,6 +133,16 @@ export function createMetrics(registry: Registry): ServerMetrics {
     if (run.errorKind !== null) runErrors.inc({ kind: run.kind, error_kind: run.errorKind });
   };
 
+  const pull = async (source: MetricsRepository): Promise<void> => {
+    for (const run of await source.runsFinishedAfter(cursor, batch)) {
+      observeRun(run);
+      cursor = { at: run.finishedAt, id: run.id };
+    }
+    const counts = await source.credentialStates();
+    for (const state of new Set([...STATES, ...Object.keys(counts)]))
+      credentials.set({ state }, counts[state] ?? 0);
+  };
+
   return {
     registry,
     observeRequest(method, route, status, seconds) {
@@ -112,15 +150,16 @@ export function createMetrics(registry: Registry): ServerMetrics {
       latency.observe({ method, route }, seconds);
     },
     observeRun,
-    async refresh(services) {
-      const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<string, number>;
-      for (const org of await services.orgs.list()) {
-        for (const run of await services.runs.list(org.id, { limit: 50 })) observeRun(run);
-        for (const integration of await services.integrations.list(org.id)) {
-          counts[integration.health.state] = (counts[integration.health.state] ?? 0) + 1;
-        }
+    async refresh(source) {
+      const now = clock().getTime();
+      // Concurrent scrapes share one refresh; frequent scrapes reuse the last one.
+      if (refreshing === null && now - lastRefresh >= refreshMs) {
+        lastRefresh = now;
+        refreshing = pull(source).finally(() => {
+          refreshing = null;
+        });
       }
-      for (const [state, n] of Object.entries(counts)) credentials.set({ state }, n);
+      if (refreshing !== null) await refreshing;
     },
   };
 }

@@ -3,7 +3,9 @@ export type { OpenStoreOptions, Store, StoreLogger } from './open-store.js';
 export { StoreError, VaultError } from './errors.js';
 export type * from './models.js';
 export { roles } from './models.js';
-export type { DialectAdapter, DialectCapabilities } from './dialect/index.js';
+export type { DialectAdapter, DialectCapabilities, ValueCodec } from './dialect/index.js';
+export { createCodec } from './dialect/index.js';
+export { uuidv7 } from './ids.js';
 export type { MigrateResult, MigrationStatus } from './migrations/index.js';
 export type { OrganizationRepository } from './repositories/organizations.repository.js';
 export type { IntegrationRepository, NewIntegration } from './repositories/integrations.repository.js';
@@ -28,7 +30,9 @@ export type {
   SessionRepository,
   ApiTokenRepository,
   LoginThrottleRepository,
+  LoginDeviceRepository,
 } from './repositories/access.repository.js';
+export type { MetricsRepository, FinishedRun } from './repositories/metrics.repository.js';
 export type { AuditLogRepository, NewAuditEntry, AuditQuery } from './repositories/audit-log.repository.js';
 export { Secret, redacted } from './vault/secret.js';
 export { createVault } from './vault/cipher.js';

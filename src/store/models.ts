@@ -132,6 +132,8 @@ export interface ApiToken {
   createdAt: Date;
   lastUsedAt: Date | null;
   expiresAt: Date | null;
+  /** The operator who created it; null for tokens made before creators were recorded. */
+  createdBy: string | null;
 }
 
 export interface LoginThrottle {
@@ -139,6 +141,8 @@ export interface LoginThrottle {
   failures: number;
   firstFailureAt: Date;
   lockedUntil: Date | null;
+  /** Attempts refused during the current lock (one audit row stands for all of them). */
+  throttled: number;
 }
 
 export interface AuditEntry {

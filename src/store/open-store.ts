@@ -14,9 +14,11 @@ import {
 import type { RepositoryContext } from './repositories/context.js';
 import {
   apiTokenRepository,
+  loginDeviceRepository,
   loginThrottleRepository,
   sessionRepository,
   type ApiTokenRepository,
+  type LoginDeviceRepository,
   type LoginThrottleRepository,
   type SessionRepository,
 } from './repositories/access.repository.js';
@@ -29,6 +31,7 @@ import { cursorRepository, type CursorRepository } from './repositories/cursors.
 import { evidenceRepository, type EvidenceRepository } from './repositories/evidence.repository.js';
 import { integrationRepository, type IntegrationRepository } from './repositories/integrations.repository.js';
 import { jobRunRepository, type JobRunRepository } from './repositories/job-runs.repository.js';
+import { metricsRepository, type MetricsRepository } from './repositories/metrics.repository.js';
 import {
   membershipRepository,
   operatorRepository,
@@ -94,7 +97,10 @@ export interface Store {
   readonly sessions: SessionRepository;
   readonly apiTokens: ApiTokenRepository;
   readonly loginThrottle: LoginThrottleRepository;
+  readonly loginDevices: LoginDeviceRepository;
   readonly auditLog: AuditLogRepository;
+  /** Aggregates for /metrics (cost independent of the number of organizations). */
+  readonly metrics: MetricsRepository;
   migrate(): Promise<MigrateResult>;
   migrationStatus(): Promise<MigrationStatus[]>;
   /** Bytes on disk (SQLite: pages in the main file; PostgreSQL: pg_database_size). */
@@ -199,7 +205,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       sessions: sessionRepository(ctx),
       apiTokens: apiTokenRepository(ctx),
       loginThrottle: loginThrottleRepository(ctx),
+      loginDevices: loginDeviceRepository(ctx),
       auditLog: auditLogRepository(ctx),
+      metrics: metricsRepository(ctx),
       migrate: () => migrateToLatest(asUnknown, adapter, options.migrations),
       migrationStatus: () => migrationStatus(asUnknown, adapter, options.migrations),
       size: () => adapter.databaseSize(asUnknown),

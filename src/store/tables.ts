@@ -126,6 +126,7 @@ export interface ApiTokensTable {
   created_at: Time;
   last_used_at: Time | null;
   expires_at: Time | null;
+  created_by: string | null;
 }
 
 export interface LoginThrottleTable {
@@ -133,6 +134,15 @@ export interface LoginThrottleTable {
   failures: number;
   first_failure_at: Time;
   locked_until: Time | null;
+  version: Generated<number>;
+  throttled: Generated<number>;
+}
+
+export interface LoginDevicesTable {
+  token_hash: string;
+  operator_id: string;
+  created_at: Time;
+  last_used_at: Time;
 }
 
 export interface AuditLogTable {
@@ -159,5 +169,6 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_throttle: LoginThrottleTable;
+  login_devices: LoginDevicesTable;
   audit_log: AuditLogTable;
 }

@@ -16,7 +16,7 @@ import {
 import { SkewTracker, systemClock, type Clock } from './clock.js';
 import { createRequester, type DuoReply, type DuoRequest, type RequestLogEvent } from './core.js';
 import type { HttpDispatcher } from './http.js';
-import { LimiterRegistry } from './limiter.js';
+import { LimiterRegistry, type EndpointClass } from './limiter.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 export interface DuoClientOptions {
@@ -33,6 +33,11 @@ export interface DuoClientOptions {
   random?: () => number;
   /** Share one registry per process so concurrent jobs share Duo's budget. Default: a private one. */
   limiter?: LimiterRegistry;
+  /**
+   * This credential's own budgets (requests per minute per endpoint class, 0 = unlimited), registered on the
+   * limiter for this key and host (and for each MSP child's host it reaches).
+   */
+  ratesPerMinute?: Partial<Record<EndpointClass, number>>;
   retry?: Partial<RetryPolicy>;
   /** Default 5, as Python 5.6.1; 2 for form-encoded v2. */
   sigVersion?: SigVersion;
@@ -87,6 +92,11 @@ function build(
   },
 ): DuoClient {
   const skew = new SkewTracker();
+  if (options.ratesPerMinute !== undefined)
+    shared.limiter.configure(
+      `${options.ikey}@${options.host.toLowerCase().replace(/\.$/, '')}`,
+      options.ratesPerMinute,
+    );
   const request = createRequester({
     credentials: { ikey: options.ikey, skey: options.skey, host: options.host },
     dispatcher: shared.dispatcher,

@@ -11,6 +11,7 @@ export {
   LimiterRegistry,
   DEFAULT_RATES,
   endpointClassOf,
+  parseLogBudget,
   type EndpointClass,
   type LimiterRegistryOptions,
 } from './limiter.js';

@@ -1,4 +1,4 @@
-import { DuoApiError } from '../errors/index.js';
+import { DuoApiError, DuoConfigError } from '../errors/index.js';
 import type { Clock } from './clock.js';
 
 /** Requests allowed per minute for one credential and endpoint class; `Infinity` means unlimited. */
@@ -51,10 +51,25 @@ export class LimiterRegistry {
   private readonly clock: Clock;
   private readonly rates: Record<EndpointClass, number>;
   private readonly nextFree = new Map<string, number>();
+  /** Budgets of one credential that differ from the registry's (a tenant's own allowance, an emulator). */
+  private readonly perCredential = new Map<string, Partial<Record<EndpointClass, number>>>();
 
   constructor(options: LimiterRegistryOptions) {
     this.clock = options.clock;
     this.rates = { ...DEFAULT_RATES, ...options.ratesPerMinute };
+  }
+
+  /**
+   * Sets the budgets of one credential (`ikey@host`, as the client keys it). A rate of 0 or `Infinity` means
+   * unlimited (the emulator with its limits off). Later calls replace earlier ones for the classes named.
+   */
+  configure(credential: string, rates: Partial<Record<EndpointClass, number>>): void {
+    this.perCredential.set(credential, { ...this.perCredential.get(credential), ...rates });
+  }
+
+  /** The budget in requests per minute that applies to this credential and class. */
+  rateFor(credential: string, cls: EndpointClass): number {
+    return this.perCredential.get(credential)?.[cls] ?? this.rates[cls];
   }
 
   /** Milliseconds the caller would wait now for this key, without reserving. */
@@ -75,7 +90,7 @@ export class LimiterRegistry {
     signal?: AbortSignal,
   ): Promise<void> {
     const { cls, bucket } = endpointClassOf(method, path);
-    const rate = this.rates[cls];
+    const rate = this.rateFor(ikey, cls);
     if (!Number.isFinite(rate) || rate <= 0) return;
     const key = `${ikey}\0${bucket}`;
     const interval = 60_000 / rate;
@@ -91,4 +106,19 @@ export class LimiterRegistry {
     this.nextFree.set(key, slot + interval);
     if (slot > now) await this.clock.sleep(slot - now, signal);
   }
+}
+
+/**
+ * `DUOWATCH_DUO_LOG_BUDGET`: requests per minute per log endpoint for every integration; `0` means unlimited
+ * (the emulator with its limits off). Returns undefined when unset; throws on anything but a non-negative number.
+ */
+export function parseLogBudget(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text.trim());
+  if (!Number.isFinite(n) || n < 0)
+    throw new DuoConfigError(
+      'duo_invalid_log_budget',
+      `DUOWATCH_DUO_LOG_BUDGET=${JSON.stringify(text.slice(0, 40))} is not a number of requests per minute (0 = unlimited)`,
+    );
+  return n === 0 ? Infinity : n;
 }

@@ -21,6 +21,12 @@ export interface DuoAppDeps {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Real ms clock for request durations. */
   realNow: () => number;
+  /**
+   * The time request signatures are checked against (±300 s). Default: the emulated clock, as Duo does.
+   * With emulated time moved far ahead (long backfills, multi-day scenarios), the wall clock lets clients
+   * that sign with their own clock keep working (docs/emulator.md, "Emulated time").
+   */
+  signatureTime?: () => number;
 }
 
 const ALL_GRANTS: AdminGrants = {
@@ -76,7 +82,12 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
     const method = c.req.method.toUpperCase();
     const fired = deps.faults.decide({ method, path, host });
     let now = deps.clock.now();
-    for (const f of fired) if (f.kind === 'clock_offset') now += f.offsetMs ?? 600_000;
+    let signedNow = deps.signatureTime?.() ?? now;
+    for (const f of fired)
+      if (f.kind === 'clock_offset') {
+        now += f.offsetMs ?? 600_000;
+        signedNow += f.offsetMs ?? 600_000;
+      }
     const entry: RequestLogEntry = {
       at: new Date(now).toISOString(),
       method,
@@ -122,7 +133,7 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
             // A rotated secret: the client's skey is no longer the one the server holds.
             return rotated ? `${caller.app.skey}-rotated` : caller.app.skey;
           },
-          now,
+          signedNow,
         );
         if (verified.ikey !== undefined) entry.ikey = verified.ikey;
         if (!verified.ok) throw verified.error;

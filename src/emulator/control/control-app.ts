@@ -109,6 +109,9 @@ export function createControlApp(control: EmulatorControl, token: string): Hono 
       ? c.json({ error: 'the user has no passcode device' }, 404)
       : c.json({ passcode });
   });
+  app.get('/tenants/:host/users/:user/sms', (c) =>
+    c.json({ passcodes: control.smsPasscodes(c.req.param('host'), c.req.param('user')) }),
+  );
   app.post('/tenants/:host/users/:user/bypass_codes', async (c) => {
     const b = await body<{ reuseCount?: number; validSecs?: number }>(c);
     const code = control.createBypassCode(c.req.param('host'), c.req.param('user'), {

@@ -68,6 +68,8 @@ export interface EmulatorControl {
   setUserBehaviour(host: string, user: string, behaviour: UserBehaviour): void;
   /** A passcode the user's token or Duo Mobile would show now (to drive Auth API passcode tests). */
   passcode(host: string, user: string): string | undefined;
+  /** The unused SMS passcodes of the last batch sent to the user (a test reads the "text message"). */
+  smsPasscodes(host: string, user: string): string[];
   /** Creates a bypass code (logged as bypass_create) and returns its plaintext. */
   createBypassCode(host: string, user: string, opts?: { reuseCount?: number; validSecs?: number }): string;
   addFault(spec: FaultSpec): ActiveFault;
@@ -168,6 +170,7 @@ export function createEmulatorControl(deps: {
     inject: (host, scenario) => tenantOf(host).inject(scenario),
     setUserBehaviour: (host, user, behaviour) => tenantOf(host).setUserBehaviour(user, behaviour),
     passcode: (host, user) => tenantOf(host).validPasscode(user),
+    smsPasscodes: (host, user) => tenantOf(host).smsPasscodes(user),
     createBypassCode: (host, user, opts) => tenantOf(host).createBypassCode(user, opts),
     addFault: (spec) => {
       try {

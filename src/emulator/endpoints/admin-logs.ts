@@ -126,13 +126,17 @@ export const adminLogEndpoints: EndpointDef[] = [
     rate: 'logs',
     handler: ({ tenant, params, now }) => {
       const { mintime, maxtime } = logWindow(params, now);
-      const offset = itemCursor(params) ?? params.get('offset');
+      const offsetText = params.get('offset') ?? itemCursor(params);
+      if (offsetText !== undefined && offsetText !== '' && !/^\d+$/.test(offsetText))
+        throw new DuoApiError(40002, 'Invalid offset');
+      const type = params.get('type');
       const page = tenant.trustMonitor({
         mintime,
         maxtime,
         // 200 is the documented maximum (docs/duo-wire.md §4); default 50.
         limit: logLimit(params, 200, 50),
-        ...(offset === undefined || offset === '' ? {} : { offset }),
+        ...(offsetText === undefined || offsetText === '' ? {} : { offset: Number(offsetText) }),
+        ...(type === undefined || type === '' ? {} : { type }),
       });
       const metadata: Record<string, unknown> = {};
       if (page.next !== null) metadata['next_offset'] = page.next;

@@ -42,7 +42,7 @@ export const authApiEndpoints: EndpointDef[] = [
     method: 'POST',
     path: '/auth/v2/preauth',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: ({ tenant, params }) => {
       requireUser(params);
       return { response: unwrap(tenant.preauth(params.record())) };
@@ -52,7 +52,7 @@ export const authApiEndpoints: EndpointDef[] = [
     method: 'POST',
     path: '/auth/v2/auth',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: async ({ tenant, params, signal }) => {
       requireUser(params);
       required(params, 'factor');
@@ -66,7 +66,7 @@ export const authApiEndpoints: EndpointDef[] = [
     method: 'GET',
     path: '/auth/v2/auth_status',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: async ({ tenant, params, signal }) => {
       const txid = required(params, 'txid');
       // Long poll: the world holds the answer until the transaction's state changes.
@@ -77,14 +77,14 @@ export const authApiEndpoints: EndpointDef[] = [
     method: 'POST',
     path: '/auth/v2/enroll',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: ({ tenant, params }) => ({ response: unwrap(tenant.enroll(params.record())) }),
   },
   {
     method: 'POST',
     path: '/auth/v2/enroll_status',
     api: 'auth',
-    rate: null,
+    rate: 'auth',
     handler: ({ tenant, params }) => {
       required(params, 'user_id');
       required(params, 'activation_code');

@@ -1,4 +1,4 @@
-import type { DeviceCacheStore } from '../world/index.js';
+import { DEFAULT_DEVICE_PAGE, MAX_DEVICE_PAGE, type DeviceCacheStore } from '../world/index.js';
 import { DuoApiError } from '../wire/duo-errors.js';
 import { unwrap, type EndpointContext, type EndpointDef } from './endpoint.js';
 
@@ -46,6 +46,56 @@ function deviceIds(ctx: EndpointContext): string[] {
   });
 }
 
+/**
+ * `active`: Duo's docs ask for the string "True" (what Python-style clients send; Duo's Ruby client sends
+ * "True"/"False"), so any case of true/1 counts, and a JSON body may carry a real boolean.
+ */
+function activeFlag(ctx: EndpointContext): boolean {
+  const json = ctx.json as Record<string, unknown> | undefined;
+  const v = json?.['active'] ?? ctx.params.get('active');
+  if (v === true) return true;
+  if (v === undefined || v === false || v === null) return false;
+  if (typeof v !== 'string') throw new DuoApiError(40002, 'active must be True or False');
+  if (/^(true|1)$/i.test(v)) return true;
+  if (/^(false|0|)$/i.test(v)) return false;
+  throw new DuoApiError(40002, 'active must be True or False');
+}
+
+/**
+ * Ids to look up: `device_id` (one or repeated, as the device-sync requirements name it) and `device_ids` (Duo's Ruby client's
+ * name; comma-separated, repeated, or a JSON list). None means "list the whole cache".
+ */
+function lookupIds(ctx: EndpointContext): string[] {
+  const out = [...ctx.params.list('device_id')];
+  for (const v of ctx.params.list('device_ids')) {
+    const text = v.trim();
+    if (text.startsWith('[')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new DuoApiError(40002, 'device_ids must be a list of device ids');
+      }
+      if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string'))
+        throw new DuoApiError(40002, 'device_ids must be a list of device ids');
+      out.push(...parsed);
+    } else out.push(...text.split(',').filter((x) => x.trim() !== ''));
+  }
+  return out.map((x) => x.trim());
+}
+
+/** `limit` (clamped to 1000, default 100) and `offset` of a whole-cache listing, as v1 lists page. */
+function devicePage(ctx: EndpointContext): { limit: number; offset: number } {
+  const num = (key: string): number | undefined => {
+    const v = ctx.params.get(key);
+    if (v === undefined || v === '') return undefined;
+    if (!/^\d+$/.test(v)) throw new DuoApiError(40002, `Invalid ${key}`);
+    return Number(v);
+  };
+  const limit = Math.max(1, Math.min(num('limit') ?? DEFAULT_DEVICE_PAGE, MAX_DEVICE_PAGE));
+  return { limit, offset: num('offset') ?? 0 };
+}
+
 function cacheKey(ctx: EndpointContext): string {
   return ctx.path['cache_key'] ?? '';
 }
@@ -57,12 +107,7 @@ export const deviceApiEndpoints: EndpointDef[] = [
     path: BASE,
     api: 'device',
     rate: 'modify',
-    handler: (ctx) => {
-      const active = ctx.params.get('active');
-      const json = ctx.json as Record<string, unknown> | undefined;
-      const isActive = active === 'true' || active === '1' || json?.['active'] === true;
-      return { response: unwrap(store(ctx).create(isActive)) };
-    },
+    handler: (ctx) => ({ response: unwrap(store(ctx).create(activeFlag(ctx))) }),
   },
   {
     method: 'GET',
@@ -103,9 +148,11 @@ export const deviceApiEndpoints: EndpointDef[] = [
     path: `${BASE}/:cache_key/devices`,
     api: 'device',
     rate: 'page',
-    handler: (ctx) => ({
-      response: unwrap(store(ctx).getDevices(cacheKey(ctx), ctx.params.list('device_id'))),
-    }),
+    handler: (ctx) => {
+      const ids = lookupIds(ctx);
+      const page = ids.length === 0 ? devicePage(ctx) : undefined;
+      return { response: unwrap(store(ctx).getDevices(cacheKey(ctx), ids, page)) };
+    },
   },
   {
     method: 'DELETE',

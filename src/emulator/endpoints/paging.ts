@@ -52,6 +52,8 @@ export const DAY_MS = 86_400_000;
 /** Events newer than two minutes are not yet visible to v2 log queries (docs/duo-wire.md §4). */
 export const VISIBILITY_DELAY_MS = 120_000;
 export const RETENTION_MS = 180 * DAY_MS;
+/** Allowance for a client's own clock and transit when it asks for exactly 180 days [inferred]. */
+export const RETENTION_SLACK_MS = 300_000;
 
 /**
  * `mintime`/`maxtime` of the v2 logs: required, in milliseconds, `mintime` within the past 180 days, and
@@ -64,7 +66,11 @@ export function logWindow(params: Params, now: number): { mintime: number; maxti
     throw new DuoApiError(40001);
   const mintime = msParam(minText, 'mintime');
   const maxtime = msParam(maxText, 'maxtime');
-  if (mintime < now - RETENTION_MS) throw new DuoApiError(40002, 'mintime must be within the past 180 days');
+  // The official clients default `mintime` to exactly 180 days before *their* now; it reaches us a moment
+  // later, so a little slack keeps those defaults working, as they do against Duo.
+  if (mintime < now - RETENTION_MS - RETENTION_SLACK_MS)
+    throw new DuoApiError(40002, 'mintime must be within the past 180 days');
+  if (maxtime <= mintime) throw new DuoApiError(40002, "'maxtime' must be strictly greater than 'mintime'");
   return { mintime, maxtime: Math.min(maxtime, now - VISIBILITY_DELAY_MS) };
 }
 

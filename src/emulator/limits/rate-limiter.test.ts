@@ -9,6 +9,7 @@ describe('rate limiter', () => {
       page: 200,
       get_all: 40,
       logs: 2,
+      auth: 300,
       tenant_total: 1200,
     });
   });

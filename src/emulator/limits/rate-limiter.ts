@@ -3,7 +3,7 @@
  * counted over a rolling minute of EMULATOR time, so a test advances the clock instead of sleeping.
  * `tenant_total` is the log-collection seed's 1200 requests/minute per tenant across all credentials.
  */
-export type RateClass = 'modify' | 'get_one' | 'page' | 'get_all' | 'logs' | 'tenant_total';
+export type RateClass = 'modify' | 'get_one' | 'page' | 'get_all' | 'logs' | 'auth' | 'tenant_total';
 
 export const DEFAULT_RATE_LIMITS: Readonly<Record<RateClass, number>> = {
   modify: 300,
@@ -13,6 +13,9 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateClass, number>> = {
   // Authentication, telephony and administrator logs: 2/min. Later reports put v2 auth logs at about 1/min;
   // set `logs: 1` to emulate that.
   logs: 2,
+  // Auth API preauth/auth/auth_status/enroll: Duo publishes no number; an assumption (docs/emulator.md),
+  // counted per credential like the others, so a runaway push loop meets a 429.
+  auth: 300,
   tenant_total: 1200,
 };
 

@@ -175,9 +175,11 @@ describe('auth with simulated users on a fake clock', () => {
     clock.advance(5_000);
     expect(await waitEnd).toMatchObject({ result: 'waiting' });
     expect(await t.authStatus('nope')).toMatchObject({ error: { code: 40002 } });
-    // Without waitMs the poll holds until the transaction ends (here: the 60 s push timeout).
+    // The first poll of a new push answers at once with the state it has not reported yet (waiting/pushed);
+    // after that, without waitMs, a poll holds until the transaction ends (here: the 60 s push timeout).
     const third = t.authAsync({ username: 'alice', factor: 'push', device: 'auto' });
     if (isWorldError(third)) throw new Error('async failed');
+    expect(await t.authStatus(third.txid)).toMatchObject({ result: 'waiting', status: 'pushed' });
     let held: unknown;
     const hold = t.authStatus(third.txid).then((r) => (held = r));
     clock.advance(PUSH_TIMEOUT_MS - 1);

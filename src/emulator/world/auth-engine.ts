@@ -37,6 +37,9 @@ const FINAL = {
 
 interface Tx {
   state: AuthStatusResult;
+  /** Bumped on every state change; `reported` is the last version an auth_status poll returned. */
+  version: number;
+  reported: number;
   changed: Set<() => void>;
   done: Promise<void>;
 }
@@ -52,6 +55,8 @@ export interface AuthEngine {
   enroll(p: Params): EnrollResult | WorldError;
   enrollStatus(p: Params): 'success' | 'waiting' | 'invalid' | WorldError;
   verifyPasscode(user: WireUser, passcode: string): string | undefined;
+  /** The SMS passcodes of the last batch sent to the user that are still unused (control API). */
+  smsPasscodes(user: WireUser): string[];
   validPasscode(user: WireUser): string | undefined;
   createBypassCode(user: WireUser, opts?: { reuseCount?: number; validSecs?: number }): string;
 }
@@ -73,6 +78,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
   });
   const setState = (tx: Tx, r: AuthResult | AuthStatusResult): void => {
     tx.state = { result: r.result, status: r.status, status_msg: r.status_msg, auth_delayed: false };
+    tx.version += 1;
     for (const f of [...tx.changed]) f();
   };
   const phoneFor = (u: WireUser, device: string, cap: string): WirePhone | undefined =>
@@ -82,6 +88,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
 
   const engine: AuthEngine = {
     verifyPasscode: (user, passcode) => passcodes.verify(user, passcode),
+    smsPasscodes: (user) => passcodes.smsCodes(user.user_id),
     validPasscode: (user) => passcodes.valid(user),
     createBypassCode: (user, opts) => passcodes.createBypassCode(user, opts),
     preauth(p) {
@@ -111,7 +118,13 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       if ('tx' in started) return { txid: started.txid };
       // Immediate answers (passcode, sms, bypass…) still get a txid whose status is already final.
       const txid = core.newId('tx');
-      const tx: Tx = { state: waiting('', ''), changed: new Set(), done: Promise.resolve() };
+      const tx: Tx = {
+        state: waiting('', ''),
+        version: 0,
+        reported: 0,
+        changed: new Set(),
+        done: Promise.resolve(),
+      };
       setState(tx, started);
       txs.set(txid, tx);
       return { txid };
@@ -119,9 +132,14 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
     async authStatus(txid, opts = {}) {
       const tx = txs.get(txid);
       if (tx === undefined) return invalid('txid');
-      // Long poll (docs/duo-wire.md §5): hold until the state changes; `waitMs` bounds the hold in emulator time
-      // (0 answers at once). Without it the hold ends with the transaction, at most the ~60 s push timeout.
-      if (tx.state.result !== 'waiting' || opts.waitMs === 0) return { ...tx.state };
+      // Long poll (docs/emulator.md "Auth API"): a state this transaction's pollers have not been told yet is
+      // answered at once (the first poll of a push sees `waiting`/`pushed`, as Duo's published example shows);
+      // otherwise hold until the state changes. `waitMs` bounds the hold in emulator time (0 answers at once);
+      // without it the hold ends with the transaction, at most the ~60 s push timeout.
+      if (tx.state.result !== 'waiting' || opts.waitMs === 0 || tx.version > tx.reported) {
+        tx.reported = tx.version;
+        return { ...tx.state };
+      }
       const stop = new AbortController();
       const onAbort = (): void => stop.abort();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -142,6 +160,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       }
       if (opts.signal?.aborted)
         throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
+      tx.reported = tx.version;
       return { ...tx.state };
     },
     enroll(p) {
@@ -267,6 +286,8 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       state: viaPush
         ? waiting('pushed', 'Pushed a login request to your device...')
         : waiting('calling', 'Calling your phone...'),
+      version: 1,
+      reported: 0,
       changed: new Set(),
       done: Promise.resolve(),
     };

@@ -58,6 +58,7 @@ describe('Device API caches', () => {
     expect(ok(s.get(c.cache_key)).device_count).toBe(1000); // a rejected batch adds nothing
     const got = ok(s.getDevices(c.cache_key, [uuid(3), uuid(9999)]));
     expect(got).toEqual({
+      cache_key: c.cache_key,
       devices_retrieved: [{ date_added: NOW / 1000, device_id: uuid(3) }],
       num_devices_retrieved: 1,
     });

@@ -6,7 +6,7 @@
  */
 import { invalid, notFound, worldError } from './errors.js';
 import { duoId } from './prng.js';
-import type { DeviceCache, DeviceCacheStore, DeviceOs, WorldError } from './types.js';
+import type { DeviceCache, DeviceCacheStore, DeviceOs, DevicesRetrieved, WorldError } from './types.js';
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 /** Firmware placeholder UUIDs that dmidecode returns on boards with no real one: not device identities. */
@@ -18,6 +18,9 @@ const PLACEHOLDERS = new Set([
 ]);
 
 export const MAX_DEVICES_PER_ADD = 1000;
+/** Listing a whole cache: default and largest page (inferred; Duo's Ruby client asks for 1000). */
+export const DEFAULT_DEVICE_PAGE = 100;
+export const MAX_DEVICE_PAGE = 1000;
 
 /**
  * The identifier as this OS reports it, or undefined if it cannot be one. Windows MachineGuid and Linux
@@ -110,16 +113,34 @@ export function createDeviceCacheStore(
       c.updated = nowS();
       return { device_count: c.devices.size };
     },
-    getDevices(key, ids) {
+    getDevices(key, ids, page = { limit: DEFAULT_DEVICE_PAGE, offset: 0 }) {
       const c = find(key);
       if ('error' in c) return c;
+      if (ids.length === 0) {
+        // A whole-cache listing pages in insertion order (Map order), so a reader can resume by offset.
+        // Walk the Map without copying it: a 100,000-device cache is read back in 100 pages.
+        const slice: { date_added: number; device_id: string }[] = [];
+        let i = 0;
+        for (const [device_id, date_added] of c.devices) {
+          if (i >= page.offset + page.limit) break;
+          if (i >= page.offset) slice.push({ date_added, device_id });
+          i++;
+        }
+        const out: DevicesRetrieved = {
+          cache_key: c.key,
+          devices_retrieved: slice,
+          num_devices_retrieved: slice.length,
+        };
+        if (page.offset + page.limit < c.devices.size) out.next_offset = page.offset + page.limit;
+        return out;
+      }
       const found: { date_added: number; device_id: string }[] = [];
       for (const raw of ids) {
         const id = normalizeDeviceId(os, raw);
         const added = id === undefined ? undefined : c.devices.get(id);
         if (id !== undefined && added !== undefined) found.push({ date_added: added, device_id: id });
       }
-      return { devices_retrieved: found, num_devices_retrieved: found.length };
+      return { cache_key: c.key, devices_retrieved: found, num_devices_retrieved: found.length };
     },
     deleteDevices(key, ids) {
       const c = find(key);

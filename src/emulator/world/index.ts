@@ -14,7 +14,12 @@ export {
   type FactorShorthand,
 } from './fixture-schema.js';
 export { isWorldError, worldError } from './errors.js';
-export { normalizeDeviceId, MAX_DEVICES_PER_ADD } from './device-cache.js';
+export {
+  normalizeDeviceId,
+  MAX_DEVICES_PER_ADD,
+  DEFAULT_DEVICE_PAGE,
+  MAX_DEVICE_PAGE,
+} from './device-cache.js';
 export { PUSH_TIMEOUT_MS, DEFAULT_BEHAVIOUR } from './auth-engine.js';
 export { AUTH_BUCKET_MS } from './auth-log-gen.js';
 export { STATUS_MIX } from './users-gen.js';

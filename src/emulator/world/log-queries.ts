@@ -82,11 +82,14 @@ export function queryAuthLog(
   const stream = core.streams.auth;
   const desc = q.sort === 'ts:desc';
   const after = q.after === undefined ? undefined : { ts: q.after.ts, id: q.after.txid };
+  // With a cursor, Duo does not re-apply `mintime` (duo_log_sync relies on it): ascending pages continue
+  // from the cursor whatever `mintime` came with it.
+  const from = after !== undefined && !desc ? startMs : lo;
   // A `users` filter is checked on each generated event's facet (its user key) before the event is built.
   const users = q.filters?.['users'];
   const wanted = users !== undefined && users.length > 0 ? new Set(users) : undefined;
   const facetOk = wanted === undefined ? undefined : (key: string) => wanted.has(key);
-  const { items, more } = stream.page(lo, hi, q.limit, desc, after, pred, facetOk);
+  const { items, more } = stream.page(from, hi, q.limit, desc, after, pred, facetOk);
   const total =
     pred === undefined
       ? stream.count(lo, hi)
@@ -109,7 +112,10 @@ export function queryItems<T>(
 ): ItemLogPage<T> {
   const { lo, hi } = clampWindow(core, startMs, q.mintime, q.maxtime);
   const after = q.after === undefined ? undefined : parseOffset(q.after);
-  const { items, more } = stream.page(lo, hi, q.limit, q.sort === 'ts:desc', after);
+  const desc = q.sort === 'ts:desc';
+  // As for the auth log: a cursor is not bounded by `mintime` again.
+  const from = after !== undefined && !desc ? startMs : lo;
+  const { items, more } = stream.page(from, hi, q.limit, desc, after);
   const last = items[items.length - 1];
   return {
     items: items.map((e) => e.value()),
@@ -118,19 +124,24 @@ export function queryItems<T>(
   };
 }
 
+/**
+ * Trust Monitor pages by an integer offset into the window (what Duo returns and duo_log_sync passes through
+ * `int()`), with the `type` filter applied first. Trust Monitor events are sparse, so the window is read whole.
+ */
 export function queryTrustMonitor(
   core: TenantCore,
   startMs: number,
   q: TrustMonitorQuery,
-): { events: TrustMonitorEvent[]; next: string | null } {
-  const page = queryItems(core, core.streams.trust, startMs, {
-    mintime: q.mintime,
-    maxtime: q.maxtime,
-    limit: q.limit,
-    sort: 'ts:asc',
-    ...(q.offset === undefined ? {} : { after: q.offset }),
-  });
-  return { events: page.items, next: page.next };
+): { events: TrustMonitorEvent[]; next: number | null } {
+  const { lo, hi } = clampWindow(core, startMs, q.mintime, q.maxtime);
+  const stream = core.streams.trust;
+  const all = stream
+    .page(lo, hi, Math.max(1, stream.count(lo, hi)), false)
+    .items.map((e) => e.value())
+    .filter((e) => q.type === undefined || e.type === q.type);
+  const offset = q.offset ?? 0;
+  const events = all.slice(offset, offset + q.limit);
+  return { events, next: offset + q.limit < all.length ? offset + q.limit : null };
 }
 
 /** v1 logs: rows with timestamp >= mintimeS (seconds), ascending, at most min(limit, 1000). */

@@ -201,7 +201,7 @@ describe('other logs', () => {
     const tm = t.trustMonitor({ mintime: NOW - 120 * DAY, maxtime: NOW, limit: 5 });
     expect(tm.events.length).toBeGreaterThan(0);
     expect(tm.events[0]?.sekey).toMatch(/^SE[A-Z0-9]{18}$/);
-    expect(tm.events[0]?.surfaced_auth.txid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tm.events.find((e) => e.type === 'auth')?.surfaced_auth?.txid).toMatch(/^[0-9a-f-]{36}$/);
     const off = t.offlineEnrollmentLog(Math.floor((NOW - 120 * DAY) / 1000), 1000, NOW / 1000);
     expect(off.length).toBeGreaterThan(0);
     expect(off.every((r) => r.action.startsWith('o2fa_user_'))).toBe(true);

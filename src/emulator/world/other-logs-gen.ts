@@ -34,6 +34,14 @@ export interface OtherGenContext {
   homes: ReadonlyMap<string, UserHome>;
   admins: readonly WireAdmin[];
   apps: readonly WireIntegration[];
+  /** The tenant's API host; the Admin Panel host (`admin-…`) is derived from it for triage links. */
+  hostname?: string;
+}
+
+/** `api-XXXXXXXX.duosecurity.com` → `admin-XXXXXXXX.duosecurity.com` (where an operator triages). */
+export function adminHostOf(apiHost: string | undefined): string {
+  if (apiHost === undefined || !apiHost.startsWith('api-')) return 'admin.duosecurity.com';
+  return `admin-${apiHost.slice(4)}`;
 }
 
 function pickUser(
@@ -142,6 +150,30 @@ export function adminLogDef(ctx: OtherGenContext): StreamDef<AdminLogRow> {
   };
 }
 
+/** Activity actions with the kind of actor that performs them (admins, users, the Admin API, the system). */
+const ACTIVITY_ACTIONS: readonly (readonly [
+  readonly [string, 'admin' | 'user' | 'api' | 'system'],
+  number,
+])[] = [
+  [['admin_login', 'admin'], 20],
+  [['member_update', 'admin'], 12],
+  [['user_update', 'admin'], 8],
+  [['group_update', 'admin'], 3],
+  [['group_member_add', 'admin'], 5],
+  [['integration_update', 'admin'], 4],
+  [['policy_update', 'admin'], 3],
+  [['phone_activation_succeeded', 'user'], 12],
+  [['user_enrollment_complete', 'user'], 6],
+  [['self_service_device_add', 'user'], 5],
+  [['sso_login', 'user'], 8],
+  [['user_create', 'api'], 6],
+  [['user_delete', 'api'], 2],
+  [['bypass_code_create', 'api'], 2],
+  [['user_pending_delete', 'system'], 2],
+  [['inactive_user_expire', 'system'], 2],
+];
+const APP_ACTIONS = new Set(['integration_update', 'policy_update', 'sso_login']);
+
 export function activityDef(ctx: OtherGenContext): StreamDef<ActivityItem> {
   const perHour = (ctx.users.length * 0.03) / 24;
   return {
@@ -153,32 +185,40 @@ export function activityDef(ctx: OtherGenContext): StreamDef<ActivityItem> {
       const admin = r.pick(ctx.admins);
       const u = pickUser(ctx, r);
       const place = HOME_PLACES[u?.home.place ?? 0] as Place;
-      const action = r.weighted([
-        ['member_update', 30],
-        ['phone_activation_succeeded', 25],
-        ['admin_login', 25],
-        ['integration_update', 10],
-        ['group_member_add', 10],
-      ] as const);
+      const [name, actorType] = r.weighted(ACTIVITY_ACTIONS);
+      const app = ctx.apps.length === 0 ? undefined : r.pick(ctx.apps);
+      const userRef =
+        u === undefined ? null : { details: null, key: u.user.user_id, name: u.user.username, type: 'user' };
+      const actor =
+        actorType === 'user' && u !== undefined
+          ? { details: null, key: u.user.user_id, name: u.user.username, type: 'user' }
+          : actorType === 'api'
+            ? { details: null, key: app?.integration_key ?? '', name: 'Admin API', type: 'api' }
+            : actorType === 'system'
+              ? { details: null, key: '', name: 'System', type: 'system' }
+              : { details: null, key: admin.admin_id, name: admin.name, type: 'admin' };
+      const renamed = name === 'user_update' || name === 'group_update';
       return {
         access_device: {
           browser: 'Chrome',
           browser_version: '121.0.6167.85',
+          epkey: actorType === 'user' ? `EP${r.chars(18, ID_ALPHABET)}` : null,
           ip: { address: ipIn(r, place) },
           location: { ...place.loc },
           os: 'Windows',
           os_version: '11',
         },
-        action,
+        action: { details: renamed ? describe({ realname: u?.user.realname ?? '' }) : null, name },
         activity_id: id,
-        actor: { details: null, key: admin.admin_id, name: admin.name, type: 'admin' },
+        actor,
         akey: ctx.accountId,
-        application: null,
-        outcome: { result: r.chance(0.96) ? 'SUCCESS' : 'FAILURE' },
-        target:
-          u === undefined
+        application:
+          app === undefined || !APP_ACTIONS.has(name)
             ? null
-            : { details: null, key: u.user.user_id, name: u.user.username, type: 'user' },
+            : { key: app.integration_key, name: app.name, type: app.type },
+        old_target: renamed && userRef !== null ? { ...userRef, details: describe({ realname: '' }) } : null,
+        outcome: { result: r.chance(0.96) ? 'SUCCESS' : 'FAILURE' },
+        target: userRef,
         ts: isoMicros(tsMs, r.int(0, 999)),
       };
     },
@@ -196,6 +236,7 @@ export function trustMonitorEvent(
 ): TrustMonitorEvent {
   const place = r.pick(FOREIGN_PLACES);
   const app = ctx.apps[0];
+  const priority = r.chance(0.3);
   const surfaced = buildAuthEvent({
     txid,
     tsMs: tsMs - r.int(1, 60) * 60_000,
@@ -216,16 +257,62 @@ export function trustMonitorEvent(
     from_common_netblock: false,
     from_new_user: false,
     low_risk_ip: false,
-    priority_event: r.chance(0.3),
-    priority_reasons: [],
+    priority_event: priority,
+    priority_reasons: priority ? [{ label: 'New country', type: 'NEW_COUNTRY_CODE' }] : [],
     sekey,
     state: 'new',
     state_updated_timestamp: null,
     surfaced_auth: surfaced,
     surfaced_timestamp: tsMs,
-    triage_event_uri: `https://admin.duosecurity.com/trust-monitor?sekey=${sekey}`,
+    triage_event_uri: `https://${adminHostOf(ctx.hostname)}/trust-monitor?sekey=${sekey}`,
     triaged_as_interesting: false,
     type: 'auth',
+  };
+}
+
+/**
+ * `bypass_status` and `device_registration` events carry no surfaced authentication; bypass events name who
+ * enabled bypass for whom (Duo's Trust Monitor documentation). Their priority reasons are [inferred].
+ */
+function otherTrustMonitorEvent(
+  ctx: OtherGenContext,
+  r: Rng,
+  tsMs: number,
+  sekey: string,
+  user: WireUser,
+  type: 'bypass_status' | 'device_registration',
+): TrustMonitorEvent {
+  const admin = ctx.admins.length === 0 ? undefined : r.pick(ctx.admins);
+  const priority = r.chance(0.3);
+  const base = {
+    from_common_netblock: r.chance(0.5),
+    from_new_user: false,
+    low_risk_ip: false,
+    priority_event: priority,
+    sekey,
+    state: 'new' as const,
+    state_updated_timestamp: null,
+    surfaced_timestamp: tsMs,
+    triage_event_uri: `https://${adminHostOf(ctx.hostname)}/trust-monitor?sekey=${sekey}`,
+    triaged_as_interesting: false,
+  };
+  if (type === 'bypass_status')
+    return {
+      ...base,
+      bypass_status_enabled: tsMs - r.int(1, 30) * 60_000,
+      enabled_by: { key: admin?.admin_id ?? '', name: admin?.name ?? 'API' },
+      enabled_for: { key: user.user_id, name: user.username },
+      explanations: [
+        { summary: `${user.username} was put in bypass status.`, type: 'BYPASS_STATUS_ENABLED' },
+      ],
+      priority_reasons: priority ? [{ label: 'Bypass enabled', type: 'BYPASS_STATUS_ENABLED' }] : [],
+      type,
+    };
+  return {
+    ...base,
+    explanations: [{ summary: `${user.username} registered a new device.`, type: 'NEW_DEVICE_REGISTRATION' }],
+    priority_reasons: priority ? [{ label: 'New device', type: 'NEW_DEVICE_REGISTRATION' }] : [],
+    type,
   };
 }
 
@@ -238,7 +325,13 @@ export function trustMonitorDef(ctx: OtherGenContext): StreamDef<TrustMonitorEve
     makeId: (r) => `SE${r.chars(18, ID_ALPHABET)}`,
     make(r, tsMs, id) {
       const u = pickUser(ctx, r) as { user: WireUser; home: UserHome };
-      return trustMonitorEvent(ctx, r, tsMs, id, u.user, u.home, uuidFrom(r));
+      const kind = r.weighted([
+        ['auth', 70],
+        ['bypass_status', 15],
+        ['device_registration', 15],
+      ] as const);
+      if (kind === 'auth') return trustMonitorEvent(ctx, r, tsMs, id, u.user, u.home, uuidFrom(r));
+      return otherTrustMonitorEvent(ctx, r, tsMs, id, u.user, kind);
     },
   };
 }
@@ -253,6 +346,8 @@ export function offlineDef(ctx: OtherGenContext): StreamDef<OfflineEnrollmentRow
     make(r, tsMs) {
       const u = pickUser(ctx, r);
       const host = `WKS-${r.chars(5, '0123456789')}`;
+      // Duo's samples put the integration's name in `object` (the user is in `username`).
+      const app = ctx.apps.length === 0 ? undefined : r.pick(ctx.apps);
       return {
         action: r.weighted([
           ['o2fa_user_provisioned', 70],
@@ -265,7 +360,7 @@ export function offlineDef(ctx: OtherGenContext): StreamDef<OfflineEnrollmentRow
           user_agent: 'DuoCredProv/4.2.2.1755 (Windows NT 10.0.19045; x64; Workstation)',
         }),
         isotimestamp: new Date(Math.floor(tsMs / 1000) * 1000).toISOString().replace('.000Z', '+00:00'),
-        object: u?.user.username ?? '',
+        object: app?.name ?? 'Microsoft RDP',
         timestamp: Math.floor(tsMs / 1000),
         username: u?.user.username ?? '',
       };

@@ -18,6 +18,7 @@ export interface Passcodes {
   valid(user: WireUser): string | undefined;
   createBypassCode(user: WireUser, opts?: { reuseCount?: number; validSecs?: number }): string;
   setSmsCodes(userId: string, codes: string[]): void;
+  smsCodes(userId: string): string[];
 }
 
 export function createPasscodes(core: TenantCore): Passcodes {
@@ -132,5 +133,6 @@ export function createPasscodes(core: TenantCore): Passcodes {
     setSmsCodes(userId, codes) {
       smsCodes.set(userId, codes);
     },
+    smsCodes: (userId) => [...(smsCodes.get(userId) ?? [])],
   };
 }

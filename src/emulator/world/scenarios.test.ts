@@ -49,7 +49,7 @@ describe('scenarios leave the trail Duo would', () => {
     const n = trail(t, country, NOW + HOUR).auth[0];
     expect(n?.access_device.location.country).toBe('Russia');
     const tm = t.trustMonitor({ mintime: NOW, maxtime: NOW + HOUR, limit: 50 }).events;
-    expect(tm.find((e) => country.trustMonitorKeys.includes(e.sekey))?.surfaced_auth.txid).toBe(n?.txid);
+    expect(tm.find((e) => country.trustMonitorKeys.includes(e.sekey))?.surfaced_auth?.txid).toBe(n?.txid);
   });
 
   it('a user put in bypass: status change, user_update row, bypass_user auth, trust-monitor event', () => {

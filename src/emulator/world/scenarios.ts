@@ -145,6 +145,10 @@ export function injectScenario(core: TenantCore, engine: AuthEngine, s: Scenario
         core.newId('tm-tx'),
       );
       ev.type = 'bypass_status';
+      ev.bypass_status_enabled = at;
+      ev.enabled_by = { key: '', name: adminName(s.admin) };
+      ev.enabled_for = { key: u.user_id, name: u.username };
+      delete ev.surfaced_auth;
       ev.explanations = [
         { summary: `${u.username} was put in bypass status.`, type: 'BYPASS_STATUS_ENABLED' },
       ];
@@ -271,5 +275,6 @@ function tmContext(core: TenantCore) {
     homes: core.state.homes,
     admins: core.state.admins,
     apps: core.protectedApps(),
+    hostname: core.hostname,
   };
 }

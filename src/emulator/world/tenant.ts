@@ -66,7 +66,15 @@ export function createTenant(spec: TenantSpec, clock: EmulatorClock): Tenant {
   const global = state.policies.find((p) => p.is_global_policy);
   const nub = global?.sections['new_user']?.['new_user_behavior'];
   const newUser = typeof nub === 'string' ? nub : 'enroll';
-  const ctx = { seed, accountId, users: roster, homes, admins: [...state.admins], apps: protectedApps };
+  const ctx = {
+    seed,
+    accountId,
+    users: roster,
+    homes,
+    admins: [...state.admins],
+    apps: protectedApps,
+    hostname: spec.hostname,
+  };
   const streams = {
     auth: createLogStream(
       seed,
@@ -178,6 +186,7 @@ export function createTenant(spec: TenantSpec, clock: EmulatorClock): Tenant {
       state.behaviours.set(userOf(idOrName).user_id, b);
     },
     validPasscode: (idOrName) => engine.validPasscode(userOf(idOrName)),
+    smsPasscodes: (idOrName) => engine.smsPasscodes(userOf(idOrName)),
     createBypassCode: (idOrName, opts) => engine.createBypassCode(userOf(idOrName), opts),
     preauth: (p) => engine.preauth(p),
     auth: (p, opts) => engine.auth(p, opts),

@@ -105,7 +105,10 @@ export interface TrustMonitorQuery {
   mintime: number;
   maxtime: number;
   limit: number;
-  offset?: string;
+  /** Events already read in this window (Duo's integer-like `next_offset`). */
+  offset?: number;
+  /** `auth`, `bypass_status` or `device_registration`. */
+  type?: string;
 }
 
 export type AdminAction = 'bypass_create' | 'user_delete' | 'admin_create' | 'integration_skey_view';
@@ -184,18 +187,29 @@ export interface DeviceCache {
   /** epoch seconds of the last change to the cache or its devices */
   updated: number;
 }
+export interface DevicesRetrieved {
+  cache_key: string;
+  devices_retrieved: { date_added: number; device_id: string }[];
+  num_devices_retrieved: number;
+  /** Offset of the next page when listing a whole cache; absent on the last page. */
+  next_offset?: number;
+}
+
 export interface DeviceCacheStore {
   readonly os: DeviceOs;
   create(active?: boolean): DeviceCache | WorldError;
   list(status?: 'active' | 'pending'): DeviceCache[];
   get(cacheKey: string): DeviceCache | WorldError;
   addDevices(cacheKey: string, ids: readonly string[]): { device_count: number } | WorldError;
+  /**
+   * The named ids that are in the cache; with no ids, one page of every device in the order added
+   * (`next_offset` present while more remain).
+   */
   getDevices(
     cacheKey: string,
     ids: readonly string[],
-  ):
-    | { devices_retrieved: { date_added: number; device_id: string }[]; num_devices_retrieved: number }
-    | WorldError;
+    page?: { limit: number; offset: number },
+  ): DevicesRetrieved | WorldError;
   deleteDevices(cacheKey: string, ids: readonly string[]): { device_count: number } | WorldError;
   activate(cacheKey: string): Record<string, never> | WorldError;
   delete(cacheKey: string): Record<string, never> | WorldError;
@@ -236,7 +250,7 @@ export interface Tenant {
   authLog(q: AuthLogQuery): AuthLogPage;
   telephonyLog(q: ItemLogQuery): ItemLogPage<TelephonyItem>;
   activityLog(q: ItemLogQuery): ItemLogPage<ActivityItem>;
-  trustMonitor(q: TrustMonitorQuery): { events: TrustMonitorEvent[]; next: string | null };
+  trustMonitor(q: TrustMonitorQuery): { events: TrustMonitorEvent[]; next: number | null };
   /** v1: rows with timestamp >= mintimeS and <= nowS, ascending, at most `limit` (<= 1000) */
   adminLog(mintimeS: number, limit: number, nowS: number): AdminLogRow[];
   telephonyLogV1(mintimeS: number, limit: number, nowS: number): TelephonyRowV1[];
@@ -247,6 +261,8 @@ export interface Tenant {
   setUserBehaviour(userIdOrName: string, b: UserBehaviour): void;
   /** test/control helper: a currently valid passcode for the user's first token or phone (HOTP/TOTP) */
   validPasscode(userIdOrName: string): string | undefined;
+  /** test/control helper: the unused SMS passcodes of the last batch the Auth API sent the user */
+  smsPasscodes(userIdOrName: string): string[];
   /** test/control helper: create a bypass code and return its plaintext (also logs bypass_create) */
   createBypassCode(userIdOrName: string, opts?: { reuseCount?: number; validSecs?: number }): string;
   preauth(p: Params): PreauthResult | WorldError;

@@ -18,6 +18,7 @@ const CONDITIONAL = new Set([
   'preauth.devices', // only with result "auth"
   'auth sync.trusted_device_token', // only when remembered devices apply
   'auth status.trusted_device_token',
+  'trust monitor event.surfaced_auth', // only on `auth` events, not bypass_status or device_registration
 ]);
 
 function check(name: string, schema: Shaped, samples: readonly unknown[], problems: string[]): void {

@@ -270,16 +270,19 @@ export interface ActivityItem {
   access_device: {
     browser: string | null;
     browser_version: string | null;
+    epkey: string | null;
     ip: { address: string | null };
     location: WireLocation;
     os: string | null;
     os_version: string | null;
   };
-  action: string;
+  /** Elastic's samples: `{name, details}` (the Python client's docstring shows a string; collectors read both). */
+  action: { details: string | null; name: string };
   activity_id: string;
   actor: { details: string | null; key: string; name: string; type: string };
   akey: string;
   application: { key: string; name: string; type: string } | null;
+  old_target: { details: string | null; key: string; name: string; type: string } | null;
   outcome: { result: 'SUCCESS' | 'FAILURE' };
   target: { details: string | null; key: string; name: string; type: string } | null;
   ts: string;
@@ -295,7 +298,12 @@ export interface TrustMonitorEvent {
   sekey: string;
   state: 'new' | 'processed';
   state_updated_timestamp: number | null;
-  surfaced_auth: AuthLogEvent;
+  /** The authentication that surfaced an `auth` event; absent from the other types. */
+  surfaced_auth?: AuthLogEvent;
+  /** `bypass_status` events: when bypass was enabled (ms), by whom, for whom. */
+  bypass_status_enabled?: number;
+  enabled_by?: { key: string; name: string };
+  enabled_for?: { key: string; name: string };
   surfaced_timestamp: number;
   triage_event_uri: string;
   triaged_as_interesting: boolean;

@@ -20,12 +20,24 @@ export interface LogSink {
   readonly name: string;
   readonly guarantee: DeliveryGuarantee;
   send(batch: readonly CollectedEvent[], signal: AbortSignal): Promise<void>;
-  /** Exactly-once sinks with local state: a position to store atomically with the checkpoint. */
+  /**
+   * Exactly-once sinks with local state: a position to store atomically with the checkpoint. It covers every
+   * batch sent so far, whichever stream sent it, so the caller keeps `send` → `position` → commit in one
+   * critical section per sink (two streams committing positions out of order would cut each other's events).
+   */
   position?(): Promise<string>;
-  /** On start, before the first send: go back to the position stored with the last committed checkpoint. */
+  /**
+   * On start, before the first send: go back to the position stored with the last committed checkpoint.
+   * `null` (nothing committed yet) keeps what is there; the caller should then store `position()` before its
+   * first send, so a crash before the first commit is cut too.
+   */
   restore?(position: string | null): Promise<void>;
+  /** Counters for metrics and `logs status` (e.g. `sent`, `truncated`, `deadLettered`); all monotonic. */
+  stats?(): SinkStats;
   close(): Promise<void>;
 }
+
+export type SinkStats = Readonly<Record<string, number>>;
 
 export type SinkErrorCode =
   | 'sink.unavailable' // connection refused, reset, timeout, 5xx: retry with back-off

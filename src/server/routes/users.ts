@@ -80,8 +80,10 @@ export function mountUsers(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
           await hashPassword(patch.password, deps.config.scrypt),
         );
       // Either change ends the operator's existing sessions.
-      if (patch.disabled === true || patch.password !== undefined)
+      if (patch.disabled === true || patch.password !== undefined) {
         await deps.accounts.sessions.deleteForOperator(id);
+        await deps.accounts.loginDevices.forgetOperator(id);
+      }
       const changed = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined);
       await audit(c, deps, {
         action: 'user.update',

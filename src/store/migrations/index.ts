@@ -3,10 +3,17 @@ import type { DialectAdapter } from '../dialect/index.js';
 import { StoreError } from '../errors.js';
 import { initialMigration } from './001-initial.js';
 import { jobRunQueueIdMigration } from './002-job-run-queue-id.js';
+import { tokenCreatorMigration } from './004-token-creator.js';
+import { loginHardeningMigration } from './005-login-hardening.js';
 
 /** Migrations live in code (no directory scan), named so they sort in the order they apply. */
 export function migrations(adapter: DialectAdapter): Record<string, Migration> {
-  return { '001-initial': initialMigration(adapter), '002-job-run-queue-id': jobRunQueueIdMigration() };
+  return {
+    '001-initial': initialMigration(adapter),
+    '002-job-run-queue-id': jobRunQueueIdMigration(),
+    '004-token-creator': tokenCreatorMigration(),
+    '005-login-hardening': loginHardeningMigration(adapter),
+  };
 }
 
 /** The capabilities' migrations beside the core's; a name may not be declared twice. */

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ApiToken, LoginThrottle, Role, Session } from '../models.js';
-import type { ApiTokensTable, SessionsTable } from '../tables.js';
+import { StoreError } from '../errors.js';
+import type { ApiTokensTable, LoginThrottleTable, SessionsTable } from '../tables.js';
 import type { RepositoryContext } from './context.js';
 
 /** Sessions are stored by the hash of their id, so a database read does not yield a usable cookie. */
@@ -24,7 +25,14 @@ export interface SessionRepository {
 export interface ApiTokenRepository {
   create(
     orgId: string,
-    input: { tokenHash: string; role: Role; label: string; expiresAt?: Date | null },
+    input: {
+      tokenHash: string;
+      role: Role;
+      label: string;
+      expiresAt?: Date | null;
+      /** The operator creating it; the server stops honouring the token when they lose the role. */
+      createdBy?: string | null;
+    },
   ): Promise<ApiToken>;
   /** Looks a presented token up by its hash; expired tokens are not returned. The token names its organization. */
   findByHash(tokenHash: string, now?: Date): Promise<ApiToken | undefined>;
@@ -33,11 +41,31 @@ export interface ApiTokenRepository {
   revoke(orgId: string, tokenId: string): Promise<boolean>;
 }
 
-/** Failed-login counters keyed by whatever the caller throttles on (username, IP, or both). */
+/**
+ * Failed-login counters keyed by whatever the caller throttles on (username, IP, device, …). `update` is
+ * the one to use under concurrency: it reads, applies the change and writes back only if nobody wrote in
+ * between (a version column), retrying otherwise, on SQLite and PostgreSQL alike.
+ */
 export interface LoginThrottleRepository {
   get(key: string): Promise<LoginThrottle | undefined>;
-  set(state: LoginThrottle): Promise<void>;
+  set(state: Omit<LoginThrottle, 'throttled'> & { throttled?: number }): Promise<void>;
   clear(key: string): Promise<void>;
+  /**
+   * Atomically replaces the key's state with `change(current)` (undefined leaves it as it is) and returns the
+   * state it was applied to and the result. `change` must be pure: it may run more than once.
+   */
+  update(
+    key: string,
+    change: (current: LoginThrottle | undefined) => LoginThrottle | undefined,
+  ): Promise<{ before: LoginThrottle | undefined; after: LoginThrottle | undefined }>;
+}
+
+/** Devices (a cookie's hash) that completed a sign-in for an operator; see docs/server.md. */
+export interface LoginDeviceRepository {
+  remember(tokenHash: string, operatorId: string, at?: Date): Promise<void>;
+  /** The operator the device signed in as, when it is known and was used since `notBefore`. */
+  find(tokenHash: string, notBefore: Date): Promise<{ operatorId: string } | undefined>;
+  forgetOperator(operatorId: string): Promise<number>;
 }
 
 export function sessionRepository(ctx: RepositoryContext): SessionRepository {
@@ -108,6 +136,7 @@ export function apiTokenRepository(ctx: RepositoryContext): ApiTokenRepository {
     createdAt: codec.parseTime(row.created_at),
     lastUsedAt: codec.parseTimeOrNull(row.last_used_at),
     expiresAt: codec.parseTimeOrNull(row.expires_at),
+    createdBy: row.created_by,
   });
   return {
     async create(orgId, input) {
@@ -120,6 +149,7 @@ export function apiTokenRepository(ctx: RepositoryContext): ApiTokenRepository {
         created_at: codec.time(ctx.clock()),
         last_used_at: null,
         expires_at: input.expiresAt ? codec.time(input.expiresAt) : null,
+        created_by: input.createdBy ?? null,
       };
       await db.insertInto('api_tokens').values(row).execute();
       return map(row);
@@ -161,33 +191,101 @@ export function apiTokenRepository(ctx: RepositoryContext): ApiTokenRepository {
   };
 }
 
+/** Compare-and-set attempts before giving up; each retry means another writer changed the row meanwhile. */
+const MAX_CAS_ATTEMPTS = 100;
+
 export function loginThrottleRepository(ctx: RepositoryContext): LoginThrottleRepository {
   const { db, codec } = ctx;
+  const map = (row: Selectable<LoginThrottleTable>): LoginThrottle => ({
+    key: row.key,
+    failures: codec.parseInt(row.failures),
+    firstFailureAt: codec.parseTime(row.first_failure_at),
+    lockedUntil: codec.parseTimeOrNull(row.locked_until),
+    throttled: codec.parseInt(row.throttled),
+  });
+  const columns = (state: Omit<LoginThrottle, 'key' | 'throttled'> & { throttled?: number }) => ({
+    failures: state.failures,
+    first_failure_at: codec.time(state.firstFailureAt),
+    locked_until: state.lockedUntil ? codec.time(state.lockedUntil) : null,
+    throttled: state.throttled ?? 0,
+  });
+  const read = (key: string) =>
+    db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
   return {
     async get(key) {
-      const row = await db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
-      if (row === undefined) return undefined;
-      return {
-        key: row.key,
-        failures: codec.parseInt(row.failures),
-        firstFailureAt: codec.parseTime(row.first_failure_at),
-        lockedUntil: codec.parseTimeOrNull(row.locked_until),
-      };
+      const row = await read(key);
+      return row === undefined ? undefined : map(row);
     },
     async set(state) {
-      const values = {
-        failures: state.failures,
-        first_failure_at: codec.time(state.firstFailureAt),
-        locked_until: state.lockedUntil ? codec.time(state.lockedUntil) : null,
-      };
+      const values = columns(state);
       await db
         .insertInto('login_throttle')
         .values({ key: state.key, ...values })
-        .onConflict((oc) => oc.column('key').doUpdateSet(values))
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({ ...values, version: (eb) => eb('login_throttle.version', '+', 1) }),
+        )
         .execute();
     },
     async clear(key) {
       await db.deleteFrom('login_throttle').where('key', '=', key).execute();
+    },
+    async update(key, change) {
+      for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt += 1) {
+        const row = await read(key);
+        const before = row === undefined ? undefined : map(row);
+        const after = change(before);
+        if (after === undefined) return { before, after: before };
+        const values = columns(after);
+        if (row === undefined) {
+          // Whoever inserts first wins; the loser re-reads and applies its change to the winner's row.
+          const inserted = await db
+            .insertInto('login_throttle')
+            .values({ key, ...values, version: 0 })
+            .onConflict((oc) => oc.column('key').doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return { before, after };
+          continue;
+        }
+        const version = codec.parseInt(row.version);
+        const updated = await db
+          .updateTable('login_throttle')
+          .set({ ...values, version: version + 1 })
+          .where('key', '=', key)
+          .where('version', '=', version)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) > 0) return { before, after };
+      }
+      throw new StoreError('store.contention', `login_throttle ${key} kept changing; gave up`);
+    },
+  };
+}
+
+export function loginDeviceRepository(ctx: RepositoryContext): LoginDeviceRepository {
+  const { db, codec } = ctx;
+  return {
+    async remember(tokenHash, operatorId, at = ctx.clock()) {
+      const t = codec.time(at);
+      await db
+        .insertInto('login_devices')
+        .values({ token_hash: tokenHash, operator_id: operatorId, created_at: t, last_used_at: t })
+        .onConflict((oc) => oc.column('token_hash').doUpdateSet({ operator_id: operatorId, last_used_at: t }))
+        .execute();
+    },
+    async find(tokenHash, notBefore) {
+      const row = await db
+        .selectFrom('login_devices')
+        .select(['operator_id'])
+        .where('token_hash', '=', tokenHash)
+        .where('last_used_at', '>=', codec.time(notBefore))
+        .executeTakeFirst();
+      return row === undefined ? undefined : { operatorId: row.operator_id };
+    },
+    async forgetOperator(operatorId) {
+      const result = await db
+        .deleteFrom('login_devices')
+        .where('operator_id', '=', operatorId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

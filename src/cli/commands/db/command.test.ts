@@ -8,6 +8,7 @@ import type { CliIo } from '../../io.js';
 import { register as registerDb } from './command.js';
 import { register as registerKeys } from '../keys/command.js';
 import { openStore } from '../../../store/index.js';
+import { capabilityMigrations } from '../../../app/index.js';
 
 function run(args: string[]): Promise<string> {
   const out: string[] = [];
@@ -29,16 +30,24 @@ describe('duowatch db and keys', () => {
         pending: string[];
       };
       expect(before.dialect).toBe('sqlite');
-      expect(before.pending).toEqual(['001-initial', '002-job-run-queue-id']);
+      // Capabilities add their own migrations; the core's must all be pending on a new database.
+      expect(before.pending).toEqual(
+        expect.arrayContaining([
+          '001-initial',
+          '002-job-run-queue-id',
+          '004-token-creator',
+          '005-login-hardening',
+        ]),
+      );
       expect(await readdir(dir)).not.toContain('master.key');
       const migrated = JSON.parse(await run(['--data-dir', dir, 'db', 'migrate', '--json'])) as {
         applied: string[];
       };
-      expect(migrated.applied).toEqual(['001-initial', '002-job-run-queue-id']);
+      expect(migrated.applied).toEqual(before.pending);
       expect(await run(['--data-dir', dir, 'db', 'migrate'])).toBe('database is up to date\n');
       expect(await run(['--data-dir', dir, 'db', 'status'])).toMatch(/up to date/);
 
-      const store = await openStore({ dataDir: dir, env: {} });
+      const store = await openStore({ dataDir: dir, env: {}, migrations: capabilityMigrations });
       const org = await store.organizations.create({ slug: 'acme' });
       const integration = await store.integrations.create(org.id, {
         kind: 'admin',
@@ -58,7 +67,7 @@ describe('duowatch db and keys', () => {
       };
       expect(result).toMatchObject({ reEncrypted: 1, retiredKeyIds: [oldKey] });
 
-      const reopened = await openStore({ dataDir: dir, env: {} });
+      const reopened = await openStore({ dataDir: dir, env: {}, migrations: capabilityMigrations });
       try {
         expect((await reopened.integrations.credentials(org.id, integration.id))?.skey.reveal()).toBe(
           'rotate-me-secret',

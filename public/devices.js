@@ -1,0 +1,206 @@
+import { api, describeError } from './api.js';
+import { h } from './dom.js';
+
+// Trusted endpoints: per Device API integration, its caches and last sync, and a form that plans or syncs
+// from an export chosen here (read in the browser, sent as text). Every string is a text node (dom.js).
+
+function planLine(plan) {
+  return (
+    'active ' +
+    plan.active +
+    ', +' +
+    plan.added +
+    ' added, −' +
+    plan.removed +
+    ' removed, ' +
+    plan.unchanged +
+    ' unchanged' +
+    (plan.exact ? '' : ' (estimated from counts)')
+  );
+}
+
+function resultView(r) {
+  const outcome = {
+    synced: 'Synced: the new cache is active',
+    planned: 'Dry run: nothing activated',
+    shrink_refused: 'Refused by the shrink guard',
+    failed: 'Failed: the active cache was not changed',
+  }[r.outcome];
+  return h(
+    'div',
+    { class: r.outcome === 'synced' || r.outcome === 'planned' ? 'result' : 'result error', role: 'status' },
+    h('p', {}, h('strong', {}, outcome)),
+    h('p', {}, 'Plan: ' + planLine(r.plan)),
+    h(
+      'p',
+      {},
+      'Read ' +
+        r.input.ids +
+        ' identifier(s) from column ' +
+        r.input.column +
+        '; ' +
+        r.input.duplicates +
+        ' duplicate(s); uploaded ' +
+        r.uploaded +
+        '; Duo counts ' +
+        (r.device_count ?? '—') +
+        '.',
+    ),
+    r.error ? h('p', {}, r.error.message) : null,
+    r.removedSample.length
+      ? h(
+          'p',
+          { class: 'muted' },
+          'Removed (first ' + r.removedSample.length + '): ' + r.removedSample.join(', '),
+        )
+      : null,
+    r.input.rejected.length
+      ? h(
+          'ul',
+          {},
+          r.input.rejected.slice(0, 20).map((x) => h('li', {}, 'line ' + x.line + ': ' + x.reason)),
+        )
+      : null,
+    r.notes.map((n) => h('p', { class: 'muted' }, n)),
+  );
+}
+
+async function integrationCard(org, integration, can) {
+  const base =
+    '/api/v1/orgs/' +
+    encodeURIComponent(org.slug) +
+    '/devices/integrations/' +
+    encodeURIComponent(integration.id);
+  const card = h('article', { class: 'card', 'aria-label': integration.label });
+  card.append(h('h2', {}, integration.label, ' ', h('span', { class: 'muted' }, integration.id)));
+  try {
+    const s = await api('GET', base + '/status');
+    card.append(
+      h(
+        'p',
+        {},
+        s.active
+          ? 'Active cache ' + s.active.cache_key + ': ' + s.active.device_count + ' devices'
+          : 'No active cache',
+      ),
+      h('p', {}, 'Last successful sync: ' + (s.lastSuccessAt || 'never') + (s.stale ? ' — stale' : '')),
+      s.pending.map((p) =>
+        h(
+          'p',
+          { class: 'error' },
+          'Pending cache ' +
+            p.cache_key +
+            ' (' +
+            p.device_count +
+            ' devices, ' +
+            (p.createdByDuowatch ? 'left by duowatch' : 'not created by duowatch') +
+            ')',
+        ),
+      ),
+    );
+  } catch (error) {
+    card.append(h('p', { class: 'error', role: 'alert' }, describeError(error)));
+  }
+  if (!can('admin')) return card;
+  const file = h('input', {
+    type: 'file',
+    accept: '.csv,.json,text/csv,application/json',
+    'aria-label': 'Fleet export',
+  });
+  const format = h(
+    'select',
+    { 'aria-label': 'Format' },
+    ['auto', 'csv', 'json', 'intune', 'jamf'].map((f) => h('option', { value: f }, f)),
+  );
+  const force = h('input', { type: 'checkbox', id: 'force-' + integration.id });
+  const skip = h('input', { type: 'checkbox', id: 'skip-' + integration.id });
+  const out = h('div', { 'aria-live': 'polite' });
+  const run = async (dryRun) => {
+    out.replaceChildren(
+      h(
+        'p',
+        { role: 'status' },
+        dryRun ? 'Planning…' : 'Uploading and verifying… (the answer comes when the run ends)',
+      ),
+    );
+    const chosen = file.files && file.files[0];
+    if (!chosen) return out.replaceChildren(h('p', { class: 'error' }, 'Choose an export file first.'));
+    try {
+      const r = await api('POST', base + '/sync', {
+        content: await chosen.text(),
+        filename: chosen.name,
+        format: format.value,
+        dryRun,
+        force: force.checked,
+        skipInvalid: skip.checked,
+      });
+      out.replaceChildren(resultView(r));
+    } catch (error) {
+      out.replaceChildren(h('p', { class: 'error', role: 'alert' }, describeError(error)));
+    }
+  };
+  card.append(
+    h(
+      'div',
+      { class: 'actions' },
+      file,
+      format,
+      h('label', { for: force.id }, force, ' Force past the shrink guard'),
+      h('label', { for: skip.id }, skip, ' Skip invalid lines'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => run(true) }, 'Plan'),
+      h('button', { type: 'button', onclick: () => run(false) }, 'Sync'),
+    ),
+    out,
+  );
+  return card;
+}
+
+export async function renderDevices(section, org, can) {
+  const path = '/api/v1/orgs/' + encodeURIComponent(org.slug);
+  const { integrations } = await api('GET', path + '/integrations');
+  const devices = integrations.filter((i) => i.kind === 'device');
+  section.append(h('h2', {}, 'Trusted endpoints'));
+  if (!devices.length) {
+    section.append(
+      h('p', {}, 'No Device API integration yet: add one under Integrations (kind "device", with its mkey).'),
+    );
+    return;
+  }
+  for (const i of devices) section.append(await integrationCard(org, i, can));
+  const { runs } = await api('GET', path + '/devices/runs');
+  section.append(
+    h('h2', {}, 'Recent syncs'),
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Started', 'Integration', 'Trigger', 'Outcome', 'Plan', 'Uploaded', 'Duo count'].map((c) =>
+            h('th', { scope: 'col' }, c),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        runs.map((r) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, r.startedAt),
+            h('td', {}, r.integrationId),
+            h('td', {}, r.trigger + (r.dryRun ? ' (dry run)' : '')),
+            h('td', {}, r.outcome + (r.errorCode ? ' — ' + r.errorCode : '')),
+            h('td', {}, planLine(r.plan)),
+            h('td', {}, String(r.uploaded)),
+            h('td', {}, r.deviceCount === null ? '—' : String(r.deviceCount)),
+          ),
+        ),
+      ),
+    ),
+  );
+}

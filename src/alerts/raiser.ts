@@ -1,0 +1,95 @@
+import type { AlertRaiser, NewAlert } from '../app/index.js';
+import type { AlertRepository } from './alerts.repository.js';
+import type { AlertsConfig } from './config-schema.js';
+import { SEVERITY_RANK, type StoredAlert } from './model.js';
+import type { NotifyChannel } from './notify/channel.js';
+import { tokenBucket, type Throttle } from './notify/throttle.js';
+
+/** A raised alert with how long its repeats fold; detect passes each rule's own window. */
+export type RaisedAlert = NewAlert & { readonly suppressForMs?: number };
+
+export interface RaiserEvents {
+  /** Every raise, after it was stored (metrics count these). */
+  stored?(alert: StoredAlert, created: boolean): void;
+  /** A channel failed; the alert is stored all the same. */
+  notifyFailed?(channel: string, alert: StoredAlert, error: unknown): void;
+}
+
+export interface RoutedChannel {
+  readonly channel: NotifyChannel;
+  readonly minSeverity: StoredAlert['severity'];
+  readonly throttle: Throttle;
+}
+
+export function routeChannel(
+  channel: NotifyChannel,
+  minSeverity: StoredAlert['severity'],
+  perHour: number,
+  burst: number,
+): RoutedChannel {
+  return { channel, minSeverity, throttle: tokenBucket(perHour, burst) };
+}
+
+export interface StoredAlertRaiser extends AlertRaiser {
+  raise(alert: RaisedAlert): Promise<void>;
+  /** Resolves when every notification started so far has finished (tests, shutdown). */
+  settled(): Promise<void>;
+}
+
+/**
+ * The raiser every capability gets: stores (folding repeats), then notifies new alerts on each channel whose
+ * minimum severity they reach, throttled per channel. Notifications run in the background so a slow SMTP
+ * relay never holds up the collector; a failing channel is reported and loses nothing (the alert is stored).
+ */
+export function createStoredRaiser(options: {
+  repo: AlertRepository;
+  config: Pick<AlertsConfig, 'suppressionMinutes' | 'mute'>;
+  channels: readonly RoutedChannel[];
+  orgSlug: (orgId: string) => Promise<string>;
+  dashboardUrl: string | null;
+  clock?: () => Date;
+  events?: RaiserEvents;
+}): StoredAlertRaiser {
+  const clock = options.clock ?? (() => new Date());
+  const pending = new Set<Promise<void>>();
+  const muted = (a: NewAlert, slug: string) =>
+    options.config.mute.some(
+      (m) =>
+        m.rule === a.rule &&
+        (m.org === undefined || m.org === slug) &&
+        (m.entity === undefined || m.entity === a.entity),
+    );
+
+  async function notify(alert: StoredAlert, slug: string): Promise<void> {
+    for (const route of options.channels) {
+      if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[route.minSeverity]) continue;
+      if (!route.throttle.take(clock().getTime())) continue;
+      const held = route.throttle.takeDropped();
+      const shown: StoredAlert =
+        held === 0 ? alert : { ...alert, fields: { ...alert.fields, heldBackByThrottle: held } };
+      try {
+        await route.channel.send(shown, { orgSlug: slug, dashboardUrl: options.dashboardUrl });
+      } catch (error) {
+        options.events?.notifyFailed?.(route.channel.name, alert, error);
+      }
+    }
+  }
+
+  return {
+    async raise(a) {
+      const slug = await options.orgSlug(a.orgId);
+      const isMuted = muted(a, slug);
+      const { alert, created } = await options.repo.raise(a, {
+        suppressForMs: a.suppressForMs ?? options.config.suppressionMinutes * 60_000,
+        status: isMuted ? 'suppressed' : 'open',
+      });
+      options.events?.stored?.(alert, created);
+      if (!created || alert.status === 'suppressed') return;
+      const p = notify(alert, slug).finally(() => pending.delete(p));
+      pending.add(p);
+    },
+    async settled() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+}

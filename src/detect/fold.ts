@@ -1,0 +1,66 @@
+import type { AlertSeverity } from '../app/index.js';
+import type { Detection } from './engine.js';
+
+/** An alert as `detect replay --json` prints it (kept exactly; docs/detect.md "Scripted use"). */
+export interface FoldedAlert {
+  rule: string;
+  title: string;
+  severity: AlertSeverity;
+  org: string;
+  entity: string;
+  first_seen: string;
+  last_seen: string;
+  count: number;
+  events: string[];
+}
+
+/** Most event ids an alert keeps (the first ones, then the latest); the count keeps counting. */
+export const MAX_ALERT_EVENTS = 200;
+
+export function mergeIds(into: string[], more: readonly string[]): void {
+  for (const id of more) {
+    if (into.length >= MAX_ALERT_EVENTS) return;
+    if (!into.includes(id)) into.push(id);
+  }
+}
+
+const SEVERITY_RANK: Record<AlertSeverity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+export const higher = (a: AlertSeverity, b: AlertSeverity): AlertSeverity =>
+  SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
+
+/**
+ * Folds detections the way the alert store does: a detection with the same key within the rule's suppression
+ * window after the alert's first detection joins it (count, last seen, event ids); later ones open a new alert.
+ */
+export function foldDetections(detections: readonly Detection[]): FoldedAlert[] {
+  const out: FoldedAlert[] = [];
+  const open = new Map<string, { alert: FoldedAlert; first: number; last: number }>();
+  for (const d of detections) {
+    const cur = open.get(d.dedupeKey);
+    if (cur !== undefined && d.ts - cur.first < d.suppressionMs) {
+      cur.alert.count++;
+      if (d.ts > cur.last) {
+        cur.last = d.ts;
+        cur.alert.last_seen = new Date(d.ts).toISOString();
+      }
+      cur.alert.severity = higher(cur.alert.severity, d.severity);
+      mergeIds(cur.alert.events, d.eventIds);
+      continue;
+    }
+    const alert: FoldedAlert = {
+      rule: d.rule,
+      title: d.title,
+      severity: d.severity,
+      org: d.orgSlug,
+      entity: d.entity,
+      first_seen: new Date(d.ts).toISOString(),
+      last_seen: new Date(d.ts).toISOString(),
+      count: 1,
+      events: [],
+    };
+    mergeIds(alert.events, d.eventIds);
+    out.push(alert);
+    open.set(d.dedupeKey, { alert, first: d.ts, last: d.ts });
+  }
+  return out;
+}

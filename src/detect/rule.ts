@@ -1,0 +1,118 @@
+import type { AlertSeverity, LogStream } from '../app/index.js';
+import type { DetectEvent } from './detect-event.js';
+import type { OrgBaseline, UserBaseline } from './baseline.js';
+import type { GeoLookup } from './geo.js';
+import type { DistinctWindow, SlidingWindow } from './sliding-window.js';
+
+/** MITRE ATT&CK techniques the catalogue uses. */
+export type Mitre = 'T1621' | 'T1556' | 'T1078' | 'T1098' | 'T1110' | 'T1496' | 'T1552';
+
+/** Fields an alert shows so it can be triaged without opening the SIEM (taken from the last event). */
+export type TriageField =
+  | 'user'
+  | 'ip'
+  | 'location'
+  | 'application'
+  | 'factor'
+  | 'reason'
+  | 'result'
+  | 'action'
+  | 'object'
+  | 'description'
+  | 'phone'
+  | 'credits';
+
+/** The declarative header every rule carries; the defaults the configuration may override per organization. */
+export interface RuleHeader {
+  /** Stable id, e.g. `duo.mfa_fatigue` (the alert's `rule`). */
+  readonly id: string;
+  readonly title: string;
+  readonly severity: AlertSeverity;
+  readonly mitre: Mitre;
+  /** What the alert is about: a Duo user, an administrator, or the whole organization. */
+  readonly entity: 'user' | 'admin' | 'org';
+  /** The log streams it reads; the engine calls it for these only. */
+  readonly streams: readonly LogStream[];
+  /** Sliding window for count rules, else null (single event). */
+  readonly windowMs: number | null;
+  /** Count rules fire when the window holds at least this many events; null for single-event rules. */
+  readonly threshold: number | null;
+  /** Repeats for the same entity within this long after the first are folded into one alert. */
+  readonly suppressionMs: number;
+  readonly fields: readonly TriageField[];
+  /** Rule-specific numbers (caps, multipliers, distances), overridable by name in the configuration. */
+  readonly params: Readonly<Record<string, number>>;
+  /** One line: the logic, for docs and `--help`. */
+  readonly logic: string;
+}
+
+/** The header's numbers after the configuration for one organization applied. */
+export interface RuleSettings {
+  readonly threshold: number;
+  readonly windowMs: number;
+  readonly suppressionMs: number;
+  readonly params: Readonly<Record<string, number>>;
+}
+
+/** Mutable state of one user, administrator or organization; evicted when idle. */
+export interface EntityState {
+  lastTs: number;
+  readonly windows: Map<string, SlidingWindow>;
+  readonly distincts: Map<string, DistinctWindow>;
+}
+
+/** What the allow-lists from the configuration answer. */
+export interface AllowLists {
+  trustedIp(ip: string | null): boolean;
+  serviceAccount(user: string | null): boolean;
+  allowedFactor(factor: string | null): boolean;
+}
+
+export interface RuleContext {
+  readonly settings: RuleSettings;
+  /** The event's user (auth, trust monitor) or administrator (admin log); null when it has none. */
+  readonly entity: EntityState | null;
+  readonly org: EntityState;
+  /** The user's persisted history before this event (the engine learns from an event after the rules ran). */
+  readonly baseline: UserBaseline | null;
+  readonly orgBaseline: OrgBaseline;
+  readonly allow: AllowLists;
+  readonly geo: GeoLookup;
+  /** The sliding window of this rule in `scope`, created with the rule's window on first use. */
+  window(scope: EntityState, windowMs?: number): SlidingWindow;
+  /** The rule's distinct-value window in `scope` (e.g. phone numbers), created on first use. */
+  distinct(scope: EntityState, windowMs?: number): DistinctWindow;
+}
+
+/** A rule's verdict on one event. */
+export interface Firing {
+  readonly entity: string;
+  /** The events that caused it, oldest first (the current one last). */
+  readonly eventIds: readonly string[];
+  /** Overrides the header's severity (a Trust Monitor priority event). */
+  readonly severity?: AlertSeverity;
+  /** Rule-specific triage facts (distance and speed, counts, baseline). */
+  readonly facts?: Readonly<Record<string, unknown>>;
+}
+
+export interface Rule extends RuleHeader {
+  evaluate(event: DetectEvent, ctx: RuleContext): Firing | null;
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** Declares a rule: the header's defaults are filled so every rule reads the same way. */
+export function defineRule(
+  rule: Omit<Rule, 'windowMs' | 'threshold' | 'params' | 'fields'> &
+    Partial<Pick<Rule, 'windowMs' | 'threshold' | 'params' | 'fields'>>,
+): Rule {
+  return {
+    windowMs: null,
+    threshold: null,
+    params: {},
+    fields: ['user', 'ip', 'location', 'application', 'factor', 'reason'],
+    ...rule,
+  };
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { auth, MIN, only, run, rulesOf, T0 } from '../test-events.test-helpers.js';
+
+const denial = (ts: number, reason = 'no_response', user = 'alice') =>
+  auth(ts, { user, result: 'denied', reason, factor: 'duo_push' });
+
+describe('duo.fraud', () => {
+  it('fires on a fraud result, case-insensitively, and folds repeats within 15 minutes', async () => {
+    const alerts = await run([
+      auth(T0, { result: 'FRAUD', reason: 'user_marked_fraud' }),
+      auth(T0 + 14 * MIN, { result: 'fraud', reason: 'user_marked_fraud' }),
+      auth(T0 + 15 * MIN, { result: 'fraud', reason: 'user_marked_fraud' }),
+    ]);
+    const fraud = only(alerts, 'duo.fraud');
+    expect(fraud.map((a) => a.count)).toEqual([2, 1]);
+    expect(fraud[0]?.severity).toBe('high');
+  });
+  it('does not fire on denied or success', async () => {
+    expect(
+      only(await run([auth(T0, { result: 'denied', reason: 'user_mistake' }), auth(T0)]), 'duo.fraud'),
+    ).toEqual([]);
+  });
+});
+
+describe('duo.mfa_fatigue (sliding 10 min, ≥ 5 denials)', () => {
+  it('fires at the fifth denial inside 10 minutes with the five event ids', async () => {
+    const events = [0, 1, 2, 3, 4].map((i) =>
+      denial(T0 + i * MIN, i % 2 === 0 ? 'no_response' : 'user_mistake'),
+    );
+    const [alert] = only(await run(events), 'duo.mfa_fatigue');
+    expect(alert?.events).toEqual(events.map((e) => e.id));
+    expect(alert?.first_seen).toBe(new Date(T0 + 4 * MIN).toISOString());
+  });
+  it('does not fire for four denials, nor for five spread over more than 10 minutes (window edge)', async () => {
+    expect(only(await run([0, 1, 2, 3].map((i) => denial(T0 + i * MIN))), 'duo.mfa_fatigue')).toEqual([]);
+    // 0, 2.5, 5, 7.5, 10 minutes: the first falls out exactly when the fifth arrives.
+    const edge = [0, 2.5, 5, 7.5, 10].map((m) => denial(T0 + m * MIN));
+    expect(only(await run(edge), 'duo.mfa_fatigue')).toEqual([]);
+    const inside = [0, 2.5, 5, 7.5, 9.99].map((m) => denial(T0 + m * MIN));
+    expect(only(await run(inside), 'duo.mfa_fatigue')).toHaveLength(1);
+  });
+  it('catches a burst that straddles a 10-minute bin boundary (a tumbling bin would see 3 + 2)', async () => {
+    const bin = Date.parse('2026-03-02T12:10:00Z');
+    const events = [-3, -2, -1, 1, 2].map((m) => denial(bin + m * MIN));
+    expect(only(await run(events), 'duo.mfa_fatigue')).toHaveLength(1);
+  });
+  it('does not count denials that are not fatigue (policy, location, another user)', async () => {
+    const events = [
+      ...[0, 1, 2].map((i) => denial(T0 + i * MIN)),
+      auth(T0 + 3 * MIN, { result: 'denied', reason: 'denied_by_policy', factor: null }),
+      auth(T0 + 4 * MIN, { result: 'denied', reason: 'location_restricted', factor: null }),
+      denial(T0 + 5 * MIN, 'no_response', 'bob'),
+    ];
+    expect(only(await run(events), 'duo.mfa_fatigue')).toEqual([]);
+  });
+});
+
+describe('duo.mfa_fatigue_success', () => {
+  it('is critical when a success follows five denials within 10 minutes', async () => {
+    const events = [...[0, 1, 2, 3, 4].map((i) => denial(T0 + i * MIN)), auth(T0 + 6 * MIN)];
+    const [alert] = only(await run(events), 'duo.mfa_fatigue_success');
+    expect(alert?.severity).toBe('critical');
+    expect(alert?.events).toHaveLength(6);
+  });
+  it('does not fire when the success comes after the burst left the window', async () => {
+    const events = [...[0, 1, 2, 3, 4].map((i) => denial(T0 + i * MIN)), auth(T0 + 10 * MIN)];
+    expect(only(await run(events), 'duo.mfa_fatigue_success')).toEqual([]);
+  });
+});
+
+describe('duo.bypass_used', () => {
+  it('fires on reason bypass_user or factor bypass_code with success', async () => {
+    const alerts = await run([
+      auth(T0, { user: 'a', reason: 'bypass_user', factor: null }),
+      auth(T0, { user: 'b', reason: 'valid_passcode', factor: 'bypass_code' }),
+    ]);
+    expect(only(alerts, 'duo.bypass_used').map((a) => a.entity)).toEqual(['a', 'b']);
+  });
+  it('does not fire on a denied bypass code, nor for a listed service account', async () => {
+    const alerts = await run(
+      [
+        auth(T0, { result: 'denied', reason: 'invalid_passcode', factor: 'bypass_code' }),
+        auth(T0, { user: 'svc-backup', reason: 'bypass_user', factor: null }),
+      ],
+      { config: { enabled: true, rules: {}, allow: { serviceAccounts: ['svc-backup'] }, orgs: {} } },
+    );
+    expect(only(alerts, 'duo.bypass_used')).toEqual([]);
+  });
+});
+
+describe('duo.anomalous_push_denied and duo.endpoint_trust_failure', () => {
+  it('fire on their reasons', async () => {
+    const alerts = await run([
+      auth(T0, { result: 'denied', reason: 'anomalous_push' }),
+      auth(T0, { user: 'bob', result: 'denied', reason: 'endpoint_is_not_trusted', factor: null }),
+    ]);
+    expect(rulesOf(alerts)).toContain('duo.anomalous_push_denied');
+    expect(only(alerts, 'duo.endpoint_trust_failure').map((a) => a.entity)).toEqual(['bob']);
+  });
+  it('do not fire on other denials', async () => {
+    const alerts = await run([auth(T0, { result: 'denied', reason: 'user_mistake' })]);
+    expect(rulesOf(alerts)).not.toContain('duo.anomalous_push_denied');
+    expect(rulesOf(alerts)).not.toContain('duo.endpoint_trust_failure');
+  });
+});
+
+describe('duo.many_failures (> 10 per 10 min)', () => {
+  const fail = (m: number) => auth(T0 + m * MIN, { result: 'failure', reason: 'error', factor: null });
+  it('fires at the eleventh failure or denial in a sliding 10 minutes', async () => {
+    const events = Array.from({ length: 11 }, (_, i) => fail(i * 0.5));
+    expect(only(await run(events), 'duo.many_failures')).toHaveLength(1);
+  });
+  it('does not fire at ten, nor for eleven over 10 minutes or more', async () => {
+    expect(only(await run(Array.from({ length: 10 }, (_, i) => fail(i * 0.5))), 'duo.many_failures')).toEqual(
+      [],
+    );
+    expect(only(await run(Array.from({ length: 11 }, (_, i) => fail(i))), 'duo.many_failures')).toEqual([]);
+  });
+});
+
+describe('duo.unexpected_factor', () => {
+  it('fires on an SMS or phone-call success', async () => {
+    const alerts = await run([
+      auth(T0, { factor: 'sms_passcode', reason: 'valid_passcode' }),
+      auth(T0, { user: 'b', factor: 'phone_call' }),
+    ]);
+    expect(only(alerts, 'duo.unexpected_factor').map((a) => a.entity)).toEqual(['alice', 'b']);
+  });
+  it('does not fire on push, WebAuthn, remembered device, or a factor the organization allows', async () => {
+    const events = [
+      auth(T0),
+      auth(T0, { factor: 'webauthn_credential' }),
+      auth(T0, { factor: 'remembered_device' }),
+      auth(T0, { user: 'c', factor: 'sms_passcode' }),
+    ];
+    const alerts = await run(events, {
+      config: {
+        enabled: true,
+        rules: {},
+        allow: {},
+        orgs: { acme: { allow: { factors: ['sms_passcode'] } } },
+      },
+    });
+    expect(only(alerts, 'duo.unexpected_factor')).toEqual([]);
+  });
+});

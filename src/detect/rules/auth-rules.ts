@@ -1,0 +1,173 @@
+/** Rules over the authentication log (one event, or a sliding count per user). */
+import { defineRule, MINUTE, type Firing } from '../rule.js';
+import type { DetectEvent } from '../detect-event.js';
+
+const one = (e: DetectEvent): Firing | null =>
+  e.user === null ? null : { entity: e.user, eventIds: [e.id] };
+
+/** A push or phone call the user refused, ignored or that timed out (the MFA-fatigue signal). */
+const FATIGUE_REASONS = new Set(['user_mistake', 'no_response', 'user_cancelled', 'anomalous_push']);
+const PUSH_FACTORS = new Set(['duo_push', 'phone_call', 'verified_duo_push']);
+export function isFatigueDenial(e: DetectEvent): boolean {
+  if (e.result !== 'denied' || e.reason === null) return false;
+  if (FATIGUE_REASONS.has(e.reason)) return true;
+  return e.reason.includes('timeout') && (e.factor === null || PUSH_FACTORS.has(e.factor));
+}
+
+export const fraud = defineRule({
+  id: 'duo.fraud',
+  title: 'User reported a Duo request as fraud',
+  severity: 'high',
+  mitre: 'T1621',
+  entity: 'user',
+  streams: ['auth'],
+  suppressionMs: 15 * MINUTE,
+  logic: 'result == fraud (single event)',
+  evaluate: (e) => (e.result === 'fraud' ? one(e) : null),
+});
+
+export const mfaFatigue = defineRule({
+  id: 'duo.mfa_fatigue',
+  title: 'MFA fatigue: many denied pushes or calls for one user',
+  severity: 'high',
+  mitre: 'T1621',
+  entity: 'user',
+  streams: ['auth'],
+  windowMs: 10 * MINUTE,
+  threshold: 5,
+  suppressionMs: 30 * MINUTE,
+  logic:
+    '≥ 5 denied push/phone (user_mistake, no_response, user_cancelled, anomalous_push, timeout) per user in a sliding 10 min',
+  evaluate(e, ctx) {
+    if (ctx.entity === null || e.user === null || !isFatigueDenial(e)) return null;
+    const w = ctx.window(ctx.entity);
+    w.add(e.ts, e.id);
+    const n = w.count(e.ts);
+    return n >= ctx.settings.threshold
+      ? { entity: e.user, eventIds: w.eventIds(), facts: { denials: n } }
+      : null;
+  },
+});
+
+export const mfaFatigueSuccess = defineRule({
+  id: 'duo.mfa_fatigue_success',
+  title: 'MFA fatigue followed by a successful login',
+  severity: 'critical',
+  mitre: 'T1621',
+  entity: 'user',
+  streams: ['auth'],
+  windowMs: 10 * MINUTE,
+  threshold: 5,
+  suppressionMs: 30 * MINUTE,
+  logic: 'a success for a user with ≥ 5 fatigue denials in the 10 min before it',
+  evaluate(e, ctx) {
+    if (ctx.entity === null || e.user === null) return null;
+    const w = ctx.window(ctx.entity);
+    if (isFatigueDenial(e)) {
+      w.add(e.ts, e.id);
+      return null;
+    }
+    if (e.result !== 'success') return null;
+    const n = w.count(e.ts);
+    if (n < ctx.settings.threshold) return null;
+    const ids = [...w.eventIds(), e.id];
+    w.clear(); // one success ends the burst
+    return { entity: e.user, eventIds: ids, facts: { denials: n } };
+  },
+});
+
+export const bypassUsed = defineRule({
+  id: 'duo.bypass_used',
+  title: 'Login without MFA (bypass status or bypass code)',
+  severity: 'high',
+  mitre: 'T1556',
+  entity: 'user',
+  streams: ['auth'],
+  suppressionMs: 5 * MINUTE,
+  logic: 'success with reason == bypass_user or factor == bypass_code',
+  evaluate: (e, ctx) =>
+    e.result === 'success' &&
+    (e.reason === 'bypass_user' || e.factor === 'bypass_code') &&
+    !ctx.allow.serviceAccount(e.user)
+      ? one(e)
+      : null,
+});
+
+export const anomalousPushDenied = defineRule({
+  id: 'duo.anomalous_push_denied',
+  title: 'Duo denied an anomalous push',
+  severity: 'medium',
+  mitre: 'T1621',
+  entity: 'user',
+  streams: ['auth'],
+  suppressionMs: 15 * MINUTE,
+  logic: 'result == denied and reason == anomalous_push',
+  evaluate: (e) => (e.result === 'denied' && e.reason === 'anomalous_push' ? one(e) : null),
+});
+
+const ENDPOINT_REASONS = new Set([
+  'endpoint_is_not_in_management_system',
+  'endpoint_failed_google_verification',
+  'endpoint_is_not_trusted',
+  'could_not_determine_if_endpoint_was_trusted',
+  'invalid_device',
+]);
+
+export const endpointTrustFailure = defineRule({
+  id: 'duo.endpoint_trust_failure',
+  title: 'Login refused: the endpoint is not trusted',
+  severity: 'medium',
+  mitre: 'T1078',
+  entity: 'user',
+  streams: ['auth'],
+  suppressionMs: 15 * MINUTE,
+  logic:
+    'reason ∈ endpoint_is_not_in_management_system, endpoint_failed_google_verification, endpoint_is_not_trusted, could_not_determine_if_endpoint_was_trusted, invalid_device',
+  evaluate: (e) => (e.reason !== null && ENDPOINT_REASONS.has(e.reason) ? one(e) : null),
+});
+
+export const manyFailures = defineRule({
+  id: 'duo.many_failures',
+  title: 'Many failed or denied logins for one user',
+  severity: 'medium',
+  mitre: 'T1110',
+  entity: 'user',
+  streams: ['auth'],
+  windowMs: 10 * MINUTE,
+  threshold: 11,
+  suppressionMs: 30 * MINUTE,
+  logic: '> 10 results denied or failure per user in a sliding 10 min',
+  evaluate(e, ctx) {
+    if (ctx.entity === null || e.user === null) return null;
+    if (e.result !== 'denied' && e.result !== 'failure') return null;
+    const w = ctx.window(ctx.entity);
+    w.add(e.ts, e.id);
+    const n = w.count(e.ts);
+    return n >= ctx.settings.threshold
+      ? { entity: e.user, eventIds: w.eventIds(), facts: { failures: n } }
+      : null;
+  },
+});
+
+/** Factors that skip or replace the second factor by policy, not by the user's choice. */
+const POLICY_FACTORS = new Set(['trusted_network', 'remembered_device', 'bypass_code', 'not_available']);
+
+export const unexpectedFactor = defineRule({
+  id: 'duo.unexpected_factor',
+  title: 'Login with a factor outside the allowed list (e.g. SMS or phone call)',
+  severity: 'low',
+  mitre: 'T1078',
+  entity: 'user',
+  streams: ['auth'],
+  suppressionMs: 24 * 60 * MINUTE,
+  logic:
+    'success with a factor not in allow.factors (default duo_push, duo_mobile_passcode, webauthn, hardware tokens)',
+  evaluate: (e, ctx) =>
+    e.result === 'success' &&
+    e.factor !== null &&
+    !POLICY_FACTORS.has(e.factor) &&
+    !ctx.allow.allowedFactor(e.factor) &&
+    !ctx.allow.serviceAccount(e.user)
+      ? one(e)
+      : null,
+});

@@ -1,0 +1,128 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openGeo, type GeoLookup } from '../geo.js';
+import { auth, DAY_MS, history, HOUR_MS, MIN, only, run, T0 } from '../test-events.test-helpers.js';
+
+// Real addresses from the offline GeoLite2-based database: London (GB), Wichita area (US), Sydney (AU).
+const LONDON = '81.2.69.142';
+const US = '8.8.4.4';
+
+let geo: GeoLookup;
+beforeAll(async () => {
+  geo = await openGeo();
+});
+
+describe('duo.new_ip and duo.new_country (baseline excludes the window tested)', () => {
+  it('fires on a first-seen IP and country after ≥ 3 days of history', async () => {
+    const events = [...history(5), auth(T0, { ip: '5.31.1.1', country: 'Russia', city: 'Moscow' })];
+    const alerts = await run(events);
+    expect(only(alerts, 'duo.new_ip')).toHaveLength(1);
+    expect(only(alerts, 'duo.new_country')[0]?.severity).toBe('high');
+  });
+  it('does not fire with less than 3 days of history', async () => {
+    const events = [...history(2), auth(T0, { ip: '5.31.1.1', country: 'Russia' })];
+    const alerts = await run(events);
+    expect(only(alerts, 'duo.new_ip')).toEqual([]);
+    expect(only(alerts, 'duo.new_country')).toEqual([]);
+  });
+  it('does not fire for a known IP and country, nor a denied login, nor a trusted network', async () => {
+    const events = [
+      ...history(5),
+      auth(T0),
+      auth(T0, { ip: '5.31.1.1', country: 'Russia', result: 'denied', reason: 'user_mistake' }),
+      auth(T0 + MIN, { ip: '10.8.0.7', country: null }),
+    ];
+    const alerts = await run(events, {
+      config: { enabled: true, rules: {}, allow: { trustedNetworks: ['10.0.0.0/8'] }, orgs: {} },
+    });
+    expect(only(alerts, 'duo.new_ip')).toEqual([]);
+    expect(only(alerts, 'duo.new_country')).toEqual([]);
+  });
+  it('an IP seen only inside the tested hour is still new (the window is not its own baseline)', async () => {
+    const events = [
+      ...history(5),
+      auth(T0, { ip: '5.31.1.1', country: 'Russia' }),
+      auth(T0 + 30 * MIN, { ip: '5.31.1.1', country: 'Russia' }),
+    ];
+    expect(only(await run(events), 'duo.new_ip')[0]?.count).toBe(2);
+  });
+  it('an IP last seen more than 14 days ago is new again', async () => {
+    const again = auth(T0, { ip: '203.0.113.9' });
+    const events = [
+      ...history(30, {}, T0 - 20 * DAY_MS),
+      auth(T0 - 25 * DAY_MS, { ip: '203.0.113.9' }),
+      ...history(5),
+      again,
+    ];
+    const alerts = only(await run(events), 'duo.new_ip');
+    expect(alerts.filter((a) => a.events.includes(again.id))).toHaveLength(1);
+  });
+});
+
+describe('duo.impossible_travel (≥ 500 km at ≥ 800 km/h, offline GeoIP)', () => {
+  it('fires for London then the US 30 minutes later, with distance and speed', async () => {
+    const events = [auth(T0, { ip: LONDON }), auth(T0 + 30 * MIN, { ip: US, country: 'United States' })];
+    const [alert] = only(await run(events, { geo }), 'duo.impossible_travel');
+    expect(alert?.events).toEqual(events.map((e) => e.id));
+  });
+  it('does not fire when the flight time is plausible, nor without coordinates', async () => {
+    const slow = [auth(T0, { ip: LONDON }), auth(T0 + 12 * HOUR_MS, { ip: US })];
+    expect(only(await run(slow, { geo }), 'duo.impossible_travel')).toEqual([]);
+    const privateIp = [auth(T0, { ip: LONDON }), auth(T0 + MIN, { ip: '192.168.1.10' })];
+    expect(only(await run(privateIp, { geo }), 'duo.impossible_travel')).toEqual([]);
+  });
+  it('honours minKm / minKmh from the configuration', async () => {
+    const events = [auth(T0, { ip: LONDON }), auth(T0 + 30 * MIN, { ip: US })];
+    const alerts = await run(events, {
+      geo,
+      config: {
+        enabled: true,
+        rules: { 'duo.impossible_travel': { params: { minKmh: 20_000 } } },
+        allow: {},
+        orgs: {},
+      },
+    });
+    expect(only(alerts, 'duo.impossible_travel')).toEqual([]);
+  });
+});
+
+describe('duo.remembered_device_excessive (sliding 24 h, cap and own baseline)', () => {
+  const rd = (ts: number) => auth(ts, { factor: 'remembered_device', reason: 'remembered_device' });
+  it('fires at 30 in 24 h for a user whose busiest day was 5', async () => {
+    const past = [3, 2, 1].flatMap((d) =>
+      Array.from({ length: 5 }, (_, i) => rd(T0 - d * DAY_MS + i * HOUR_MS)),
+    );
+    const burst = Array.from({ length: 30 }, (_, i) => rd(T0 + i * 20 * MIN));
+    expect(only(await run([...past, ...burst]), 'duo.remembered_device_excessive')).toHaveLength(1);
+  });
+  it('does not fire for a user whose normal day is that busy, nor for 29', async () => {
+    const past = [4, 3, 2].flatMap((d) =>
+      Array.from({ length: 20 }, (_, i) => rd(T0 - d * DAY_MS + i * MIN)),
+    );
+    const burst = Array.from({ length: 30 }, (_, i) => rd(T0 + i * 20 * MIN));
+    expect(only(await run([...past, ...burst]), 'duo.remembered_device_excessive')).toEqual([]);
+    expect(only(await run(burst.slice(1)), 'duo.remembered_device_excessive')).toEqual([]);
+  });
+  it('counts across a midnight boundary (a daily bin would split 15 + 15)', async () => {
+    const midnight = Date.parse('2026-03-03T00:00:00Z');
+    const burst = Array.from({ length: 30 }, (_, i) => rd(midnight - 15 * 10 * MIN + i * 10 * MIN));
+    expect(only(await run(burst), 'duo.remembered_device_excessive')).toHaveLength(1);
+  });
+});
+
+describe('duo.remembered_device_new_location', () => {
+  it('fires on a remembered-device success from a new IP and country', async () => {
+    const events = [
+      ...history(5),
+      auth(T0, { factor: 'remembered_device', ip: '5.31.1.1', country: 'Russia' }),
+    ];
+    expect(only(await run(events), 'duo.remembered_device_new_location')).toHaveLength(1);
+  });
+  it('does not fire from a known country or for a push', async () => {
+    const events = [
+      ...history(5),
+      auth(T0, { factor: 'remembered_device', ip: '81.2.69.200' }),
+      auth(T0, { user: 'alice', ip: '5.31.1.1', country: 'Russia' }),
+    ];
+    expect(only(await run(events), 'duo.remembered_device_new_location')).toEqual([]);
+  });
+});

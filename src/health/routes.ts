@@ -1,0 +1,260 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import {
+  body,
+  defineRoute,
+  input,
+  json,
+  mount,
+  OrgParam,
+  reply,
+  type AppEnv,
+  type ServerDeps,
+} from '../server/index.js';
+import type { RecordedDecision } from './failmode/advisor.js';
+import type { FailModeQuestion } from '../app/index.js';
+import type { IntegrationStatus } from './monitor/status.js';
+import type { Transition, FailModeRecord, Bucket } from './store/health-repository.js';
+import type { FailModeApplication } from './config-schema.js';
+import { uptimePercent } from './monitor/status.js';
+
+export interface HealthRouteDeps {
+  status(orgId: string): Promise<IntegrationStatus[]>;
+  transitions(orgId: string): Promise<Transition[]>;
+  buckets(
+    integrationId: string,
+    resolution: 'minute' | 'hour' | 'day',
+    from: number,
+    to: number,
+  ): Promise<Bucket[]>;
+  decide(q: FailModeQuestion): Promise<RecordedDecision>;
+  decisions(orgId: string, from: number, to: number): Promise<FailModeRecord[]>;
+  policy(orgSlug: string): readonly FailModeApplication[];
+  now(): number;
+}
+
+const DecideBody = z.object({
+  application: z.string().min(1).max(100),
+  role: z.string().min(1).max(50),
+  username: z.string().min(1).max(200),
+  integration_id: z.string().min(1).max(100).optional(),
+  cause: z.enum(['down', 'timeout', 'error']),
+  ip: z.string().max(64).optional(),
+});
+
+const DecideReply = z.object({
+  allow: z.boolean(),
+  mode: z.enum(['closed', 'open', 'open_for_roles']),
+  mfa: z.literal(false),
+  authentication_context: z.enum(['password-only']).nullable(),
+  health_state: z.string().nullable(),
+  reason: z.string(),
+});
+
+const Phases = z.object({
+  dns: z.number().nullable(),
+  connect: z.number().nullable(),
+  tls: z.number().nullable(),
+  ttfb: z.number().nullable(),
+  total: z.number().nullable(),
+});
+const Latency = z.object({
+  samples: z.number(),
+  avg: z.number().nullable(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+});
+const StatusRow = z.object({
+  org: z.string(),
+  integration: z.string(),
+  kind: z.string(),
+  label: z.string(),
+  api_host: z.string(),
+  state: z.string(),
+  since: z.string().nullable(),
+  reason: z.string(),
+  last_probe: z
+    .object({
+      at: z.string(),
+      healthy: z.boolean(),
+      reason: z.string(),
+      check: z.string(),
+      phases_ms: Phases,
+      clock_skew_s: z.number().nullable(),
+    })
+    .nullable(),
+  uptime: z.object({
+    '24h': z.number().nullable(),
+    '7d': z.number().nullable(),
+    '30d': z.number().nullable(),
+  }),
+  latency_ms: z.object({ '24h': Latency, '7d': Latency, '30d': Latency }),
+  slo: z.object({ target: z.number(), met_30d: z.boolean().nullable() }),
+});
+const HealthView = z.object({
+  integrations: z.array(StatusRow),
+  transitions: z.array(
+    z.object({
+      at: z.string(),
+      integration: z.string(),
+      from: z.string(),
+      to: z.string(),
+      reason: z.string(),
+    }),
+  ),
+  policy: z.array(
+    z.object({
+      name: z.string(),
+      mode: z.string(),
+      roles: z.array(z.string()),
+      owner: z.string().nullable(),
+    }),
+  ),
+  fail_open: z.array(
+    z.object({
+      at: z.string(),
+      application: z.string(),
+      role: z.string(),
+      username: z.string(),
+      reason: z.string(),
+    }),
+  ),
+});
+const SeriesQuery = z.object({
+  integration: z.string().min(1).max(100),
+  resolution: z.enum(['minute', 'hour', 'day']).default('minute'),
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
+});
+const Series = z.object({
+  resolution: z.string(),
+  points: z.array(
+    z.object({
+      start: z.string(),
+      uptime: z.number().nullable(),
+      up: z.number(),
+      down: z.number(),
+      degraded: z.number(),
+      maintenance: z.number(),
+      avg_ms: z.number().nullable(),
+      max_ms: z.number().nullable(),
+    }),
+  ),
+});
+
+/** REST routes of the health capability, through the server's guards (roles, CSRF, error shape). */
+export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h: HealthRouteDeps): void {
+  const tags = ['health'];
+  mount(
+    app,
+    defineRoute(deps, 'auditor', {
+      method: 'get',
+      path: '/api/v1/orgs/{org}/health',
+      tags,
+      summary: 'State, uptime and latency of every integration; recent transitions; the fail-mode policy',
+      request: { params: OrgParam },
+      responses: { 200: json(HealthView, 'Health of the organization.') },
+    }),
+    async (c) => {
+      const org = c.get('org');
+      const now = h.now();
+      const [integrations, transitions, decisions] = await Promise.all([
+        h.status(org.id),
+        h.transitions(org.id),
+        h.decisions(org.id, now - 30 * 86_400_000, now + 1),
+      ]);
+      return reply(c, HealthView, {
+        integrations: integrations as z.input<typeof StatusRow>[],
+        transitions: transitions.map((t) => ({
+          at: new Date(t.at).toISOString(),
+          integration: t.integrationId,
+          from: t.from,
+          to: t.to,
+          reason: t.reason,
+        })),
+        policy: h
+          .policy(org.slug)
+          .map((p) => ({ name: p.name, mode: p.mode, roles: p.roles, owner: p.owner ?? null })),
+        fail_open: decisions
+          .filter((d) => d.allow)
+          .map((d) => ({
+            at: new Date(d.at).toISOString(),
+            application: d.application,
+            role: d.role,
+            username: d.username,
+            reason: d.reason,
+          })),
+      });
+    },
+  );
+  mount(
+    app,
+    defineRoute(deps, 'auditor', {
+      method: 'get',
+      path: '/api/v1/orgs/{org}/health/series',
+      tags,
+      summary: 'Uptime and latency buckets of one integration (per minute, hour or day)',
+      request: { params: OrgParam, query: SeriesQuery },
+      responses: { 200: json(Series, 'Buckets, oldest first.') },
+    }),
+    async (c) => {
+      const q = input(c, 'query', SeriesQuery);
+      const org = c.get('org');
+      const known = (await h.status(org.id)).some((s) => s.integration === q.integration);
+      const now = h.now();
+      const buckets = known
+        ? await h.buckets(q.integration, q.resolution, now - q.hours * 3_600_000, now + 1)
+        : [];
+      return reply(c, Series, {
+        resolution: q.resolution,
+        points: buckets.map((b) => ({
+          start: new Date(b.start).toISOString(),
+          uptime: uptimePercent(b),
+          up: b.up,
+          down: b.down,
+          degraded: b.degraded,
+          maintenance: b.maintenance,
+          avg_ms: b.latCount === 0 ? null : Math.round((b.latSum / b.latCount) * 10) / 10,
+          max_ms: b.latCount === 0 ? null : b.latMax,
+        })),
+      });
+    },
+  );
+  mount(
+    app,
+    defineRoute(deps, 'auditor', {
+      method: 'post',
+      path: '/api/v1/orgs/{org}/failmode/decide',
+      tags,
+      summary:
+        'Fail-open or fail-closed for one login while Duo is down or timed out; fail-open answers are password-only (mfa false), audited and alerted',
+      request: { params: OrgParam, ...body(DecideBody) },
+      responses: { 200: json(DecideReply, 'The decision and why.') },
+    }),
+    async (c) => {
+      const b = input(c, 'json', DecideBody);
+      const d = await h.decide({
+        orgId: c.get('org').id,
+        application: b.application,
+        role: b.role,
+        username: b.username,
+        cause: b.cause,
+        ...(b.integration_id === undefined ? {} : { integrationId: b.integration_id }),
+        ...(b.ip === undefined ? {} : { ip: b.ip }),
+      });
+      return reply(c, DecideReply, {
+        allow: d.allow,
+        mode: d.mode,
+        mfa: false,
+        authentication_context: d.authContext,
+        health_state: d.healthState,
+        reason: d.reason,
+      });
+    },
+  );
+}

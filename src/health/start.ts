@@ -1,0 +1,97 @@
+import type { CapabilityContext, StartedCapability } from '../app/index.js';
+import { createFailModeAdvisor } from './failmode/advisor.js';
+import { FactorHealth } from './factor/factor-health.js';
+import { registerHealthMetrics, type LatestProbe } from './metrics.js';
+import { HealthMonitor } from './monitor/monitor.js';
+import { startProbeLoop, type ProbeLoop } from './monitor/probe-loop.js';
+import { healthStatus, type IntegrationStatus } from './monitor/status.js';
+import { allSubjects } from './probe/probe-targets.js';
+import { mountHealthRoutes } from './routes.js';
+
+/** What `serve` runs for health: the probe loop, factor health, the fail-mode advisor, routes and metrics. */
+export function startHealth(ctx: CapabilityContext): StartedCapability {
+  const config = ctx.config.health;
+  const now = (): number => ctx.clock().getTime();
+  const factors = new FactorHealth({
+    windowMs: config.factors.windowMinutes * 60_000,
+    baselineMs: config.factors.baselineHours * 3_600_000,
+    minAttempts: config.factors.minAttempts,
+    errorShare: config.factors.errorShare,
+    baselineFactor: config.factors.baselineFactor,
+  });
+  const unsubscribe = ctx.shared.logEvents.subscribe((events) => factors.ingest(events, now()));
+  const monitor = new HealthMonitor({
+    store: ctx.store,
+    config,
+    transport: ctx.clients.transportOptions,
+    alerts: ctx.shared.alerts,
+    logger: ctx.logger,
+    now,
+    factorIssues: (orgId) => factors.issues(orgId, now()),
+  });
+  const latest = new Map<string, LatestProbe>();
+  const advisor = createFailModeAdvisor({
+    store: ctx.store,
+    repo: monitor.repo,
+    applications: () => config.failMode.applications,
+    alerts: ctx.shared.alerts,
+    now,
+  });
+  let snapshot: { at: number; rows: readonly IntegrationStatus[] } | null = null;
+  const statusSnapshot = async (): Promise<readonly IntegrationStatus[]> => {
+    if (snapshot === null || now() - snapshot.at > 60_000)
+      snapshot = { at: now(), rows: await healthStatus(ctx.store, monitor.repo, config, now()) };
+    return snapshot.rows;
+  };
+
+  let loop: ProbeLoop | null = null;
+  if (config.enabled) {
+    loop = startProbeLoop({
+      subjects: () => allSubjects(ctx.store),
+      intervalMs: config.intervalSeconds * 1000,
+      concurrency: config.concurrency,
+      probe: async (subject) => {
+        const outcome = await monitor.probe(subject);
+        if (outcome === undefined) {
+          latest.delete(subject.integrationId);
+          return;
+        }
+        const state = (await monitor.repo.state(subject.integrationId))?.state ?? 'PENDING';
+        latest.set(subject.integrationId, { subject, outcome, state });
+      },
+      onError: (error, subject) =>
+        ctx.logger.error(
+          { err: error, integration: subject?.integrationId },
+          'health probe failed to record',
+        ),
+    });
+  }
+
+  return {
+    provides: { failMode: advisor },
+    mountRoutes(app, deps) {
+      registerHealthMetrics(deps.metrics.registry, () => latest.values(), statusSnapshot);
+      mountHealthRoutes(app, deps, {
+        status: (orgId) => healthStatus(ctx.store, monitor.repo, config, now(), orgId),
+        transitions: (orgId) => monitor.repo.transitions(orgId, 50),
+        buckets: (id, resolution, from, to) => monitor.repo.buckets(id, resolution, from, to),
+        decide: (q) => advisor.decideRecorded(q),
+        decisions: (orgId, from, to) => monitor.repo.decisions(orgId, from, to),
+        policy: (slug) => config.failMode.applications.filter((a) => a.org === undefined || a.org === slug),
+        now,
+      });
+    },
+    startupLines: config.enabled
+      ? [
+          `health: probing every integration each ${String(config.intervalSeconds)} s (ping + signed check); states in the dashboard's Health page and at /metrics`,
+        ]
+      : [
+          'health: scheduled probes are off (health.enabled: false); `duowatch health probe --org X` still works',
+        ],
+    async close() {
+      unsubscribe();
+      await loop?.stop();
+      monitor.close();
+    },
+  };
+}

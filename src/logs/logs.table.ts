@@ -1,0 +1,30 @@
+/** Row types of the collector's own tables (the store's Kysely handle is cast to these in the repository). */
+export interface LogCheckpointsTable {
+  org_id: string;
+  integration_id: string;
+  account_id: string;
+  stream: string;
+  state: unknown;
+  status: string;
+  last_error: string | null;
+  failures: number;
+  next_attempt_ms: number | string | null;
+  last_poll_ms: number | string | null;
+  last_success_ms: number | string | null;
+  events_total: number | string;
+  newest_ts: number | string | null;
+  lease_owner: string | null;
+  lease_until_ms: number | string | null;
+  updated_ms: number | string;
+}
+
+export interface LogSinkPositionsTable {
+  sink: string;
+  position: string;
+  updated_ms: number | string;
+}
+
+export interface LogsDatabase {
+  log_checkpoints: LogCheckpointsTable;
+  log_sink_positions: LogSinkPositionsTable;
+}

@@ -1,0 +1,80 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { duoSamples, sampleEvent } from './duo-samples.test-helpers.js';
+import { ecsDataset, formatEcs, formatEcsAlert } from './format-ecs.js';
+
+// Golden outputs (style.md §12): `UPDATE_GOLDEN=1 npx vitest run src/logs/sinks/format-ecs.test.ts` rewrites
+// them; review the diff before committing.
+const goldenDir = join(import.meta.dirname, 'golden');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+async function golden(name: string, value: unknown): Promise<void> {
+  const file = join(goldenDir, `${name}.json`);
+  const text = JSON.stringify(value, null, 2) + '\n';
+  if (update) await writeFile(file, text);
+  // Compared as data, so the formatter may lay the files out as it likes.
+  expect(JSON.parse(text)).toEqual(JSON.parse(await readFile(file, 'utf8')));
+}
+
+describe('ECS format', () => {
+  for (const name of Object.keys(duoSamples)) {
+    it(`matches the golden document for ${name}`, async () => {
+      await golden(`ecs-${name}`, formatEcs(sampleEvent(name)));
+    });
+  }
+
+  it('carries our id in event.id and vendor fields under cisco_duo.<dataset>', () => {
+    const doc = formatEcs(sampleEvent('auth-success'));
+    expect(doc.event).toMatchObject({ id: 'id-auth-success', kind: 'event', outcome: 'success' });
+    expect(doc.cisco_duo).toHaveProperty('auth.txid', '340a23e3-23f3-4f5c-8b2a-2b9b5a3c1e2f');
+    expect(doc['@timestamp']).toBe('2020-02-13T18:56:20.351Z');
+  });
+
+  it('splits ip:port and drops empty values', () => {
+    const doc = formatEcs(sampleEvent('auth-fraud-ip-port'));
+    expect(doc.source).toMatchObject({ ip: '203.0.113.50', port: 51432, address: 'kiosk-7.example.com' });
+    expect(JSON.stringify(doc)).not.toMatch(/:null|:""|:\[\]|:\{\}/);
+    expect(doc.event).toMatchObject({ outcome: 'failure', severity: 9 });
+  });
+
+  it('accepts activity action as a string or as {name, details} and indexes one shape', () => {
+    const a = formatEcs(sampleEvent('activity-admin-login'));
+    const b = formatEcs(sampleEvent('activity-user-string-action'));
+    expect(a.event).toMatchObject({ action: 'admin_login', outcome: 'success' });
+    expect(b.event).toMatchObject({ action: 'user_update', outcome: 'failure' });
+    expect(b.cisco_duo).toHaveProperty('activity.action', { name: 'user_update' });
+    expect(b.user).toEqual({ name: 'narroway' });
+  });
+
+  it('names telephony v2 and v1 datasets apart', () => {
+    expect(ecsDataset(sampleEvent('telephony-v2-sms'))).toBe('telephony_v2');
+    expect(
+      ecsDataset({
+        ...sampleEvent('telephony-v2-sms'),
+        raw: { context: 'authentication', timestamp: 1, type: 'sms' },
+      }),
+    ).toBe('telephony');
+  });
+
+  it('formats alerts with event.kind alert', async () => {
+    const doc = formatEcsAlert(
+      {
+        orgId: 'org_1',
+        source: 'detect',
+        rule: 'duo.mfa_fatigue',
+        title: 'Push fatigue: 12 denied pushes for jdoe in 10 minutes',
+        severity: 'high',
+        entity: 'jdoe',
+        firstSeen: new Date('2026-11-30T10:00:00Z'),
+        lastSeen: new Date('2026-11-30T10:09:00Z'),
+        eventIds: ['a', 'b'],
+        fields: { denied: 12 },
+      },
+      'alert-1',
+      'acme',
+    );
+    await golden('ecs-alert', doc);
+    expect(doc.event).toMatchObject({ kind: 'alert', id: 'alert-1', severity: 8 });
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * The verify capability's door (docs/verify.md): the Auth API for operators and automation (`duowatch auth`,
+ * REST routes under an organization, the "verify this user" action) and Duo two-factor on duowatch's own
+ * login. Outside code imports only this file.
+ */
+import type { Capability, CapabilityContext, StartedCapability } from '../app/capability.js';
+import { register as authCommand } from './commands/auth/command.js';
+import { verifyMigrations } from './migrations.js';
+
+export { VerifyError, type VerifyErrorCode } from './errors.js';
+export { AUTH_ACTIONS, runAuthAction, type AuthAction, type AuthActionInput } from './auth-actions.js';
+
+async function start(ctx: CapabilityContext): Promise<StartedCapability> {
+  const { verifyStore } = await import('./verify-store.js');
+  const { createVerifyUser } = await import('./verify-user.js');
+  const { mountVerifyRoutes } = await import('./routes.js');
+  const store = verifyStore(ctx.store, ctx.clock);
+  const verifyUser = createVerifyUser({
+    store: ctx.store,
+    verifyStore: store,
+    clients: ctx.clients,
+    services: ctx.services,
+    alerts: ctx.shared.alerts,
+    logger: ctx.logger,
+    clock: ctx.clock,
+  });
+  return {
+    mountRoutes: (app, deps) =>
+      mountVerifyRoutes(app, deps, {
+        store: ctx.store,
+        clients: ctx.clients,
+        services: ctx.services,
+        verifyUser,
+      }),
+    close: () => verifyUser.close(),
+  };
+}
+
+export const verifyCapability: Capability = {
+  name: 'verify',
+  migrations: verifyMigrations,
+  commands: [authCommand],
+  start,
+};

@@ -1,0 +1,50 @@
+import { type Kysely, type Migration } from 'kysely';
+import type { DialectAdapter } from '../store/index.js';
+
+/**
+ * The verify capability's tables (migration range 300–349): "verify this user" requests with their Duo
+ * outcome, and the second factor each duowatch session was opened with (or why none was used).
+ */
+export function verifyMigrations(adapter: DialectAdapter): Record<string, Migration> {
+  const t = adapter.types;
+  return {
+    '300-verify-requests': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('verify_requests')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+          .addColumn('integration_id', 'text', (c) => c.notNull())
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('requested_by', 'text', (c) => c.notNull())
+          .addColumn('txid', 'text')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('result', 'text')
+          .addColumn('status', 'text')
+          .addColumn('status_msg', 'text')
+          .addColumn('created_at', t.timestamp, (c) => c.notNull())
+          .addColumn('finished_at', t.timestamp)
+          .execute();
+        await db.schema
+          .createIndex('verify_requests_org')
+          .on('verify_requests')
+          .columns(['org_id', 'created_at'])
+          .execute();
+      },
+    },
+    '301-verify-login-factors': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('verify_login_factors')
+          .addColumn('session_hash', 'text', (c) => c.primaryKey())
+          .addColumn('operator_id', 'text', (c) => c.notNull())
+          .addColumn('mfa', t.boolean, (c) => c.notNull())
+          .addColumn('factor', 'text')
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.timestamp, (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
