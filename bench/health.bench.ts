@@ -1,5 +1,5 @@
 /**
- * Availability probing at scale (issue 13): 1 000 Auth API integrations probed each minute from one process
+ * Availability probing at scale (docs/benchmarks.md): 1 000 Auth API integrations probed each minute from one process
  * (ping + signed /auth/v2/check, each on a fresh TLS connection, every result recorded in SQLite: state row,
  * three buckets). Measures CPU and memory per probe and the scheduling jitter (start minus scheduled time).
  * The emulator runs in a child process with Duo's rate limits OFF. HEALTH_BENCH_SECONDS (default 60) sets

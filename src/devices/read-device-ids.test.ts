@@ -15,7 +15,7 @@ function refused(fn: () => unknown): DevicesInputError {
 }
 
 describe('readDeviceIds', () => {
-  it("reads the seed's CSV: BOM, CRLF, quotes, blank lines, trimming, case-insensitive duplicates", () => {
+  it('reads the device-id CSV as specified: BOM, CRLF, quotes, blank lines, trimming, case-insensitive duplicates', () => {
     const csv = `\uFEFFdevice_id\r\n ${W(1).toUpperCase()} \r\n\r\n"${W(2)}"\r\n${W(1)}\r\n`;
     const list = readDeviceIds(Buffer.from(csv, 'utf8'), { os: 'windows' });
     expect(list.ids).toEqual([W(1), W(2)]);

@@ -11,7 +11,7 @@ import { parseSince } from './windows.js';
 
 /** The organization `serve` creates for the emulated demo tenant (runtime's DEMO_SLUG). */
 const DEMO_ORG = 'demo';
-/** Duo's logs need two minutes to appear; the seed's minimum poll interval for real hosts is 120 s. */
+/** Duo's logs need two minutes to appear; the log-collection requirements' minimum poll interval for real hosts is 120 s (docs/logs.md). */
 const POLL_CRON = '*/2 * * * *';
 
 /**

@@ -62,7 +62,7 @@ function activeFlag(ctx: EndpointContext): boolean {
 }
 
 /**
- * Ids to look up: `device_id` (one or repeated, as in the seed) and `device_ids` (Duo's Ruby client's
+ * Ids to look up: `device_id` (one or repeated, as the device-sync requirements name it) and `device_ids` (Duo's Ruby client's
  * name; comma-separated, repeated, or a JSON list). None means "list the whole cache".
  */
 function lookupIds(ctx: EndpointContext): string[] {
