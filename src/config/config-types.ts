@@ -1,6 +1,7 @@
 import type { Secret } from '../store/index.js';
 import type { HealthConfig } from '../health/index.js';
 import type { DetectConfig } from '../detect/index.js';
+import type { VerifyConfig } from '../verify/index.js';
 
 export interface ConfiguredIntegration {
   org: string;
@@ -57,4 +58,6 @@ export interface Config {
   /** Availability probes, states, SLO and the fail-mode policy (docs/health.md). */
   readonly health: HealthConfig;
   readonly detect: DetectConfig;
+  /** Duo two-factor on duowatch's own login (docs/verify.md). */
+  readonly verify: VerifyConfig;
 }

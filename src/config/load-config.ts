@@ -198,6 +198,7 @@ async function normalise(
     },
     integrations,
     detect: input.detect,
+    verify: input.verify,
   };
 }
 

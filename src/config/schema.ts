@@ -3,6 +3,7 @@ import { validateApiHostname } from '../duo/index.js';
 import { z } from 'zod';
 import { healthConfigSchema } from '../health/index.js';
 import { detectConfigSchema } from '../detect/index.js';
+import { verifyConfigSchema } from '../verify/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
 const cronPattern = z
@@ -178,6 +179,7 @@ export const configSchema = z
       .default([])
       .describe('integrations created on start when missing'),
     detect: detectConfigSchema.describe('detections over collected logs (docs/detect.md)'),
+    verify: verifyConfigSchema.describe('Duo two-factor on the duowatch login (docs/verify.md)'),
   })
   .describe('duowatch configuration');
 

@@ -11,3 +11,4 @@ export type { AccountsStore, OrgRole } from './accounts-store.js';
 export { defineRoute, mount, reply, json, body, input } from './define-route.js';
 export { audit, actorOf, actorId } from './auth.js';
 export type { AppEnv, AppContext, ServerDeps, Principal } from './context.js';
+export type * from './second-factor.js';
