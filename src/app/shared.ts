@@ -1,3 +1,4 @@
+import type { SecondFactor } from '../server/index.js';
 /**
  * What capabilities offer one another inside `serve`, as narrow interfaces (docs/conventions.md §4). The composition root
  * builds the hub and the alert raiser before any capability starts; a capability that provides more (the
@@ -88,4 +89,6 @@ export interface SharedServices {
   readonly logEvents: LogEventHub;
   readonly alerts: AlertRaiser;
   readonly failMode?: FailModeAdvisor;
+  /** The verify capability's Duo step on the duowatch login; `serve` hands it to the server. */
+  readonly secondFactor?: SecondFactor;
 }

@@ -4,6 +4,7 @@ import type { Secret } from '../store/index.js';
 import type { HealthConfig } from '../health/index.js';
 import type { AlertsConfig } from '../alerts/index.js';
 import type { DetectConfig } from '../detect/index.js';
+import type { VerifyConfig } from '../verify/index.js';
 
 export interface ConfiguredIntegration {
   org: string;
@@ -67,4 +68,6 @@ export interface Config {
   readonly detect: DetectConfig;
   /** Trusted-endpoint device-cache sync (docs/devices.md). */
   readonly devices: DevicesConfig;
+  /** Duo two-factor on duowatch's own login (docs/verify.md). */
+  readonly verify: VerifyConfig;
 }

@@ -212,6 +212,7 @@ async function normalise(
       ...input.devices,
       syncs: input.devices.syncs.map((s) => (s.file === undefined ? s : { ...s, file: abs(s.file) })),
     },
+    verify: input.verify,
   };
 }
 

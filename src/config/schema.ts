@@ -6,6 +6,7 @@ import { alertsConfigSchema } from '../alerts/index.js';
 import { detectConfigSchema } from '../detect/index.js';
 import { INTEGRATION_KINDS } from '../shared/index.js';
 import { devicesConfigSchema } from '../devices/index.js';
+import { verifyConfigSchema } from '../verify/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
 const cronPattern = z
@@ -202,6 +203,7 @@ export const configSchema = z
       .describe('integrations created on start when missing'),
     alerts: alertsConfigSchema.describe('stored alerts and their notifications (docs/alerts.md)'),
     detect: detectConfigSchema.describe('detections over collected logs (docs/detect.md)'),
+    verify: verifyConfigSchema.describe('Duo two-factor on the duowatch login (docs/verify.md)'),
   })
   .describe('duowatch configuration');
 

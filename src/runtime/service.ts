@@ -144,6 +144,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       store,
       logger,
       routes: startedCapabilities.map((one) => (app, deps) => one.mountRoutes?.(app, deps)),
+      ...(shared.secondFactor === undefined ? {} : { secondFactor: shared.secondFactor }),
       config: {
         secureCookies: (config.server.publicUrl ?? '').startsWith('https:'),
         trustProxy: config.server.trustProxy,

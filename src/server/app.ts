@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import type { DuowatchServices } from '../services/contract.js';
 import { DuowatchError } from '../shared/index.js';
 import type { AccountsStore } from './accounts-store.js';
+import type { SecondFactor } from './second-factor.js';
 import { resolvePrincipal, sameOriginGuard } from './auth.js';
 import type { AppEnv, ServerConfig, ServerDeps, ServerLogger } from './context.js';
 import { ApiError } from './errors.js';
@@ -42,6 +43,8 @@ export interface CreateServerAppOptions {
   throttle?: ThrottleOptions;
   /** Route mounters of the capabilities (the composition root's `StartedCapability.mountRoutes`). */
   routes?: ReadonlyArray<(app: OpenAPIHono<AppEnv>, deps: ServerDeps) => void>;
+  /** The second sign-in step (docs/verify.md); without it the password alone signs in. */
+  secondFactor?: SecondFactor;
 }
 
 export type ServerApp = OpenAPIHono<AppEnv> & { deps: ServerDeps };
@@ -84,6 +87,7 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
     throttle: new LoginThrottle(options.store.loginThrottle, clock, options.throttle ?? DEFAULT_THROTTLE),
     random: options.random ?? randomBytes,
     dummyHash: dummyHash(config.scrypt),
+    ...(options.secondFactor === undefined ? {} : { secondFactor: options.secondFactor }),
   };
   // Computed now so a first unknown-user login is not faster than the rest; never rejects in practice.
   deps.dummyHash.catch(() => undefined);

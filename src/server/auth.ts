@@ -121,7 +121,7 @@ export async function startSession(
   c: AppContext,
   deps: ServerDeps,
   operator: Operator,
-): Promise<{ csrfToken: string; expiresAt: Date }> {
+): Promise<{ csrfToken: string; expiresAt: Date; idHash: string }> {
   const value = newSecret(deps.random);
   const csrfToken = newSecret(deps.random);
   const now = deps.clock();
@@ -138,7 +138,7 @@ export async function startSession(
   setCookie(c, SESSION_COOKIE, value, { httpOnly: true, sameSite: 'Strict', secure, path: '/', maxAge });
   // Readable by the dashboard's JS on purpose: it echoes it in X-CSRF-Token (double-submit).
   setCookie(c, CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: 'Strict', secure, path: '/', maxAge });
-  return { csrfToken, expiresAt };
+  return { csrfToken, expiresAt, idHash: sha256(value) };
 }
 
 export async function endSession(c: AppContext, deps: ServerDeps): Promise<void> {

@@ -6,6 +6,7 @@ export interface OrgRef {
   slug: string;
   name: string;
 }
+import type { SecondFactor } from './second-factor.js';
 import type { AccountsStore, ApiToken, Membership, Operator, OrgRole, Session } from './accounts-store.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ScryptParams } from './password.js';
@@ -52,6 +53,8 @@ export type Principal =
 
 /** Everything route modules need, built once by createServerApp. */
 export interface ServerDeps {
+  /** A second sign-in step (Duo 2FA from the verify capability); absent: the password alone. */
+  secondFactor?: SecondFactor;
   services: DuowatchServices;
   accounts: AccountsStore;
   config: ServerConfig;

@@ -13,3 +13,4 @@ export { audit, actorOf, actorId } from './auth.js';
 export type { AppEnv, AppContext, ServerDeps, Principal } from './context.js';
 export { allowedHostsFor, LOOPBACK_HOSTS } from './edge.js';
 export { OrgParam } from './schemas.js';
+export type * from './second-factor.js';

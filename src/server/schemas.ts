@@ -64,9 +64,18 @@ export const User = z
 export const LoginBody = z
   .object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1024) })
   .openapi('Login');
+/** The Duo second step's waiting screen (docs/verify.md): what to choose, or what is outstanding. */
+export const SecondStep = z
+  .object({
+    state: z.enum(['choose', 'waiting']),
+    message: z.string(),
+    factors: z.array(z.string()),
+    devices: z.array(z.object({ device: z.string(), name: z.string(), capabilities: z.array(z.string()) })),
+  })
+  .openapi('SecondStep');
 /**
- * `next` names a further step before the session is usable. Today it is always null; Duo 2FA on this
- * login (a later issue) will answer `{state: 'pending', next: 'duo_2fa', ...}` without changing the shape.
+ * `next` names a further step before the session is usable: with Duo 2FA on (docs/verify.md) the password
+ * answers `{state: 'pending', next: 'duo_2fa', secondStep}` and the step's routes finish the sign-in.
  */
 export const SessionState = z
   .object({
@@ -75,8 +84,21 @@ export const SessionState = z
     user: User.nullable(),
     csrfToken: z.string().nullable(),
     expiresAt: z.string().nullable(),
+    secondStep: SecondStep.nullable().optional(),
+    /** How this session was opened: the second factor used, or that none was and why. */
+    secondFactor: z
+      .object({ mfa: z.boolean(), factor: z.string().nullable(), reason: z.string() })
+      .nullable()
+      .optional(),
   })
   .openapi('Session');
+export const SecondStepBody = z
+  .object({
+    factor: z.enum(['push', 'passcode', 'sms', 'phone']),
+    device: z.string().min(1).max(100).optional(),
+    passcode: z.string().min(1).max(64).optional(),
+  })
+  .openapi('SecondStepChoice');
 export const PasswordChange = z.object({
   currentPassword: z.string().min(1).max(1024),
   newPassword: z.string().min(12).max(1024),

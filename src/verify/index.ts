@@ -5,16 +5,20 @@
  */
 import type { Capability, CapabilityContext, StartedCapability } from '../app/capability.js';
 import { register as authCommand } from './commands/auth/command.js';
+import { register as accountsCommand } from './commands/accounts/command.js';
 import { verifyMigrations } from './migrations.js';
 
 export { VerifyError, type VerifyErrorCode } from './errors.js';
+export { verifyConfigSchema, VERIFY_DEFAULTS, type VerifyConfig } from './config-schema.js';
 export { AUTH_ACTIONS, runAuthAction, type AuthAction, type AuthActionInput } from './auth-actions.js';
 
 async function start(ctx: CapabilityContext): Promise<StartedCapability> {
   const { verifyStore } = await import('./verify-store.js');
   const { createVerifyUser } = await import('./verify-user.js');
   const { mountVerifyRoutes } = await import('./routes.js');
+  const { createLoginStep } = await import('./login/create-login-step.js');
   const store = verifyStore(ctx.store, ctx.clock);
+  const secondFactor = createLoginStep(ctx.config.verify.login, ctx, store);
   const verifyUser = createVerifyUser({
     store: ctx.store,
     verifyStore: store,
@@ -33,12 +37,19 @@ async function start(ctx: CapabilityContext): Promise<StartedCapability> {
         verifyUser,
       }),
     close: () => verifyUser.close(),
+    ...(secondFactor === null ? {} : { provides: { secondFactor } }),
+    startupLines:
+      secondFactor === null
+        ? []
+        : [
+            `Duo 2FA is required on sign-in (organization ${String(ctx.config.verify.login.org)}); owners and admins fail closed when Duo is down.`,
+          ],
   };
 }
 
 export const verifyCapability: Capability = {
   name: 'verify',
   migrations: verifyMigrations,
-  commands: [authCommand],
+  commands: [authCommand, accountsCommand],
   start,
 };

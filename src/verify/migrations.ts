@@ -46,5 +46,14 @@ export function verifyMigrations(adapter: DialectAdapter): Record<string, Migrat
           .execute();
       },
     },
+    '302-verify-break-glass': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('verify_break_glass')
+          .addColumn('operator_id', 'text', (c) => c.primaryKey())
+          .addColumn('enabled_at', t.timestamp, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }

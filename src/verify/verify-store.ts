@@ -26,7 +26,13 @@ interface VerifyLoginFactorsTable {
   created_at: string | Date;
 }
 
+interface VerifyBreakGlassTable {
+  operator_id: string;
+  enabled_at: string | Date;
+}
+
 interface VerifyDb {
+  verify_break_glass: VerifyBreakGlassTable;
   verify_requests: VerifyRequestsTable;
   verify_login_factors: VerifyLoginFactorsTable;
 }
@@ -157,6 +163,17 @@ export function verifyStore(store: Store, clock: () => Date = () => new Date()) 
           created_at: codec.time(clock()),
         })
         .execute();
+    },
+    async markBreakGlass(operatorId: string): Promise<void> {
+      await db.deleteFrom('verify_break_glass').execute();
+      await db
+        .insertInto('verify_break_glass')
+        .values({ operator_id: operatorId, enabled_at: codec.time(clock()) })
+        .execute();
+    },
+    async breakGlassOperator(): Promise<string | undefined> {
+      const r = await db.selectFrom('verify_break_glass').select('operator_id').executeTakeFirst();
+      return r?.operator_id;
     },
     async loginFactor(sessionHash: string): Promise<LoginFactor | undefined> {
       const r = await db

@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Membership, Operator } from '../accounts-store.js';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { SecondFactor, SecondFactorOutcome } from '../second-factor.js';
 import {
   actorId,
   audit,
@@ -10,13 +12,13 @@ import {
   startSession,
 } from '../auth.js';
 import { principalOf } from '../access.js';
-import { clientIp } from '../client-ip.js';
+import { clientIp, isTls } from '../client-ip.js';
 import type { AppContext, AppEnv, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
 import { ApiError } from '../errors.js';
 import { hashPassword, needsRehash, verifyPassword } from '../password.js';
 import type { User } from '../schemas.js';
-import { LoginBody, Ok, PasswordChange, SessionState } from '../schemas.js';
+import { LoginBody, Ok, PasswordChange, SecondStepBody, SessionState } from '../schemas.js';
 import type { z } from '@hono/zod-openapi';
 
 export async function userView(
@@ -98,11 +100,23 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       );
     }
 
-    // Step 2 (not yet): a second factor such as Duo 2FA goes here. It would answer
-    // `state: "pending", next: "duo_2fa"` without a session and call completeLogin once the factor passes.
-
-    return completeLogin(c, deps, operator);
+    // Step 2: a second factor (Duo 2FA, docs/verify.md) when the service runs one.
+    if (deps.secondFactor === undefined) return completeLogin(c, deps, operator);
+    const memberships = await deps.accounts.memberships.listForOperator(operator.id);
+    const outcome = await deps.secondFactor.begin(
+      {
+        id: operator.id,
+        username: operator.username,
+        superadmin: operator.superadmin,
+        roles: memberships.map((m) => m.role),
+      },
+      ip,
+    );
+    return secondStepAnswer(c, deps, outcome, operator.username);
   });
+
+  // The step's routes exist only when the service runs a second factor.
+  if (deps.secondFactor !== undefined) mountSecondStep(app, deps);
 
   const me = defineRoute(deps, 'operator', {
     method: 'get',
@@ -220,19 +234,27 @@ const throttled = (waitMs: number): ApiError => {
 
 /**
  * The end of a successful sign-in (after every factor): a session, a remembered device, the audit row and
- * the answer. A second-factor step calls this once the factor passes.
+ * the answer. With a second factor, the session records which factor was used (or that none was, and why).
  */
-export async function completeLogin(c: AppContext, deps: ServerDeps, operator: Operator): Promise<Response> {
+export async function completeLogin(
+  c: AppContext,
+  deps: ServerDeps,
+  operator: Operator,
+  second?: Extract<SecondFactorOutcome, { kind: 'allow' }>,
+): Promise<Response> {
   await deps.accounts.operators.recordLogin(operator.id, deps.clock());
   await rememberDevice(c, deps, operator);
-  const { csrfToken, expiresAt } = await startSession(c, deps, operator);
+  const { csrfToken, expiresAt, idHash } = await startSession(c, deps, operator);
+  if (second !== undefined) await deps.secondFactor?.recordSession(idHash, second);
+  const factor =
+    second === undefined ? null : { mfa: second.mfa, factor: second.factor, reason: second.reason };
   await audit(c, deps, {
     action: 'session.login',
     actor: `operator:${operator.id}`,
     orgId: null,
     target: operator.username,
     outcome: 'success',
-    details: {},
+    details: factor === null ? {} : { secondFactor: factor },
   });
   const memberships = await deps.accounts.memberships.listForOperator(operator.id);
   return reply(c, SessionState, {
@@ -241,5 +263,88 @@ export async function completeLogin(c: AppContext, deps: ServerDeps, operator: O
     user: await userView(deps, operator, memberships),
     csrfToken,
     expiresAt: expiresAt.toISOString(),
+    secondFactor: factor,
   });
+}
+
+const STEP_COOKIE = 'dw_2fa';
+
+function mountSecondStep(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
+  const stepState = defineRoute(deps, 'public', {
+    method: 'get',
+    path: '/api/v1/session/2fa',
+    tags: ['session'],
+    summary: 'The Duo second step: waits (up to 25 s) for an outstanding push or call to change',
+    responses: { 200: json(SessionState, 'Still pending, or signed in.') },
+  });
+  mount(app, stepState, async (c) => {
+    const { sf, challenge } = pendingStep(c, deps);
+    return secondStepAnswer(c, deps, await sf.poll(challenge, 25_000), null);
+  });
+  const stepChoose = defineRoute(deps, 'public', {
+    method: 'post',
+    path: '/api/v1/session/2fa',
+    tags: ['session'],
+    summary: 'The Duo second step: push, passcode, SMS passcodes or a phone call',
+    request: body(SecondStepBody),
+    responses: { 200: json(SessionState, 'Still pending, or signed in.') },
+  });
+  mount(app, stepChoose, async (c) => {
+    const { sf, challenge } = pendingStep(c, deps);
+    const choice = input(c, 'json', SecondStepBody);
+    return secondStepAnswer(c, deps, await sf.act(challenge, choice), null);
+  });
+}
+
+function pendingStep(c: AppContext, deps: ServerDeps): { sf: SecondFactor; challenge: string } {
+  const challenge = getCookie(c, STEP_COOKIE);
+  if (deps.secondFactor === undefined || challenge === undefined || challenge === '')
+    throw new ApiError(401, 'no_second_step', 'No sign-in is waiting for a second factor; sign in again.');
+  return { sf: deps.secondFactor, challenge };
+}
+
+/** Turns the second factor's decision into the answer: signed in, refused, or still pending. */
+async function secondStepAnswer(
+  c: AppContext,
+  deps: ServerDeps,
+  outcome: SecondFactorOutcome,
+  username: string | null,
+): Promise<Response> {
+  const secure = deps.config.secureCookies || isTls(c, deps.proxy);
+  if (outcome.kind === 'pending') {
+    setCookie(c, STEP_COOKIE, outcome.challenge, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure,
+      path: '/api/v1/session',
+    });
+    return reply(c, SessionState, {
+      state: 'pending',
+      next: 'duo_2fa',
+      user: null,
+      csrfToken: null,
+      expiresAt: null,
+      secondStep: {
+        state: outcome.view.state,
+        message: outcome.view.message,
+        factors: [...outcome.view.factors],
+        devices: outcome.view.devices.map((d) => ({ ...d, capabilities: [...d.capabilities] })),
+      },
+    });
+  }
+  deleteCookie(c, STEP_COOKIE, { path: '/api/v1/session' });
+  if (outcome.kind === 'deny') {
+    await audit(c, deps, {
+      action: 'session.login',
+      orgId: null,
+      target: username,
+      outcome: 'failure',
+      details: { reason: 'second_factor', code: outcome.code },
+    });
+    throw new ApiError(403, outcome.code, outcome.message);
+  }
+  const operator = await deps.accounts.operators.get(outcome.operatorId);
+  if (operator === undefined || operator.disabled)
+    throw new ApiError(401, 'invalid_credentials', 'The account is no longer available.');
+  return completeLogin(c, deps, operator, outcome);
 }
