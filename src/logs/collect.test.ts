@@ -255,14 +255,12 @@ describe('MSP child accounts through the Accounts API', () => {
     expect(reports[0]?.key.integrationId).toBe(i.id);
     const child = children[0];
     if (child === undefined) throw new Error('no child');
-    const expected = msp.world
-      .tenant(child.hostname)
-      .authLog({
-        mintime: firstFrom,
-        maxtime: msp.world.clock.now() - 120_000,
-        limit: 1,
-        sort: 'ts:asc',
-      }).total;
+    const expected = msp.world.tenant(child.hostname).authLog({
+      mintime: firstFrom,
+      maxtime: msp.world.clock.now() - 120_000,
+      limit: 1,
+      sort: 'ts:asc',
+    }).total;
     expect(expected).toBeGreaterThan(0);
     expect(sink.events).toHaveLength(expected);
     // Both children without the exclusion: the second one starts its own checkpoint.
