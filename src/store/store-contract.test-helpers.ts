@@ -418,6 +418,40 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.loginThrottle.get('user:bob')).toBeUndefined();
     });
 
+    test('login hardening: compare-and-set throttle, devices, token creator, metrics aggregates', async (store) => {
+      const { a } = await twoOrgs(store);
+      const bump = (cur: { failures: number } | undefined) => ({
+        key: 'ip:x',
+        failures: (cur?.failures ?? 0) + 1,
+        firstFailureAt: T0,
+        lockedUntil: null,
+        throttled: 0,
+      });
+      // Concurrent updates all land: none is lost to a read-then-write race.
+      await Promise.all(Array.from({ length: 12 }, () => store.loginThrottle.update('ip:x', bump)));
+      expect((await store.loginThrottle.get('ip:x'))?.failures).toBe(12);
+      const op = await store.operators.create({ username: 'dev', passwordHash: 'h', superadmin: false });
+      await store.loginDevices.remember('dh', op.id, T0);
+      expect(await store.loginDevices.find('dh', new Date(T0.getTime() - 1))).toEqual({ operatorId: op.id });
+      expect(await store.loginDevices.find('dh', new Date(T0.getTime() + 1))).toBeUndefined();
+      expect(await store.loginDevices.forgetOperator(op.id)).toBe(1);
+      const token = await store.apiTokens.create(a.id, {
+        tokenHash: 'th2',
+        role: 'admin',
+        label: 'x',
+        createdBy: op.id,
+      });
+      expect((await store.apiTokens.findByHash('th2'))?.createdBy).toBe(op.id);
+      expect(token.createdBy).toBe(op.id);
+      // twoOrgs adds one integration per org, neither with a health row yet.
+      expect(await store.metrics.credentialStates()).toEqual({ ok: 2 });
+      const run = await store.jobRuns.create(a.id, { kind: 'identity_sync' });
+      await store.jobRuns.finish(a.id, run.id, { status: 'succeeded', finishedAt: T0 });
+      const after = await store.metrics.runsFinishedAfter({ at: new Date(T0.getTime() - 1), id: '' }, 10);
+      expect(after.map((r) => [r.id, r.status])).toEqual([[run.id, 'succeeded']]);
+      expect(await store.metrics.runsFinishedAfter({ at: T0, id: run.id }, 10)).toEqual([]);
+    });
+
     test('audit log: append-only at the database level, redacted details, scoped listing', async (store) => {
       const { a, b } = await twoOrgs(store);
       const first = await store.auditLog.append({

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { RepositoryContext } from './context.js';
 
 /** A finished run as the metrics need it. */
@@ -23,6 +24,7 @@ export interface MetricsRepository {
 
 export function metricsRepository(ctx: RepositoryContext): MetricsRepository {
   const { db, codec } = ctx;
+  const state = sql<string>`coalesce(credential_health.state, 'ok')`;
   return {
     async credentialStates() {
       const rows = await db
@@ -32,11 +34,9 @@ export function metricsRepository(ctx: RepositoryContext): MetricsRepository {
             .onRef('credential_health.integration_id', '=', 'integrations.id')
             .onRef('credential_health.org_id', '=', 'integrations.org_id'),
         )
-        .select((eb) => [
-          eb.fn.coalesce('credential_health.state', eb.val('ok')).as('state'),
-          eb.fn.countAll().as('n'),
-        ])
-        .groupBy((eb) => eb.fn.coalesce('credential_health.state', eb.val('ok')))
+        // A literal, not a bound parameter: PostgreSQL must see the same expression in SELECT and GROUP BY.
+        .select((eb) => [state.as('state'), eb.fn.countAll().as('n')])
+        .groupBy(state)
         .execute();
       return Object.fromEntries(rows.map((r) => [String(r.state), codec.parseInt(r.n)]));
     },
