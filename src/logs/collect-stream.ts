@@ -6,7 +6,7 @@ import type { DeliveryLock } from './delivery-lock.js';
 import { readPages, type LogRequester } from './read-pages.js';
 import { eventId, STREAM_SPECS } from './streams.js';
 
-/** What delivering one stream needs; everything injected (style.md §3). */
+/** What delivering one stream needs; everything injected (docs/conventions.md §3). */
 export interface StreamDeps {
   repo: CheckpointRepository;
   request: LogRequester;

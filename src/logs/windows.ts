@@ -1,6 +1,6 @@
 import { LogsError } from './errors.js';
 
-/** Duo's logs become visible two minutes after the event (duo-wire.md §4 in docs/logs.md): query up to now − 2 min. */
+/** Duo's logs become visible two minutes after the event (docs/duo-wire.md §4): query up to now − 2 min. */
 export const VISIBILITY_DELAY_MS = 120_000;
 /** Duo keeps 180 days; asking for exactly 180 races its own clock, so the floor is 179 days. */
 export const RETENTION_FLOOR_MS = 179 * 86_400_000;

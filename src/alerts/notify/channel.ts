@@ -1,6 +1,6 @@
 import type { StoredAlert } from '../model.js';
 
-/** One way of telling people about a new alert (style.md §4: the narrow slice we use). */
+/** One way of telling people about a new alert (docs/conventions.md §4: the narrow slice we use). */
 export interface NotifyChannel {
   readonly name: string;
   send(alert: StoredAlert, context: { orgSlug: string; dashboardUrl: string | null }): Promise<void>;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { duoSamples, sampleEvent } from './duo-samples.test-helpers.js';
 import { ecsDataset, formatEcs, formatEcsAlert } from './format-ecs.js';
 
-// Golden outputs (style.md §12): `UPDATE_GOLDEN=1 npx vitest run src/logs/sinks/format-ecs.test.ts` rewrites
+// Golden outputs (docs/conventions.md §12): `UPDATE_GOLDEN=1 npx vitest run src/logs/sinks/format-ecs.test.ts` rewrites
 // them; review the diff before committing.
 const goldenDir = join(import.meta.dirname, 'golden');
 const update = process.env.UPDATE_GOLDEN === '1';

@@ -9,7 +9,7 @@ export interface HttpAnswer {
   readonly text: string;
 }
 
-/** The narrow HTTP slice the HTTP sinks use (style.md §4): one POST, its status, headers and body. */
+/** The narrow HTTP slice the HTTP sinks use (docs/conventions.md §4): one POST, its status, headers and body. */
 export interface HttpPoster {
   post(
     url: string,

@@ -1,4 +1,4 @@
-// One contract, every sink (style.md §11): the same cases against the file, stdout, syslog (TCP and UDP),
+// One contract, every sink (docs/conventions.md §11): the same cases against the file, stdout, syslog (TCP and UDP),
 // Elasticsearch, HEC and webhook sinks, each over a real loopback receiver. Where a case does not apply to a
 // sink the case says why instead of passing silently.
 import { createSocket } from 'node:dgram';
