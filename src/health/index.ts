@@ -28,6 +28,7 @@ export {
 } from './probe/probe-types.js';
 export { decideFailMode, policyFor, type HealthView } from './failmode/decide.js';
 export { createFailModeAdvisor, type RecordedDecision } from './failmode/advisor.js';
+export { healthRepository } from './store/health-repository.js';
 export { HealthMonitor, type HealthMonitorOptions } from './monitor/monitor.js';
 export { healthStatus, type IntegrationStatus } from './monitor/status.js';
 export { FactorHealth, type FactorReading } from './factor/factor-health.js';

@@ -128,7 +128,10 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor & { pending
       ...(a.ip === null ? {} : { ip: a.ip }),
     });
     if (!decision.allow) return closed(decision.reason);
-    const reason = `password only: ${decision.reason}`;
+    // The advisor's reason already starts "password only: …"; say it once.
+    const reason = decision.reason.startsWith('password only')
+      ? decision.reason
+      : `password only: ${decision.reason}`;
     await deps.audit({
       action: 'session.second_factor',
       target: a.username,
