@@ -67,6 +67,13 @@ async function inProcess(args: string[], extra: Record<string, string> = {}): Pr
   });
 }
 
+/** The parent's environment less anything that would point the child at another database or config. */
+function outsideEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && !k.startsWith('DUOWATCH_')),
+  );
+}
+
 /** Runs the CLI in a child; kills it with SIGKILL after `killAfterMs` (when given). Resolves with how it ended. */
 function child(
   args: string[],
@@ -78,7 +85,8 @@ function child(
       ['--import', 'tsx', join(ROOT, 'test', 'services', 'logs-crash.child.ts'), ...args],
       {
         cwd: ROOT,
-        env: { ...process.env, ...env },
+        // The same SQLite data directory as the in-process runs: never the PostgreSQL that .ci/run exports.
+        env: { ...outsideEnv(), ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
