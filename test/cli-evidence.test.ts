@@ -1,51 +1,27 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { runCli, startCliEmulator, type CliEmulator } from '../src/cli/cli-emulator.test-helpers.js';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/index.js';
-import { createEmulator, type Emulator, type TenantCredentials } from '../src/emulator/index.js';
+import type { TenantCredentials } from '../src/emulator/index.js';
 
 // The evidence CLI (docs/evidence.md) as a user runs it: a data directory, the emulator over TLS reached through the
 // DUOWATCH_DUO_* variables, the secret key on stdin, JSON on stdout.
-let emulator: Emulator;
-let listening: Awaited<ReturnType<Emulator['listen']>>;
 let creds: TenantCredentials;
-let dir: string;
+let world: CliEmulator;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'duowatch-cli-'));
-  emulator = await createEmulator({ seed: 'cli-test', users: 40, rateLimit: false });
-  listening = await emulator.listen({ tlsDir: join(dir, 'tls') });
-  const first = emulator.credentials()[0];
-  if (first === undefined) throw new Error('no tenant');
-  creds = first;
-  env = {
-    DUOWATCH_DATA_DIR: join(dir, 'data'),
-    DUOWATCH_DUO_RESOLVE: `${creds.hostname}=${listening.address}:${String(listening.port)}`,
-    DUOWATCH_DUO_CA_FILE: listening.caFile,
-    DUOWATCH_ALLOW_PRIVATE_ADDRESSES: 'true',
-  };
+  world = await startCliEmulator({
+    prefix: 'duowatch-cli-',
+    emulator: { seed: 'cli-test', users: 40, rateLimit: false },
+  });
+  ({ creds, env } = world);
 });
 
-afterAll(async () => {
-  await listening.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => world.close());
 
-async function run(args: string[], stdin = '', extraEnv: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const input = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  input.end(stdin);
-  const code = await main(args, { stdout, stderr, stdin: input, env: { ...env, ...extraEnv } });
-  return { code, out, err };
-}
+const run = (args: string[], stdin = '', extraEnv: Record<string, string> = {}) =>
+  runCli(args, { env: { ...env, ...extraEnv }, stdin });
 
 describe('duowatch orgs / integrations / evidence', () => {
   it('adds an organization', async () => {
@@ -139,7 +115,7 @@ describe('duowatch orgs / integrations / evidence', () => {
   });
 
   it('exports a printable HTML report to a file', async () => {
-    const file = join(dir, 'report.html');
+    const file = join(world.dir, 'report.html');
     const r = await run([
       'evidence',
       'export',

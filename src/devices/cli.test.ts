@@ -1,16 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { runCli, startCliEmulator, type CliEmulator } from '../cli/cli-emulator.test-helpers.js';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../cli/index.js';
-import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
+import type { TenantCredentials } from '../emulator/index.js';
 
 // The scripted interface as a script drives it: the real CLI entry, the emulator over TLS, JSON on stdout.
-let emulator: Emulator;
-let listening: Awaited<ReturnType<Emulator['listen']>>;
 let creds: TenantCredentials;
-let dir: string;
+let world: CliEmulator;
 let env: Record<string, string>;
 let integrationId = '';
 
@@ -21,42 +17,23 @@ const ids = (n: number, from = 0): string[] =>
   );
 
 function csv(name: string, list: readonly string[]): string {
-  const path = join(dir, name);
+  const path = join(world.dir, name);
   writeFileSync(path, `\uFEFFdevice_id\r\n${list.join('\r\n')}\r\n`);
   return path;
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'duowatch-devices-cli-'));
-  emulator = await createEmulator({ seed: 'devices-cli', users: 2, rateLimit: false });
-  listening = await emulator.listen({ tlsDir: join(dir, 'tls') });
-  creds = emulator.credentials()[0] as TenantCredentials;
-  env = {
-    DUOWATCH_DATA_DIR: join(dir, 'data'),
-    DUOWATCH_DUO_RESOLVE: `${creds.hostname}=${listening.address}:${String(listening.port)}`,
-    DUOWATCH_DUO_CA_FILE: listening.caFile,
-    DUOWATCH_ALLOW_PRIVATE_ADDRESSES: 'true',
-    DUOWATCH_EMULATOR: 'off',
-  };
+  world = await startCliEmulator({
+    prefix: 'duowatch-devices-cli-',
+    emulator: { seed: 'devices-cli', users: 2, rateLimit: false },
+    env: { DUOWATCH_EMULATOR: 'off' },
+  });
+  ({ creds, env } = world);
 });
 
-afterAll(async () => {
-  await listening.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => world.close());
 
-async function run(args: string[], stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const input = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  input.end(stdin);
-  const code = await main(args, { stdout, stderr, stdin: input, env });
-  return { code, out, err };
-}
+const run = (args: string[], stdin = '') => runCli(args, { env, stdin });
 
 const sync = (file: string, ...extra: string[]) =>
   run(['devices', 'sync', '--org', 'acme', '--integration', integrationId, '--file', file, ...extra]);
@@ -127,13 +104,13 @@ describe('duowatch devices (scripted use)', () => {
       plan: { removed: 701 },
     });
     expect(r.err).toMatch(/remove 701 of 1001 trusted devices/);
-    const forced = await sync(join(dir, 'partial.csv'), '--force', '--json');
+    const forced = await sync(join(world.dir, 'partial.csv'), '--force', '--json');
     expect(forced.code, forced.err).toBe(0);
     expect(JSON.parse(forced.out)).toMatchObject({ outcome: 'synced', device_count: 300 });
   });
 
   it('refuses an invalid file with exit 1, naming the line, and reads stdin', async () => {
-    const bad = join(dir, 'bad.csv');
+    const bad = join(world.dir, 'bad.csv');
     writeFileSync(bad, `device_id\n${ids(1)[0] ?? ''}\nnot-a-guid\n`);
     const r = await sync(bad);
     expect(r.code).toBe(1);

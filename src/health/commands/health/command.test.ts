@@ -1,31 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { runCli, startCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/index.js';
-import { createEmulator, type Emulator, type TenantCredentials } from '../../../emulator/index.js';
+import { type Emulator, type TenantCredentials } from '../../../emulator/index.js';
 
 // `duowatch health probe --org X --json` as a script runs it: a data directory, the emulator over TLS
 // reached through the DUOWATCH_DUO_* variables, JSON on stdout in exactly the documented shape.
 let emulator: Emulator;
-let listening: Awaited<ReturnType<Emulator['listen']>>;
 let creds: TenantCredentials;
-let dir: string;
+let world: CliEmulator;
 let env: Record<string, string>;
 
-async function run(args: string[], stdin = '', extraEnv: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const input = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  input.end(stdin);
-  const code = await main(args, { stdout, stderr, stdin: input, env: { ...env, ...extraEnv } });
-  return { code, out, err };
-}
+const run = (args: string[], stdin = '', extraEnv: Record<string, string> = {}) =>
+  runCli(args, { env: { ...env, ...extraEnv }, stdin });
 
 interface Scripted {
   integration: string;
@@ -48,18 +34,11 @@ async function probe(
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'duowatch-health-cli-'));
-  emulator = await createEmulator({ seed: 'health-cli', users: 10, rateLimit: false });
-  listening = await emulator.listen({ tlsDir: join(dir, 'tls') });
-  const first = emulator.credentials()[0];
-  if (first === undefined) throw new Error('no tenant');
-  creds = first;
-  env = {
-    DUOWATCH_DATA_DIR: join(dir, 'data'),
-    DUOWATCH_DUO_RESOLVE: `${creds.hostname}=${listening.address}:${String(listening.port)}`,
-    DUOWATCH_DUO_CA_FILE: listening.caFile,
-    DUOWATCH_ALLOW_PRIVATE_ADDRESSES: 'true',
-  };
+  world = await startCliEmulator({
+    prefix: 'duowatch-health-cli-',
+    emulator: { seed: 'health-cli', users: 10, rateLimit: false },
+  });
+  ({ emulator, creds, env } = world);
   expect((await run(['orgs', 'add', 'acme', '--json'])).code).toBe(0);
   for (const kind of ['admin', 'auth'] as const) {
     const r = await run(
@@ -88,10 +67,7 @@ afterEach(() => {
   emulator.control.setOffset(0);
 });
 
-afterAll(async () => {
-  await listening.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => world.close());
 
 describe('duowatch health probe --org X --json', () => {
   it('prints one object per integration in exactly the scripted shape, healthy, exit 0', async () => {
@@ -150,7 +126,7 @@ describe('duowatch health probe --org X --json', () => {
     });
     emulator.control.clearFaults();
     emulator.control.addFault({ kind: 'hang', path: '/auth/v2/*' });
-    const cfg = join(dir, 'fast.yaml');
+    const cfg = join(world.dir, 'fast.yaml');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(cfg, 'health:\n  timeoutSeconds: 0.5\n');
     r = await probe({ DUOWATCH_CONFIG: cfg });

@@ -1,65 +1,37 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { runCli, startCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/index.js';
-import {
-  createClock,
-  createEmulator,
-  type Emulator,
-  type TenantCredentials,
-} from '../../../emulator/index.js';
+import { createClock, type Emulator, type TenantCredentials } from '../../../emulator/index.js';
 
 // `duowatch logs once` as the scripted checks run it: the emulator over TLS (limits off), the data directory,
 // DUOWATCH_DUO_LOG_BUDGET=0, a file sink, JSON on stdout.
 let emulator: Emulator;
-let listening: Awaited<ReturnType<Emulator['listen']>>;
 let creds: TenantCredentials;
-let dir: string;
+let world: CliEmulator;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'duowatch-cli-logs-'));
   // The emulated tenant runs an hour behind the wall clock, so moving it forward later makes new events
   // appear inside the collector's window (now − 2 min by the wall clock).
-  emulator = await createEmulator({
-    seed: 'cli-logs',
-    users: 60,
-    rateLimit: false,
-    signAgainstWallClock: true,
-    clock: createClock({ offsetMs: -3_600_000 }),
+  world = await startCliEmulator({
+    prefix: 'duowatch-cli-logs-',
+    emulator: {
+      seed: 'cli-logs',
+      users: 60,
+      rateLimit: false,
+      signAgainstWallClock: true,
+      clock: createClock({ offsetMs: -3_600_000 }),
+    },
+    env: { DUOWATCH_DUO_LOG_BUDGET: '0' },
   });
-  listening = await emulator.listen({ tlsDir: join(dir, 'tls') });
-  const first = emulator.credentials()[0];
-  if (first === undefined) throw new Error('no tenant');
-  creds = first;
-  env = {
-    DUOWATCH_DATA_DIR: join(dir, 'data'),
-    DUOWATCH_DUO_RESOLVE: `${creds.hostname}=${listening.address}:${String(listening.port)}`,
-    DUOWATCH_DUO_CA_FILE: listening.caFile,
-    DUOWATCH_ALLOW_PRIVATE_ADDRESSES: 'true',
-    DUOWATCH_DUO_LOG_BUDGET: '0',
-  };
+  ({ emulator, creds, env } = world);
 });
 
-afterAll(async () => {
-  await listening.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => world.close());
 
-async function run(args: string[], extraEnv: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const stdin = new PassThrough();
-  stdin.end('');
-  const code = await main(args, { stdout, stderr, stdin, env: { ...env, ...extraEnv } });
-  return { code, out, err };
-}
+const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+  runCli(args, { env: { ...env, ...extraEnv } });
 
 interface Line {
   duowatch: { id: string; stream: string; org: string };
@@ -91,7 +63,7 @@ describe('duowatch logs once', () => {
       { DUOWATCH_SKEY: creds.admin.skey },
     );
     expect(add.code).toBe(0);
-    const file = join(dir, 'out', 'duo.ndjson');
+    const file = join(world.dir, 'out', 'duo.ndjson');
     const r = await run([
       'logs',
       'once',
@@ -183,7 +155,7 @@ describe('duowatch logs once', () => {
   });
 
   it('writes ECS lines with the id in event.id', async () => {
-    const file = join(dir, 'ecs.ndjson');
+    const file = join(world.dir, 'ecs.ndjson');
     // A fresh organization on the same tenant, so its checkpoints start at --since.
     expect((await run(['orgs', 'add', 'ecs-org', '--name', 'ECS'])).code).toBe(0);
     const add = await run(
@@ -227,7 +199,7 @@ describe('duowatch logs once', () => {
   });
 
   it('refuses unknown streams, bad --since and a missing organization with usage errors', async () => {
-    const file = join(dir, 'x.ndjson');
+    const file = join(world.dir, 'x.ndjson');
     const bad = await run([
       'logs',
       'once',

@@ -1,34 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { runCli, startCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/index.js';
-import { createEmulator, type Emulator, type TenantCredentials } from '../../../emulator/index.js';
+import { type Emulator, type TenantCredentials } from '../../../emulator/index.js';
 
 // `duowatch auth …` exactly as scripts run it: the real CLI entry, a data directory, the emulator over TLS.
 let emulator: Emulator;
-let listening: Awaited<ReturnType<Emulator['listen']>>;
 let creds: TenantCredentials;
-let dir: string;
+let world: CliEmulator;
 let env: Record<string, string>;
 let pushUser: string;
 let smsUser: string;
 let phoneUser: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'duowatch-auth-cli-'));
-  emulator = await createEmulator({ seed: 'auth-cli', users: 40, rateLimit: false });
-  listening = await emulator.listen({ tlsDir: join(dir, 'tls') });
-  const first = emulator.credentials()[0];
-  if (first === undefined) throw new Error('no tenant');
-  creds = first;
-  env = {
-    DUOWATCH_DATA_DIR: join(dir, 'data'),
-    DUOWATCH_DUO_RESOLVE: `${creds.hostname}=${listening.address}:${String(listening.port)}`,
-    DUOWATCH_DUO_CA_FILE: listening.caFile,
-    DUOWATCH_ALLOW_PRIVATE_ADDRESSES: 'true',
-  };
+  world = await startCliEmulator({
+    prefix: 'duowatch-auth-cli-',
+    emulator: { seed: 'auth-cli', users: 40, rateLimit: false },
+  });
+  ({ emulator, creds, env } = world);
   const users = emulator.world.tenant(creds.hostname).users();
   const active = users.filter((u) => u.status === 'active');
   const withCap = (cap: string) =>
@@ -57,23 +45,10 @@ beforeAll(async () => {
   expect(add.code, add.err + add.out).toBe(0);
 });
 
-afterAll(async () => {
-  await listening.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => world.close());
 
-async function run(args: string[], extraEnv: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const input = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  input.end('');
-  const code = await main(args, { stdout, stderr, stdin: input, env: { ...env, ...extraEnv } });
-  return { code, out, err };
-}
+const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+  runCli(args, { env: { ...env, ...extraEnv } });
 
 const auth = (...args: string[]) => run(['auth', ...args, '--org', 'acme', '--json']);
 const json = (out: string) => JSON.parse(out) as Record<string, unknown>;
