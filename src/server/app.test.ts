@@ -1,21 +1,22 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bootstrapAdmin } from './bootstrap-admin.js';
-import { harness as makeHarness, GOOD_CANDIDATE, PASSWORD, type Harness } from './harness.test-helpers.js';
+import { PASSWORD } from './harness.test-helpers.js';
 import { listen } from './listen.js';
 import { createLogger } from './logger.js';
 import { verifyPassword } from './password.js';
+import { realDuo, type RealDuo } from './real-harness.test-helpers.js';
 import { sha256 } from './secrets.js';
 
-const open: Harness[] = [];
-const harness = async () => {
-  const h = await makeHarness();
-  open.push(h);
-  return h;
-};
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
+/** The server over the real services, the emulator over TLS and SQLite; a fresh store per test. */
+let duo: RealDuo;
+beforeAll(async () => {
+  duo = await realDuo('server-app');
 });
+afterAll(async () => {
+  await duo?.close();
+});
+const harness = () => duo.server();
 const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
 describe('HTTP surface', () => {
@@ -100,22 +101,25 @@ describe('HTTP surface', () => {
     const down = await h.app.request('/readyz');
     expect(down.status).toBe(503);
     expect(((await down.json()) as { error: { code: string } }).error.code).toBe('db_unreachable');
-    open.splice(open.indexOf(h), 1);
   });
 
   it('exposes runs, run errors by kind, credential states and request latency on /metrics', async () => {
     const h = await harness();
     const admin = await h.login('admin-a');
-    await h.call(admin, 'POST', '/api/v1/orgs/acme/integrations', GOOD_CANDIDATE);
-    await h.call(admin, 'POST', '/api/v1/orgs/acme/integrations', {
-      ...GOOD_CANDIDATE,
-      ikey: 'DIRATEXXXXXXXXXXXXXX',
-      force: true,
-    });
+    expect((await h.call(admin, 'POST', '/api/v1/orgs/acme/integrations', duo.candidate)).status).toBe(201);
+    // Later than the server's start, so /metrics counts what finishes from here on.
+    h.now.t += 1000;
+    // "Sync now" without a scheduler runs in the background against the emulator and records its run.
     await h.call(admin, 'POST', '/api/v1/orgs/acme/sync');
+    await vi.waitFor(
+      async () => {
+        const [run] = await h.store.jobRuns.list(h.orgs.a.id, { kind: 'identity_sync' });
+        expect(run?.status).toBe('succeeded');
+      },
+      { timeout: 30_000, interval: 100 },
+    );
     // Runs as the scheduler records them in the store; /metrics reads those finished since it started.
     for (const [kind, status, errorKind] of [
-      ['identity_sync', 'succeeded', null],
       ['identity_sync', 'succeeded', null],
       ['auth_log_poll', 'failed', 'auth_failed'],
     ] as const) {
@@ -128,6 +132,7 @@ describe('HTTP surface', () => {
       });
     }
     const text = await (await h.app.request('/metrics')).text();
+    // The one "Sync now" ran and the one written here.
     expect(text).toMatch(/duowatch_runs_total\{kind="identity_sync",status="succeeded"\} 2/);
     expect(text).toMatch(/duowatch_run_errors_total\{kind="auth_log_poll",error_kind="auth_failed"\} 1/);
     // Credential states come from the store's health rows (security-edge.test.ts covers a failed one).
@@ -144,10 +149,11 @@ describe('integrations through the API', () => {
   it('Test before Save: a failing candidate is not saved and the report explains the fix', async () => {
     const h = await harness();
     const admin = await h.login('admin-a');
-    const res = await h.call(admin, 'POST', '/api/v1/orgs/acme/integrations', {
-      ...GOOD_CANDIDATE,
-      skey: 'nolog' + GOOD_CANDIDATE.skey.slice(5),
-    });
+    // The Admin API application lacks "Grant read log" on the tenant, until an administrator ticks it.
+    const { hostname } = duo.creds;
+    duo.emulator.control.setGrants(hostname, duo.candidate.ikey, { read_log: false });
+    const res = await h.call(admin, 'POST', '/api/v1/orgs/acme/integrations', duo.candidate);
+    duo.emulator.control.setGrants(hostname, duo.candidate.ikey, { read_log: true });
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
       saved: boolean;
@@ -162,14 +168,14 @@ describe('integrations through the API', () => {
       integrations: unknown[];
     };
     expect(list.integrations).toEqual([]);
-    const saved = await h.call(admin, 'POST', '/api/v1/orgs/acme/integrations', GOOD_CANDIDATE);
+    const saved = await h.call(admin, 'POST', '/api/v1/orgs/acme/integrations', duo.candidate);
     expect(saved.status).toBe(201);
   });
 
   it("refuses another org's integration id under this org's path", async () => {
     const h = await harness();
     const ownerB = await h.login('owner-b');
-    const added = await h.call(ownerB, 'POST', '/api/v1/orgs/globex/integrations', GOOD_CANDIDATE);
+    const added = await h.call(ownerB, 'POST', '/api/v1/orgs/globex/integrations', duo.candidate);
     const idB = ((await added.json()) as { integration: { id: string } }).integration.id;
     const ownerA = await h.login('owner-a');
     const res = await h.call(ownerA, 'DELETE', `/api/v1/orgs/acme/integrations/${idB}`);
@@ -183,13 +189,13 @@ describe('integrations through the API', () => {
   it('exports evidence as an attachment and audits the export', async () => {
     const h = await harness();
     const admin = await h.login('admin-a');
-    await h.call(admin, 'POST', '/api/v1/orgs/acme/integrations', GOOD_CANDIDATE);
+    await h.call(admin, 'POST', '/api/v1/orgs/acme/integrations', duo.candidate);
     const auditor = await h.login('auditor-a');
     for (const format of ['json', 'csv', 'html']) {
       const res = await h.call(auditor, 'GET', `/api/v1/orgs/acme/evidence/export?format=${format}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-disposition')).toMatch(
-        new RegExp(`^attachment; filename="duowatch-acme-.*\\.${format}"$`),
+        new RegExp(`^attachment; filename="duowatch-evidence-acme-.*\\.${format}"$`),
       );
     }
     const exports = (await h.audit()).filter((e) => e.action === 'evidence.export');
@@ -290,8 +296,7 @@ describe('bootstrapAdmin, listen, logger', () => {
     const h = await harness();
     // The harness already made operators, so nothing happens here…
     expect(await bootstrapAdmin(h.store)).toEqual({ created: false, username: 'admin' });
-    const empty = await makeHarness();
-    open.push(empty);
+    const empty = await harness();
     for (const op of await empty.store.operators.list())
       await empty.store.db.deleteFrom('operators').where('id', '=', op.id).execute();
     const first = await bootstrapAdmin(empty.store, { scrypt: { N: 1024, r: 8, p: 1 } });
@@ -330,14 +335,14 @@ describe('bootstrapAdmin, listen, logger', () => {
     const logger = createLogger({ destination: sink });
     logger.info(
       {
-        skey: GOOD_CANDIDATE.skey,
+        skey: duo.candidate.skey,
         req: { headers: { authorization: 'Bearer dwt_secret', cookie: 'dw_session=abc' } },
         input: { password: PASSWORD, token: 'dwt_x' },
       },
       'x',
     );
     const text = lines.join('');
-    for (const secret of [GOOD_CANDIDATE.skey, 'dwt_secret', 'dw_session=abc', PASSWORD, 'dwt_x'])
+    for (const secret of [duo.candidate.skey, 'dwt_secret', 'dw_session=abc', PASSWORD, 'dwt_x'])
       expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
   });

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { DuowatchServices } from '../services/contract.js';
+import { createServices, DuoClients } from '../services/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { OrgRole } from './accounts-store.js';
 import { createServerApp, type CreateServerAppOptions, type ServerApp } from './app.js';
-import { fakeServices } from './fake-services.test-helpers.js';
 import { hashPassword } from './password.js';
 
 /** Cheap scrypt for tests only: the parameters travel with each hash, so verification is unchanged. */
@@ -51,22 +51,31 @@ export interface Harness {
 }
 
 /**
- * A server over the REAL store (SQLite in memory, a throwaway key file) and the fake services, with two
- * orgs, an operator per role, a fake clock, and a log sink capturing every line the server writes.
+ * A server over the REAL store (SQLite in memory, a throwaway key file) and the REAL services, with two
+ * orgs, an operator per role, a test clock, and a log sink capturing every line the server writes.
+ *
+ * The services reach Duo through `clients`: pass the ones `realDuo()` pins to the emulator over TLS
+ * (real-harness.test-helpers.ts) when a test talks to Duo. Without them the services get clients with no
+ * pin: such a test does not mean to reach Duo, and nothing in it does.
+ *
+ * The test clock starts at the wall clock's now, so Test before Save's skew check against the emulator
+ * passes; a test moves it forward through `now.t` (sessions, tokens, throttles expire on it).
  */
 export async function harness(
   over: {
-    services?: (store: Store, clock: () => Date) => DuowatchServices;
+    clients?: DuoClients;
     options?: Partial<CreateServerAppOptions>;
-    /** Use the wall clock (for real services, which keep their own time) instead of the fake one. */
+    /** Use the wall clock instead of the movable test clock. */
     realClock?: boolean;
   } = {},
 ): Promise<Harness> {
-  const now = { t: Date.parse('2026-11-22T12:00:00Z') };
+  const now = { t: Date.now() };
   const clock = over.realClock === true ? () => new Date() : () => new Date(now.t);
   const dataDir = await mkdtemp(join(tmpdir(), 'duowatch-server-'));
   const store = await openStore({ dataDir, databaseUrl: 'sqlite::memory:', env: {}, clock });
-  const services = over.services?.(store, clock) ?? fakeServices({ store, clock });
+  const ownClients = over.clients === undefined ? new DuoClients({ transport: {} }) : null;
+  const clients = over.clients ?? ownClients!;
+  const services = createServices({ store, clients, clock: { now: () => clock().getTime() } });
   const logs: string[] = [];
   const sink = (o: object, m?: string) => void logs.push(JSON.stringify({ ...o, m }));
   const logger = { info: sink, warn: sink, error: sink };
@@ -142,6 +151,7 @@ export async function harness(
     }));
   }
 
+  let closed = false;
   return {
     app,
     store,
@@ -154,16 +164,11 @@ export async function harness(
     call,
     audit,
     async close() {
+      if (closed) return;
+      closed = true;
+      await ownClients?.close();
       await store.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
-
-/** A valid candidate for the fake's Test before Save (the skey is 40 characters, like Duo's). */
-export const GOOD_CANDIDATE = {
-  kind: 'admin',
-  apiHost: 'api-12345678.duosecurity.com',
-  ikey: 'DIWJ8X6AEYOR5OMC6TQ1',
-  skey: 'Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4Ep',
-} as const;

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOOD_CANDIDATE, harness, PASSWORD, type Client, type Harness } from './harness.test-helpers.js';
+import { PASSWORD, type Client, type Harness } from './harness.test-helpers.js';
+import { realDuo, type RealDuo } from './real-harness.test-helpers.js';
 
 /**
  * Tenant isolation, systematically: every operation in /api/openapi.json is called as nobody, as an
  * operator of another organization, as the role just below the one it declares, and with another
  * organization's API token; each must be refused. Then each is called with the role it declares, which must
- * get through, and every response of the whole suite is scanned for secrets.
+ * get through, and every response of the whole suite is scanned for secrets. Over the real services, the
+ * emulator over TLS and SQLite.
  */
 interface Operation {
   method: string;
@@ -20,6 +22,7 @@ const BELOW: Record<string, 'auditorA' | 'adminA' | 'ownerA' | null> = {
   global_admin: 'ownerA',
 };
 
+let duo: RealDuo;
 let h: Harness;
 let ops: Operation[];
 let clients: Record<'root' | 'ownerA' | 'adminA' | 'auditorA' | 'ownerB' | 'nobody', Client>;
@@ -65,7 +68,8 @@ async function as(who: Client | string | null, op: Operation, body?: unknown): P
 }
 
 beforeAll(async () => {
-  h = await harness();
+  duo = await realDuo('server-isolation');
+  h = await duo.server();
   const doc = (await (await h.app.request('/api/openapi.json')).json()) as {
     openapi: string;
     paths: Record<string, Record<string, { 'x-duowatch-access'?: string }>>;
@@ -85,7 +89,7 @@ beforeAll(async () => {
   );
   clients = Object.fromEntries(entries) as typeof clients;
   const added = await record(
-    await h.call(clients.adminA, 'POST', '/api/v1/orgs/acme/integrations', GOOD_CANDIDATE),
+    await h.call(clients.adminA, 'POST', '/api/v1/orgs/acme/integrations', duo.candidate),
   );
   integrationId = ((await added.json()) as { integration: { id: string } }).integration.id;
   const mint = async (client: Client, org: string, role: string) => {
@@ -103,7 +107,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await h.close();
+  await duo?.close();
 });
 
 describe('every API operation', () => {
@@ -166,9 +170,9 @@ describe('every API operation', () => {
       'post /api/v1/session/password': { currentPassword: PASSWORD, newPassword: PASSWORD },
       'post /api/v1/orgs': { slug: 'initech' },
       'put /api/v1/orgs/{org}/members/{userId}': { role: 'auditor' },
-      'post /api/v1/orgs/{org}/integrations': GOOD_CANDIDATE,
-      'post /api/v1/orgs/{org}/integrations/test': GOOD_CANDIDATE,
-      'post /api/v1/orgs/{org}/integrations/{integration}/rotate': { skey: GOOD_CANDIDATE.skey },
+      'post /api/v1/orgs/{org}/integrations': duo.candidate,
+      'post /api/v1/orgs/{org}/integrations/test': duo.candidate,
+      'post /api/v1/orgs/{org}/integrations/{integration}/rotate': { skey: duo.candidate.skey },
       'post /api/v1/users': { username: 'newbie', password: 'a long enough passphrase' },
       'patch /api/v1/users/{id}': { disabled: false },
       'post /api/v1/orgs/{org}/tokens': { label: 'ci', role: 'auditor' },
@@ -198,7 +202,7 @@ describe('every API operation', () => {
 
   it('never returns a secret: no skey, password, API token or session id in any response', () => {
     const sessionIds = Object.values(clients).map((c) => /dw_session=([^;]+)/.exec(c.cookie)?.[1] ?? 'x');
-    const secrets = [GOOD_CANDIDATE.skey, PASSWORD, tokenA, auditorTokenA, tokenB, ...sessionIds];
+    const secrets = [duo.candidate.skey, PASSWORD, tokenA, auditorTokenA, tokenB, ...sessionIds];
     expect(seen.length).toBeGreaterThan(150);
     for (const text of seen) {
       for (const secret of secrets) expect(text.includes(secret), 'a response leaked a secret').toBe(false);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
-import { createServices, DuoClients } from '../services/index.js';
+import { DuoClients, type NewIntegration } from '../services/index.js';
 import { harness, type Harness } from './harness.test-helpers.js';
 import type { CreateServerAppOptions } from './app.js';
 
@@ -14,14 +14,16 @@ export interface RealDuo {
   emulator: Emulator;
   creds: TenantCredentials;
   clients: DuoClients;
+  /** The tenant's Admin API keys as the Integrations form takes them: they pass Test before Save. */
+  candidate: NewIntegration & { kind: 'admin' };
   /** A server over the real services on this emulator (fake clock unless `realClock`). */
   server(over?: { options?: Partial<CreateServerAppOptions>; realClock?: boolean }): Promise<Harness>;
   close(): Promise<void>;
 }
 
-export async function realDuo(seed = 'server-security'): Promise<RealDuo> {
+export async function realDuo(seed = 'server-security', users = 10): Promise<RealDuo> {
   const dir = mkdtempSync(join(tmpdir(), 'duowatch-real-duo-'));
-  const emulator = await createEmulator({ seed, users: 10, rateLimit: false });
+  const emulator = await createEmulator({ seed, users, rateLimit: false });
   const listening = await emulator.listen({ tlsDir: join(dir, 'tls') });
   const creds = emulator.credentials()[0];
   if (creds === undefined) throw new Error('emulator has no tenant');
@@ -38,12 +40,9 @@ export async function realDuo(seed = 'server-security'): Promise<RealDuo> {
     emulator,
     creds,
     clients,
+    candidate: { kind: 'admin', apiHost: creds.hostname, ikey: creds.admin.ikey, skey: creds.admin.skey },
     async server(over = {}) {
-      const h = await harness({
-        services: (store, clock) =>
-          createServices({ store, clients, clock: { now: () => clock().getTime() } }),
-        ...over,
-      });
+      const h = await harness({ clients, ...over });
       open.push(h);
       return h;
     },

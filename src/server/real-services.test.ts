@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
-import { createServices, DuoClients } from '../services/index.js';
+import { DuoClients } from '../services/index.js';
 import { harness, type Client, type Harness } from './harness.test-helpers.js';
 
 /**
@@ -41,7 +41,7 @@ beforeAll(async () => {
     },
     ratesPerMinute: { auth_log: 6000, log: 6000 },
   });
-  h = await harness({ services: (store) => createServices({ store, clients }), realClock: true });
+  h = await harness({ clients, realClock: true });
   admin = await h.login('admin-a');
 });
 
