@@ -3,7 +3,9 @@ import type { DialectAdapter } from '../store/index.js';
 
 /**
  * The verify capability's tables (migration range 300–349): "verify this user" requests with their Duo
- * outcome, and the second factor each duowatch session was opened with (or why none was used).
+ * outcome, the second factor each duowatch session was opened with (or why none was used), and the sign-ins
+ * waiting on their second factor with each account's recent pushes (so a restart or a second process
+ * continues them, and the push limit holds across processes).
  */
 export function verifyMigrations(adapter: DialectAdapter): Record<string, Migration> {
   const t = adapter.types;
@@ -52,6 +54,34 @@ export function verifyMigrations(adapter: DialectAdapter): Record<string, Migrat
           .createTable('verify_break_glass')
           .addColumn('operator_id', 'text', (c) => c.primaryKey())
           .addColumn('enabled_at', t.timestamp, (c) => c.notNull())
+          .execute();
+      },
+    },
+    '303-verify-login-challenges': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('verify_login_challenges')
+          .addColumn('key_hash', 'text', (c) => c.primaryKey())
+          .addColumn('operator_id', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('body', t.json, (c) => c.notNull())
+          .addColumn('expires_at', t.timestamp, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('verify_login_challenges_expiry')
+          .on('verify_login_challenges')
+          .column('expires_at')
+          .execute();
+        await db.schema
+          .createTable('verify_login_pushes')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('operator_id', 'text', (c) => c.notNull())
+          .addColumn('sent_at', t.timestamp, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('verify_login_pushes_operator')
+          .on('verify_login_pushes')
+          .columns(['operator_id', 'sent_at'])
           .execute();
       },
     },

@@ -5,6 +5,7 @@ import { VerifyError } from '../errors.js';
 import { authClient, resolveAuthTarget } from '../resolve-integration.js';
 import type { VerifyStore } from '../verify-store.js';
 import type { VerifyConfig } from '../config-schema.js';
+import { challengeStore } from './challenge-store.js';
 import { createSecondStep } from './second-step.js';
 
 /** The Duo step for `serve`, from `verify.login` (docs/verify.md); null when the login is password only. */
@@ -15,7 +16,7 @@ export function createLoginStep(
   },
   verifyStore: VerifyStore,
   clock?: () => number,
-): (SecondFactor & { pending(): number }) | null {
+): SecondFactor | null {
   if (cfg.mode === 'off') return null;
   const org = cfg.org;
   if (org === null)
@@ -49,6 +50,7 @@ export function createLoginStep(
       });
     },
     isBreakGlass: async (id) => (await verifyStore.breakGlassOperator()) === id,
+    challenges: challengeStore(ctx.store),
     ...(clock === undefined ? {} : { clock }),
     recordSession: (hash, o) =>
       verifyStore.recordLoginFactor(hash, {

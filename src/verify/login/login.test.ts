@@ -23,10 +23,9 @@ type Session = {
   secondFactor?: { mfa: boolean; factor: string | null; reason: string } | null;
 };
 
-beforeAll(async () => {
-  w = await verifyWorld('verify-login');
-  vs = verifyStore(w.store);
-  const step = createLoginStep(
+/** The Duo step as `serve` builds it; each call is what another process (or a restarted one) would hold. */
+function makeStep() {
+  return createLoginStep(
     {
       ...VERIFY_DEFAULTS.login,
       mode: 'required',
@@ -50,6 +49,12 @@ beforeAll(async () => {
     // Real time plus an offset the tests move (challenge expiry and push back-off).
     () => Date.now() + (now.t - Date.now() > 0 ? now.t - Date.now() : 0),
   );
+}
+
+beforeAll(async () => {
+  w = await verifyWorld('verify-login');
+  vs = verifyStore(w.store);
+  const step = makeStep();
   if (step === null) throw new Error('the step should be on');
   s = serverFor(w, { secondFactor: step });
   await s.operator('op-owner', 'owner');
@@ -199,6 +204,30 @@ describe('Duo 2FA on the duowatch login', () => {
     const refused = await choose(second.client, { factor: 'push' });
     expect(refused.body.secondStep?.message).toMatch(/Too many push requests|Wait \d+ s/);
     expect(refused.body.secondStep?.state).toBe('choose');
+  });
+
+  it('a pending sign-in survives a restart: another process finishes it, and only once', async () => {
+    const p = await password('op-admin');
+    expect(p.body).toMatchObject({ state: 'pending', next: 'duo_2fa' });
+    const pendingCookie = p.client.cookie;
+    // A second process (or this one restarted) over the same database: its own Duo step and server.
+    const step = makeStep();
+    if (step === null) throw new Error('the step should be on');
+    const other = serverFor(w, { secondFactor: step });
+    const code = w.emulator.control.passcode(w.creds.hostname, w.users.push);
+    const res = await other.call(p.client, 'POST', '/api/v1/session/2fa', {
+      factor: 'passcode',
+      passcode: code,
+    });
+    expect(res.status).toBe(200);
+    const done = (await res.json()) as Session;
+    expect(done).toMatchObject({ state: 'authenticated', secondFactor: { mfa: true, factor: 'passcode' } });
+    p.client.csrf = done.csrfToken ?? '';
+    expect((await s.call(p.client, 'GET', '/api/v1/session')).status).toBe(200);
+    // The first process sees it finished too: the same challenge opens no second session.
+    const replay = await choose({ cookie: pendingCookie, csrf: '' }, { factor: 'passcode', passcode: code });
+    expect(replay.status).toBe(403);
+    expect(replay.body.error?.code).toBe('second_factor_replayed');
   });
 
   it('a challenge expires after its lifetime (on the injected clock)', async () => {

@@ -1,7 +1,8 @@
 /**
  * Duo's second step on duowatch's own login (docs/verify.md "Duo 2FA on the duowatch login"): preauth
- * decides; the user picks push (async + status), passcode, SMS or phone. Challenges live in memory, keyed by
- * a random secret in an HttpOnly cookie, expire, and are single-use. Pushes are limited per account (one at a
+ * decides; the user picks push (async + status), passcode, SMS or phone. Challenges live in the database
+ * (challenge-store.ts), keyed by the hash of a random secret in an HttpOnly cookie, so a restart or a second
+ * process continues them; they expire on the injected clock and are single-use. Pushes are limited per account (one at a
  * time, a few per ten minutes, growing back-off) so a stolen password cannot spam the user's phone. When Duo
  * cannot answer, the health capability's fail-mode advisor decides; owners and admins always fail closed,
  * and without the advisor everyone does.
@@ -13,10 +14,10 @@ import type {
   SecondFactor,
   SecondFactorAccount,
   SecondFactorOutcome,
-  SecondStepDevice,
   SecondStepInput,
 } from '../../server/index.js';
 import { cleanStatusMsg } from '../advice.js';
+import type { Challenge, ChallengeStore } from './challenge-store.js';
 
 export interface SecondStepPolicy {
   /** The Duo username for a duowatch account (usernameMap, else the same). */
@@ -36,26 +37,12 @@ export interface SecondStepDeps {
   audit: (entry: { action: string; target: string; details: Record<string, unknown> }) => Promise<void>;
   isBreakGlass: (operatorId: string) => Promise<boolean>;
   recordSession: (sessionHash: string, o: Extract<SecondFactorOutcome, { kind: 'allow' }>) => Promise<void>;
+  /** Where pending sign-ins and recent pushes are kept (the database). */
+  challenges: ChallengeStore;
   clock?: () => number;
   random?: (n: number) => Buffer;
   /** Longest a single Duo request may take before it counts as a timeout. */
   requestTimeoutMs?: number;
-}
-
-interface Challenge {
-  operatorId: string;
-  username: string;
-  duoUsername: string;
-  role: string;
-  ip: string | null;
-  expiresAt: number;
-  devices: SecondStepDevice[];
-  factors: string[];
-  state: 'choose' | 'waiting' | 'done';
-  txid: string | null;
-  factor: string | null;
-  message: string;
-  passcodeFailures: number;
 }
 
 const PASSCODE_TRIES = 5;
@@ -68,12 +55,11 @@ const strongest = (a: SecondFactorAccount): string => {
   return a.roles.includes('auditor') ? 'auditor' : 'viewer';
 };
 
-export function createSecondStep(deps: SecondStepDeps): SecondFactor & { pending(): number } {
+export function createSecondStep(deps: SecondStepDeps): SecondFactor {
   const now = deps.clock ?? Date.now;
   const random = deps.random ?? randomBytes;
   const timeoutMs = deps.requestTimeoutMs ?? 10_000;
-  const challenges = new Map<string, Challenge>();
-  const pushes = new Map<string, number[]>();
+  const challenges = deps.challenges;
   const key = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
   const deny = (code: string, message: string): SecondFactorOutcome => ({ kind: 'deny', code, message });
@@ -153,24 +139,44 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor & { pending
 
   const signal = () => AbortSignal.timeout(timeoutMs);
 
-  function live(secret: string): Challenge | SecondFactorOutcome {
-    const ch = challenges.get(key(secret));
+  const replayed = () => deny('second_factor_replayed', 'This sign-in was already finished; sign in again.');
+
+  async function live(secret: string): Promise<Challenge | SecondFactorOutcome> {
+    const ch = await challenges.get(key(secret));
     if (ch === undefined) return deny('second_factor_expired', 'This sign-in has expired; sign in again.');
-    if (ch.state === 'done')
-      return deny('second_factor_replayed', 'This sign-in was already finished; sign in again.');
+    if (ch.state === 'done') return replayed();
     if (now() > ch.expiresAt) {
-      challenges.delete(key(secret));
+      await challenges.remove(key(secret));
       return deny('second_factor_expired', 'This sign-in has expired; sign in again.');
     }
     return ch;
   }
 
+  /**
+   * Loads the challenge, lets `step` move it, and writes it back. A step that ends it (allowed or refused)
+   * must win the store's one conditional finish: when another request or process finished it first, an
+   * "allow" becomes a replay refusal, so one challenge never opens two sessions.
+   */
+  async function withChallenge(
+    secret: string,
+    step: (ch: Challenge) => Promise<SecondFactorOutcome>,
+  ): Promise<SecondFactorOutcome> {
+    const ch = await live(secret);
+    if ('kind' in ch) return ch;
+    const outcome = await step(ch);
+    if (ch.state !== 'done') {
+      await challenges.save(key(secret), ch);
+      return outcome;
+    }
+    const won = await challenges.finish(key(secret));
+    return outcome.kind === 'allow' && !won ? replayed() : outcome;
+  }
+
   /** Push back-off: one outstanding, at most N per window, and 15 s · 2^(n-1) between pushes. */
-  function pushRefusal(ch: Challenge): string | null {
+  async function pushRefusal(ch: Challenge): Promise<string | null> {
     if (ch.state === 'waiting') return 'A request is already waiting on your phone; answer it first.';
     const t = now();
-    const recent = (pushes.get(ch.operatorId) ?? []).filter((x) => x > t - WINDOW_MS);
-    pushes.set(ch.operatorId, recent);
+    const recent = await challenges.pushesSince(ch.operatorId, t - WINDOW_MS);
     if (recent.length >= deps.policy.maxPushesPer10Min)
       return `Too many push requests; use a passcode or wait ${String(Math.ceil(((recent[0] ?? t) + WINDOW_MS - t) / 1000))} s.`;
     const last = recent[recent.length - 1];
@@ -229,7 +235,6 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor & { pending
   }
 
   return {
-    pending: () => challenges.size,
     async begin(account, ip) {
       const role = strongest(account);
       const a = { operatorId: account.id, username: account.username, role, ip };
@@ -332,7 +337,7 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor & { pending
       const caps = new Set(devices.flatMap((d) => d.capabilities));
       const factors = ['push', 'passcode', 'sms', 'phone'].filter((f) => f === 'passcode' || caps.has(f));
       const secret = random(32).toString('base64url');
-      challenges.set(key(secret), {
+      const made: Challenge = {
         operatorId: account.id,
         username: account.username,
         duoUsername,
@@ -346,123 +351,121 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor & { pending
         factor: null,
         message: 'Choose how to confirm it is you.',
         passcodeFailures: 0,
-      });
-      // Finished and expired challenges are dropped as new ones arrive, so the map stays bounded.
-      for (const [k, c] of challenges) if (c.state === 'done' || now() > c.expiresAt) challenges.delete(k);
-      const made = challenges.get(key(secret));
-      return made === undefined ? deny('second_factor_expired', 'sign in again') : view(secret, made);
+      };
+      // Finished and expired challenges (and pushes past the window) go as new ones arrive: the tables stay small.
+      await challenges.purge(now(), now() - WINDOW_MS);
+      await challenges.create(key(secret), made);
+      return view(secret, made);
     },
-    async act(secret, input: SecondStepInput) {
-      const ch = live(secret);
-      if ('kind' in ch) return ch;
-      if (!ch.factors.includes(input.factor)) {
-        ch.message = `${input.factor} is not available for your account.`;
-        return view(secret, ch);
-      }
-      let duo: Awaited<ReturnType<SecondStepDeps['duo']>>;
-      try {
-        duo = await deps.duo();
-      } catch (error) {
-        ch.state = 'done';
-        return unavailable(ch, error, null);
-      }
-      const device = input.device ?? 'auto';
-      try {
-        if (input.factor === 'passcode') {
-          if (input.passcode === undefined || input.passcode === '') {
-            ch.message = 'Enter the passcode.';
+    act: (secret, input: SecondStepInput) =>
+      withChallenge(secret, async (ch) => {
+        if (!ch.factors.includes(input.factor)) {
+          ch.message = `${input.factor} is not available for your account.`;
+          return view(secret, ch);
+        }
+        let duo: Awaited<ReturnType<SecondStepDeps['duo']>>;
+        try {
+          duo = await deps.duo();
+        } catch (error) {
+          ch.state = 'done';
+          return unavailable(ch, error, null);
+        }
+        const device = input.device ?? 'auto';
+        try {
+          if (input.factor === 'passcode') {
+            if (input.passcode === undefined || input.passcode === '') {
+              ch.message = 'Enter the passcode.';
+              return view(secret, ch);
+            }
+            const r = await duo.auth.auth(
+              {
+                username: ch.duoUsername,
+                factor: 'passcode',
+                passcode: input.passcode,
+                ...(ch.ip === null ? {} : { ipaddr: ch.ip }),
+              },
+              { signal: signal() },
+            );
+            if (r.result === 'allow') return finish(ch, 'passcode');
+            ch.passcodeFailures += 1;
+            if (ch.passcodeFailures >= PASSCODE_TRIES) {
+              ch.state = 'done';
+              return deny('second_factor_denied', 'Too many wrong passcodes; sign in again.');
+            }
+            ch.message = cleanStatusMsg(r.status_msg) || 'Incorrect passcode.';
             return view(secret, ch);
           }
-          const r = await duo.auth.auth(
+          if (input.factor === 'sms') {
+            const r = await duo.auth.auth(
+              { username: ch.duoUsername, factor: 'sms', device },
+              { signal: signal() },
+            );
+            ch.message = `${cleanStatusMsg(r.status_msg) || 'SMS passcodes sent.'} Enter one as a passcode.`;
+            return view(secret, ch);
+          }
+          if (input.factor === 'push') {
+            const refused = await pushRefusal(ch);
+            if (refused !== null) {
+              ch.message = refused;
+              return view(secret, ch);
+            }
+            await challenges.recordPush(ch.operatorId, now());
+          } else if (ch.state === 'waiting') {
+            ch.message = 'A request is already outstanding; answer it first.';
+            return view(secret, ch);
+          }
+          const { txid } = await duo.auth.authAsync(
             {
               username: ch.duoUsername,
-              factor: 'passcode',
-              passcode: input.passcode,
+              factor: input.factor,
+              device,
+              ...(input.factor === 'push'
+                ? {
+                    type: 'duowatch sign-in',
+                    pushinfo: new URLSearchParams({
+                      application: 'duowatch',
+                      ...(ch.ip === null ? {} : { from: ch.ip }),
+                    }).toString(),
+                  }
+                : {}),
               ...(ch.ip === null ? {} : { ipaddr: ch.ip }),
             },
             { signal: signal() },
           );
-          if (r.result === 'allow') return finish(ch, 'passcode');
-          ch.passcodeFailures += 1;
-          if (ch.passcodeFailures >= PASSCODE_TRIES) {
-            ch.state = 'done';
-            return deny('second_factor_denied', 'Too many wrong passcodes; sign in again.');
-          }
-          ch.message = cleanStatusMsg(r.status_msg) || 'Incorrect passcode.';
-          return view(secret, ch);
+          ch.state = 'waiting';
+          ch.txid = txid;
+          ch.factor = input.factor;
+          const first = await duo.auth.authStatus(txid, { signal: signal() });
+          return await settle(secret, ch, first, duo.orgId);
+        } catch (error) {
+          ch.state = 'done';
+          return unavailable(ch, error, duo.orgId);
         }
-        if (input.factor === 'sms') {
-          const r = await duo.auth.auth(
-            { username: ch.duoUsername, factor: 'sms', device },
-            { signal: signal() },
-          );
-          ch.message = `${cleanStatusMsg(r.status_msg) || 'SMS passcodes sent.'} Enter one as a passcode.`;
-          return view(secret, ch);
+      }),
+    poll: (secret, waitMs) =>
+      withChallenge(secret, async (ch) => {
+        if (ch.state !== 'waiting' || ch.txid === null) return view(secret, ch);
+        let duo: Awaited<ReturnType<SecondStepDeps['duo']>>;
+        try {
+          duo = await deps.duo();
+        } catch (error) {
+          ch.state = 'done';
+          return unavailable(ch, error, null);
         }
-        if (input.factor === 'push') {
-          const refused = pushRefusal(ch);
-          if (refused !== null) {
-            ch.message = refused;
+        try {
+          const s = await duo.auth.authStatus(ch.txid, { signal: AbortSignal.timeout(waitMs) });
+          return await settle(secret, ch, s, duo.orgId);
+        } catch (error) {
+          // The long poll ending without news is not an outage: the push is still outstanding.
+          if (
+            error instanceof Error &&
+            (error.name === 'TimeoutError' || (error instanceof DuoApiError && error.kind === 'timeout'))
+          )
             return view(secret, ch);
-          }
-          pushes.set(ch.operatorId, [...(pushes.get(ch.operatorId) ?? []), now()]);
-        } else if (ch.state === 'waiting') {
-          ch.message = 'A request is already outstanding; answer it first.';
-          return view(secret, ch);
+          ch.state = 'done';
+          return unavailable(ch, error, duo.orgId);
         }
-        const { txid } = await duo.auth.authAsync(
-          {
-            username: ch.duoUsername,
-            factor: input.factor,
-            device,
-            ...(input.factor === 'push'
-              ? {
-                  type: 'duowatch sign-in',
-                  pushinfo: new URLSearchParams({
-                    application: 'duowatch',
-                    ...(ch.ip === null ? {} : { from: ch.ip }),
-                  }).toString(),
-                }
-              : {}),
-            ...(ch.ip === null ? {} : { ipaddr: ch.ip }),
-          },
-          { signal: signal() },
-        );
-        ch.state = 'waiting';
-        ch.txid = txid;
-        ch.factor = input.factor;
-        const first = await duo.auth.authStatus(txid, { signal: signal() });
-        return await settle(secret, ch, first, duo.orgId);
-      } catch (error) {
-        ch.state = 'done';
-        return unavailable(ch, error, duo.orgId);
-      }
-    },
-    async poll(secret, waitMs) {
-      const ch = live(secret);
-      if ('kind' in ch) return ch;
-      if (ch.state !== 'waiting' || ch.txid === null) return view(secret, ch);
-      let duo: Awaited<ReturnType<SecondStepDeps['duo']>>;
-      try {
-        duo = await deps.duo();
-      } catch (error) {
-        ch.state = 'done';
-        return unavailable(ch, error, null);
-      }
-      try {
-        const s = await duo.auth.authStatus(ch.txid, { signal: AbortSignal.timeout(waitMs) });
-        return await settle(secret, ch, s, duo.orgId);
-      } catch (error) {
-        // The long poll ending without news is not an outage: the push is still outstanding.
-        if (
-          error instanceof Error &&
-          (error.name === 'TimeoutError' || (error instanceof DuoApiError && error.kind === 'timeout'))
-        )
-          return view(secret, ch);
-        ch.state = 'done';
-        return unavailable(ch, error, duo.orgId);
-      }
-    },
+      }),
     recordSession: (hash, o) => deps.recordSession(hash, o),
   };
 }
