@@ -68,10 +68,10 @@ export const logsConfigSchema = z
     pollIntervalSeconds: z
       .number()
       .int()
-      .min(30)
+      .min(60)
       .max(86_400)
       .default(120)
-      .describe('how often each stream is drained; 120 s is the minimum for real Duo hosts'),
+      .describe('how often each stream is drained (whole minutes); 120 s is the minimum for real Duo hosts'),
     firstRunLookback: lookback
       .default('24h')
       .describe('where a stream with no checkpoint starts (raised to 179 days ago at most)'),
