@@ -5,6 +5,7 @@ import type { HealthConfig } from '../health/index.js';
 import type { AlertsConfig } from '../alerts/index.js';
 import type { DetectConfig } from '../detect/index.js';
 import type { VerifyConfig } from '../verify/index.js';
+import type { LogsConfig } from '../logs/index.js';
 
 export interface ConfiguredIntegration {
   org: string;
@@ -70,4 +71,6 @@ export interface Config {
   readonly devices: DevicesConfig;
   /** Duo two-factor on duowatch's own login (docs/verify.md). */
   readonly verify: VerifyConfig;
+  /** Log collection: sinks (secrets sealed), routes, budgets, MSP children (docs/logs.md). */
+  readonly logs: LogsConfig;
 }

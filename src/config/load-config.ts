@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { Secret } from '../store/index.js';
 import { normaliseAlertsConfig } from '../alerts/index.js';
 import { catalogue, checkDetectConfig } from '../detect/index.js';
+import { normaliseLogsConfig } from '../logs/index.js';
 import type { Config, ConfiguredIntegration } from './config-types.js';
 import { applyEnv } from './env.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
@@ -213,6 +214,11 @@ async function normalise(
       syncs: input.devices.syncs.map((s) => (s.file === undefined ? s : { ...s, file: abs(s.file) })),
     },
     verify: input.verify,
+    logs: await normaliseLogsConfig(
+      input.logs,
+      { env: options.env, dataDir: abs(input.dataDir), readFile: options.readFile },
+      issues,
+    ),
   };
 }
 

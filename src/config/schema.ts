@@ -7,6 +7,7 @@ import { detectConfigSchema } from '../detect/index.js';
 import { INTEGRATION_KINDS } from '../shared/index.js';
 import { devicesConfigSchema } from '../devices/index.js';
 import { verifyConfigSchema } from '../verify/index.js';
+import { logsConfigSchema } from '../logs/index.js';
 
 /** A cron pattern croner accepts, checked here so a bad one is reported with every other problem. */
 const cronPattern = z
@@ -204,6 +205,7 @@ export const configSchema = z
     alerts: alertsConfigSchema.describe('stored alerts and their notifications (docs/alerts.md)'),
     detect: detectConfigSchema.describe('detections over collected logs (docs/detect.md)'),
     verify: verifyConfigSchema.describe('Duo two-factor on the duowatch login (docs/verify.md)'),
+    logs: logsConfigSchema.describe('log collection: sinks, routes, budgets, MSP children (docs/logs.md)'),
   })
   .describe('duowatch configuration');
 

@@ -15,6 +15,8 @@ export interface CollectorDeps {
   /** A Duo client for a stored integration (with this collector's log budget applied). */
   clientFor(orgId: string, integrationId: string): Promise<DuoClient>;
   sinks: readonly LogSink[];
+  /** Per-stream sinks (configured routes); when absent every stream goes to `sinks`. */
+  sinksFor?: (stream: LogStream) => readonly LogSink[];
   lock: DeliveryLock;
   hub?: LogEventHub;
   now: () => number;
@@ -194,7 +196,7 @@ export async function collectOrg(
           {
             repo: deps.repo,
             request: (r) => t.client.request(r),
-            sinks: deps.sinks,
+            sinks: deps.sinksFor?.(stream) ?? deps.sinks,
             lock: deps.lock,
             now: deps.now,
             ...(deps.hub === undefined ? {} : { hub: deps.hub }),

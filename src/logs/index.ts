@@ -12,3 +12,11 @@ export {
   type StreamRecord,
 } from './checkpoint.repository.js';
 export { collectOrg, type CollectOptions, type CollectorDeps, type StreamReport } from './collect-org.js';
+export { logsConfigSchema, ROUTE_STREAMS, type RouteStream, type RouteCondition } from './config-schema.js';
+export {
+  normaliseLogsConfig,
+  sinkSettings,
+  type ConfiguredSink,
+  type LogRoute,
+  type LogsConfig,
+} from './logs-config.js';

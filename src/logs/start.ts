@@ -1,84 +1,67 @@
-import { join } from 'node:path';
 import type { CapabilityContext, StartedCapability } from '../app/index.js';
-import type { JobDefinition, RunOutcome } from '../scheduler/index.js';
-import { checkpointRepository } from './checkpoint.repository.js';
-import { collectOrg, processOwner } from './collect-org.js';
-import { createDeliveryLock } from './delivery-lock.js';
-import { prepareSinks } from './prepare-sinks.js';
-import { createSink, type LogSink } from './sinks/index.js';
-import { LOG_STREAMS } from './streams.js';
-import { parseSince } from './windows.js';
-
-/** The organization `serve` creates for the emulated demo tenant (runtime's DEMO_SLUG). */
-const DEMO_ORG = 'demo';
-/** Duo's logs need two minutes to appear; the log-collection requirements' minimum poll interval for real hosts is 120 s (docs/logs.md). */
-const POLL_CRON = '*/2 * * * *';
+import type { JobDefinition, RunOutcome, Scheduler } from '../scheduler/index.js';
+import { registerLogsMetrics } from './metrics.js';
+import { mountLogsRoutes } from './routes.js';
+import { openLogsService } from './service.js';
 
 /**
- * Inside `serve`: one `logs-poll` job per (organization, Admin or Accounts integration) every two minutes.
- * Each stream is leased in the database, so with several processes on PostgreSQL one process polls it at a
- * time, and a dead process's lease runs out (or is taken at once on the same host) so another takes over.
- * Today `serve` collects the demo tenant to a file in the data directory; configured routes are not done
- * (docs/logs.md, "Not done").
+ * The poll interval as a cron step (the scheduler is cron-driven; pg-boss schedules by the minute): whole
+ * minutes below an hour, whole hours above.
+ */
+export function pollCron(seconds: number): string {
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 60) return `*/${String(minutes)} * * * *`;
+  return `0 */${String(Math.min(24, Math.round(minutes / 60)))} * * *`;
+}
+
+/**
+ * Inside `serve`: one `logs-poll` job per (collected organization, Admin or Accounts integration) every poll
+ * interval. An organization is collected when a `logs.routes` entry names it (or `*`); the demo tenant also
+ * goes to a file in the data directory. Each stream is leased in the database, so with several processes on
+ * PostgreSQL one process polls it at a time, and a dead process's lease runs out (or is taken at once on the
+ * same host) so another takes over.
  */
 export async function startLogs(ctx: CapabilityContext): Promise<StartedCapability> {
-  if (ctx.demo === null) return { startupLines: [] };
-  const repo = checkpointRepository(ctx.store);
-  const file = join(ctx.config.dataDir, 'logs', 'demo-duo-events.ndjson');
-  const sinks: LogSink[] = [
-    createSink(`file:${file}`, {
-      type: 'file',
-      path: file,
-      format: 'raw',
-      rotate: { maxBytes: 64 * 1024 * 1024, maxAgeHours: 0, gzip: true, maxFiles: 5 },
-    }),
-  ];
-  await prepareSinks(sinks, repo, () => ctx.clock().getTime());
-  const lock = createDeliveryLock();
-  const owner = processOwner();
-  const demoOrg = await ctx.store.organizations.findBySlug(DEMO_ORG);
+  const now = () => ctx.clock().getTime();
+  const service = await openLogsService({
+    config: ctx.config.logs,
+    dataDir: ctx.config.dataDir,
+    env: ctx.env,
+    store: ctx.store,
+    clientFor: (o, i, rates) =>
+      ctx.clients.forIntegration(ctx.store, o, i, rates === null ? {} : { ratesPerMinute: rates }),
+    hub: ctx.shared.logEvents,
+    alerts: ctx.shared.alerts,
+    demo: ctx.demo !== null,
+    now,
+    onSinkError: (error, context) =>
+      ctx.logger.warn(
+        { sink: error.sink, code: error.code, queued: context.queued, attempt: context.attempt },
+        error.message,
+      ),
+  });
+  let scheduler: Scheduler | null = null;
 
   const job: JobDefinition = {
     kind: 'logs-poll',
-    schedule: POLL_CRON,
+    schedule: pollCron(ctx.config.logs.pollIntervalSeconds),
     expireInSeconds: 600,
-    targets: async () => {
-      if (demoOrg === undefined) return [];
-      return (await ctx.store.integrations.list(demoOrg.id))
-        .filter((i) => i.kind === 'admin' || i.kind === 'accounts')
-        .map((i) => ({ orgId: demoOrg.id, integrationId: i.id }));
-    },
+    targets: () => service.targets(),
     handler: async (job): Promise<RunOutcome> => {
       const { orgId, integrationId } = job.payload;
-      if (orgId === undefined || integrationId === undefined || demoOrg === undefined || orgId !== demoOrg.id)
+      if (orgId === undefined || integrationId === undefined)
         return { status: 'skipped', reason: 'not a collected organization' };
-      const now = ctx.clock().getTime();
-      const reports = await collectOrg(
-        {
-          store: ctx.store,
-          repo,
-          clientFor: (o, i) => ctx.clients.forIntegration(ctx.store, o, i),
-          sinks,
-          lock,
-          hub: ctx.shared.logEvents,
-          now: () => ctx.clock().getTime(),
-          owner,
-        },
-        { id: demoOrg.id, slug: demoOrg.slug },
-        {
-          streams: LOG_STREAMS,
-          firstFrom: parseSince('24h', now),
-          integrationIds: [integrationId],
-          respectBackoff: job.trigger === 'schedule',
-          signal: job.signal,
-        },
-      );
+      const reports = await service.poll(orgId, integrationId, {
+        respectBackoff: job.trigger === 'schedule',
+        signal: job.signal,
+      });
+      if (reports.length === 0) return { status: 'skipped', reason: 'not a collected organization' };
+      const failed = reports.filter((r) => r.outcome === 'backoff' || r.outcome === 'needs_grant');
       const counts = {
         events: reports.reduce((n, r) => n + (r.result?.events ?? 0), 0),
         streams_ok: reports.filter((r) => r.outcome === 'ok').length,
-        streams_failed: reports.filter((r) => r.outcome === 'backoff' || r.outcome === 'needs_grant').length,
+        streams_failed: failed.length,
       };
-      const failed = reports.filter((r) => r.outcome === 'backoff' || r.outcome === 'needs_grant');
       if (failed.length > 0)
         return {
           status: 'failed',
@@ -90,16 +73,35 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     },
   };
 
+  const collectNow = async (orgId: string): Promise<number> => {
+    if (scheduler === null) return 0;
+    const targets = (await service.targets()).filter((t) => t.orgId === orgId);
+    for (const t of targets) await scheduler.runNow('logs-poll', t);
+    return targets.length;
+  };
+
+  const lines: string[] = [];
+  if (service.demoFile !== null)
+    lines.push(
+      `logs: collecting the demo tenant's Duo logs (all six streams) every ${String(ctx.config.logs.pollIntervalSeconds)} s to ${service.demoFile}; see \`duowatch logs status\``,
+    );
+  if (ctx.config.logs.routes.length > 0)
+    lines.push(
+      `logs: ${String(ctx.config.logs.routes.length)} route(s) to ${String(Object.keys(ctx.config.logs.sinks).length)} sink(s) (${Object.keys(ctx.config.logs.sinks).join(', ')}); the dashboard's Logs page shows streams and sinks`,
+    );
+
   return {
-    jobs: [job],
-    async afterStart(scheduler) {
-      for (const t of (await job.targets?.(new Date())) ?? []) await scheduler.runNow('logs-poll', t);
+    ...(service.active ? { jobs: [job] } : {}),
+    mountRoutes(app, deps) {
+      registerLogsMetrics(deps.metrics.registry, service);
+      mountLogsRoutes(app, deps, service, collectNow);
     },
-    startupLines: [
-      `logs: collecting the demo tenant's Duo logs (all six streams) every 2 minutes to ${file}; see \`duowatch logs status\``,
-    ],
-    async close() {
-      for (const s of sinks) await s.close();
+    async afterStart(s) {
+      scheduler = s;
+      if (!service.active) return;
+      for (const t of await service.targets()) await s.runNow('logs-poll', t);
     },
+    startupLines: lines,
+    close: () => service.close(),
   };
 }

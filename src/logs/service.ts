@@ -1,0 +1,255 @@
+import { join } from 'node:path';
+import type { AlertRaiser, LogEventHub } from '../app/index.js';
+import type { DuoClient } from '../duo/index.js';
+import type { JobTarget } from '../scheduler/index.js';
+import type { Integration, Organization, Store } from '../store/index.js';
+import {
+  checkpointRepository,
+  type CheckpointRepository,
+  type StreamRecord,
+} from './checkpoint.repository.js';
+import { collectOrg, processOwner, type StreamReport } from './collect-org.js';
+import { createDeliveryLock } from './delivery-lock.js';
+import { sinkSettings, type LogsConfig } from './logs-config.js';
+import { createStreamMeter } from './meter.js';
+import { prepareSinks } from './prepare-sinks.js';
+import { planRoutes, type RoutePlan } from './routing.js';
+import { createSink, type LogSink, type SinkError } from './sinks/index.js';
+import { LOG_STREAMS, type LogStream } from './streams.js';
+import { parseSince, windowEnd } from './windows.js';
+
+/** The organization `serve` creates for the emulated demo tenant (runtime's DEMO_SLUG). */
+export const DEMO_ORG = 'demo';
+
+export interface LogsServiceDeps {
+  readonly config: LogsConfig;
+  readonly dataDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly store: Store;
+  clientFor(
+    orgId: string,
+    integrationId: string,
+    rates: { log: number; auth_log: number } | null,
+  ): Promise<DuoClient>;
+  readonly hub?: LogEventHub;
+  readonly alerts?: AlertRaiser;
+  /** The demo tenant runs: its organization also goes to the data-dir file sink, all six streams. */
+  readonly demo: boolean;
+  readonly now: () => number;
+  readonly onSinkError?: (error: SinkError, context: { queued: number; attempt: number }) => void;
+}
+
+/** One stream as the REST API, the Logs page and /metrics show it. */
+export interface StreamView {
+  readonly org: string;
+  readonly integration: string;
+  readonly account: string;
+  readonly stream: LogStream;
+  readonly status: string;
+  readonly needsGrant: boolean;
+  readonly eventsTotal: number;
+  readonly newest: number | null;
+  /** Seconds between the newest delivered event and now (Duo's own two-minute delay included). */
+  readonly lagSeconds: number | null;
+  /** Events waiting in Duo, estimated from the recent rate over the unread part of the window; null unknown. */
+  readonly backlogEstimate: number | null;
+  readonly eventsPerSecond: number;
+  readonly lastError: string | null;
+  readonly lastPoll: number | null;
+  readonly lastSuccess: number | null;
+  readonly nextAttempt: number | null;
+  readonly windowInProgress: boolean;
+}
+
+export interface SinkView {
+  readonly name: string;
+  readonly type: string;
+  readonly guarantee: string;
+  readonly queueEvents: number;
+  readonly queueFull: boolean;
+  readonly lastAck: number | null;
+  readonly stats: Readonly<Record<string, number>>;
+}
+
+export interface LogsService {
+  readonly repo: CheckpointRepository;
+  readonly plan: RoutePlan;
+  /** Every sink `serve` built, configured ones by name, and the demo's file sink. */
+  readonly sinks: ReadonlyMap<string, LogSink>;
+  readonly demoFile: string | null;
+  /** Whether `serve` collects anything (a route, or the demo). */
+  readonly active: boolean;
+  /** One scheduler target per (collected organization, Admin or Accounts integration). */
+  targets(): Promise<JobTarget[]>;
+  collects(org: { readonly slug: string }): boolean;
+  poll(
+    orgId: string,
+    integrationId: string,
+    opts: { respectBackoff: boolean; signal?: AbortSignal },
+  ): Promise<StreamReport[]>;
+  streams(orgId?: string): Promise<StreamView[]>;
+  sinkViews(): SinkView[];
+  close(): Promise<void>;
+}
+
+function budgetFor(config: LogsConfig, org: Organization, integration: Integration): number | null {
+  // The most specific entry wins: this integration, then this organization, then `*`.
+  const rank = (b: LogsConfig['budgets'][number]): number => {
+    const orgOk = b.org === '*' || b.org === org.slug;
+    if (!orgOk) return -1;
+    if (b.integration !== undefined)
+      return b.integration === integration.id || b.integration === integration.label ? 3 : -1;
+    return b.org === '*' ? 1 : 2;
+  };
+  let best: { rank: number; rpm: number } | null = null;
+  for (const b of config.budgets) {
+    const r = rank(b);
+    if (r >= 0 && (best === null || r > best.rank)) best = { rank: r, rpm: b.requestsPerMinute };
+  }
+  return best?.rpm ?? null;
+}
+
+/** Builds the configured sinks, restores exactly-once ones, and offers polls and views to jobs and routes. */
+export async function openLogsService(deps: LogsServiceDeps): Promise<LogsService> {
+  const repo = checkpointRepository(deps.store);
+  const sinkDeps = {
+    dataDir: deps.dataDir,
+    clock: deps.now,
+    ...(deps.alerts === undefined ? {} : { alerts: deps.alerts }),
+    ...(deps.onSinkError === undefined ? {} : { onError: deps.onSinkError }),
+  };
+  const named = new Map<string, LogSink>();
+  const types = new Map<string, string>();
+  for (const [name, configured] of Object.entries(deps.config.sinks)) {
+    named.set(name, createSink(name, sinkSettings(configured), sinkDeps));
+    types.set(name, configured.type);
+  }
+  const all = new Map(named);
+  let demoFile: string | null = null;
+  let demoSink: LogSink | null = null;
+  if (deps.demo) {
+    demoFile = join(deps.dataDir, 'logs', 'demo-duo-events.ndjson');
+    demoSink = createSink(`file:${demoFile}`, {
+      type: 'file',
+      path: demoFile,
+      format: 'raw',
+      rotate: { maxBytes: 64 * 1024 * 1024, maxAgeHours: 0, gzip: true, maxFiles: 5 },
+    });
+    all.set(demoSink.name, demoSink);
+    types.set(demoSink.name, 'file');
+  }
+  // Exactly-once sinks go back to their committed position before anything is sent (the file sink cuts what
+  // a crash left uncommitted).
+  await prepareSinks([...all.values()], repo, deps.now);
+
+  const plan = planRoutes(deps.config.routes, named);
+  const lock = createDeliveryLock();
+  const owner = processOwner();
+  const meter = createStreamMeter();
+  const envBudget =
+    deps.env['DUOWATCH_DUO_LOG_BUDGET'] !== undefined && deps.env['DUOWATCH_DUO_LOG_BUDGET'] !== '';
+  const isDemo = (org: { readonly slug: string }) => demoSink !== null && org.slug === DEMO_ORG;
+  const collects = (org: { readonly slug: string }) => isDemo(org) || plan.collects(org.slug);
+  const streamsOf = (org: Organization): LogStream[] =>
+    isDemo(org) ? [...LOG_STREAMS] : plan.streams(org.slug);
+  const sinksOf = (org: Organization, stream: LogStream): LogSink[] => [
+    ...(isDemo(org) && demoSink !== null ? [demoSink] : []),
+    ...plan.sinksFor(org.slug, stream),
+  ];
+  const meterKey = (r: Pick<StreamRecord['key'], 'orgId' | 'integrationId' | 'accountId' | 'stream'>) =>
+    `${r.orgId}/${r.integrationId}/${r.accountId}/${r.stream}`;
+
+  const orgs = async (): Promise<Organization[]> => (await deps.store.organizations.list()).filter(collects);
+
+  return {
+    repo,
+    plan,
+    sinks: all,
+    demoFile,
+    active: deps.config.routes.length > 0 || demoSink !== null,
+    collects,
+    async targets() {
+      const out: JobTarget[] = [];
+      for (const org of await orgs())
+        for (const i of await deps.store.integrations.list(org.id))
+          if (i.kind === 'admin' || i.kind === 'accounts') out.push({ orgId: org.id, integrationId: i.id });
+      return out;
+    },
+    async poll(orgId, integrationId, opts) {
+      const org = (await deps.store.organizations.list()).find((o) => o.id === orgId);
+      if (org === undefined || !collects(org)) return [];
+      const integration = (await deps.store.integrations.list(orgId)).find((i) => i.id === integrationId);
+      if (integration === undefined) return [];
+      const rpm = envBudget ? null : budgetFor(deps.config, org, integration);
+      const msp = deps.config.msp.find((m) => m.org === org.slug);
+      const now = deps.now();
+      const reports = await collectOrg(
+        {
+          store: deps.store,
+          repo,
+          clientFor: (o, i) => deps.clientFor(o, i, rpm === null ? null : { log: rpm, auth_log: rpm }),
+          sinks: [],
+          sinksFor: (stream) => sinksOf(org, stream),
+          lock,
+          ...(deps.hub === undefined ? {} : { hub: deps.hub }),
+          now: deps.now,
+          owner,
+        },
+        { id: org.id, slug: org.slug },
+        {
+          streams: streamsOf(org),
+          firstFrom: parseSince(deps.config.firstRunLookback, now),
+          integrationIds: [integrationId],
+          respectBackoff: opts.respectBackoff,
+          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+          ...(msp === undefined ? {} : { includeAccounts: msp.include, excludeAccounts: msp.exclude }),
+          onPage: (key, delivered) => meter.record(meterKey(key), delivered, deps.now()),
+        },
+      );
+      return reports;
+    },
+    async streams(orgId) {
+      const now = deps.now();
+      const slugs = new Map((await deps.store.organizations.list()).map((o) => [o.id, o.slug]));
+      return (await repo.list(orgId)).map((r): StreamView => {
+        const rate = meter.rate(meterKey(r.key), now);
+        const unread = r.newestTs === null ? null : Math.max(0, windowEnd(now) - r.newestTs);
+        return {
+          org: slugs.get(r.key.orgId) ?? r.key.orgId,
+          integration: r.key.integrationId,
+          account: r.key.accountId,
+          stream: r.key.stream,
+          status: r.status,
+          needsGrant: r.status === 'needs_grant',
+          eventsTotal: r.eventsTotal,
+          newest: r.newestTs,
+          lagSeconds: r.newestTs === null ? null : Math.max(0, Math.round((now - r.newestTs) / 1000)),
+          backlogEstimate: unread === null || rate === 0 ? null : Math.round((rate * unread) / 1000),
+          eventsPerSecond: Math.round(rate * 1000) / 1000,
+          lastError: r.lastError,
+          lastPoll: r.lastPollMs,
+          lastSuccess: r.lastSuccessMs,
+          nextAttempt: r.nextAttemptMs,
+          windowInProgress: r.checkpoint.pending !== null,
+        };
+      });
+    },
+    sinkViews() {
+      return [...all.values()].map((s): SinkView => {
+        const stats = s.stats?.() ?? {};
+        return {
+          name: s.name,
+          type: types.get(s.name) ?? 'unknown',
+          guarantee: s.guarantee,
+          queueEvents: stats['queueEvents'] ?? 0,
+          queueFull: (stats['queueFull'] ?? 0) > 0,
+          lastAck: (stats['lastAckAt'] ?? 0) > 0 ? (stats['lastAckAt'] ?? null) : null,
+          stats,
+        };
+      });
+    },
+    async close() {
+      for (const s of all.values()) await s.close();
+    },
+  };
+}
