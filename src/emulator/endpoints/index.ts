@@ -1,4 +1,5 @@
 import { accountsApiEndpoints } from './accounts-api.js';
+import { adminExtraEndpoints } from './admin-extra.js';
 import { adminLogEndpoints } from './admin-logs.js';
 import { adminResourceEndpoints } from './admin-resources.js';
 import { authApiEndpoints } from './auth-api.js';
@@ -12,6 +13,7 @@ export { MAX_LIMIT, VISIBILITY_DELAY_MS, RETENTION_MS } from './paging.js';
 export const ALL_ENDPOINTS: readonly EndpointDef[] = [
   ...adminResourceEndpoints,
   ...adminLogEndpoints,
+  ...adminExtraEndpoints,
   ...authApiEndpoints,
   ...deviceApiEndpoints,
   ...accountsApiEndpoints,

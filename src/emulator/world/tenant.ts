@@ -19,6 +19,7 @@ import {
 } from './log-queries.js';
 import { activityDef, adminLogDef, offlineDef, telephonyDef, trustMonitorDef } from './other-logs-gen.js';
 import { duoId, createRng } from './prng.js';
+import { createLastLoginIndex } from './last-login.js';
 import { mint } from './state.js';
 import { injectScenario } from './scenarios.js';
 import type { DeviceCacheStore, EmulatorApplication, Tenant, TenantSpec } from './types.js';
@@ -97,6 +98,11 @@ export function createTenant(spec: TenantSpec, clock: EmulatorClock): Tenant {
   const core = createCore(state, clock, spec.hostname, accountId, streams, () => protectedApps);
   const engine = createAuthEngine(core);
   const cached = createCountCache();
+  const lastLogins = createLastLoginIndex(streams.auth, () => state.users, startMs);
+  const currentUsers = (): WireUser[] => {
+    lastLogins.refresh(clock.now());
+    return state.users;
+  };
   const caches = new Map<string, DeviceCacheStore>();
   const skeyGen = new Map<string, number>();
   const findApp = (ikey: string): EmulatorApplication => {
@@ -136,14 +142,14 @@ export function createTenant(spec: TenantSpec, clock: EmulatorClock): Tenant {
       if (app.kind !== 'admin') throw new RangeError(`${ikey} is not an Admin API application`);
       app.grants = { ...app.grants, ...grants };
     },
-    users: () => state.users,
-    user: (id) => state.users.find((u) => u.user_id === id),
-    userByName: (n) => state.users.find((u) => u.username === n),
+    users: currentUsers,
+    user: (id) => currentUsers().find((u) => u.user_id === id),
+    userByName: (n) => currentUsers().find((u) => u.username === n),
     admins: () => state.admins,
     groups: () => state.groups,
-    phones: () => state.users.flatMap((u) => u.phones.map((p) => ({ ...p, users: [userRef(u)] }))),
+    phones: () => currentUsers().flatMap((u) => u.phones.map((p) => ({ ...p, users: [userRef(u)] }))),
     tokens: () =>
-      state.users.flatMap((u) => u.tokens.map((t) => ({ ...t, admins: [], users: [userRef(u)] }))),
+      currentUsers().flatMap((u) => u.tokens.map((t) => ({ ...t, admins: [], users: [userRef(u)] }))),
     bypassCodes(userId) {
       const nowS = Math.floor(clock.now() / 1000);
       return state.bypass
