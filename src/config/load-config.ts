@@ -261,20 +261,46 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A JSON-safe view for `config show`: secrets are `[redacted]`, a database URL keeps everything but its password. */
+/**
+ * A JSON-safe view for `config show`. Secret values are `[redacted]` (their own `toJSON`), and every URL anywhere
+ * in the configuration is shown without what may carry a credential: its password (a database or proxy URL),
+ * its query values (signed export links, API keys) and, for webhooks, its path — Slack, Teams and most
+ * incoming-webhook services put the token in the path, so only the scheme and host are safe to print.
+ */
 export function redactedConfig(config: Config): unknown {
-  const url = config.database.url?.reveal() ?? null;
-  let shownUrl: string | null = url;
-  if (url !== null) {
-    try {
-      const parsed = new URL(url);
-      if (parsed.password !== '') parsed.password = 'redacted';
-      shownUrl = parsed.toString();
-    } catch {
-      shownUrl = '[redacted]';
-    }
-  }
-  return JSON.parse(
-    JSON.stringify({ ...config, database: { ...config.database, url: shownUrl } }),
+  const plain = JSON.parse(
+    JSON.stringify({
+      ...config,
+      database: { ...config.database, url: config.database.url?.reveal() ?? null },
+    }),
   ) as unknown;
+  return redactUrls(plain, []);
+}
+
+const REDACTED = 'redacted';
+
+function redactUrls(value: unknown, path: readonly string[]): unknown {
+  if (typeof value === 'string') return looksLikeUrl(value) ? redactUrl(value, path) : value;
+  if (Array.isArray(value)) return value.map((v, i) => redactUrls(v, [...path, String(i)]));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactUrls(v, [...path, k]);
+    return out;
+  }
+  return value;
+}
+
+const looksLikeUrl = (s: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+
+function redactUrl(text: string, path: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return '[redacted]'; // looks like a URL but does not parse: show nothing rather than guess
+  }
+  if (url.password !== '') url.password = REDACTED;
+  for (const key of [...new Set(url.searchParams.keys())]) url.searchParams.set(key, REDACTED);
+  if (path.some((p) => /hook/i.test(p)) && url.pathname !== '/') url.pathname = `/${REDACTED}`;
+  return url.toString();
 }

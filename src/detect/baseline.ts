@@ -3,14 +3,23 @@
  * who logged in from where (docs/detect.md "Baselines"). Sizes are capped: a user keeps the 64 most recent IPs,
  * 32 countries and 15 days of remembered-device counts; an organization 15 days of hourly telephony credits.
  */
+/** [first seen, last seen] of a key in event time (ms). */
+export type Seen = [first: number, last: number];
+
+/**
+ * In memory the keyed parts are Maps (an object keyed by IP addresses turns into a slow dictionary and churns
+ * the garbage collector); in the database they are arrays of tuples (see `encodeUserBaseline`).
+ */
 export interface UserBaseline {
   /** Event time of the first successful login we saw. */
   firstTs: number;
   /** ip → [first seen, last seen] (successful logins only). */
-  ips: Record<string, [number, number]>;
-  countries: Record<string, [number, number]>;
+  ips: Map<string, Seen>;
+  countries: Map<string, Seen>;
   /** UTC day number → remembered-device successes that day. */
-  rdDays: Record<string, number>;
+  rdDays: Map<number, number>;
+  /** Successes by bypass (status or code) per UTC day, kept like rdDays (duo.bypass_used compares with it). */
+  bypassDays: Map<number, number>;
   /** The last successful login with coordinates (impossible travel). */
   lastGeo: {
     ts: number;
@@ -37,7 +46,7 @@ export interface BaselineRow {
   readonly orgId: string;
   readonly kind: BaselineKind;
   readonly key: string;
-  readonly data: UserBaseline | OrgBaseline;
+  readonly data: StoredUserBaseline | OrgBaseline;
 }
 
 /** Where baselines live between runs: the database in `serve`, memory for replay and benchmarks. */
@@ -51,28 +60,107 @@ export const MAX_COUNTRIES = 32;
 export const KEEP_DAYS = 15;
 
 export function emptyUserBaseline(ts: number): UserBaseline {
-  return { firstTs: ts, ips: {}, countries: {}, rdDays: {}, lastGeo: null };
+  return {
+    firstTs: ts,
+    ips: new Map(),
+    countries: new Map(),
+    rdDays: new Map(),
+    bypassDays: new Map(),
+    lastGeo: null,
+  };
+}
+
+/** The stored form of a user baseline: plain JSON, keyed parts as arrays of tuples. */
+export interface StoredUserBaseline {
+  v: 2;
+  firstTs: number;
+  ips: [string, number, number][];
+  countries: [string, number, number][];
+  rdDays: [number, number][];
+  bypassDays: [number, number][];
+  lastGeo: UserBaseline['lastGeo'];
+}
+
+export function encodeUserBaseline(b: UserBaseline): StoredUserBaseline {
+  const seen = (m: Map<string, Seen>): [string, number, number][] =>
+    Array.from(m, ([k, [f, l]]) => [k, f, l] as [string, number, number]);
+  return {
+    v: 2,
+    firstTs: b.firstTs,
+    ips: seen(b.ips),
+    countries: seen(b.countries),
+    rdDays: [...b.rdDays],
+    bypassDays: [...b.bypassDays],
+    lastGeo: b.lastGeo,
+  };
+}
+
+/** Reads a stored baseline; also the first stored form (objects keyed by IP), so an upgrade forgets nothing. */
+export function decodeUserBaseline(value: unknown): UserBaseline | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (typeof v['firstTs'] !== 'number') return null;
+  const seen = (x: unknown): Map<string, Seen> => {
+    const m = new Map<string, Seen>();
+    if (Array.isArray(x)) {
+      for (const t of x as unknown[][]) m.set(String(t[0]), [Number(t[1]), Number(t[2])]);
+    } else if (typeof x === 'object' && x !== null) {
+      for (const [k, t] of Object.entries(x as Record<string, [number, number]>)) m.set(k, [t[0], t[1]]);
+    }
+    return m;
+  };
+  const days = (x: unknown): Map<number, number> => {
+    const m = new Map<number, number>();
+    if (Array.isArray(x)) for (const t of x as number[][]) m.set(Number(t[0]), Number(t[1]));
+    else if (typeof x === 'object' && x !== null)
+      for (const [k, n] of Object.entries(x as Record<string, number>)) m.set(Number(k), n);
+    return m;
+  };
+  return {
+    firstTs: v['firstTs'],
+    ips: seen(v['ips']),
+    countries: seen(v['countries']),
+    rdDays: days(v['rdDays']),
+    bypassDays: days(v['bypassDays']),
+    lastGeo: (v['lastGeo'] as UserBaseline['lastGeo'] | undefined) ?? null,
+  };
 }
 
 export function emptyOrgBaseline(ts: number): OrgBaseline {
   return { firstTs: ts, creditHours: {} };
 }
 
-/** Records `key` as seen at `ts`, dropping the least recently seen entry over `max`. */
-export function touch(map: Record<string, [number, number]>, key: string, ts: number, max: number): void {
-  const seen = map[key];
+/**
+ * Records `key` as seen at `ts`; returns true when that is news worth saving (a new key, or a last-seen older
+ * than an hour). Over `max` keys the least recently seen goes (a scan of at most `max`, only on overflow).
+ */
+export function touch(map: Map<string, Seen>, key: string, ts: number, max: number): boolean {
+  const seen = map.get(key);
   if (seen !== undefined) {
+    const stale = ts - seen[1] > 3_600_000;
     if (ts > seen[1]) seen[1] = ts;
     if (ts < seen[0]) seen[0] = ts;
-    return;
+    return stale;
   }
-  map[key] = [ts, ts];
-  const keys = Object.keys(map);
-  if (keys.length <= max) return;
-  let oldest = keys[0] as string;
-  for (const k of keys)
-    if ((map[k] as [number, number])[1] < (map[oldest] as [number, number])[1]) oldest = k;
-  delete map[oldest];
+  map.set(key, [ts, ts]);
+  if (map.size > max) {
+    let oldest: string | null = null;
+    let oldestTs = Infinity;
+    for (const [k, s] of map)
+      if (s[1] < oldestTs) {
+        oldestTs = s[1];
+        oldest = k;
+      }
+    if (oldest !== null) map.delete(oldest);
+  }
+  return true;
+}
+
+/** Adds `n` to day `d`, dropping days before `keepFrom` when a new day starts. */
+export function addDay(map: Map<number, number>, d: number, n: number, keepFrom: number): void {
+  const had = map.get(d);
+  if (had === undefined) for (const k of map.keys()) if (k < keepFrom) map.delete(k);
+  map.set(d, (had ?? 0) + n);
 }
 
 /** Drops numeric-keyed buckets older than `keepFrom`. */

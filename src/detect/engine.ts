@@ -1,7 +1,10 @@
 import type { AlertSeverity, CollectedEvent } from '../app/index.js';
 import {
+  addDay,
+  decodeUserBaseline,
   emptyOrgBaseline,
   emptyUserBaseline,
+  encodeUserBaseline,
   KEEP_DAYS,
   MAX_COUNTRIES,
   MAX_IPS,
@@ -89,15 +92,58 @@ interface UserEntity extends EntityState {
   dirty: boolean;
 }
 
+interface RuleEntry {
+  readonly rule: Rule;
+  readonly settings: RuleSettings;
+  readonly ctx: ReusedContext;
+}
+
 interface OrgRuntime {
   readonly orgId: string;
   readonly rules: OrgRules;
+  readonly byStream: ReadonlyMap<CollectedEvent['stream'], readonly RuleEntry[]>;
   readonly state: EntityState;
   baseline: OrgBaseline | null;
   baselineLoaded: boolean;
   baselineDirty: boolean;
   readonly users: Map<string, UserEntity>;
+  /** Keys of users whose baseline changed since the last save. */
+  readonly dirtyUsers: Set<string>;
   readonly admins: Map<string, EntityState>;
+  /** What rules see before the organization has any telephony history. */
+  emptyBaseline?: OrgBaseline;
+}
+
+/** A rule's context in one organization, reused for every event (the engine sets the per-event fields). */
+class ReusedContext implements RuleContext {
+  entity: EntityState | null = null;
+  baseline: UserBaseline | null = null;
+  orgBaseline: OrgBaseline;
+  constructor(
+    private readonly ruleId: string,
+    readonly settings: RuleSettings,
+    readonly org: EntityState,
+    readonly allow: RuleContext['allow'],
+    readonly geo: GeoLookup,
+  ) {
+    this.orgBaseline = emptyOrgBaseline(0);
+  }
+  window(scope: EntityState, windowMs = this.settings.windowMs): SlidingWindow {
+    let w = scope.windows.get(this.ruleId);
+    if (w === undefined || w.windowMs !== windowMs) {
+      w = new SlidingWindow(windowMs, Math.max(1000, this.settings.threshold * 2));
+      scope.windows.set(this.ruleId, w);
+    }
+    return w;
+  }
+  distinct(scope: EntityState, windowMs = this.settings.windowMs): DistinctWindow {
+    let w = scope.distincts.get(this.ruleId);
+    if (w === undefined || w.windowMs !== windowMs) {
+      w = new DistinctWindow(windowMs);
+      scope.distincts.set(this.ruleId, w);
+    }
+    return w;
+  }
 }
 
 /** Duo's own city and country of a login, or null when it gave none. */
@@ -126,14 +172,28 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   const orgOf = (e: CollectedEvent): OrgRuntime => {
     let o = orgs.get(e.orgId);
     if (o === undefined) {
+      const rules = orgRules(config, catalogue, e.orgSlug);
+      const state = newState(e.ts);
+      const byStream = new Map<CollectedEvent['stream'], RuleEntry[]>();
+      for (const [stream, list] of rules.byStream)
+        byStream.set(
+          stream,
+          list.map(({ rule, settings }) => ({
+            rule,
+            settings,
+            ctx: new ReusedContext(rule.id, settings, state, rules.allow, geo),
+          })),
+        );
       o = {
         orgId: e.orgId,
-        rules: orgRules(config, catalogue, e.orgSlug),
-        state: newState(e.ts),
+        rules,
+        byStream,
+        state,
         baseline: null,
         baselineLoaded: false,
         baselineDirty: false,
         users: new Map(),
+        dirtyUsers: new Set(),
         admins: new Map(),
       };
       orgs.set(e.orgId, o);
@@ -168,11 +228,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     for (const [o, keys] of missing) {
       const found = await store.load(o.orgId, 'user', [...keys]);
       for (const key of keys) {
-        const u: UserEntity = {
-          ...newState(0),
-          baseline: (found.get(key) as UserBaseline | undefined) ?? null,
-          dirty: false,
-        };
+        const u: UserEntity = { ...newState(0), baseline: decodeUserBaseline(found.get(key)), dirty: false };
         o.users.set(key, u);
       }
     }
@@ -185,11 +241,14 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         rows.push({ orgId: o.orgId, kind: 'org', key: 'org', data: o.baseline });
         o.baselineDirty = false;
       }
-      for (const [key, u] of o.users) {
-        if (!u.dirty || u.baseline === null) continue;
-        rows.push({ orgId: o.orgId, kind: 'user', key, data: u.baseline });
+      // Only what changed since the last save: a walk over every user each time would grow with the tenant.
+      for (const key of o.dirtyUsers) {
+        const u = o.users.get(key);
+        if (u === undefined || !u.dirty || u.baseline === null) continue;
+        rows.push({ orgId: o.orgId, kind: 'user', key, data: encodeUserBaseline(u.baseline) });
         u.dirty = false;
       }
+      o.dirtyUsers.clear();
     }
     if (rows.length > 0) await store.save(rows);
   }
@@ -236,27 +295,23 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       return;
     }
     if (u === null || e.stream !== 'auth' || e.result !== 'success') return;
+    let changed = false;
     let b = u.baseline;
     if (b === null) {
       b = emptyUserBaseline(e.ts);
       u.baseline = b;
-      u.dirty = true;
+      changed = true;
     }
-    if (e.ip !== null) {
-      const before = b.ips[e.ip];
-      if (before === undefined || e.ts - before[1] > HOUR) u.dirty = true;
-      touch(b.ips, e.ip, e.ts, MAX_IPS);
-    }
-    if (e.country !== null) {
-      const before = b.countries[e.country];
-      if (before === undefined || e.ts - before[1] > HOUR) u.dirty = true;
-      touch(b.countries, e.country, e.ts, MAX_COUNTRIES);
-    }
+    if (e.ip !== null && touch(b.ips, e.ip, e.ts, MAX_IPS)) changed = true;
+    if (e.country !== null && touch(b.countries, e.country, e.ts, MAX_COUNTRIES)) changed = true;
+    const d = Math.floor(e.ts / DAY);
     if (e.factor === 'remembered_device') {
-      const d = Math.floor(e.ts / DAY);
-      if (b.rdDays[d] === undefined) prune(b.rdDays, d - KEEP_DAYS);
-      b.rdDays[d] = (b.rdDays[d] ?? 0) + 1;
-      u.dirty = true;
+      addDay(b.rdDays, d, 1, d - KEEP_DAYS);
+      changed = true;
+    }
+    if (e.reason === 'bypass_user' || e.factor === 'bypass_code') {
+      addDay(b.bypassDays, d, 1, d - KEEP_DAYS);
+      changed = true;
     }
     if (e.ip !== null && e.ts >= (b.lastGeo?.ts ?? -Infinity)) {
       if (b.lastGeo !== null && b.lastGeo.ip === e.ip) {
@@ -276,9 +331,13 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
             id: e.id,
             duo: duoPlace(e),
           };
-          u.dirty = true;
+          changed = true;
         }
       }
+    }
+    if (changed && !u.dirty && e.userKey !== null) {
+      u.dirty = true;
+      o.dirtyUsers.add(e.userKey);
     }
   }
 
@@ -287,7 +346,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     if (c.ts > maxTs) maxTs = c.ts;
     const o = orgOf(c);
     if (!o.rules.enabled) return;
-    const list = o.rules.byStream.get(c.stream);
+    const list = o.byStream.get(c.stream);
     const e = toDetectEvent(c);
     o.state.lastTs = e.ts;
     let u: UserEntity | null = null;
@@ -313,8 +372,13 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       entity = a;
     }
     if (list !== undefined) {
-      for (const { rule, settings } of list) {
-        const ctx = context(rule, settings, entity, o, u);
+      const baseline = u?.baseline ?? null;
+      const orgBaseline = o.baseline ?? (o.emptyBaseline ??= emptyOrgBaseline(e.ts));
+      for (const { rule, settings, ctx } of list) {
+        // One context per organization and rule, refilled per event: no closures allocated per event.
+        ctx.entity = entity;
+        ctx.baseline = baseline;
+        ctx.orgBaseline = orgBaseline;
         const f = rule.evaluate(e, ctx);
         if (f === null) continue;
         const fields: Record<string, unknown> = {};
@@ -338,40 +402,6 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       }
     }
     learn(e, o, u);
-  }
-
-  function context(
-    rule: Rule,
-    settings: RuleSettings,
-    entity: EntityState | null,
-    o: OrgRuntime,
-    u: UserEntity | null,
-  ): RuleContext {
-    return {
-      settings,
-      entity,
-      org: o.state,
-      baseline: u?.baseline ?? null,
-      orgBaseline: o.baseline ?? emptyOrgBaseline(o.state.lastTs),
-      allow: o.rules.allow,
-      geo,
-      window(scope, windowMs = settings.windowMs) {
-        let w = scope.windows.get(rule.id);
-        if (w === undefined || w.windowMs !== windowMs) {
-          w = new SlidingWindow(windowMs, Math.max(1000, settings.threshold * 2));
-          scope.windows.set(rule.id, w);
-        }
-        return w;
-      },
-      distinct(scope, windowMs = settings.windowMs) {
-        let w = scope.distincts.get(rule.id);
-        if (w === undefined || w.windowMs !== windowMs) {
-          w = new DistinctWindow(windowMs);
-          scope.distincts.set(rule.id, w);
-        }
-        return w;
-      },
-    };
   }
 
   return {

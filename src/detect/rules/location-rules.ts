@@ -3,24 +3,19 @@
  * travel, remembered-device use). The baseline the rule sees is the history before this event; the engine learns
  * from the event only after every rule ran, so the window tested is never part of its own baseline.
  */
-import { KEEP_DAYS } from '../baseline.js';
+import { KEEP_DAYS, type Seen } from '../baseline.js';
 import type { DetectEvent } from '../detect-event.js';
 import { haversineKm } from '../geo.js';
 import { DAY, defineRule, HOUR, type RuleContext } from '../rule.js';
 
 /** How much history the user must have, and whether `key` was seen in the baseline period before `ts`. */
-function isNew(
-  seen: Record<string, [number, number]>,
-  key: string,
-  e: DetectEvent,
-  ctx: RuleContext,
-): boolean {
+function isNew(seen: ReadonlyMap<string, Seen>, key: string, e: DetectEvent, ctx: RuleContext): boolean {
   const b = ctx.baseline;
   if (b === null) return false;
   const { params } = ctx.settings;
   const excludeMs = (params['excludeHours'] ?? 1) * HOUR;
   if (e.ts - b.firstTs < (params['minHistoryDays'] ?? 3) * DAY) return false;
-  const s = seen[key];
+  const s = seen.get(key);
   if (s === undefined) return true;
   // Known only if first seen before the window tested and still seen within the baseline period.
   return !(s[0] <= e.ts - excludeMs && s[1] >= e.ts - (params['baselineDays'] ?? 14) * DAY);
@@ -50,7 +45,7 @@ export const newIp = defineRule({
       ? {
           entity: e.user as string,
           eventIds: [e.id],
-          facts: { knownIps: Object.keys(ctx.baseline.ips).length },
+          facts: { knownIps: ctx.baseline.ips.size },
         }
       : null,
 });
@@ -74,7 +69,7 @@ export const newCountry = defineRule({
       ? {
           entity: e.user as string,
           eventIds: [e.id],
-          facts: { knownCountries: Object.keys(ctx.baseline.countries) },
+          facts: { knownCountries: [...ctx.baseline.countries.keys()] },
         }
       : null,
 });
@@ -145,8 +140,7 @@ export const rememberedDeviceExcessive = defineRule({
     // The baseline is the days wholly before the window tested, so a burst never raises its own bar.
     let busiest = 0;
     const firstDay = day(e.ts - ctx.settings.windowMs);
-    for (const [d, c] of Object.entries(ctx.baseline?.rdDays ?? {})) {
-      const k = Number(d);
+    for (const [k, c] of ctx.baseline?.rdDays ?? []) {
       if (k < firstDay && k >= firstDay - (KEEP_DAYS - 1) && c > busiest) busiest = c;
     }
     if (n <= (ctx.settings.params['multiplier'] ?? 3) * busiest) return null;

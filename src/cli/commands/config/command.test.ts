@@ -69,4 +69,44 @@ describe('duowatch config', () => {
     for (const secret of ['the-very-secret-skey', 'adm1n-pass', 'dbpass', 'DIX'])
       expect(shown).not.toContain(secret);
   });
+
+  it('show redacts secrets carried in URLs: webhook path, proxy password, query values', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'duowatch-cli-config-'));
+    dirs.push(dir);
+    await writeFile(
+      join(dir, 'c.yaml'),
+      [
+        'server: { publicUrl: "https://duowatch.example.com/app" }',
+        'duo: { transport: { proxy: "http://proxyuser:proxy-pass-77@proxy.example.com:3128" } }',
+        'alerts:',
+        '  webhook: { url: "https://hooks.slack.com/services/T0001/B0002/hook-token-XYZ", minSeverity: high }',
+        'devices:',
+        '  allowedUrls: ["https://files.example.com/"]',
+        '  syncs:',
+        '    - { org: acme, integration: dm, url: "https://files.example.com/export.csv?sig=sas-sig-123&sv=2024" }',
+        '',
+      ].join('\n'),
+    );
+    const show = harness({});
+    await show.program.parseAsync(
+      ['--config', join(dir, 'c.yaml'), '--data-dir', dir, 'config', 'show', '--json'],
+      { from: 'user' },
+    );
+    const shown = show.text();
+    for (const secret of ['hook-token-XYZ', 'T0001', 'proxy-pass-77', 'sas-sig-123'])
+      expect(shown).not.toContain(secret);
+    const parsed = JSON.parse(shown) as {
+      server: { publicUrl: string };
+      alerts: { webhook: { url: string } };
+      duo: { transport: { proxy: string } };
+      devices: { syncs: Array<{ url: string }> };
+    };
+    // What is not secret stays readable, so the operator can still check where things go.
+    expect(parsed.server.publicUrl).toBe('https://duowatch.example.com/app');
+    expect(parsed.alerts.webhook.url).toBe('https://hooks.slack.com/redacted');
+    expect(parsed.duo.transport.proxy).toBe('http://proxyuser:redacted@proxy.example.com:3128/');
+    expect(parsed.devices.syncs[0]?.url).toBe(
+      'https://files.example.com/export.csv?sig=redacted&sv=redacted',
+    );
+  });
 });

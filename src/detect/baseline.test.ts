@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { decodeUserBaseline, emptyUserBaseline, encodeUserBaseline, touch } from './baseline.js';
+
+describe('user baselines', () => {
+  it('survive the stored form (JSON text, as in the database) unchanged', () => {
+    const b = emptyUserBaseline(1000);
+    touch(b.ips, '81.2.69.160', 2000, 64);
+    touch(b.ips, '2a02:c7f::1', 3000, 64);
+    touch(b.countries, 'United Kingdom', 3000, 32);
+    b.rdDays.set(20_000, 4);
+    b.bypassDays.set(20_001, 1);
+    const back = decodeUserBaseline(JSON.parse(JSON.stringify(encodeUserBaseline(b))));
+    expect(back).toEqual(b);
+  });
+
+  it('reads the first stored form (objects keyed by IP and day), so an upgrade forgets nothing', () => {
+    const back = decodeUserBaseline({
+      firstTs: 5,
+      ips: { '10.1.2.3': [6, 7] },
+      countries: { France: [6, 9] },
+      rdDays: { '20000': 3 },
+      lastGeo: null,
+    });
+    expect(back?.ips.get('10.1.2.3')).toEqual([6, 7]);
+    expect(back?.countries.get('France')).toEqual([6, 9]);
+    expect(back?.rdDays.get(20_000)).toBe(3);
+    expect(back?.bypassDays.size).toBe(0);
+    expect(decodeUserBaseline('garbage')).toBeNull();
+  });
+
+  it('touch keeps the most recently seen keys when over the cap, and says when a save is worth it', () => {
+    const m = new Map<string, [number, number]>();
+    expect(touch(m, 'a', 1, 2)).toBe(true);
+    expect(touch(m, 'b', 2, 2)).toBe(true);
+    expect(touch(m, 'a', 3, 2)).toBe(false); // seen again within the hour: nothing new to save
+    expect(touch(m, 'c', 4, 2)).toBe(true); // over the cap: b (last seen 2) goes, a (3) stays
+    expect([...m.keys()].sort()).toEqual(['a', 'c']);
+    expect(touch(m, 'a', 3 + 3_600_001, 2)).toBe(true); // last seen over an hour ago: worth saving
+  });
+});
