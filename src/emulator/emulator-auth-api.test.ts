@@ -137,6 +137,76 @@ describe('Auth API v2 over the wire', () => {
     expect(resp(await call(t.auth, 'POST', '/auth/v2/auth', p))).toMatchObject({ result: 'deny' });
   });
 
+  it('a telephony fault fails calls and SMS while push and passcodes work, and the auth log shows it', async () => {
+    const { emu, clock, t, call, tenant } = await setup();
+    const caller = tenant
+      .users()
+      .find(
+        (u) =>
+          u.status === 'active' &&
+          u.phones.some((p) => p.capabilities.includes('phone') && p.capabilities.includes('sms')),
+      );
+    const pusher = tenant
+      .users()
+      .find((u) => u.status === 'active' && u.phones.some((p) => p.capabilities.includes('push')));
+    if (caller === undefined || pusher === undefined) throw new Error('no phone/push user in the tenant');
+    const added = await emu.app.request(`https://x.example/_emulator/faults`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${emu.controlToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ fault: 'telephony' }),
+    });
+    expect(added.status).toBe(201);
+    // The user would approve at once; a call the provider never connects still times out.
+    emu.control.setUserBehaviour(t.hostname, caller.username, { kind: 'approve', afterS: 1 });
+    const phone = call(t.auth, 'POST', '/auth/v2/auth', {
+      username: caller.username,
+      factor: 'phone',
+      device: 'auto',
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    clock.advance(60_000);
+    expect(resp(await phone)).toMatchObject({ result: 'deny', status: 'timeout' });
+    const sms = await call(t.auth, 'POST', '/auth/v2/auth', {
+      username: caller.username,
+      factor: 'sms',
+      device: 'auto',
+    });
+    expect(resp(sms)).toMatchObject({ result: 'deny', status: 'deny' });
+    expect(tenant.smsPasscodes(caller.username)).toEqual([]);
+    emu.control.setUserBehaviour(t.hostname, pusher.username, { kind: 'approve', afterS: 1 });
+    const push = call(t.auth, 'POST', '/auth/v2/auth', {
+      username: pusher.username,
+      factor: 'push',
+      device: 'auto',
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    clock.advance(1_000);
+    expect(resp(await push)).toMatchObject({ result: 'allow' });
+    const log = tenant.authLog({
+      mintime: clock.now() - 120_000,
+      maxtime: clock.now(),
+      limit: 10,
+      sort: 'ts:asc',
+    });
+    // Same emulated second for the call and the SMS: compare in factor order.
+    const rows = log.events
+      .map((e) => [e.factor, e.result, e.reason])
+      .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    expect(rows).toEqual([
+      ['duo_push', 'success', 'user_approved'],
+      ['phone_call', 'denied', 'call_timed_out'],
+      ['sms_refresh', 'error', 'error'],
+    ]);
+    // Cleared, telephony works again.
+    emu.control.clearFaults();
+    const sent = await call(t.auth, 'POST', '/auth/v2/auth', {
+      username: caller.username,
+      factor: 'sms',
+      device: 'auto',
+    });
+    expect(resp(sent)).toMatchObject({ status: 'sent' });
+  });
+
   it('rate-limits the Auth API per credential (429 42901) when limits are on', async () => {
     const clock = createClock({ realNow: () => FIXED });
     const emu = await createEmulator({ seed: 'auth-rl', users: 5, clock });

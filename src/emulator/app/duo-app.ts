@@ -159,6 +159,7 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
         method,
         now,
         signal: c.req.raw.signal,
+        faults: fired.map((f) => f.kind),
         children: () => (tenant === undefined ? [] : deps.registry.children(tenant.hostname)),
       });
       const res =

@@ -53,13 +53,15 @@ export const authApiEndpoints: EndpointDef[] = [
     path: '/auth/v2/auth',
     api: 'auth',
     rate: 'auth',
-    handler: async ({ tenant, params, signal }) => {
+    handler: async ({ tenant, params, signal, faults }) => {
       requireUser(params);
       required(params, 'factor');
       const p = params.record();
-      if (p['async'] === '1' || p['async'] === 'true') return { response: unwrap(tenant.authAsync(p)) };
+      const telephonyDown = faults.includes('telephony');
+      if (p['async'] === '1' || p['async'] === 'true')
+        return { response: unwrap(tenant.authAsync(p, { telephonyDown })) };
       // Synchronous: blocks until the simulated user answers (or times out), as Duo does.
-      return { response: unwrap(await tenant.auth(p, { signal })) };
+      return { response: unwrap(await tenant.auth(p, { signal, telephonyDown })) };
     },
   },
   {

@@ -16,6 +16,8 @@ export interface EndpointContext {
   /** Emulator epoch ms for this request (includes a server clock-offset fault). */
   now: number;
   signal: AbortSignal;
+  /** Kinds of the faults that fired for this request (most act before the handler; `telephony` acts in it). */
+  faults: readonly string[];
   /** Child tenants of this tenant (Accounts API). */
   children: () => readonly Tenant[];
 }

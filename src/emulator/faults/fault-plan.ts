@@ -16,7 +16,8 @@ export type FaultKind =
   | 'html_error'
   | 'clock_offset'
   | 'revoke_grant'
-  | 'rotate_secret';
+  | 'rotate_secret'
+  | 'telephony';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'latency',
@@ -30,6 +31,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'clock_offset',
   'revoke_grant',
   'rotate_secret',
+  'telephony',
 ];
 
 export interface FaultSpec {

@@ -12,6 +12,7 @@ import { createRng } from './prng.js';
 import { mint } from './state.js';
 import { createPasscodes } from './passcodes.js';
 import type {
+  AuthOptions,
   AuthResult,
   AuthStatusResult,
   EnrollResult,
@@ -33,6 +34,11 @@ const FINAL = {
   timeout: { result: 'deny', status: 'timeout', status_msg: 'Login request timed out.' },
   fraud: { result: 'deny', status: 'fraud', status_msg: 'Login request reported as fraudulent.' },
   badPasscode: { result: 'deny', status: 'deny', status_msg: 'Incorrect passcode. Please try again.' },
+  smsFailed: {
+    result: 'deny',
+    status: 'deny',
+    status_msg: 'Unable to send SMS passcodes. Try another method.',
+  },
 } as const satisfies Record<string, AuthResult>;
 
 interface Tx {
@@ -46,8 +52,8 @@ interface Tx {
 
 export interface AuthEngine {
   preauth(p: Params): PreauthResult | WorldError;
-  auth(p: Params, opts?: { signal?: AbortSignal }): Promise<AuthResult | WorldError>;
-  authAsync(p: Params): { txid: string } | WorldError;
+  auth(p: Params, opts?: AuthOptions & { signal?: AbortSignal }): Promise<AuthResult | WorldError>;
+  authAsync(p: Params, opts?: AuthOptions): { txid: string } | WorldError;
   authStatus(
     txid: string,
     opts?: { waitMs?: number; signal?: AbortSignal },
@@ -105,15 +111,15 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       return { result: d.kind, status_msg: d.msg };
     },
     async auth(p, opts = {}) {
-      const started = start(p);
+      const started = start(p, opts);
       if ('error' in started) return started;
       if (!('tx' in started)) return started;
       await abortable(started.tx.done, opts.signal);
       const s = started.tx.state;
       return { result: s.result === 'allow' ? 'allow' : 'deny', status: s.status, status_msg: s.status_msg };
     },
-    authAsync(p) {
-      const started = start(p);
+    authAsync(p, opts = {}) {
+      const started = start(p, opts);
       if ('error' in started) return started;
       if ('tx' in started) return { txid: started.txid };
       // Immediate answers (passcode, sms, bypass…) still get a txid whose status is already final.
@@ -216,7 +222,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
   }
 
   /** Validates and starts an authentication; immediate outcomes come back as an AuthResult. */
-  function start(p: Params): AuthResult | WorldError | { tx: Tx; txid: string } {
+  function start(p: Params, opts: AuthOptions): AuthResult | WorldError | { tx: Tx; txid: string } {
     const factor = p['factor'];
     if (factor === undefined || factor === '') return missing('factor');
     if (!['auto', 'push', 'passcode', 'sms', 'phone'].includes(factor)) return invalid('factor');
@@ -265,6 +271,11 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
     if (factor === 'sms') {
       const phone = phoneFor(user, device, 'sms');
       if (phone === undefined) return invalid('no capable device');
+      if (opts.telephonyDown === true) {
+        // The provider refused the message: nothing is sent, Duo logs an error [assumption, docs/emulator.md].
+        core.recordAuth({ ...o, user, result: 'error', reason: 'error', factor: 'sms_refresh' });
+        return { ...FINAL.smsFailed };
+      }
       const r = createRng(state.seed, 'sms', mint(state));
       const batch = Math.max(1, Number(state.settings['sms_batch'] ?? 1));
       const codes = Array.from({ length: batch }, (_, i) => `${(i + 1) % 10}${r.chars(6, '0123456789')}`);
@@ -292,7 +303,9 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
       done: Promise.resolve(),
     };
     txs.set(txid, tx);
-    tx.done = run(tx, txid, user, phone, viaPush ? 'duo_push' : 'phone_call', o);
+    tx.done = run(tx, txid, user, phone, viaPush ? 'duo_push' : 'phone_call', o, {
+      callLost: !viaPush && opts.telephonyDown === true,
+    });
     return { tx, txid };
   }
 
@@ -303,8 +316,10 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
     phone: WirePhone,
     factor: string,
     o: Origin,
+    how: { callLost: boolean },
   ): Promise<void> {
-    const b = behaviourOf(user);
+    // A call the provider never connects rings nobody: it times out whatever the user would have done.
+    const b: UserBehaviour = how.callLost ? { kind: 'ignore' } : behaviourOf(user);
     const afterMs = b.kind === 'ignore' ? PUSH_TIMEOUT_MS : Math.min((b.afterS ?? 3) * 1000, PUSH_TIMEOUT_MS);
     await clock.sleep(afterMs);
     const outcome =
@@ -323,7 +338,7 @@ export function createAuthEngine(core: TenantCore): AuthEngine {
     const [result, reason] = {
       allow: ['success', 'user_approved'],
       deny: ['denied', 'user_mistake'],
-      timeout: ['denied', 'no_response'],
+      timeout: how.callLost ? ['denied', 'call_timed_out'] : ['denied', 'no_response'],
       fraud: ['fraud', 'user_marked_fraud'],
     }[outcome] as ['success' | 'denied' | 'fraud', string];
     if (result === 'success') state.failures.delete(user.user_id);

@@ -196,7 +196,7 @@ export function createTenant(spec: TenantSpec, clock: EmulatorClock): Tenant {
     createBypassCode: (idOrName, opts) => engine.createBypassCode(userOf(idOrName), opts),
     preauth: (p) => engine.preauth(p),
     auth: (p, opts) => engine.auth(p, opts),
-    authAsync: (p) => engine.authAsync(p),
+    authAsync: (p, opts) => engine.authAsync(p, opts),
     authStatus: (txid, opts) => engine.authStatus(txid, opts),
     enroll: (p) => engine.enroll(p),
     enrollStatus: (p) => engine.enrollStatus(p),

@@ -24,6 +24,12 @@ import type { TenantFixture } from './fixture-schema.js';
 export type AppKind = 'admin' | 'auth' | 'device' | 'accounts';
 
 /** The Admin API grants of the compliance specification plus "settings". */
+/** Conditions of one authentication that are not the user's doing (emulator faults, docs/emulator.md). */
+export interface AuthOptions {
+  /** The telephony provider is failing: calls are never answered, SMS is not sent; push and passcodes work. */
+  telephonyDown?: boolean;
+}
+
 export interface AdminGrants {
   read_information: boolean;
   read_log: boolean;
@@ -266,8 +272,8 @@ export interface Tenant {
   /** test/control helper: create a bypass code and return its plaintext (also logs bypass_create) */
   createBypassCode(userIdOrName: string, opts?: { reuseCount?: number; validSecs?: number }): string;
   preauth(p: Params): PreauthResult | WorldError;
-  auth(p: Params, opts?: { signal?: AbortSignal }): Promise<AuthResult | WorldError>;
-  authAsync(p: Params): { txid: string } | WorldError;
+  auth(p: Params, opts?: AuthOptions & { signal?: AbortSignal }): Promise<AuthResult | WorldError>;
+  authAsync(p: Params, opts?: AuthOptions): { txid: string } | WorldError;
   authStatus(
     txid: string,
     opts?: { waitMs?: number; signal?: AbortSignal },
