@@ -25,7 +25,7 @@ function demoNote(org) {
     'p',
     { class: 'note demo', role: 'note' },
     h('strong', {}, 'Demo tenant: '),
-    'this organization is an EMULATED Duo tenant. Its alerts come from the emulated tenant's events and probes, not from a real Duo.',
+    'this organization is an EMULATED Duo tenant. Its alerts come from the emulated tenant’s events and probes, not from a real Duo.',
   );
 }
 
