@@ -84,7 +84,7 @@ async function fill(body, path, view) {
     body.append(h('p', {}, 'No integration yet: add one under Integrations; it is probed once a minute.'));
   }
   const labels = new Map(view.integrations.map((i) => [i.integration, i.label]));
-  const cards = h('div', { class: 'cards signals' });
+  const cards = h('div', { class: 'cards health-cards' });
   body.append(cards);
   for (const i of view.integrations) cards.append(integrationCard(path, i));
 
@@ -133,6 +133,7 @@ function integrationCard(path, i) {
   const dl = h('dl', { class: 'metrics' });
   for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
   const phases = h('div', { class: 'chart', role: 'img', 'aria-label': 'Latency by phase of ' + i.label });
+  const hour = h('div', { class: 'bars' });
   const day = h('div', { class: 'bars' });
   const month = h('div', { class: 'bars' });
   card.append(
@@ -140,9 +141,11 @@ function integrationCard(path, i) {
     dl,
     h('h4', {}, 'Latency by phase (recent probes)'),
     phases,
-    h('h4', {}, 'Uptime, last 24 h (per minute)'),
+    h('h4', {}, 'Uptime, last hour (per minute)'),
+    hour,
+    h('h4', {}, 'Uptime, last 24 h (per 15 minutes)'),
     day,
-    h('h4', {}, 'Uptime, last 30 days (per hour)'),
+    h('h4', {}, 'Uptime, last 30 days (per day)'),
     month,
   );
   const q = '?integration=' + encodeURIComponent(i.integration);
@@ -151,10 +154,13 @@ function integrationCard(path, i) {
     .then(({ probes }) => phaseChart(phases, probes))
     .catch((error) => phases.append(h('p', {}, describeError(error))));
   api('GET', path + '/health/series' + q + '&resolution=minute&hours=24')
-    .then(({ points }) => uptimeBars(day, points, 24 * 60, 60_000, 'minute'))
+    .then(({ points }) => {
+      uptimeBars(hour, points, 60, 60_000, 'minute');
+      uptimeBars(day, points, 96, 900_000, 'quarter hour');
+    })
     .catch((error) => day.append(h('p', {}, describeError(error))));
   api('GET', path + '/health/series' + q + '&resolution=hour&hours=720')
-    .then(({ points }) => uptimeBars(month, points, 720, 3_600_000, 'hour'))
+    .then(({ points }) => uptimeBars(month, points, 30, 86_400_000, 'day'))
     .catch((error) => month.append(h('p', {}, describeError(error))));
   return card;
 }
@@ -194,35 +200,52 @@ function phaseChart(box, probes) {
 }
 
 /**
- * One bar per bucket as SVG rects coloured by class (the stylesheet sets the fills, so the CSP needs no
- * inline style); buckets without probes stay empty. A text summary says the same for screen readers.
+ * Uptime as a strip of bars, one per `groupMs` slot ending now, each the worst of the stored buckets inside
+ * it (any down → down, else any degraded → degraded, else up; only maintenance → maintenance); slots without
+ * probes stay empty. SVG rects coloured by class (the stylesheet sets the fills, so the CSP needs no inline
+ * style), a tooltip per bar, and a text summary for screen readers.
  */
-function uptimeBars(box, points, slots, bucketMs, unit) {
+function uptimeBars(box, points, slots, groupMs, unit) {
   if (!points.length) {
     box.append(h('p', {}, 'No probes in this range yet.'));
     return;
   }
-  const end = Math.floor(Date.now() / bucketMs) * bucketMs;
-  const from = end - (slots - 1) * bucketMs;
+  const end = Math.floor(Date.now() / groupMs) * groupMs;
+  const from = end - (slots - 1) * groupMs;
+  const groups = new Map();
+  for (const p of points) {
+    const x = Math.floor((Date.parse(p.start) - from) / groupMs);
+    if (x < 0 || x >= slots) continue;
+    const g = groups.get(x) || { up: 0, down: 0, degraded: 0, maintenance: 0 };
+    for (const k of ['up', 'down', 'degraded', 'maintenance']) g[k] += p[k];
+    groups.set(x, g);
+  }
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', '0 0 ' + slots + ' 10');
   svg.setAttribute('preserveAspectRatio', 'none');
   svg.setAttribute('class', 'uptime');
   svg.setAttribute('aria-hidden', 'true');
   const tally = { up: 0, down: 0, degraded: 0, maintenance: 0 };
-  for (const p of points) {
-    const x = Math.round((Date.parse(p.start) - from) / bucketMs);
-    if (x < 0 || x >= slots) continue;
-    const kind = p.down > 0 ? 'down' : p.degraded > 0 ? 'degraded' : p.up > 0 ? 'up' : 'maintenance';
+  for (const [x, g] of groups) {
+    const kind = g.down > 0 ? 'down' : g.degraded > 0 ? 'degraded' : g.up > 0 ? 'up' : 'maintenance';
     tally[kind] += 1;
     const rect = document.createElementNS(SVG, 'rect');
-    rect.setAttribute('x', String(x));
+    rect.setAttribute('x', String(x + 0.1));
     rect.setAttribute('y', '0');
-    rect.setAttribute('width', '1');
+    rect.setAttribute('width', '0.8');
     rect.setAttribute('height', '10');
     rect.setAttribute('class', 'bar-' + kind);
     const title = document.createElementNS(SVG, 'title');
-    title.textContent = when(p.start) + ': ' + kind + (p.uptime === null ? '' : ' (' + pct(p.uptime) + ')');
+    title.textContent =
+      when(new Date(from + x * groupMs).toISOString()) +
+      ': ' +
+      kind +
+      ' (probes up ' +
+      (g.up + g.degraded) +
+      ', down ' +
+      g.down +
+      (g.maintenance ? ', in maintenance ' + g.maintenance : '') +
+      ')';
     rect.append(title);
     svg.append(rect);
   }
@@ -232,8 +255,12 @@ function uptimeBars(box, points, slots, bucketMs, unit) {
       'p',
       { class: 'muted bars-legend' },
       Object.entries(tally)
+        .filter(([k, n]) => n > 0 || k === 'up' || k === 'down')
         .map(([k, n]) => n + ' ' + unit + (n === 1 ? '' : 's') + ' ' + k)
-        .join(', ') + '.',
+        .join(', ') +
+        ' (of ' +
+        slots +
+        ').',
     ),
   );
 }

@@ -177,6 +177,17 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     expect(await failOpen.first().textContent()).toMatch(/vpn.*student.*ann.*password only/);
     await page.screenshot({ path: `${SHOTS}/02-health-down.png`, fullPage: true });
 
+    // One column on a phone: nothing wider than the screen (tables scroll inside their own box).
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await card().locator('.uplot canvas').first().waitFor();
+    const wide = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('body *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map((e) => e.tagName + '.' + e.className)",
+    );
+    expect(wide).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/03-health-narrow.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
     demo.emulator.control.removeFault(fault.id);
     await refreshUntil(
       page,
@@ -203,7 +214,7 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await page.getByLabel('Text').fill('emulated admin');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await rows.first().waitFor();
-    await page.screenshot({ path: `${SHOTS}/03-alerts.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/04-alerts.png`, fullPage: true });
 
     await rows.first().getByRole('link').click();
     await page.getByRole('heading', { name: /Triggering events/ }).waitFor();
@@ -219,7 +230,7 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await page.keyboard.press('Enter');
     await page.getByText(/^Resolved by admin at /).waitFor();
     expect(await page.getByRole('button', { name: 'Resolve' }).count()).toBe(0);
-    await page.screenshot({ path: `${SHOTS}/04-alert-resolved.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/05-alert-resolved.png`, fullPage: true });
 
     await page.getByRole('link', { name: 'Audit log' }).first().click();
     await page.getByRole('cell', { name: 'alert.resolve' }).first().waitFor();
@@ -248,7 +259,7 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await other.getByText('acknowledging and resolving needs the admin role').waitFor();
     expect(await other.getByRole('button', { name: /Acknowledge|Resolve/ }).count()).toBe(0);
     expect(await other.locator('[data-field="changed by"]').textContent()).toBe('admin');
-    await other.screenshot({ path: `${SHOTS}/05-auditor.png`, fullPage: true });
+    await other.screenshot({ path: `${SHOTS}/06-auditor.png`, fullPage: true });
     await other.close();
     expect(problems, problems.join('\n')).toEqual([]);
   });
