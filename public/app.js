@@ -44,7 +44,8 @@ async function route() {
   const view = clear($('view'));
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   try {
-    if (parts[0] === 'org' && parts[1]) await renderOrg(view, parts[1], parts[2] || 'controls', state.user);
+    if (parts[0] === 'org' && parts[1])
+      await renderOrg(view, parts[1], parts[2] || 'controls', state.user, parts.slice(3));
     else if (parts[0] === 'audit') await renderGlobalAudit(view);
     else if (parts[0] === 'users') await renderUsers(view);
     else await renderOverview(view);

@@ -2,6 +2,8 @@ import { api, describeError } from './api.js';
 import { badge, h, when } from './dom.js';
 import { renderIntegrations } from './integrations.js';
 import { renderDevices } from './devices.js';
+import { renderAlerts } from './alerts.js';
+import { renderHealth } from './health.js';
 import { renderOrgAudit, renderRuns, renderTokens } from './lists.js';
 import { factorBars, historyChart } from './charts.js';
 
@@ -26,7 +28,7 @@ const TREND = {
   admin_inventory: 'total',
 };
 
-export async function renderOrg(view, slug, tab, user) {
+export async function renderOrg(view, slug, tab, user, rest = []) {
   const org = await api('GET', '/api/v1/orgs/' + encodeURIComponent(slug));
   const role = user.isAdmin ? 'owner' : org.role;
   const can = (min) => (RANK[role] || 0) >= RANK[min];
@@ -35,6 +37,8 @@ export async function renderOrg(view, slug, tab, user) {
     ['controls', 'Controls'],
     ['integrations', 'Integrations'],
     ['devices', 'Trusted endpoints'],
+    ['alerts', 'Alerts'],
+    ['health', 'Health'],
     ['runs', 'Runs'],
     ['audit', 'Audit log'],
   ];
@@ -60,6 +64,8 @@ export async function renderOrg(view, slug, tab, user) {
   view.append(section);
   if (tab === 'integrations') return renderIntegrations(section, org, can);
   if (tab === 'devices') return renderDevices(section, org, can);
+  if (tab === 'alerts') return renderAlerts(section, org, can, rest[0]);
+  if (tab === 'health') return renderHealth(section, org);
   if (tab === 'runs') return renderRuns(section, org);
   if (tab === 'audit') return renderOrgAudit(section, org);
   if (tab === 'tokens') return renderTokens(section, org, role);

@@ -3,7 +3,9 @@ import type { NewAlert } from '../app/index.js';
 import { harness, type Harness } from '../server/harness.test-helpers.js';
 import { healthConfigSchema } from './config-schema.js';
 import { createFailModeAdvisor } from './failmode/advisor.js';
+import { RecentProbes } from './monitor/recent-probes.js';
 import { healthStatus } from './monitor/status.js';
+import type { ProbeOutcome } from './probe/probe-types.js';
 import { mountHealthRoutes, type HealthRouteDeps } from './routes.js';
 import { healthRepository } from './store/health-repository.js';
 import { healthMigrations } from './store/migrations.js';
@@ -18,7 +20,22 @@ const config = healthConfigSchema.parse({
       { name: 'wiki', org: 'globex', mode: 'closed' },
     ],
   },
+  maintenance: [
+    { org: 'acme', start: '2026-11-22T11:30:00Z', end: '2026-11-22T12:30:00Z', reason: 'IdP upgrade' },
+    { org: 'acme', start: '2026-10-01T00:00:00Z', end: '2026-10-01T01:00:00Z', reason: 'long past' },
+    { org: 'globex', start: '2026-11-22T11:00:00Z', end: '2026-11-22T13:00:00Z' },
+  ],
 });
+let recent: RecentProbes;
+let readings: Array<{
+  factor: 'push' | 'phone_call' | 'sms' | 'passcode';
+  attempts: number;
+  failures: number;
+  share: number | null;
+  baselineAttempts: number;
+  baselineShare: number | null;
+  degraded: boolean;
+}>;
 let h: Harness;
 let alerts: NewAlert[];
 
@@ -41,6 +58,9 @@ beforeEach(async () => {
             decide: (q) => need().decide(q),
             decisions: (o, f, t) => need().decisions(o, f, t),
             policy: (slug) => need().policy(slug),
+            factors: (o) => need().factors(o),
+            maintenance: (slug) => need().maintenance(slug),
+            probes: (i) => need().probes(i),
             now: () => need().now(),
           }),
       ],
@@ -49,6 +69,8 @@ beforeEach(async () => {
   await healthMigrations(h.store.dialect)['400-health-tables']?.up(h.store.db as never);
   const repo = healthRepository(h.store);
   const now = () => h.now.t;
+  recent = new RecentProbes(3);
+  readings = [];
   const advisor = createFailModeAdvisor({
     store: h.store,
     repo,
@@ -63,6 +85,9 @@ beforeEach(async () => {
     decide: (q) => advisor.decideRecorded(q),
     decisions: (orgId, f, t) => repo.decisions(orgId, f, t),
     policy: (slug) => config.failMode.applications.filter((a) => a.org === undefined || a.org === slug),
+    factors: (orgId) => (orgId === h.orgs.a.id ? readings : []),
+    maintenance: (slug) => config.maintenance.filter((w) => w.org === slug),
+    probes: (id) => recent.list(id),
     now,
   };
 });
@@ -176,5 +201,105 @@ describe('POST /api/v1/orgs/{org}/failmode/decide', () => {
       cause: 'down',
     });
     expect([403, 404]).toContain(res.status);
+  });
+});
+
+function outcome(integrationId: string, at: number, total: number): ProbeOutcome {
+  const phases = { dns: 0, connect: 0.4, tls: 5.1, ttfb: total - 6, total };
+  const step = {
+    ok: true,
+    ms: total,
+    httpStatus: 200,
+    stat: 'OK' as const,
+    code: null,
+    errorKind: null,
+    message: null,
+    phases,
+  };
+  return {
+    orgId: h.orgs.a.id,
+    integrationId,
+    kind: 'admin',
+    apiHost: 'api-12345678.duosecurity.com',
+    check: 'GET /admin/v1/settings',
+    at: new Date(at),
+    ping: { ...step, ms: 3 },
+    signed: step,
+    clockSkewS: 0,
+    healthy: true,
+    reason: 'ok',
+  };
+}
+
+describe('GET /api/v1/orgs/{org}/health (dashboard parts)', () => {
+  it('lists per-factor health and the maintenance windows of this organization only', async () => {
+    readings = [
+      {
+        factor: 'phone_call',
+        attempts: 12,
+        failures: 9,
+        share: 0.75,
+        baselineAttempts: 50,
+        baselineShare: 0.02,
+        degraded: true,
+      },
+    ];
+    const c = await h.login('auditor-a');
+    const view = (await (await h.call(c, 'GET', '/api/v1/orgs/acme/health')).json()) as {
+      factors: unknown[];
+      maintenance: Array<{ reason: string; active: boolean; integration: string | null }>;
+    };
+    expect(view.factors).toEqual([
+      { factor: 'phone_call', attempts: 12, failures: 9, share: 0.75, baseline_share: 0.02, degraded: true },
+    ]);
+    // The window around the harness clock (12:00) is open; one that ended weeks ago is not listed.
+    expect(view.maintenance).toEqual([
+      {
+        integration: null,
+        start: '2026-11-22T11:30:00Z',
+        end: '2026-11-22T12:30:00Z',
+        reason: 'IdP upgrade',
+        active: true,
+      },
+    ]);
+  });
+
+  it('answers the last probes with phases for an integration of this organization, not of another', async () => {
+    const mine = await h.store.integrations.create(h.orgs.a.id, {
+      kind: 'admin',
+      apiHost: 'api-12345678.duosecurity.com',
+      label: 'acme admin',
+      mkey: null,
+      ikey: 'DIWJ8X6AEYOR5OMC6TQ1',
+      skey: 'Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4Ep',
+    });
+    const theirs = await h.store.integrations.create(h.orgs.b.id, {
+      kind: 'admin',
+      apiHost: 'api-87654321.duosecurity.com',
+      label: 'globex admin',
+      mkey: null,
+      ikey: 'DIWJ8X6AEYOR5OMC6TQ2',
+      skey: 'Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4Eq',
+    });
+    const t0 = Date.parse('2026-11-22T11:58:00Z');
+    for (let i = 0; i < 4; i += 1) recent.add(outcome(mine.id, t0 + i * 1000, 20 + i), 'UP');
+    recent.add(outcome(theirs.id, t0, 30), 'DOWN');
+    const c = await h.login('auditor-a');
+    const res = await h.call(c, 'GET', `/api/v1/orgs/acme/health/probes?integration=${mine.id}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { probes: Array<{ at: string; phases_ms: { total: number } }> };
+    // The ring keeps the last three, oldest first.
+    expect(body.probes.map((p) => p.phases_ms.total)).toEqual([21, 22, 23]);
+    expect(body.probes[0]).toMatchObject({
+      at: '2026-11-22T11:58:01.000Z',
+      healthy: true,
+      state: 'UP',
+      ping_ms: 3,
+      signed_ms: 21,
+      phases_ms: { dns: 0, connect: 0.4, tls: 5.1, ttfb: 15, total: 21 },
+    });
+    const other = await h.call(c, 'GET', `/api/v1/orgs/acme/health/probes?integration=${theirs.id}`);
+    expect(((await other.json()) as { probes: unknown[] }).probes).toEqual([]);
+    expect((await h.call(c, 'GET', '/api/v1/orgs/acme/health/probes')).status).toBe(400);
   });
 });

@@ -14,7 +14,9 @@ import type { RecordedDecision } from './failmode/advisor.js';
 import type { FailModeQuestion } from '../app/index.js';
 import type { IntegrationStatus } from './monitor/status.js';
 import type { Transition, FailModeRecord, Bucket } from './store/health-repository.js';
-import type { FailModeApplication } from './config-schema.js';
+import type { FailModeApplication, MaintenanceWindow } from './config-schema.js';
+import type { FactorReading } from './factor/factor-health.js';
+import type { RecentProbe } from './monitor/recent-probes.js';
 import { uptimePercent } from './monitor/status.js';
 
 export interface HealthRouteDeps {
@@ -29,6 +31,12 @@ export interface HealthRouteDeps {
   decide(q: FailModeQuestion): Promise<RecordedDecision>;
   decisions(orgId: string, from: number, to: number): Promise<FailModeRecord[]>;
   policy(orgSlug: string): readonly FailModeApplication[];
+  /** Per-factor error shares from the collected authentication log (empty without log collection). */
+  factors(orgId: string): readonly FactorReading[];
+  /** The configured maintenance windows of this organization. */
+  maintenance(orgSlug: string): readonly MaintenanceWindow[];
+  /** The last probes of one integration (in memory), oldest first. */
+  probes(integrationId: string): readonly RecentProbe[];
   now(): number;
 }
 
@@ -120,6 +128,38 @@ const HealthView = z.object({
       reason: z.string(),
     }),
   ),
+  factors: z.array(
+    z.object({
+      factor: z.string(),
+      attempts: z.number(),
+      failures: z.number(),
+      share: z.number().nullable(),
+      baseline_share: z.number().nullable(),
+      degraded: z.boolean(),
+    }),
+  ),
+  maintenance: z.array(
+    z.object({
+      integration: z.string().nullable(),
+      start: z.string(),
+      end: z.string(),
+      reason: z.string(),
+      active: z.boolean(),
+    }),
+  ),
+});
+const ProbesQuery = z.object({ integration: z.string().min(1).max(100) });
+const Probes = z.object({
+  probes: z.array(
+    z.object({
+      at: z.string(),
+      healthy: z.boolean(),
+      state: z.string(),
+      ping_ms: z.number(),
+      signed_ms: z.number(),
+      phases_ms: Phases,
+    }),
+  ),
 });
 const SeriesQuery = z.object({
   integration: z.string().min(1).max(100),
@@ -189,6 +229,49 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
             username: d.username,
             reason: d.reason,
           })),
+        factors: h.factors(org.id).map((f) => ({
+          factor: f.factor,
+          attempts: f.attempts,
+          failures: f.failures,
+          share: f.share,
+          baseline_share: f.baselineShare,
+          degraded: f.degraded,
+        })),
+        maintenance: h
+          .maintenance(org.slug)
+          .filter((w) => Date.parse(w.end) > now - 7 * 86_400_000)
+          .map((w) => ({
+            integration: w.integration ?? null,
+            start: w.start,
+            end: w.end,
+            reason: w.reason,
+            active: Date.parse(w.start) <= now && now < Date.parse(w.end),
+          })),
+      });
+    },
+  );
+  mount(
+    app,
+    defineRoute(deps, 'auditor', {
+      method: 'get',
+      path: '/api/v1/orgs/{org}/health/probes',
+      tags,
+      summary: 'The last probes of one integration with their phase timings (kept in memory since start)',
+      request: { params: OrgParam, query: ProbesQuery },
+      responses: { 200: json(Probes, 'Probes, oldest first.') },
+    }),
+    async (c) => {
+      const q = input(c, 'query', ProbesQuery);
+      const known = (await h.status(c.get('org').id)).some((s) => s.integration === q.integration);
+      return reply(c, Probes, {
+        probes: (known ? h.probes(q.integration) : []).map((p) => ({
+          at: new Date(p.at).toISOString(),
+          healthy: p.healthy,
+          state: p.state,
+          ping_ms: p.pingMs,
+          signed_ms: p.signedMs,
+          phases_ms: p.phases,
+        })),
       });
     },
   );

@@ -4,6 +4,7 @@ import { FactorHealth } from './factor/factor-health.js';
 import { registerHealthMetrics, type LatestProbe } from './metrics.js';
 import { HealthMonitor } from './monitor/monitor.js';
 import { startProbeLoop, type ProbeLoop } from './monitor/probe-loop.js';
+import { RecentProbes } from './monitor/recent-probes.js';
 import { healthStatus, type IntegrationStatus } from './monitor/status.js';
 import { allSubjects } from './probe/probe-targets.js';
 import { mountHealthRoutes } from './routes.js';
@@ -30,6 +31,7 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
     factorIssues: (orgId) => factors.issues(orgId, now()),
   });
   const latest = new Map<string, LatestProbe>();
+  const recent = new RecentProbes();
   const advisor = createFailModeAdvisor({
     store: ctx.store,
     repo: monitor.repo,
@@ -54,10 +56,12 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
         const outcome = await monitor.probe(subject);
         if (outcome === undefined) {
           latest.delete(subject.integrationId);
+          recent.forget(subject.integrationId);
           return;
         }
         const state = (await monitor.repo.state(subject.integrationId))?.state ?? 'PENDING';
         latest.set(subject.integrationId, { subject, outcome, state });
+        recent.add(outcome, state);
       },
       onError: (error, subject) =>
         ctx.logger.error(
@@ -78,6 +82,9 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
         decide: (q) => advisor.decideRecorded(q),
         decisions: (orgId, from, to) => monitor.repo.decisions(orgId, from, to),
         policy: (slug) => config.failMode.applications.filter((a) => a.org === undefined || a.org === slug),
+        factors: (orgId) => factors.read(orgId, now()),
+        maintenance: (slug) => config.maintenance.filter((w) => w.org === slug),
+        probes: (id) => recent.list(id),
         now,
       });
     },

@@ -1,0 +1,249 @@
+import { api, describeError } from './api.js';
+import { badge, clear, h, table, when } from './dom.js';
+
+// Alerts of one organization: a filtered list, and a detail page (#/org/<slug>/alerts/<id>) with the
+// triggering events, the triage fields and acknowledge/resolve for admins. Auditors read only.
+
+const STATUSES = ['open', 'acknowledged', 'resolved', 'suppressed'];
+const SEVERITIES = ['critical', 'high', 'medium', 'low'];
+// Filters survive moving between the list and a detail page (module state, not the URL: a text filter may
+// hold a user name, which should not end up in the browser history).
+const filters = { status: 'open', severity: '', rule: '', text: '' };
+
+function orgPath(org) {
+  return '/api/v1/orgs/' + encodeURIComponent(org.slug);
+}
+
+/** True for the emulated demo tenant: its alerts come from emulated events, never from a real Duo. */
+export function isDemo(org) {
+  return org.slug === 'demo' || /emulated/i.test(org.name || '');
+}
+
+function demoNote(org) {
+  if (!isDemo(org)) return null;
+  return h(
+    'p',
+    { class: 'note demo', role: 'note' },
+    h('strong', {}, 'Demo tenant: '),
+    'this organization is an EMULATED Duo tenant. Its alerts come from the emulated tenant’s events and probes, not from a real Duo.',
+  );
+}
+
+function countText(a) {
+  return a.count > 1 ? a.count + ' (' + (a.count - 1) + ' repeats folded in)' : '1';
+}
+
+function whoText(a) {
+  if (!a.statusBy) return '—';
+  return a.status + ' by ' + a.statusBy + (a.statusAt ? ' at ' + when(a.statusAt) : '');
+}
+
+/** Case-insensitive match over what a person reads: title, rule, entity and the triage values. */
+function matchesText(a, text) {
+  if (!text) return true;
+  const hay = [a.title, a.rule, a.entity, ...Object.values(a.fields).map((v) => JSON.stringify(v))]
+    .join(' ')
+    .toLowerCase();
+  return hay.includes(text.toLowerCase());
+}
+
+function select(id, label, options, value) {
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    h(
+      'select',
+      { id, name: id },
+      h('option', { value: '' }, 'any'),
+      options.map((o) => h('option', { value: o, selected: o === value }, o)),
+    ),
+  );
+}
+
+export async function renderAlerts(section, org, can, alertId) {
+  if (alertId) return renderAlert(section, org, can, alertId);
+  section.append(h('h2', {}, 'Alerts'), demoNote(org));
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': 'Filter alerts', role: 'search' },
+    select('alert-status', 'Status', STATUSES, filters.status),
+    select('alert-severity', 'Severity', SEVERITIES, filters.severity),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'alert-rule' }, 'Rule'),
+      h('input', {
+        id: 'alert-rule',
+        name: 'rule',
+        value: filters.rule,
+        list: 'alert-rules',
+        maxlength: 100,
+      }),
+      h('datalist', { id: 'alert-rules' }),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'alert-text' }, 'Text'),
+      h('input', { id: 'alert-text', name: 'text', type: 'search', value: filters.text, maxlength: 200 }),
+    ),
+    h('button', { type: 'submit' }, 'Apply filters'),
+  );
+  const out = h('div', { class: 'alert-list', 'aria-live': 'polite' });
+  section.append(form, out);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    filters.status = form.elements['alert-status'].value;
+    filters.severity = form.elements['alert-severity'].value;
+    filters.rule = form.elements['alert-rule'].value.trim();
+    filters.text = form.elements['alert-text'].value.trim();
+    void fill(out, org, form.querySelector('datalist'));
+  });
+  await fill(out, org, form.querySelector('datalist'));
+}
+
+async function fill(out, org, datalist) {
+  const q = new URLSearchParams({ limit: '500' });
+  if (filters.status) q.set('status', filters.status);
+  if (filters.severity) q.set('severity', filters.severity);
+  if (filters.rule) q.set('rule', filters.rule);
+  let alerts;
+  try {
+    alerts = (await api('GET', orgPath(org) + '/alerts?' + q.toString())).alerts;
+  } catch (error) {
+    clear(out).append(h('p', { class: 'error', role: 'alert' }, describeError(error)));
+    return;
+  }
+  const rules = [...new Set(alerts.map((a) => a.rule))].sort();
+  clear(datalist).append(...rules.map((r) => h('option', { value: r })));
+  const shown = alerts.filter((a) => matchesText(a, filters.text));
+  clear(out);
+  if (!shown.length) {
+    out.append(h('p', {}, alerts.length ? 'No alert matches the text.' : 'No alerts match these filters.'));
+    return;
+  }
+  const base = '#/org/' + encodeURIComponent(org.slug) + '/alerts/';
+  out.append(
+    table(
+      shown.length + ' alert(s), most recently seen first',
+      ['Last seen', 'Severity', 'Status', 'Alert', 'Entity', 'Count', 'Changed by'],
+      shown.map((a) => [
+        when(a.lastSeen),
+        badge(a.severity),
+        badge(a.status),
+        h(
+          'span',
+          {},
+          h('a', { href: base + encodeURIComponent(a.id) }, a.title),
+          h('br'),
+          h('code', {}, a.rule),
+          a.fields.tenant ? [' ', h('span', { class: 'badge badge-demo' }, 'emulated')] : null,
+        ),
+        a.entity,
+        countText(a),
+        whoText(a),
+      ]),
+    ),
+  );
+}
+
+function fieldValue(v) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+async function renderAlert(section, org, can, id) {
+  const path = orgPath(org) + '/alerts/' + encodeURIComponent(id);
+  const a = await api('GET', path);
+  section.append(
+    h('p', {}, h('a', { href: '#/org/' + encodeURIComponent(org.slug) + '/alerts' }, '← All alerts')),
+    h('h2', {}, a.title, ' ', badge(a.severity), ' ', badge(a.status)),
+    demoNote(org),
+  );
+  const facts = h('dl', { class: 'metrics', 'aria-label': 'Alert' });
+  const rows = [
+    ['rule', a.rule],
+    ['source', a.source],
+    ['entity', a.entity],
+    ['first seen', when(a.firstSeen)],
+    ['last seen', when(a.lastSeen)],
+    ['count', countText(a)],
+    ['status', a.status],
+    ['changed by', a.statusBy || '—'],
+    ['changed at', when(a.statusAt)],
+    ['note', a.statusNote || '—'],
+  ];
+  for (const [k, v] of rows) facts.append(h('dt', {}, k), h('dd', { 'data-field': k }, v));
+  section.append(facts);
+
+  const fields = Object.entries(a.fields);
+  section.append(
+    h('h3', {}, 'Triggering events (' + a.eventIds.length + ')'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Triage fields of the events that raised this alert; when repeats were folded in, a later event’s value replaces an earlier one’s.',
+    ),
+    fields.length
+      ? table(
+          'Triage fields',
+          ['Field', 'Value'],
+          fields.map(([k, v]) => [k, fieldValue(v)]),
+        )
+      : h('p', {}, 'No triage fields were recorded.'),
+    a.eventIds.length
+      ? h(
+          'ul',
+          { class: 'names events', 'aria-label': 'Event ids' },
+          a.eventIds.map((e) => h('li', {}, h('code', {}, e))),
+        )
+      : h('p', {}, 'No event ids (raised by a check, not by a log event).'),
+  );
+  section.append(actions(path, a, can));
+}
+
+function actions(path, a, can) {
+  const box = h('div', { class: 'card', 'aria-labelledby': 'alert-actions-t' });
+  box.append(h('h3', { id: 'alert-actions-t' }, 'Handle'));
+  if (!can('admin')) {
+    box.append(h('p', {}, 'You can read alerts; acknowledging and resolving needs the admin role.'));
+    return box;
+  }
+  if (a.status === 'resolved') {
+    box.append(h('p', {}, 'Resolved by ' + (a.statusBy || 'unknown') + ' at ' + when(a.statusAt) + '.'));
+    return box;
+  }
+  const out = h('p', { role: 'status' });
+  const note = h('input', { id: 'alert-note', name: 'note', maxlength: 1000, autocomplete: 'off' });
+  const act = async (verb, button) => {
+    button.disabled = true;
+    out.textContent = '';
+    try {
+      const body = note.value.trim() ? { note: note.value.trim() } : {};
+      await api('POST', path + '/' + verb, body);
+      // Re-render from the server's answer so "who did it" is what was stored, not what we guessed.
+      window.dispatchEvent(new Event('hashchange'));
+    } catch (error) {
+      out.textContent = describeError(error);
+      out.className = 'error';
+      button.disabled = false;
+    }
+  };
+  const ack = h('button', { type: 'button', class: 'secondary' }, 'Acknowledge');
+  const resolve = h('button', { type: 'button' }, 'Resolve');
+  ack.addEventListener('click', () => act('ack', ack));
+  resolve.addEventListener('click', () => act('resolve', resolve));
+  box.append(
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'alert-note' }, 'Note (optional, kept with the change)'),
+      note,
+    ),
+    h('div', { class: 'actions' }, a.status === 'acknowledged' ? null : ack, resolve),
+    out,
+  );
+  return box;
+}

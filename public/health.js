@@ -1,0 +1,346 @@
+import { api, describeError } from './api.js';
+import { badge, clear, h, table, when } from './dom.js';
+import { isDemo } from './alerts.js';
+
+// Health of one organization: state per integration, a latency chart by phase (uPlot), uptime bars
+// (24 h per minute, 30 days per hour), recent transitions, per-factor health, maintenance windows, and the
+// fail-mode policy with its recent fail-open decisions. Refreshes itself while it is on screen.
+
+const REFRESH_MS = 15_000;
+const PHASES = [
+  ['dns', '#4a5058'],
+  ['connect', '#8a5a00'],
+  ['tls', '#1d5f3a'],
+  ['ttfb', '#1d4f91'],
+  ['total', '#a11d1d'],
+];
+const SVG = 'http://www.w3.org/2000/svg';
+
+function ms(v) {
+  return v === null || v === undefined ? '—' : v.toFixed(1) + ' ms';
+}
+
+function pct(v) {
+  return v === null || v === undefined ? '—' : v.toFixed(3).replace(/\.?0+$/, '') + ' %';
+}
+
+export async function renderHealth(section, org) {
+  const path = '/api/v1/orgs/' + encodeURIComponent(org.slug);
+  const updated = h('span', { class: 'muted', role: 'status' });
+  const refresh = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
+  const auto = h('input', { type: 'checkbox', id: 'health-auto', checked: true });
+  const body = h('div', { class: 'health' });
+  section.append(
+    h('h2', {}, 'Health'),
+    isDemo(org)
+      ? h(
+          'p',
+          { class: 'note demo', role: 'note' },
+          h('strong', {}, 'Demo tenant: '),
+          'an EMULATED Duo tenant. Its fault controls (docs/emulator.md, "Faults") can take it down or slow it, to watch the states change.',
+        )
+      : null,
+    h(
+      'div',
+      { class: 'actions' },
+      refresh,
+      h(
+        'div',
+        { class: 'field check' },
+        auto,
+        h('label', { for: 'health-auto' }, 'Refresh every ' + REFRESH_MS / 1000 + ' s'),
+      ),
+      updated,
+    ),
+    body,
+  );
+  const load = async () => {
+    refresh.disabled = true;
+    try {
+      const view = await api('GET', path + '/health');
+      clear(body);
+      await fill(body, path, view);
+      updated.textContent = 'Updated ' + new Date().toISOString().slice(11, 19) + ' UTC';
+    } catch (error) {
+      updated.textContent = describeError(error);
+    } finally {
+      refresh.disabled = false;
+    }
+  };
+  refresh.addEventListener('click', () => void load());
+  // One timer chain, ended as soon as this page is replaced (the section leaves the document).
+  const tick = () => {
+    if (!section.isConnected) return;
+    const next = () => setTimeout(tick, REFRESH_MS);
+    if (auto.checked) void load().finally(next);
+    else next();
+  };
+  await load();
+  setTimeout(tick, REFRESH_MS);
+}
+
+async function fill(body, path, view) {
+  if (!view.integrations.length) {
+    body.append(h('p', {}, 'No integration yet: add one under Integrations; it is probed once a minute.'));
+  }
+  const labels = new Map(view.integrations.map((i) => [i.integration, i.label]));
+  const cards = h('div', { class: 'cards health-cards' });
+  body.append(cards);
+  for (const i of view.integrations) cards.append(integrationCard(path, i));
+
+  body.append(
+    h('h3', {}, 'Recent transitions'),
+    view.transitions.length
+      ? table(
+          'State changes, newest first',
+          ['When', 'Integration', 'From', 'To', 'Why'],
+          view.transitions.map((t) => [
+            when(t.at),
+            labels.get(t.integration) || t.integration,
+            badge(t.from),
+            badge(t.to),
+            t.reason,
+          ]),
+        )
+      : h('p', {}, 'No state change yet.'),
+  );
+  body.append(factorSection(view.factors), maintenanceSection(view.maintenance), failModeSection(view));
+}
+
+function integrationCard(path, i) {
+  const id = 'hi-' + i.integration;
+  const card = h('article', { class: 'card integration-health', id, 'aria-labelledby': id + '-t' });
+  const p = i.last_probe;
+  const lat = i.latency_ms['24h'];
+  const facts = [
+    ['state', i.state],
+    ['since', when(i.since)],
+    ['why', i.reason],
+    ['kind', i.kind],
+    ['API host', i.api_host],
+    ['last probe', p ? when(p.at) + (p.healthy ? ' (healthy)' : ' (failed)') : '—'],
+    ['signed check', p ? p.check : '—'],
+    ['clock skew', p && p.clock_skew_s !== null ? p.clock_skew_s + ' s' : '—'],
+    ['uptime 24 h / 7 d / 30 d', [i.uptime['24h'], i.uptime['7d'], i.uptime['30d']].map(pct).join(' / ')],
+    ['latency 24 h p50 / p95 / p99', [lat.p50, lat.p95, lat.p99].map(ms).join(' / ')],
+    [
+      'SLO',
+      i.slo.target +
+        ' %' +
+        (i.slo.met_30d === null ? '' : i.slo.met_30d ? ' — met (30 d)' : ' — missed (30 d)'),
+    ],
+  ];
+  const dl = h('dl', { class: 'metrics' });
+  for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
+  const phases = h('div', { class: 'chart', role: 'img', 'aria-label': 'Latency by phase of ' + i.label });
+  const hour = h('div', { class: 'bars' });
+  const day = h('div', { class: 'bars' });
+  const month = h('div', { class: 'bars' });
+  card.append(
+    h('h3', { id: id + '-t' }, i.label, ' ', h('span', { class: 'state' }, badge(i.state))),
+    dl,
+    h('h4', {}, 'Latency by phase (recent probes)'),
+    phases,
+    h('h4', {}, 'Uptime, last hour (per minute)'),
+    hour,
+    h('h4', {}, 'Uptime, last 24 h (per 15 minutes)'),
+    day,
+    h('h4', {}, 'Uptime, last 30 days (per day)'),
+    month,
+  );
+  const q = '?integration=' + encodeURIComponent(i.integration);
+  // The charts load after the card is on screen, all at once.
+  api('GET', path + '/health/probes' + q)
+    .then(({ probes }) => phaseChart(phases, probes))
+    .catch((error) => phases.append(h('p', {}, describeError(error))));
+  api('GET', path + '/health/series' + q + '&resolution=minute&hours=24')
+    .then(({ points }) => {
+      uptimeBars(hour, points, 60, 60_000, 'minute');
+      uptimeBars(day, points, 96, 900_000, 'quarter hour');
+    })
+    .catch((error) => day.append(h('p', {}, describeError(error))));
+  api('GET', path + '/health/series' + q + '&resolution=hour&hours=720')
+    .then(({ points }) => uptimeBars(month, points, 30, 86_400_000, 'day'))
+    .catch((error) => month.append(h('p', {}, describeError(error))));
+  return card;
+}
+
+/** Phase timings of the signed check, one line per phase (uPlot); a text summary for screen readers. */
+function phaseChart(box, probes) {
+  if (!probes.length) {
+    box.append(h('p', {}, 'No probe since this service started yet.'));
+    return;
+  }
+  const last = probes[probes.length - 1];
+  box.append(
+    h(
+      'p',
+      { class: 'sr-only' },
+      probes.length +
+        ' probes. Last: ' +
+        PHASES.map(([k]) => k + ' ' + ms(last.phases_ms[k])).join(', ') +
+        (last.healthy ? '.' : ' (failed).'),
+    ),
+  );
+  const UPlot = window.uPlot;
+  if (!UPlot) return;
+  const xs = probes.map((p) => Math.floor(Date.parse(p.at) / 1000));
+  const data = [xs, ...PHASES.map(([k]) => probes.map((p) => p.phases_ms[k]))];
+  new UPlot(
+    {
+      width: Math.max(260, Math.min(box.clientWidth || 480, 640)),
+      height: 180,
+      series: [{}, ...PHASES.map(([k, colour]) => ({ label: k + ' (ms)', stroke: colour, width: 2 }))],
+      axes: [{}, { label: 'ms' }],
+      legend: { show: true },
+    },
+    data,
+    box,
+  );
+}
+
+/**
+ * Uptime as a strip of bars, one per `groupMs` slot ending now, each the worst of the stored buckets inside
+ * it (any down → down, else any degraded → degraded, else up; only maintenance → maintenance); slots without
+ * probes stay empty. SVG rects coloured by class (the stylesheet sets the fills, so the CSP needs no inline
+ * style), a tooltip per bar, and a text summary for screen readers.
+ */
+function uptimeBars(box, points, slots, groupMs, unit) {
+  if (!points.length) {
+    box.append(h('p', {}, 'No probes in this range yet.'));
+    return;
+  }
+  const end = Math.floor(Date.now() / groupMs) * groupMs;
+  const from = end - (slots - 1) * groupMs;
+  const groups = new Map();
+  for (const p of points) {
+    const x = Math.floor((Date.parse(p.start) - from) / groupMs);
+    if (x < 0 || x >= slots) continue;
+    const g = groups.get(x) || { up: 0, down: 0, degraded: 0, maintenance: 0 };
+    for (const k of ['up', 'down', 'degraded', 'maintenance']) g[k] += p[k];
+    groups.set(x, g);
+  }
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 ' + slots + ' 10');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  svg.setAttribute('class', 'uptime');
+  svg.setAttribute('aria-hidden', 'true');
+  const tally = { up: 0, down: 0, degraded: 0, maintenance: 0 };
+  for (const [x, g] of groups) {
+    const kind = g.down > 0 ? 'down' : g.degraded > 0 ? 'degraded' : g.up > 0 ? 'up' : 'maintenance';
+    tally[kind] += 1;
+    const rect = document.createElementNS(SVG, 'rect');
+    rect.setAttribute('x', String(x + 0.1));
+    rect.setAttribute('y', '0');
+    rect.setAttribute('width', '0.8');
+    rect.setAttribute('height', '10');
+    rect.setAttribute('class', 'bar-' + kind);
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent =
+      when(new Date(from + x * groupMs).toISOString()) +
+      ': ' +
+      kind +
+      ' (probes up ' +
+      (g.up + g.degraded) +
+      ', down ' +
+      g.down +
+      (g.maintenance ? ', in maintenance ' + g.maintenance : '') +
+      ')';
+    rect.append(title);
+    svg.append(rect);
+  }
+  box.append(
+    svg,
+    h(
+      'p',
+      { class: 'muted bars-legend' },
+      Object.entries(tally)
+        .filter(([k, n]) => n > 0 || k === 'up' || k === 'down')
+        .map(([k, n]) => n + ' ' + unit + (n === 1 ? '' : 's') + ' ' + k)
+        .join(', ') +
+        ' (of ' +
+        slots +
+        ').',
+    ),
+  );
+}
+
+function factorSection(factors) {
+  return h(
+    'div',
+    {},
+    h('h3', {}, 'Per-factor health'),
+    factors.length
+      ? table(
+          'Errors and timeouts per factor over the sliding window, against its own baseline',
+          ['Factor', 'State', 'Attempts', 'Failed', 'Share', 'Baseline'],
+          factors.map((f) => [
+            f.factor.replace(/_/g, ' '),
+            badge(f.degraded ? 'DEGRADED' : 'ok'),
+            String(f.attempts),
+            String(f.failures),
+            f.share === null ? '—' : (f.share * 100).toFixed(1) + ' %',
+            f.baseline_share === null ? 'none yet' : (f.baseline_share * 100).toFixed(1) + ' %',
+          ]),
+        )
+      : h(
+          'p',
+          {},
+          'No authentication events collected yet: per-factor health needs log collection for this organization.',
+        ),
+  );
+}
+
+function maintenanceSection(windows) {
+  return h(
+    'div',
+    {},
+    h('h3', {}, 'Maintenance windows'),
+    windows.length
+      ? table(
+          'Configured windows (alerts silenced, excluded from uptime)',
+          ['From', 'To', 'Integration', 'Reason', 'Now'],
+          windows.map((w) => [
+            when(w.start),
+            when(w.end),
+            w.integration || 'all',
+            w.reason,
+            w.active ? badge('MAINTENANCE') : '—',
+          ]),
+        )
+      : h('p', {}, 'None configured (health.maintenance).'),
+  );
+}
+
+function failModeSection(view) {
+  return h(
+    'div',
+    {},
+    h('h3', {}, 'Fail mode when Duo is down'),
+    h(
+      'p',
+      {},
+      'duowatch owners and admins always fail closed; an application without a policy fails closed. A fail-open login is password only: never MFA.',
+    ),
+    view.policy.length
+      ? table(
+          'Policy per application',
+          ['Application', 'Mode', 'Roles let in', 'Owner'],
+          view.policy.map((p) => [
+            p.name,
+            p.mode.replace(/_/g, ' '),
+            p.roles.join(', ') || '—',
+            p.owner || '—',
+          ]),
+        )
+      : h('p', {}, 'No application has a policy: every application fails closed.'),
+    h('h4', {}, 'Fail-open decisions, last 30 days'),
+    view.fail_open.length
+      ? table(
+          'Logins let in without MFA (password only), newest first',
+          ['When', 'Application', 'Role', 'User', 'Why'],
+          view.fail_open.map((d) => [when(d.at), d.application, d.role, d.username, d.reason]),
+        )
+      : h('p', {}, 'None.'),
+  );
+}
