@@ -3,9 +3,11 @@ import { clear, h } from './dom.js';
 import { renderOverview } from './overview.js';
 import { renderOrg } from './org.js';
 import { renderGlobalAudit, renderUsers } from './lists.js';
+import { explainRefusal, factorNote, runSecondStep } from './second-step.js';
 
-// The whole dashboard: a hash router over a few views. State is only the signed-in user.
-const state = { user: null };
+// The whole dashboard: a hash router over a few views. State is the signed-in user and how the session was
+// opened (the Duo factor, or that none was used and why).
+const state = { user: null, factor: null };
 const $ = (id) => document.getElementById(id);
 
 export function say(message) {
@@ -17,6 +19,9 @@ async function loadSession() {
     const s = await api('GET', '/api/v1/session');
     setCsrf(s.csrfToken);
     state.user = s.user;
+    state.factor = await api('GET', '/api/v1/verify/session')
+      .then((f) => f.secondFactor)
+      .catch(() => null);
   } catch {
     state.user = null;
   }
@@ -28,8 +33,15 @@ function showShell() {
   $('nav').hidden = !signedIn;
   $('who').hidden = !signedIn;
   $('view').hidden = !signedIn;
+  // A session opened without a second factor says so on every page, not only once.
+  const note = signedIn && state.factor && !state.factor.mfa;
+  $('session-note').hidden = !note;
+  $('session-note').textContent = note
+    ? 'This session was opened without a second factor (' + state.factor.reason + '); it is in the audit log.'
+    : '';
   if (signedIn) {
     $('who-name').textContent = state.user.username + (state.user.isAdmin ? ' (administrator)' : '');
+    $('who-factor').textContent = state.factor ? '· ' + factorNote(state.factor) : '';
     $('nav-audit').hidden = !state.user.isAdmin;
     $('nav-users').hidden = !state.user.isAdmin;
   }
@@ -73,27 +85,38 @@ $('login-form').addEventListener('submit', async (event) => {
       username: String(form.get('username') || ''),
       password: String(form.get('password') || ''),
     });
-    if (s.next) {
-      // A later issue adds Duo 2FA here: the response names the step and the session waits for it.
-      $('login-error').textContent =
-        'A second sign-in step (' + s.next + ') is required but not available yet.';
+    $('login-password').value = '';
+    if (s.next === 'duo_2fa') {
+      $('login-form').hidden = true;
+      runSecondStep($('login-2fa'), s, signedIn, (message) => {
+        $('login-form').hidden = false;
+        $('login-error').textContent = message || '';
+        $('login-username').focus();
+      });
       return;
     }
-    setCsrf(s.csrfToken);
-    state.user = s.user;
-    $('login-password').value = '';
-    say('Signed in as ' + s.user.username + '.');
-    await route();
+    await signedIn(s);
   } catch (error) {
-    $('login-error').textContent = describeError(error);
+    $('login-error').textContent = explainRefusal(error);
   }
 });
+
+async function signedIn(s) {
+  $('login-form').hidden = false;
+  setCsrf(s.csrfToken);
+  state.user = s.user;
+  state.factor = s.secondFactor || null;
+  const note = factorNote(state.factor);
+  say('Signed in as ' + s.user.username + (note ? ' (' + note + ').' : '.'));
+  await route();
+}
 
 $('logout').addEventListener('click', async () => {
   try {
     await api('DELETE', '/api/v1/session');
   } finally {
     state.user = null;
+    state.factor = null;
     setCsrf(null);
     say('Signed out.');
     location.hash = '#/';

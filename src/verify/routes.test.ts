@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountVerifyRoutes } from './routes.js';
 import { verifyStore } from './verify-store.js';
@@ -7,12 +8,14 @@ import { serverFor, verifyWorld, type VerifyWorld } from './test-support/verify-
 let w: VerifyWorld;
 let s: ReturnType<typeof serverFor>;
 let verifyUser: VerifyUser;
+let vs: ReturnType<typeof verifyStore>;
 
 beforeAll(async () => {
   w = await verifyWorld('verify-routes');
+  vs = verifyStore(w.store);
   verifyUser = createVerifyUser({
     store: w.store,
-    verifyStore: verifyStore(w.store),
+    verifyStore: vs,
     clients: w.clients,
     services: w.services,
     alerts: w.alertRaiser,
@@ -27,6 +30,7 @@ beforeAll(async () => {
           clients: w.clients,
           services: w.services,
           verifyUser,
+          verifyStore: vs,
         }),
     ],
   });
@@ -77,6 +81,38 @@ describe('Auth API over REST', () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('verify_duo_error');
     expect(body.error.message).toMatch(/Duo 40002/);
+  });
+});
+
+describe("the session's second factor", () => {
+  it('is null without a second step, and the recorded factor of this session once there is one', async () => {
+    const admin = await s.login('ann-admin');
+    const none = await s.call(admin, 'GET', '/api/v1/verify/session');
+    expect(none.status).toBe(200);
+    expect(await none.json()).toEqual({ secondFactor: null });
+    // The server stores the session as the SHA-256 of its cookie; the login step records the factor under it.
+    const cookie = /dw_session=([^;]+)/.exec(admin.cookie)?.[1] ?? '';
+    const op = await w.store.operators.findByUsername('ann-admin');
+    await vs.recordLoginFactor(createHash('sha256').update(cookie).digest('hex'), {
+      operatorId: op?.id ?? '',
+      mfa: false,
+      factor: null,
+      reason: 'password only: Duo unreachable',
+    });
+    const body = (await (await s.call(admin, 'GET', '/api/v1/verify/session')).json()) as {
+      secondFactor: { mfa: boolean; factor: string | null; reason: string };
+    };
+    expect(body.secondFactor).toMatchObject({
+      mfa: false,
+      factor: null,
+      reason: 'password only: Duo unreachable',
+    });
+    // Another session of the same operator was not opened that way.
+    const other = await s.login('ann-admin');
+    expect(await (await s.call(other, 'GET', '/api/v1/verify/session')).json()).toEqual({
+      secondFactor: null,
+    });
+    expect((await s.call(null, 'GET', '/api/v1/verify/session')).status).toBe(401);
   });
 });
 

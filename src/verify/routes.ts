@@ -19,7 +19,7 @@ import {
 } from '../server/index.js';
 import { AUTH_ACTIONS, runAuthAction, type AuthAction } from './auth-actions.js';
 import { authClient, resolveAuthTarget } from './resolve-integration.js';
-import type { VerifyRequest } from './verify-store.js';
+import type { VerifyRequest, VerifyStore } from './verify-store.js';
 import type { VerifyUser } from './verify-user.js';
 
 const OrgParam = z.object({
@@ -105,10 +105,23 @@ export interface VerifyRoutesDeps {
   clients: DuoClients;
   services: Pick<DuowatchServices, 'orgs' | 'integrations'>;
   verifyUser: VerifyUser;
+  verifyStore: VerifyStore;
 }
+
+const SessionFactor = z
+  .object({
+    secondFactor: z
+      .object({ mfa: z.boolean(), factor: z.string().nullable(), reason: z.string(), at: z.string() })
+      .nullable(),
+  })
+  .openapi('SessionSecondFactor', {
+    description:
+      'How the current session was opened: the Duo factor used, or that none was and why; null when no second step ran.',
+  });
 
 export function mountVerifyRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, v: VerifyRoutesDeps): void {
   const tags = ['auth api'];
+  mountSessionFactorRoute(app, deps, v.verifyStore);
   for (const action of AUTH_ACTIONS) {
     const route = defineRoute(deps, PHONE_ACTIONS.has(action) ? 'admin' : 'auditor', {
       method: 'post',
@@ -203,6 +216,38 @@ export function mountVerifyRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, v:
       const r = await v.verifyUser.get(c.get('org').id, id);
       if (r === undefined) return c.json({ error: { code: 'not_found', message: 'No such request.' } }, 404);
       return reply(c, VerifyRequestView, view(r));
+    },
+  );
+}
+
+/**
+ * `GET /api/v1/verify/session`: the login answer says which factor opened the session; this lets the
+ * dashboard say it again after a reload (the session routes belong to the server, the record to this
+ * capability).
+ */
+export function mountSessionFactorRoute(
+  app: OpenAPIHono<AppEnv>,
+  deps: ServerDeps,
+  verifyStore: Pick<VerifyStore, 'loginFactor'>,
+): void {
+  mount(
+    app,
+    defineRoute(deps, 'operator', {
+      method: 'get',
+      path: '/api/v1/verify/session',
+      tags: ['verify'],
+      summary: "The current session's second factor (or that none was used, and why)",
+      responses: { 200: json(SessionFactor, 'The factor, or null.') },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      const f = p?.kind === 'operator' ? await verifyStore.loginFactor(p.session.idHash) : undefined;
+      return reply(c, SessionFactor, {
+        secondFactor:
+          f === undefined
+            ? null
+            : { mfa: f.mfa, factor: f.factor, reason: f.reason, at: f.createdAt.toISOString() },
+      });
     },
   );
 }

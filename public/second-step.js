@@ -1,0 +1,172 @@
+import { api, ApiError, describeError } from './api.js';
+import { clear, h } from './dom.js';
+
+// Duo's second sign-in step (docs/verify.md "Duo 2FA on the duowatch login"). After the password the server
+// answers {state: "pending", next: "duo_2fa", secondStep}; this screen offers the factors Duo's preauth
+// allows, waits on a push or call by long-polling GET /api/v1/session/2fa (the server holds each poll up to
+// 25 s), and hands the final answer back to app.js. Every string is a text node (dom.js).
+
+const FACTOR_BUTTONS = {
+  push: 'Send a Duo Push',
+  phone: 'Call me',
+  sms: 'Text me passcodes',
+};
+
+// What each refusal means for the person at the keyboard, beyond the server's own sentence.
+const EXPLAIN = {
+  second_factor_fraud:
+    'You reported the request as fraud, so duowatch refused the sign-in and alerted its administrators. If the request was yours after all, sign in again.',
+  second_factor_not_enrolled:
+    'Duo says your account is not enrolled. Ask your Duo administrator for an enrollment link, enroll a device, then sign in again.',
+  second_factor_unavailable:
+    'Try again later. If Duo stays down, an administrator can use the break-glass account.',
+  second_factor_denied: 'Sign in again to retry.',
+  second_factor_expired: '',
+  second_factor_replayed: '',
+  second_factor_refused: 'Check with your Duo administrator that your Duo account can sign in.',
+};
+
+/** The error text shown on the password form when the second step (or its start) refuses the sign-in. */
+export function explainRefusal(error) {
+  if (!(error instanceof ApiError) || !(error.code in EXPLAIN)) return describeError(error);
+  const more = EXPLAIN[error.code];
+  return more ? error.message + ' ' + more : error.message;
+}
+
+/** One line for the signed-in bar: the factor used, or that none was and why (said plainly). */
+export function factorNote(f) {
+  if (!f) return null;
+  if (f.mfa) return 'Duo ' + (f.factor || 'second factor');
+  return f.reason;
+}
+
+const MAX_POLLS = 40; // 40 × ≤ 25 s outlasts any challenge (5 minutes by default); the loop is bounded.
+
+/**
+ * Runs the step inside `panel` until it ends: `done(answer)` when signed in, `abandon(message)` when refused
+ * or cancelled (message null on cancel). Returns nothing; the panel is cleared by the caller.
+ */
+export function runSecondStep(panel, first, done, abandon) {
+  let over = false;
+  let busy = false;
+  const end = (fn, arg) => {
+    if (over) return;
+    over = true;
+    clear(panel);
+    panel.hidden = true;
+    fn(arg);
+  };
+
+  async function send(promise) {
+    if (busy || over) return;
+    busy = true;
+    for (const b of panel.querySelectorAll('button, input, select')) b.disabled = true;
+    try {
+      await handle(await promise());
+    } catch (error) {
+      end(abandon, explainRefusal(error));
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function handle(answer) {
+    if (over) return;
+    if (answer.state === 'authenticated') return end(done, answer);
+    render(answer.secondStep);
+    if (answer.secondStep.state === 'waiting') await waitForAnswer();
+  }
+
+  async function waitForAnswer() {
+    for (let i = 0; i < MAX_POLLS && !over; i++) {
+      const answer = await api('GET', '/api/v1/session/2fa');
+      if (over) return;
+      if (answer.state === 'authenticated' || answer.secondStep.state !== 'waiting') {
+        busy = false;
+        return handle(answer);
+      }
+      render(answer.secondStep);
+    }
+    if (!over) end(abandon, 'No answer came in time; sign in again.');
+  }
+
+  function render(step) {
+    clear(panel);
+    panel.hidden = false;
+    const message = h('p', { id: 'second-step-message', role: 'status' }, step.message);
+    panel.append(h('h2', { id: 'second-step-title' }, 'Confirm it is you with Duo'), message);
+    if (step.state === 'waiting') {
+      panel.append(
+        h('p', { class: 'waiting' }, 'Waiting for your answer on your device. This page updates by itself.'),
+      );
+    } else {
+      panel.append(chooser(step));
+    }
+    panel.append(
+      h(
+        'button',
+        { type: 'button', class: 'secondary', onclick: () => end(abandon, null) },
+        'Cancel and sign in again',
+      ),
+    );
+  }
+
+  function chooser(step) {
+    const box = h('div', {});
+    const capable = step.devices.filter((d) => d.capabilities.length);
+    let device = null;
+    if (capable.length > 1) {
+      device = h(
+        'select',
+        { id: 'second-step-device' },
+        capable.map((d) => h('option', { value: d.device }, d.name + ' (' + d.capabilities.join(', ') + ')')),
+      );
+      box.append(h('label', { for: 'second-step-device' }, 'Device'), device);
+    }
+    const chosen = () => (device ? { device: device.value } : {});
+    const buttons = step.factors
+      .filter((f) => f in FACTOR_BUTTONS)
+      .map((f) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => send(() => api('POST', '/api/v1/session/2fa', { factor: f, ...chosen() })),
+          },
+          FACTOR_BUTTONS[f],
+        ),
+      );
+    box.append(h('div', { class: 'actions' }, buttons));
+    if (step.factors.includes('passcode')) {
+      const input = h('input', {
+        id: 'second-step-passcode',
+        name: 'passcode',
+        inputmode: 'numeric',
+        autocomplete: 'one-time-code',
+      });
+      const form = h(
+        'form',
+        {
+          novalidate: true,
+          onsubmit: (event) => {
+            event.preventDefault();
+            const passcode = input.value.trim();
+            void send(() => api('POST', '/api/v1/session/2fa', { factor: 'passcode', passcode }));
+          },
+        },
+        h('label', { for: 'second-step-passcode' }, 'Passcode'),
+        input,
+        h(
+          'p',
+          { class: 'hint' },
+          'From Duo Mobile, a hardware token, or a text message (use "Text me passcodes" first).',
+        ),
+        h('button', { type: 'submit' }, 'Verify passcode'),
+      );
+      box.append(form);
+    }
+    return box;
+  }
+
+  void handle(first).catch((error) => end(abandon, explainRefusal(error)));
+}
