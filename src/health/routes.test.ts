@@ -233,6 +233,8 @@ function outcome(integrationId: string, at: number, total: number): ProbeOutcome
 
 describe('GET /api/v1/orgs/{org}/health (dashboard parts)', () => {
   it('lists per-factor health and the maintenance windows of this organization only', async () => {
+    // The windows below are fixed in time; the harness clock starts at the wall clock's now.
+    h.now.t = Date.parse('2026-11-22T12:00:00Z');
     readings = [
       {
         factor: 'phone_call',
