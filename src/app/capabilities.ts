@@ -1,4 +1,5 @@
 import type { Capability } from './capability.js';
+import { accountsCapability } from '../accounts/index.js';
 import { alertsCapability } from '../alerts/index.js';
 import { logsCapability } from '../logs/index.js';
 import { detectCapability } from '../detect/index.js';
@@ -9,9 +10,12 @@ import { verifyCapability } from '../verify/index.js';
 /**
  * The composition root's one list: adding a capability is a new folder under `src/` with a door that
  * exports a `Capability`, and one line here. Order is the order of start-up and of the CLI's help: alerts
- * first (every later capability raises through it), health before verify (its fail-mode advisor).
+ * first (every later capability raises through it), health before verify (its fail-mode advisor). Accounts
+ * (operators, memberships, the password step) has no jobs of its own: the server's sign-in and the CLI's
+ * `operators` commands use its service.
  */
 export const capabilities: readonly Capability[] = [
+  accountsCapability,
   alertsCapability,
   logsCapability,
   detectCapability,

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { DEVICES_UPLOAD_PATH } from '../devices/index.js';
-import { allowedHostsFor, bootstrapAdmin, createLogger, createServerApp, listen } from '../server/index.js';
+import { bootstrapAdmin } from '../accounts/index.js';
+import { allowedHostsFor, createLogger, createServerApp, listen } from '../server/index.js';
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { DEMO_SLUG, openRuntime, type Runtime } from './open-runtime.js';
 import { adminTargets, registerEvidenceJobs, storeRunRecorder } from './jobs.js';
