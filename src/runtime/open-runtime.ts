@@ -89,6 +89,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       store,
       clients,
       integrations,
+      authFailedBackoffMs: config.schedules.authFailedBackoffHours * 3_600_000,
       ...(scheduler === null
         ? {}
         : { queue: (_kind, payload) => queueIdentitySync(scheduler, store, payload.orgId) }),

@@ -32,6 +32,8 @@ export interface ServicesOptions {
   clock?: Clock;
   /** The integrations capability's service; built here when the caller has none. */
   integrations?: IntegrationsCapabilityService;
+  /** How long an auth failure backs a credential off (`schedules.authFailedBackoffHours`); default 24 h. */
+  authFailedBackoffMs?: number;
   /** "Sync now" hands the run to the scheduler; without one it runs in the background here. */
   queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
 }
@@ -177,6 +179,9 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
       clock,
       // A person asking for a run after fixing a key should not wait out the 24 h back-off.
       ignoreBackoff: opts.manual === true,
+      ...(options.authFailedBackoffMs === undefined
+        ? {}
+        : { authFailedBackoffMs: options.authFailedBackoffMs }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     };
     return kind === 'identity_sync'
