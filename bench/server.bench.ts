@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Registry } from 'prom-client';
-import { createServerApp, createLogger, hashPassword, listen } from '../src/server/index.js';
+import { hashPassword } from '../src/accounts/index.js';
+import { createServerApp, createLogger, listen } from '../src/server/index.js';
 import { createServices, DuoClients } from '../src/services/index.js';
 import { openStore, type NewEvidenceRecord } from '../src/store/index.js';
 

@@ -1,4 +1,4 @@
-import type { SecondFactor } from '../server/index.js';
+import type { SecondFactor } from '../accounts/index.js';
 /**
  * What capabilities offer one another inside `serve`, as narrow interfaces (docs/conventions.md §4). The composition root
  * builds the hub and the alert raiser before any capability starts; a capability that provides more (the

@@ -23,6 +23,8 @@ export interface AuthLogPollInput {
   clock?: Clock;
   signal?: AbortSignal;
   ignoreBackoff?: boolean;
+  /** How long an auth failure backs the credential off (`schedules.authFailedBackoffHours`; default 24 h). */
+  authFailedBackoffMs?: number;
   caps?: { maxPages: number; pageSize: number };
 }
 
@@ -82,7 +84,7 @@ export async function runAuthLogPoll(input: AuthLogPollInput): Promise<EvidenceR
         truncated = true;
         rateLimitedAfterPages = true;
       } else {
-        const health = healthAfterFailure(prev, error, clock.now());
+        const health = healthAfterFailure(prev, error, clock.now(), input.authFailedBackoffMs);
         await input.store.setCredentialHealth(input.org, input.integration, health);
         return { ...base, outcome: 'failed', error: failure.summary, health };
       }

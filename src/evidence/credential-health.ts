@@ -1,7 +1,11 @@
+import { isBackedOff } from '../integrations/index.js';
 import type { CredentialHealth, DuoErrorLike } from './ports.js';
 import { DAY_MS } from './types.js';
 
-/** The specification's back-off: a credential failing authentication is skipped for 24 hours, then retried. */
+/**
+ * The specification's default back-off: a credential failing authentication is skipped for 24 hours, then
+ * retried. `schedules.authFailedBackoffHours` sets it (the runs take it as `authFailedBackoffMs`).
+ */
 export const AUTH_FAILED_BACKOFF_MS = DAY_MS;
 
 export type FailureClass = 'auth_failed' | 'rate_limited' | 'transient';
@@ -24,9 +28,17 @@ export function classifyFailure(error: unknown): FailureClass {
   return 'transient';
 }
 
-/** The scheduler's gate: skip a credential marked auth_failed until its 24 h back-off has passed. */
+/**
+ * Whether a run skips the credential: the integrations capability's one back-off rule (docs/integrations.md),
+ * read over this health shape (`retryAt` is the stored `until`).
+ */
 export function shouldSkip(health: CredentialHealth | null, now: number): boolean {
-  return health !== null && health.state === 'auth_failed' && health.retryAt !== null && now < health.retryAt;
+  return isBackedOff(
+    health === null
+      ? null
+      : { state: health.state, until: health.retryAt === null ? null : new Date(health.retryAt) },
+    new Date(now),
+  );
 }
 
 export function healthAfterSuccess(prev: CredentialHealth | null, now: number): CredentialHealth {
@@ -46,12 +58,13 @@ export function healthAfterFailure(
   prev: CredentialHealth | null,
   error: unknown,
   now: number,
+  backoffMs: number = AUTH_FAILED_BACKOFF_MS,
 ): CredentialHealth {
   const cls = classifyFailure(error);
   const e = (error ?? {}) as DuoErrorLike;
   return {
     state: cls === 'transient' ? 'error' : cls,
-    retryAt: cls === 'auth_failed' ? now + AUTH_FAILED_BACKOFF_MS : null,
+    retryAt: cls === 'auth_failed' ? now + backoffMs : null,
     lastErrorKind: typeof e.kind === 'string' ? e.kind : cls,
     lastErrorCode: typeof e.duoCode === 'number' ? e.duoCode : null,
     lastErrorMessage: error instanceof Error ? error.message : null,

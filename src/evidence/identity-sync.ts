@@ -35,6 +35,8 @@ export interface IdentitySyncInput {
   only?: SignalId;
   /** Manual runs after a key rotation may ignore the 24 h back-off. Scheduled runs never set it. */
   ignoreBackoff?: boolean;
+  /** How long an auth failure backs the credential off (`schedules.authFailedBackoffHours`; default 24 h). */
+  authFailedBackoffMs?: number;
   caps?: { maxPages: number; pageSize: number };
 }
 
@@ -165,7 +167,7 @@ export async function runIdentitySync(input: IdentitySyncInput): Promise<Evidenc
   const health =
     worst === undefined
       ? healthAfterSuccess(prev, finishedAt)
-      : healthAfterFailure(prev, worst.error, finishedAt);
+      : healthAfterFailure(prev, worst.error, finishedAt, input.authFailedBackoffMs);
   await input.store.setCredentialHealth(input.org, input.integration, health);
   return {
     org: input.org,

@@ -89,3 +89,14 @@ export { exportEvidence, type ExportFile, type ExportFormat } from './export.js'
 export { csvCell, recordsToCsv } from './export-csv.js';
 export { escapeHtml, recordsToHtml } from './export-html.js';
 export { evidencePortsFromDuoClient, type CappedIterator, type DuoClientSlice } from './duo-adapter.js';
+export {
+  adminTargets,
+  evidenceJobs,
+  queueIdentitySync,
+  runFinish,
+  runOutcome,
+  type EvidenceJobKind,
+  type EvidenceJobOptions,
+  type EvidenceJobRunner,
+} from './jobs.js';
+export { evidenceCapability } from './capability.js';

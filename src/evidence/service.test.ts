@@ -206,6 +206,23 @@ describe('runIdentitySync', () => {
     expect((await store.getCredentialHealth('acme', 'i'))?.state).toBe('ok');
   });
 
+  it('backs off for the configured time (schedules.authFailedBackoffHours), not always 24 h', async () => {
+    const store = createMemoryEvidenceStore();
+    const clock = fakeClock(T0);
+    let broken = true;
+    const reader = createMemoryDuoReader(tenant(), {
+      fail: () => (broken ? new FakeDuoError('auth_failed', 401, 40103) : undefined),
+    });
+    const run = () =>
+      runIdentitySync({ org: 'acme', integration: 'i', reader, store, clock, authFailedBackoffMs: 2 * HOUR });
+    expect((await run()).health?.retryAt).toBe(T0 + 2 * HOUR);
+    clock.set(T0 + 2 * HOUR - 1);
+    expect((await run()).outcome).toBe('skipped');
+    broken = false;
+    clock.set(T0 + 2 * HOUR);
+    expect((await run()).outcome).toBe('ok');
+  });
+
   it('classifies failures as the specification says', () => {
     expect(classifyFailure(new FakeDuoError('auth_failed', 401, 40101))).toBe('auth_failed');
     expect(classifyFailure(new FakeDuoError('permission_denied', 403, 40301))).toBe('auth_failed');

@@ -2,9 +2,9 @@ import type { BackoffGate } from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
 import type { CredentialState } from './types.js';
 
-/** What the back-off rule reads of a credential's health. */
+/** What the back-off rule reads of a credential's health (any capability's state names; only `ok` is special). */
 export interface HealthLike {
-  state: CredentialState;
+  state: CredentialState | (string & {});
   /** Until when scheduled runs skip the credential; null: retry on the next tick. */
   until: Date | null;
 }

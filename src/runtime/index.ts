@@ -6,5 +6,6 @@ export {
   type DemoTenant,
 } from './open-runtime.js';
 export { duoClientsOptions } from './duo-transport.js';
-export { registerEvidenceJobs, storeRunRecorder, adminTargets, queueIdentitySync } from './jobs.js';
+export { storeRunRecorder } from '../services/index.js';
+export { adminTargets, queueIdentitySync } from '../evidence/index.js';
 export { credentialGate } from '../integrations/index.js';

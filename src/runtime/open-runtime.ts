@@ -8,7 +8,7 @@ import { createServices, type DuowatchServices, type EvidenceJobs } from '../ser
 import type { Emulator, TenantCredentials } from '../emulator/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import { duoClientsOptions } from './duo-transport.js';
-import { queueIdentitySync } from './jobs.js';
+import { queueIdentitySync } from '../evidence/index.js';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
@@ -89,6 +89,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       store,
       clients,
       integrations,
+      authFailedBackoffMs: config.schedules.authFailedBackoffHours * 3_600_000,
       ...(scheduler === null
         ? {}
         : { queue: (_kind, payload) => queueIdentitySync(scheduler, store, payload.orgId) }),

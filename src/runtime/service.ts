@@ -1,9 +1,10 @@
 import pino from 'pino';
 import { DEVICES_UPLOAD_PATH } from '../devices/index.js';
-import { allowedHostsFor, bootstrapAdmin, createLogger, createServerApp, listen } from '../server/index.js';
+import { bootstrapAdmin } from '../accounts/index.js';
+import { allowedHostsFor, createLogger, createServerApp, listen } from '../server/index.js';
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { DEMO_SLUG, openRuntime, type Runtime } from './open-runtime.js';
-import { adminTargets, registerEvidenceJobs, storeRunRecorder } from './jobs.js';
+import { storeRunRecorder } from '../services/index.js';
 import { credentialGate } from '../integrations/index.js';
 import {
   capabilities,
@@ -95,7 +96,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         logger.warn({ checks: saved.report.checks }, 'the demo integration did not pass its test');
     }
 
-    registerEvidenceJobs(scheduler, { store, jobs: services, config });
     const startedCapabilities: StartedCapability[] = [];
     // Until a capability provides stored alerts, an alert is at least a warning in the log.
     let shared: SharedServices = {
@@ -130,12 +130,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await scheduler.start();
     const started = scheduler;
     stops.push(() => started.stop({ timeoutMs: 10_000 }));
-
-    // A first sync at once, so the dashboard has evidence within seconds of the first start.
-    for (const t of await adminTargets(store)) {
-      await started.runNow('identity_sync', t);
-      await started.runNow('auth_log_poll', t);
-    }
 
     for (const one of startedCapabilities) await one.afterStart?.(started);
 

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { ROLE_RANK, type ApiToken, type OrgRole } from './accounts-store.js';
+import { ROLE_RANK, type ApiToken, type OrgRole } from '../accounts/index.js';
 import type { AppContext, AppEnv, Principal, ServerDeps } from './context.js';
 import { ApiError, forbidden, orgNotFound, unauthenticated } from './errors.js';
 

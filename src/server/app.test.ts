@@ -1,10 +1,9 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bootstrapAdmin } from './bootstrap-admin.js';
+import { bootstrapAdmin, verifyPassword } from '../accounts/index.js';
 import { PASSWORD } from './harness.test-helpers.js';
 import { listen } from './listen.js';
 import { createLogger } from './logger.js';
-import { verifyPassword } from './password.js';
 import { realDuo, type RealDuo } from './real-harness.test-helpers.js';
 import { sha256 } from './secrets.js';
 

@@ -8,15 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import type { DuowatchServices } from '../services/contract.js';
 import { DuowatchError } from '../shared/index.js';
-import type { AccountsStore } from './accounts-store.js';
-import type { SecondFactor } from './second-factor.js';
+import {
+  createAccountsService,
+  DEFAULT_SCRYPT,
+  type AccountsStore,
+  type SecondFactor,
+  type ThrottleOptions,
+} from '../accounts/index.js';
 import { resolvePrincipal, sameOriginGuard } from './auth.js';
 import type { AppEnv, ServerConfig, ServerDeps, ServerLogger } from './context.js';
 import { ApiError } from './errors.js';
 import { allowedHost, apiBodyLimit, LOOPBACK_HOSTS, metricsAuth, wellFormedPath } from './edge.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { DEFAULT_SCRYPT, dummyHash } from './password.js';
 import { mountAudit } from './routes/audit-log.js';
 import { mountEvidence } from './routes/evidence.js';
 import { mountIntegrations } from './routes/integrations.js';
@@ -27,7 +31,6 @@ import { mountUsers } from './routes/users.js';
 import { newId, type RandomBytes } from './secrets.js';
 import { securityHeaders } from './security-headers.js';
 import { mountStatic } from './static-files.js';
-import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.js';
 import { randomBytes } from 'node:crypto';
 import { version } from '../version.js';
 
@@ -83,14 +86,18 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
     proxy: { trustedProxies: config.trustProxy ? Math.max(1, config.trustedProxies) : 0 },
     logger: options.logger ?? createLogger(),
     clock,
+    accountsService: createAccountsService({
+      store: options.store,
+      clock,
+      scrypt: config.scrypt,
+      ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
+    }),
     metrics,
-    throttle: new LoginThrottle(options.store.loginThrottle, clock, options.throttle ?? DEFAULT_THROTTLE),
     random: options.random ?? randomBytes,
-    dummyHash: dummyHash(config.scrypt),
     ...(options.secondFactor === undefined ? {} : { secondFactor: options.secondFactor }),
   };
-  // Computed now so a first unknown-user login is not faster than the rest; never rejects in practice.
-  deps.dummyHash.catch(() => undefined);
+
+  deps.accountsService.prepareLogin();
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {

@@ -6,11 +6,18 @@ export interface OrgRef {
   slug: string;
   name: string;
 }
-import type { SecondFactor } from './second-factor.js';
-import type { AccountsStore, ApiToken, Membership, Operator, OrgRole, Session } from './accounts-store.js';
+import type {
+  AccountsService,
+  AccountsStore,
+  ApiToken,
+  Membership,
+  Operator,
+  OrgRole,
+  ScryptParams,
+  SecondFactor,
+  Session,
+} from '../accounts/index.js';
 import type { ServerMetrics } from './metrics.js';
-import type { ScryptParams } from './password.js';
-import type { LoginThrottle } from './throttle.js';
 import type { ProxyTrust } from './client-ip.js';
 import type { RandomBytes } from './secrets.js';
 
@@ -56,16 +63,17 @@ export interface ServerDeps {
   /** A second sign-in step (Duo 2FA from the verify capability); absent: the password alone. */
   secondFactor?: SecondFactor;
   services: DuowatchServices;
+  /** The store's accounts tables, for the HTTP side of sessions and tokens (cookies, Bearer). */
   accounts: AccountsStore;
+  /** Operators, memberships and the password step: the same service the CLI calls. */
+  accountsService: AccountsService;
   config: ServerConfig;
   /** How far forwarding headers are believed (from `trustProxy` and `trustedProxies`). */
   proxy: ProxyTrust;
   logger: ServerLogger;
   clock: () => Date;
   metrics: ServerMetrics;
-  throttle: LoginThrottle;
   random: RandomBytes;
-  dummyHash: Promise<string>;
 }
 
 export interface AppEnv {

@@ -5,9 +5,8 @@ import { Registry } from 'prom-client';
 import type { DuowatchServices } from '../services/contract.js';
 import { createServices, DuoClients } from '../services/index.js';
 import { openStore, type Store } from '../store/index.js';
-import type { OrgRole } from './accounts-store.js';
+import { hashPassword, type OrgRole } from '../accounts/index.js';
 import { createServerApp, type CreateServerAppOptions, type ServerApp } from './app.js';
-import { hashPassword } from './password.js';
 
 /** Cheap scrypt for tests only: the parameters travel with each hash, so verification is unchanged. */
 export const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };

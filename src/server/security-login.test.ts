@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, TEST_SCRYPT, type Harness } from './harness.test-helpers.js';
-import { DEFAULT_SCRYPT, hashPassword, verifyPassword } from './password.js';
+import { DEFAULT_SCRYPT, hashPassword, verifyPassword } from '../accounts/index.js';
 import { realDuo, type RealDuo } from './real-harness.test-helpers.js';
 
 /**

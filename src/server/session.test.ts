@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness as makeHarness, PASSWORD, type Harness } from './harness.test-helpers.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { hashPassword, verifyPassword } from '../accounts/index.js';
 
 const open: Harness[] = [];
 const harness = async (...args: Parameters<typeof makeHarness>) => {

@@ -7,8 +7,12 @@ import {
   latestEvidence,
   runAuthLogPoll,
   runIdentitySync,
+  runFinish,
   worstStatus,
   type Clock,
+  type EvidenceJobKind,
+  type EvidenceJobOptions,
+  type EvidenceJobRunner,
   type EvidenceRunResult,
   type SignalId,
   type SignalStatus,
@@ -18,7 +22,6 @@ import {
   type DuoClients,
   type IntegrationsCapabilityService,
 } from '../integrations/index.js';
-import type { RunFinish } from '../scheduler/index.js';
 import type { JobRun, Store } from '../store/index.js';
 import type { Actor, DuowatchServices, EvidenceView, OrgView, RunView, SignalView } from './contract.js';
 import { ServiceError } from './errors.js';
@@ -32,6 +35,8 @@ export interface ServicesOptions {
   clock?: Clock;
   /** The integrations capability's service; built here when the caller has none. */
   integrations?: IntegrationsCapabilityService;
+  /** How long an auth failure backs a credential off (`schedules.authFailedBackoffHours`); default 24 h. */
+  authFailedBackoffMs?: number;
   /** "Sync now" hands the run to the scheduler; without one it runs in the background here. */
   queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
 }
@@ -49,57 +54,7 @@ export interface RunKindResult {
   result: EvidenceRunResult;
 }
 
-export type EvidenceJobKind = 'identity_sync' | 'auth_log_poll';
-
-export interface EvidenceJobOptions {
-  signal?: AbortSignal;
-  /** A person asked (CLI, "Sync now"): the 24 h back-off is not applied. */
-  manual?: boolean;
-  only?: SignalId;
-}
-
-/** How an evidence run is recorded: its status, counts and the error kind a person can act on. */
-export function runOutcome(result: EvidenceRunResult):
-  | { status: 'succeeded'; counts: Record<string, number> }
-  | {
-      status: 'failed' | 'skipped';
-      counts: Record<string, number>;
-      errorKind: string;
-      errorMessage: string;
-    } {
-  const counts = { signals: result.signals.length, extended: result.extended.length };
-  if (result.outcome === 'skipped')
-    return {
-      status: 'skipped',
-      counts,
-      errorKind: 'backoff',
-      errorMessage: 'credential is backed off after an authentication failure',
-    };
-  if (result.outcome === 'failed')
-    return {
-      status: 'failed',
-      counts,
-      errorKind: result.error?.kind ?? result.error?.class ?? 'error',
-      errorMessage: result.error?.message ?? 'the run failed',
-    };
-  return { status: 'succeeded', counts };
-}
-
-/** A run's outcome as the scheduler's recorder stores it (the scheduler and "sync now" alike). */
-export function runFinish(result: EvidenceRunResult): RunFinish {
-  const o = runOutcome(result);
-  if (o.status === 'succeeded') return { status: 'succeeded', counts: o.counts };
-  return { status: o.status, counts: o.counts, errorKind: o.errorKind, errorMessage: o.errorMessage };
-}
-
-export interface EvidenceJobs {
-  /** The scheduled job's body: one integration, no run record (the scheduler records it). */
-  runEvidenceForIntegration(
-    kind: EvidenceJobKind,
-    orgId: string,
-    integrationId: string,
-    opts: EvidenceJobOptions,
-  ): Promise<EvidenceRunResult>;
+export interface EvidenceJobs extends EvidenceJobRunner {
   /** Every Admin integration of one organization, each with its own run record. */
   runEvidenceJob(
     kind: EvidenceJobKind,
@@ -177,6 +132,9 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
       clock,
       // A person asking for a run after fixing a key should not wait out the 24 h back-off.
       ignoreBackoff: opts.manual === true,
+      ...(options.authFailedBackoffMs === undefined
+        ? {}
+        : { authFailedBackoffMs: options.authFailedBackoffMs }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     };
     return kind === 'identity_sync'

@@ -2,12 +2,8 @@ export type * from './contract.js';
 export {
   AUTH_LOG_BUDGET_NOTE,
   createServices,
-  runOutcome,
-  runFinish,
   type ServicesOptions,
   type RunKindResult,
-  type EvidenceJobKind,
-  type EvidenceJobOptions,
   type EvidenceJobs,
 } from './create-services.js';
 export { DuoClients, type DuoClientsOptions } from '../integrations/index.js';
@@ -15,3 +11,4 @@ export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { explainRun } from './run-explanations.js';
 export { evidenceStoreFor } from './evidence-store.js';
 export { storeRunRecorder } from './run-recorder.js';
+export { runOutcome, runFinish, type EvidenceJobKind, type EvidenceJobOptions } from '../evidence/index.js';

@@ -193,9 +193,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(rows.every((r) => store.vault.keyIdOf(r.skey_ct) === result.newKeyId)).toBe(true);
     });
 
-    test('credential health: auth_failed backs off until its time, success clears it, other tenants refused', async (store) => {
+    test('credential health: auth_failed keeps its until, success clears it, other tenants refused', async (store) => {
       const { a, b, ia } = await twoOrgs(store);
-      expect(await store.credentialHealth.isBackedOff(a.id, ia.id, T0)).toBe(false);
+      expect(await store.credentialHealth.get(a.id, ia.id)).toBeUndefined();
       await store.credentialHealth.recordSuccess(a.id, ia.id, T0);
       const failed = await store.credentialHealth.recordFailure(a.id, ia.id, {
         state: 'auth_failed',
@@ -206,10 +206,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       });
       expect(failed).toMatchObject({ state: 'auth_failed', lastErrorKind: 'duo.auth', lastSuccessAt: T0 });
       expect(failed.until?.toISOString()).toBe('2026-11-02T00:00:00.000Z');
-      expect(await store.credentialHealth.isBackedOff(a.id, ia.id, new Date(T0.getTime() + day - 1))).toBe(
-        true,
+      expect((await store.credentialHealth.get(a.id, ia.id))?.until?.toISOString()).toBe(
+        '2026-11-02T00:00:00.000Z',
       );
-      expect(await store.credentialHealth.isBackedOff(a.id, ia.id, new Date(T0.getTime() + day))).toBe(false);
       const transient = await store.credentialHealth.recordTransientError(a.id, ia.id, {
         errorKind: 'network',
         errorMessage: 'ECONNRESET',
@@ -223,13 +222,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(transient.until).toEqual(failed.until);
       const ok = await store.credentialHealth.recordSuccess(a.id, ia.id, new Date(T0.getTime() + 2 * day));
       expect(ok).toMatchObject({ state: 'ok', until: null, lastErrorKind: null, lastErrorMessage: null });
-      await store.credentialHealth.recordFailure(a.id, ia.id, {
+      const limited = await store.credentialHealth.recordFailure(a.id, ia.id, {
         state: 'rate_limited',
         until: null,
         errorKind: 'duo.rate_limited',
         errorMessage: '429',
       });
-      expect(await store.credentialHealth.isBackedOff(a.id, ia.id)).toBe(false);
+      expect(limited).toMatchObject({ state: 'rate_limited', until: null });
       await expect(store.credentialHealth.recordSuccess(b.id, ia.id)).rejects.toMatchObject({
         code: 'store.not_found',
       });

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AuditEntry } from '../accounts-store.js';
+import type { AuditEntry } from '../../accounts/index.js';
 import type { AppEnv, ServerDeps } from '../context.js';
 import { defineRoute, input, json, mount, reply } from '../define-route.js';
 import { AuditList, AuditQuery, OrgParam } from '../schemas.js';

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { OrgView } from '../../services/contract.js';
 import { principalOf, requireSession, roleIn } from '../access.js';
-import { actorOf, audit } from '../auth.js';
+import { actorOf } from '../auth.js';
 import type { AppEnv, Principal, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
 import { ApiError, notFound, orgNotFound } from '../errors.js';
@@ -107,13 +107,13 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     }),
     async (c) => {
       requireSession(c, 'manage members');
-      const list = await deps.accounts.memberships.listForOrganization(c.get('org').id);
-      const out = [];
-      for (const m of list) {
-        const op = await deps.accounts.operators.get(m.operatorId);
-        if (op) out.push({ userId: op.id, username: op.username, role: m.role });
-      }
-      return reply(c, MemberList, { members: out });
+      const list = await deps.accountsService.memberships.list(c.get('org').id);
+      const members = list.map((m) => ({
+        userId: m.operator.id,
+        username: m.operator.username,
+        role: m.role,
+      }));
+      return reply(c, MemberList, { members });
     },
   );
 
@@ -131,17 +131,7 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       requireSession(c, 'manage members');
       const { userId } = input(c, 'param', MemberParam);
       const { role } = input(c, 'json', MemberBody);
-      const op = await deps.accounts.operators.get(userId);
-      if (!op) throw notFound('user');
-      const org = c.get('org');
-      await deps.accounts.memberships.grant(org.id, op.id, role);
-      await audit(c, deps, {
-        action: 'member.set',
-        orgId: org.id,
-        target: op.username,
-        outcome: 'success',
-        details: { role },
-      });
+      await deps.accountsService.memberships.set(c.get('org').id, userId, role, actorOf(c, deps));
       return reply(c, Ok, { ok: true });
     },
   );
@@ -159,20 +149,8 @@ export function mountOrgs(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     async (c) => {
       requireSession(c, 'manage members');
       const { userId } = input(c, 'param', MemberParam);
-      const org = c.get('org');
-      const current = (await deps.accounts.memberships.listForOrganization(org.id)).find(
-        (m) => m.operatorId === userId,
-      );
-      if (!current) throw notFound('member');
-      await deps.accounts.memberships.revoke(org.id, userId);
-      const op = await deps.accounts.operators.get(userId);
-      await audit(c, deps, {
-        action: 'member.remove',
-        orgId: org.id,
-        target: op?.username ?? userId,
-        outcome: 'success',
-        details: { role: current.role },
-      });
+      if (!(await deps.accountsService.memberships.remove(c.get('org').id, userId, actorOf(c, deps))))
+        throw notFound('member');
       return reply(c, Ok, { ok: true });
     },
   );

@@ -1,9 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Membership, Operator } from '../accounts-store.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { SecondFactor, SecondFactorOutcome } from '../second-factor.js';
+import type { Membership, Operator, SecondFactor, SecondFactorOutcome } from '../../accounts/index.js';
 import {
   actorId,
+  actorOf,
   audit,
   endSession,
   knownDevice,
@@ -16,7 +16,6 @@ import { clientIp, isTls } from '../client-ip.js';
 import type { AppContext, AppEnv, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
 import { ApiError } from '../errors.js';
-import { hashPassword, needsRehash, verifyPassword } from '../password.js';
 import type { User } from '../schemas.js';
 import { LoginBody, Ok, PasswordChange, SecondStepBody, SessionState } from '../schemas.js';
 import type { z } from '@hono/zod-openapi';
@@ -58,47 +57,20 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
   mount(app, login, async (c) => {
     const { username, password } = input(c, 'json', LoginBody);
     const ip = clientIp(c, deps.proxy);
-    const target = username.slice(0, 100);
-    const operator = await deps.accounts.operators.findByUsername(username);
-    const device = await knownDevice(c, deps, operator);
-    // Counted before the password is checked, so concurrent guesses cannot slip past the lock.
-    const gate = await deps.throttle.begin(deps.throttle.loginKeys(username, ip, device));
-    if (!gate.allowed) {
-      // One audit row per key and lock, however many attempts the lock turns away.
-      if (gate.firstInLock) {
-        await audit(c, deps, {
-          action: 'session.login',
-          orgId: null,
-          target,
-          outcome: 'failure',
-          details: { reason: 'throttled', lock: gate.key.split(':')[0] ?? 'unknown' },
-        });
-      }
-      throw throttled(gate.retryAfterMs);
-    }
-
-    // Step 1: the password. Always run scrypt, even for unknown users, so timing does not reveal accounts.
-    const valid = await verifyPassword(password, operator?.passwordHash ?? (await deps.dummyHash));
-    if (!operator || !valid || operator.disabled) {
-      deps.throttle.fail(gate.ticket);
-      const reason = !operator ? 'unknown_user' : operator.disabled ? 'disabled' : 'bad_password';
-      await audit(c, deps, {
-        action: 'session.login',
-        orgId: null,
-        target,
-        outcome: 'failure',
-        details: { reason },
-      });
+    // A browser that signed in as this user before is throttled on its own key (docs/server.md).
+    const known = await deps.accounts.operators.findByUsername(username);
+    // Step 1: the password, throttled and audited by the accounts service.
+    const check = await deps.accountsService.checkPassword({
+      username,
+      password,
+      ip,
+      knownDevice: await knownDevice(c, deps, known),
+      actor: actorOf(c, deps),
+    });
+    if (check.kind === 'throttled') throw throttled(check.retryAfterMs);
+    if (check.kind === 'refused')
       throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
-    }
-    await deps.throttle.succeed(gate.ticket);
-    if (needsRehash(operator.passwordHash, deps.config.scrypt)) {
-      // The stored hash predates the current cost; the password is in hand only now, so upgrade it now.
-      await deps.accounts.operators.setPasswordHash(
-        operator.id,
-        await hashPassword(password, deps.config.scrypt),
-      );
-    }
+    const operator = check.operator;
 
     // Step 2: a second factor (Duo 2FA, docs/verify.md) when the service runs one.
     if (deps.secondFactor === undefined) return completeLogin(c, deps, operator);
@@ -173,48 +145,19 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     const p = principalOf(c);
     if (p.kind !== 'operator') throw new ApiError(403, 'session_required', 'API tokens cannot do this.');
     const { currentPassword, newPassword } = input(c, 'json', PasswordChange);
-    // A stolen session must not become an unlimited oracle for the current password.
-    const gate = await deps.throttle.begin(deps.throttle.passwordChangeKeys(p.operator.id));
-    if (!gate.allowed) {
-      if (gate.firstInLock) {
-        await audit(c, deps, {
-          action: 'user.password',
-          orgId: null,
-          target: p.operator.username,
-          outcome: 'failure',
-          details: { reason: 'throttled' },
-        });
-      }
-      throw throttled(gate.retryAfterMs);
-    }
-    if (!(await verifyPassword(currentPassword, p.operator.passwordHash))) {
-      deps.throttle.fail(gate.ticket);
-      await audit(c, deps, {
-        action: 'user.password',
-        orgId: null,
-        target: p.operator.username,
-        outcome: 'failure',
-        details: { reason: 'bad_password' },
-      });
-      throw new ApiError(400, 'invalid_credentials', 'The current password is wrong.');
-    }
-    await deps.throttle.succeed(gate.ticket);
-    await deps.accounts.operators.setPasswordHash(
-      p.operator.id,
-      await hashPassword(newPassword, deps.config.scrypt),
+    // Throttled per operator: a stolen session must not become an unlimited oracle for the current password.
+    const changed = await deps.accountsService.changePassword(
+      p.operator,
+      currentPassword,
+      newPassword,
+      actorOf(c, deps),
     );
-    await deps.accounts.sessions.deleteForOperator(p.operator.id);
-    // Devices that knew the old password are strangers again; this one stays known.
-    await deps.accounts.loginDevices.forgetOperator(p.operator.id);
+    if (changed.kind === 'throttled') throw throttled(changed.retryAfterMs);
+    if (changed.kind === 'refused')
+      throw new ApiError(400, 'invalid_credentials', 'The current password is wrong.');
+    // Every session and known device ended with the old password; this browser gets fresh ones.
     await rememberDevice(c, deps, p.operator);
     const { csrfToken, expiresAt } = await startSession(c, deps, p.operator);
-    await audit(c, deps, {
-      action: 'user.password',
-      orgId: null,
-      target: p.operator.username,
-      outcome: 'success',
-      details: {},
-    });
     return reply(c, SessionState, {
       state: 'authenticated',
       next: null,

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ROLE_RANK, type ApiToken } from '../accounts-store.js';
+import { ROLE_RANK, type ApiToken } from '../../accounts/index.js';
 import { GLOBAL_ADMIN_RANK, principalOf, requireSession, tokenCreatorRank } from '../access.js';
 import { audit } from '../auth.js';
 import type { AppContext, AppEnv, ServerDeps } from '../context.js';

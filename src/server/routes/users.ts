@@ -1,9 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { audit } from '../auth.js';
+import { actorOf } from '../auth.js';
 import type { AppEnv, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
-import { ApiError, notFound } from '../errors.js';
-import { hashPassword } from '../password.js';
 import { IdParam, NewUser, User, UserList, UserPatch } from '../schemas.js';
 import { userView } from './session.js';
 
@@ -20,9 +18,8 @@ export function mountUsers(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     }),
     async (c) => {
       const users = [];
-      for (const op of await deps.accounts.operators.list()) {
-        users.push(await userView(deps, op, await deps.accounts.memberships.listForOperator(op.id)));
-      }
+      for (const { operator, memberships } of await deps.accountsService.operators.list())
+        users.push(await userView(deps, operator, memberships));
       return reply(c, UserList, { users });
     },
   );
@@ -39,21 +36,11 @@ export function mountUsers(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     }),
     async (c) => {
       const data = input(c, 'json', NewUser);
-      if (await deps.accounts.operators.findByUsername(data.username)) {
-        throw new ApiError(409, 'user_exists', `The username "${data.username}" is taken.`);
-      }
-      const op = await deps.accounts.operators.create({
-        username: data.username,
-        passwordHash: await hashPassword(data.password, deps.config.scrypt),
-        superadmin: data.isAdmin,
-      });
-      await audit(c, deps, {
-        action: 'user.create',
-        orgId: null,
-        target: op.username,
-        outcome: 'success',
-        details: { isAdmin: op.superadmin },
-      });
+      // A taken username is refused as 409 user_exists by the service.
+      const op = await deps.accountsService.operators.create(
+        { username: data.username, password: data.password, isAdmin: data.isAdmin },
+        actorOf(c, deps),
+      );
       return reply(c, User, await userView(deps, op, []), 201);
     },
   );
@@ -71,29 +58,8 @@ export function mountUsers(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     async (c) => {
       const { id } = input(c, 'param', IdParam);
       const patch = input(c, 'json', UserPatch);
-      const op = await deps.accounts.operators.get(id);
-      if (!op) throw notFound('user');
-      if (patch.disabled !== undefined) await deps.accounts.operators.setDisabled(id, patch.disabled);
-      if (patch.password !== undefined)
-        await deps.accounts.operators.setPasswordHash(
-          id,
-          await hashPassword(patch.password, deps.config.scrypt),
-        );
-      // Either change ends the operator's existing sessions.
-      if (patch.disabled === true || patch.password !== undefined) {
-        await deps.accounts.sessions.deleteForOperator(id);
-        await deps.accounts.loginDevices.forgetOperator(id);
-      }
-      const changed = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined);
-      await audit(c, deps, {
-        action: 'user.update',
-        orgId: null,
-        target: op.username,
-        outcome: 'success',
-        details: { changed, ...(patch.disabled === undefined ? {} : { disabled: patch.disabled }) },
-      });
-      const fresh = (await deps.accounts.operators.get(id)) ?? op;
-      return reply(c, User, await userView(deps, fresh, await deps.accounts.memberships.listForOperator(id)));
+      const op = await deps.accountsService.operators.update(id, patch, actorOf(c, deps));
+      return reply(c, User, await userView(deps, op, await deps.accountsService.memberships.forOperator(id)));
     },
   );
 }

@@ -28,8 +28,7 @@ export interface CredentialHealthRepository {
     integrationId: string,
     error: { errorKind: string; errorMessage: string; at?: Date },
   ): Promise<CredentialHealth>;
-  /** True when a scheduled run must skip this credential at `now`. */
-  isBackedOff(orgId: string, integrationId: string, now?: Date): Promise<boolean>;
+  // Whether a run skips the credential is the integrations capability's one rule (`isBackedOff`), not here.
 }
 
 export function credentialHealthRepository(ctx: RepositoryContext): CredentialHealthRepository {
@@ -125,10 +124,6 @@ export function credentialHealthRepository(ctx: RepositoryContext): CredentialHe
         last_success_at: previous?.lastSuccessAt ? codec.time(previous.lastSuccessAt) : null,
         updated_at: codec.time(at),
       });
-    },
-    async isBackedOff(orgId, integrationId, now = ctx.clock()) {
-      const health = await get(orgId, integrationId);
-      return health !== undefined && health.state !== 'ok' && health.until !== null && health.until > now;
     },
   };
 }

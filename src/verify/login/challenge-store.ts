@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createCodec, uuidv7, type Store } from '../../store/index.js';
-import type { SecondStepDevice } from '../../server/index.js';
+import type { SecondStepDevice } from '../../accounts/index.js';
 
 /** One sign-in waiting on its second factor. Keyed by the hash of the secret in the pending cookie. */
 export interface Challenge {

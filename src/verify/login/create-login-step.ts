@@ -1,6 +1,6 @@
 import type { CapabilityContext } from '../../app/capability.js';
 import type { DuowatchServices } from '../../services/index.js';
-import type { SecondFactor } from '../../server/index.js';
+import type { SecondFactor } from '../../accounts/index.js';
 import { VerifyError } from '../errors.js';
 import { authClient, resolveAuthTarget } from '../resolve-integration.js';
 import type { VerifyStore } from '../verify-store.js';

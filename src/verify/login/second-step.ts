@@ -15,7 +15,7 @@ import type {
   SecondFactorAccount,
   SecondFactorOutcome,
   SecondStepInput,
-} from '../../server/index.js';
+} from '../../accounts/index.js';
 import { cleanStatusMsg } from '../advice.js';
 import type { Challenge, ChallengeStore } from './challenge-store.js';
 

@@ -5,12 +5,8 @@ import { Registry } from 'prom-client';
 import type { AlertRaiser, NewAlert } from '../../app/shared.js';
 import { capabilityMigrations } from '../../app/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../../emulator/index.js';
-import {
-  createServerApp,
-  hashPassword,
-  type CreateServerAppOptions,
-  type ServerApp,
-} from '../../server/index.js';
+import { hashPassword } from '../../accounts/index.js';
+import { createServerApp, type CreateServerAppOptions, type ServerApp } from '../../server/index.js';
 import { createServices, DuoClients, type DuowatchServices } from '../../services/index.js';
 import { openStore, type Store } from '../../store/index.js';
 

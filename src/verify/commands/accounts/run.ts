@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { printJson, type CliIo, type GlobalOptions } from '../../../cli/io.js';
 import { withRuntime } from '../../../cli/runtime.js';
-import { DEFAULT_SCRYPT, hashPassword } from '../../../server/index.js';
+import { DEFAULT_SCRYPT, hashPassword } from '../../../accounts/index.js';
 import { VerifyError } from '../../errors.js';
 import { verifyStore } from '../../verify-store.js';
 

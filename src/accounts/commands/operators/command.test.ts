@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../../cli/index.js';
+import { capabilityMigrations } from '../../../app/index.js';
+import { openStore } from '../../../store/index.js';
+import { verifyPassword } from '../../password.js';
+
+// `duowatch operators …` through the CLI's own entry point over a real SQLite data directory.
+const dir = mkdtempSync(join(tmpdir(), 'duowatch-operators-'));
+const env = { DUOWATCH_DATA_DIR: join(dir, 'data'), DUOWATCH_EMULATOR_MODE: 'off' };
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[], input?: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  stdin.end(input ?? '');
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await main(args, { stdout, stderr, stdin, env });
+  return { code, out, err };
+}
+
+interface Row {
+  username: string;
+  isAdmin: boolean;
+  disabled: boolean;
+  roles: Array<{ org: string; role: string }>;
+}
+
+describe('duowatch operators', () => {
+  it('adds, lists, gives and removes roles, disables and enables; audited as the CLI, no password kept in clear', async () => {
+    const made = await run(['operators', 'add', 'dana', '--json']);
+    expect(made.code, made.err).toBe(0);
+    const dana = JSON.parse(made.out) as { username: string; isAdmin: boolean; password: string };
+    expect(dana).toMatchObject({ username: 'dana', isAdmin: false });
+    expect(dana.password).toMatch(/^[\w-]{24}$/);
+    const chosen = 'a long enough passphrase';
+    const root = await run(['operators', 'add', 'root', '--admin', '--password-stdin'], `${chosen}\n`);
+    expect(root.code, root.err).toBe(0);
+    expect(root.out).toContain('created operator root (global admin)');
+    expect(root.out).not.toContain(chosen);
+    expect((await run(['operators', 'add', 'dana'])).code).toBe(2);
+    expect((await run(['operators', 'add', 'eve', '--password-stdin'], 'short')).code).toBe(2);
+
+    expect((await run(['orgs', 'add', 'acme'])).code).toBe(0);
+    const role = await run(['operators', 'role', 'dana', 'acme', 'auditor']);
+    expect(role.code, role.err).toBe(0);
+    expect(role.out).toContain('dana is auditor in acme');
+    expect((await run(['operators', 'role', 'ghost', 'acme', 'admin'])).code).toBe(4);
+    expect((await run(['operators', 'disable', 'dana'])).code).toBe(0);
+    let rows = JSON.parse((await run(['operators', 'list', '--json'])).out) as Row[];
+    expect(rows.find((r) => r.username === 'dana')).toMatchObject({
+      disabled: true,
+      roles: [{ org: 'acme', role: 'auditor' }],
+    });
+    expect(rows.find((r) => r.username === 'root')).toMatchObject({ isAdmin: true, disabled: false });
+    expect((await run(['operators', 'enable', 'dana'])).code).toBe(0);
+    expect((await run(['operators', 'role', 'dana', 'acme', 'none'])).out).toContain('no role in acme');
+    rows = JSON.parse((await run(['operators', 'list', '--json'])).out) as Row[];
+    expect(rows.find((r) => r.username === 'dana')).toMatchObject({ disabled: false, roles: [] });
+
+    const store = await openStore({
+      dataDir: env.DUOWATCH_DATA_DIR,
+      env: {},
+      migrations: capabilityMigrations,
+    });
+    try {
+      const op = await store.operators.findByUsername('root');
+      expect(await verifyPassword(chosen, op?.passwordHash ?? '')).toBe(true);
+      const entries = (await store.auditLog.listAll({ limit: 100 })).filter((e) => e.actor === 'cli');
+      expect(entries.map((e) => e.action)).toEqual(
+        expect.arrayContaining(['user.create', 'member.set', 'user.update', 'member.remove']),
+      );
+      const text = JSON.stringify(entries);
+      expect(text).not.toContain(chosen);
+      expect(text).not.toContain(dana.password);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The accounts capability's door (docs/accounts.md): operators, roles, memberships, the password step of
+ * signing in with its throttle, and the hook a second factor plugs into. The REST API (src/server) and the
+ * CLI (`duowatch operators …`) call the same service.
+ */
+import type { Capability } from '../app/capability.js';
+import { register as registerOperators } from './commands/operators/command.js';
+
+export {
+  AccountsError,
+  createAccountsService,
+  type AccountsActor,
+  type AccountsErrorCode,
+  type AccountsService,
+  type AccountsServiceOptions,
+  type OperatorPatch,
+  type PasswordCheck,
+} from './service.js';
+export {
+  ROLE_RANK,
+  type AccountsStore,
+  type ApiToken,
+  type AuditEntry,
+  type Membership,
+  type Operator,
+  type OrgRole,
+  type Session,
+} from './accounts-store.js';
+export {
+  DEFAULT_SCRYPT,
+  dummyHash,
+  generatePassword,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+  type ScryptParams,
+} from './password.js';
+export { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions, type ThrottleRule } from './throttle.js';
+export { bootstrapAdmin, type BootstrapResult } from './bootstrap-admin.js';
+export type * from './second-factor.js';
+
+export const accountsCapability: Capability = {
+  name: 'accounts',
+  commands: [registerOperators],
+};
