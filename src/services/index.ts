@@ -9,6 +9,7 @@ export {
   type EvidenceJobKind,
   type EvidenceJobOptions,
   type EvidenceJobs,
+  type CollectedAuthLog,
 } from './create-services.js';
 export { DuoClients, type DuoClientsOptions } from '../integrations/index.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
