@@ -1,5 +1,6 @@
 import type { Capability, CapabilityContext, StartedCapability } from '../app/index.js';
 import { register as logsCommand } from './commands/logs/command.js';
+import { register as sinksCommand } from './commands/sinks/command.js';
 import { logsMigrations } from './migrations.js';
 
 /**
@@ -9,7 +10,7 @@ import { logsMigrations } from './migrations.js';
 export const logsCapability: Capability = {
   name: 'logs',
   migrations: logsMigrations,
-  commands: [logsCommand],
+  commands: [logsCommand, sinksCommand],
   async start(ctx: CapabilityContext): Promise<StartedCapability> {
     const { startLogs } = await import('./start.js');
     return startLogs(ctx);

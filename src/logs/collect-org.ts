@@ -16,7 +16,7 @@ export interface CollectorDeps {
   clientFor(orgId: string, integrationId: string): Promise<DuoClient>;
   sinks: readonly LogSink[];
   /** Per-stream sinks (configured routes); when absent every stream goes to `sinks`. */
-  sinksFor?: (stream: LogStream) => readonly LogSink[];
+  sinksFor?: (stream: LogStream, key: StreamKey) => readonly LogSink[];
   lock: DeliveryLock;
   hub?: LogEventHub;
   now: () => number;
@@ -196,7 +196,7 @@ export async function collectOrg(
           {
             repo: deps.repo,
             request: (r) => t.client.request(r),
-            sinks: deps.sinksFor?.(stream) ?? deps.sinks,
+            sinks: deps.sinksFor?.(stream, key) ?? deps.sinks,
             lock: deps.lock,
             now: deps.now,
             ...(deps.hub === undefined ? {} : { hub: deps.hub }),

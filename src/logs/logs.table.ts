@@ -24,7 +24,24 @@ export interface LogSinkPositionsTable {
   updated_ms: number | string;
 }
 
+export interface LogAuthEvidenceTable {
+  org_id: string;
+  integration_id: string;
+  id: string;
+  ts_ms: number | string;
+  event: unknown;
+}
+
+export interface LogAuthEvidenceStateTable {
+  org_id: string;
+  integration_id: string;
+  since_ms: number | string;
+  through_ms: number | string | null;
+}
+
 export interface LogsDatabase {
   log_checkpoints: LogCheckpointsTable;
   log_sink_positions: LogSinkPositionsTable;
+  log_auth_evidence: LogAuthEvidenceTable;
+  log_auth_evidence_state: LogAuthEvidenceStateTable;
 }

@@ -39,5 +39,34 @@ export function logsMigrations(adapter: DialectAdapter): Record<string, Migratio
           .execute();
       },
     },
+    '101-log-auth-evidence': {
+      async up(db: Kysely<unknown>) {
+        // The collected authentication stream, reduced to the fields the auth-log evidence aggregate reads
+        // (no IP, username or txid), kept two days so the hourly evidence poll need not ask Duo again.
+        await db.schema
+          .createTable('log_auth_evidence')
+          .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+          .addColumn('integration_id', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('ts_ms', t.bigint, (c) => c.notNull())
+          .addColumn('event', t.json, (c) => c.notNull())
+          .addPrimaryKeyConstraint('log_auth_evidence_pk', ['org_id', 'integration_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('log_auth_evidence_ts')
+          .on('log_auth_evidence')
+          .columns(['org_id', 'integration_id', 'ts_ms'])
+          .execute();
+        // Per integration: the collected stream is complete from `since_ms` and delivered through `through_ms`.
+        await db.schema
+          .createTable('log_auth_evidence_state')
+          .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+          .addColumn('integration_id', 'text', (c) => c.notNull())
+          .addColumn('since_ms', t.bigint, (c) => c.notNull())
+          .addColumn('through_ms', t.bigint)
+          .addPrimaryKeyConstraint('log_auth_evidence_state_pk', ['org_id', 'integration_id'])
+          .execute();
+      },
+    },
   };
 }

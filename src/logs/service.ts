@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { AlertRaiser, LogEventHub } from '../app/index.js';
 import type { DuoClient } from '../duo/index.js';
 import type { JobTarget } from '../scheduler/index.js';
+import type { CollectedAuthLog } from '../services/index.js';
 import type { Integration, Organization, Store } from '../store/index.js';
 import {
   checkpointRepository,
@@ -10,13 +11,14 @@ import {
 } from './checkpoint.repository.js';
 import { collectOrg, processOwner, type StreamReport } from './collect-org.js';
 import { createDeliveryLock } from './delivery-lock.js';
+import { evidenceFeed } from './evidence-feed.js';
 import { sinkSettings, type LogsConfig } from './logs-config.js';
 import { createStreamMeter } from './meter.js';
 import { prepareSinks } from './prepare-sinks.js';
 import { planRoutes, type RoutePlan } from './routing.js';
 import { createSink, type LogSink, type SinkError } from './sinks/index.js';
 import { LOG_STREAMS, type LogStream } from './streams.js';
-import { parseSince, windowEnd } from './windows.js';
+import { parseSince, secondOf, windowEnd } from './windows.js';
 
 /** The organization `serve` creates for the emulated demo tenant (runtime's DEMO_SLUG). */
 export const DEMO_ORG = 'demo';
@@ -89,6 +91,8 @@ export interface LogsService {
   ): Promise<StreamReport[]>;
   streams(orgId?: string): Promise<StreamView[]>;
   sinkViews(): SinkView[];
+  /** The collected authentication stream as the auth-log evidence poll's source. */
+  readonly collectedAuthLog: CollectedAuthLog;
   close(): Promise<void>;
 }
 
@@ -152,9 +156,17 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
   const collects = (org: { readonly slug: string }) => isDemo(org) || plan.collects(org.slug);
   const streamsOf = (org: Organization): LogStream[] =>
     isDemo(org) ? [...LOG_STREAMS] : plan.streams(org.slug);
-  const sinksOf = (org: Organization, stream: LogStream): LogSink[] => [
+  const feed = evidenceFeed(deps.store);
+  const sinksOf = (
+    org: Organization,
+    stream: LogStream,
+    key: StreamRecord['key'],
+    feeds: boolean,
+  ): LogSink[] => [
     ...(isDemo(org) && demoSink !== null ? [demoSink] : []),
     ...plan.sinksFor(org.slug, stream),
+    // The integration's own authentication stream also feeds the auth-log evidence (not MSP children).
+    ...(feeds && stream === 'auth' && key.accountId === '' ? [feed.sinkFor(org.id, key.integrationId)] : []),
   ];
   const meterKey = (r: Pick<StreamRecord['key'], 'orgId' | 'integrationId' | 'accountId' | 'stream'>) =>
     `${r.orgId}/${r.integrationId}/${r.accountId}/${r.stream}`;
@@ -183,13 +195,28 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
       const rpm = envBudget ? null : budgetFor(deps.config, org, integration);
       const msp = deps.config.msp.find((m) => m.org === org.slug);
       const now = deps.now();
+      // On a whole second: the evidence poll's windows start on whole seconds, so coverage compares cleanly.
+      const firstFrom = secondOf(parseSince(deps.config.firstRunLookback, now));
+      const streams = streamsOf(org);
+      const authKey = { orgId: org.id, integrationId, accountId: '', stream: 'auth' as const };
+      const feeds = integration.kind === 'admin' && streams.includes('auth');
+      if (feeds) {
+        // Complete from the window the collector reads next: a new stream from its first window, an existing
+        // one from the second after its newest delivered event (those before were not stored here).
+        const existing = await repo.get(authKey);
+        await feed.start(
+          org.id,
+          integrationId,
+          existing === undefined ? firstFrom : existing.checkpoint.from + 1000,
+        );
+      }
       const reports = await collectOrg(
         {
           store: deps.store,
           repo,
           clientFor: (o, i) => deps.clientFor(o, i, rpm === null ? null : { log: rpm, auth_log: rpm }),
           sinks: [],
-          sinksFor: (stream) => sinksOf(org, stream),
+          sinksFor: (stream, key) => sinksOf(org, stream, key, feeds),
           lock,
           ...(deps.hub === undefined ? {} : { hub: deps.hub }),
           now: deps.now,
@@ -197,8 +224,8 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
         },
         { id: org.id, slug: org.slug },
         {
-          streams: streamsOf(org),
-          firstFrom: parseSince(deps.config.firstRunLookback, now),
+          streams,
+          firstFrom,
           integrationIds: [integrationId],
           respectBackoff: opts.respectBackoff,
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
@@ -206,7 +233,29 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
           onPage: (key, delivered) => meter.record(meterKey(key), delivered, deps.now()),
         },
       );
+      if (feeds) {
+        const auth = reports.find((r) => r.key.stream === 'auth' && r.key.accountId === '');
+        const record = auth?.outcome === 'ok' ? await repo.get(authKey) : undefined;
+        // The window this poll read is delivered whole only when no part of it is left pending.
+        if (record !== undefined && record.checkpoint.pending === null)
+          await feed.delivered(org.id, integrationId, windowEnd(now), deps.now());
+      }
       return reports;
+    },
+    collectedAuthLog: {
+      async authLogsFor(orgId, integrationId, window) {
+        const org = (await deps.store.organizations.list()).find((o) => o.id === orgId);
+        if (org === undefined || !streamsOf(org).includes('auth')) return null;
+        const read = await feed.reader(orgId, integrationId, window, deps.now());
+        if (read === null) return null;
+        return (q) =>
+          read({
+            mintimeMs: q.mintimeMs,
+            maxtimeMs: q.maxtimeMs,
+            pageSize: q.pageSize,
+            ...(q.signal === undefined ? {} : { signal: q.signal }),
+          }) as ReturnType<NonNullable<Awaited<ReturnType<CollectedAuthLog['authLogsFor']>>>>;
+      },
     },
     async streams(orgId) {
       const now = deps.now();

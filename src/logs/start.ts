@@ -41,6 +41,9 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
       ),
   });
   let scheduler: Scheduler | null = null;
+  // With collection on for an organization, the auth-log evidence poll reads the collected stream instead of
+  // asking Duo a second time (docs/logs.md, "Evidence from the collected stream").
+  if (service.active) ctx.services.useCollectedAuthLog?.(service.collectedAuthLog);
 
   const job: JobDefinition = {
     kind: 'logs-poll',
@@ -102,6 +105,9 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
       for (const t of await service.targets()) await s.runNow('logs-poll', t);
     },
     startupLines: lines,
-    close: () => service.close(),
+    async close() {
+      ctx.services.useCollectedAuthLog?.(null);
+      await service.close();
+    },
   };
 }

@@ -10,6 +10,7 @@ import {
   runFinish,
   worstStatus,
   type Clock,
+  type EvidenceDuoReader,
   type EvidenceJobKind,
   type EvidenceJobOptions,
   type EvidenceJobRunner,
@@ -54,7 +55,22 @@ export interface RunKindResult {
   result: EvidenceRunResult;
 }
 
+/**
+ * The log collector's authentication stream as the auth-log evidence poll's source: when log collection is on
+ * for an organization, the evidence poll reads the events the collector already delivered instead of asking
+ * Duo a second time (docs/logs.md, "Evidence from the collected stream"). `null`: not covered, poll Duo.
+ */
+export interface CollectedAuthLog {
+  authLogsFor(
+    orgId: string,
+    integrationId: string,
+    window: { mintimeMs: number; maxtimeMs: number },
+  ): Promise<EvidenceDuoReader['authLogs'] | null>;
+}
+
 export interface EvidenceJobs extends EvidenceJobRunner {
+  /** Inside `serve`, the logs capability hands over its collected authentication stream. */
+  useCollectedAuthLog?(source: CollectedAuthLog | null): void;
   /** Every Admin integration of one organization, each with its own run record. */
   runEvidenceJob(
     kind: EvidenceJobKind,
@@ -69,6 +85,7 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
   const evidenceStore = evidenceStoreFor(store);
   const recorder = storeRunRecorder(store);
   const integrations = options.integrations ?? createIntegrationsService({ store, clients, clock });
+  let collectedAuthLog: CollectedAuthLog | null = null;
 
   async function org(idOrSlug: string) {
     const found = await store.organizations.resolve(idOrSlug);
@@ -124,10 +141,24 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
     opts: EvidenceJobOptions,
   ): Promise<EvidenceRunResult> {
     const client = await clients.forIntegration(store, orgId, integrationId);
+    let reader = evidencePortsFromDuoClient(client);
+    if (kind === 'auth_log_poll' && collectedAuthLog !== null) {
+      // The window is planned by the poll itself; the source answers for the window it is asked about.
+      const source = collectedAuthLog;
+      const duo = reader;
+      reader = {
+        ...reader,
+        authLogs: (q) =>
+          (async function* () {
+            const collected = await source.authLogsFor(orgId, integrationId, q);
+            yield* collected === null ? duo.authLogs(q) : collected(q);
+          })(),
+      };
+    }
     const input = {
       org: orgId,
       integration: integrationId,
-      reader: evidencePortsFromDuoClient(client),
+      reader,
       store: evidenceStore,
       clock,
       // A person asking for a run after fixing a key should not wait out the 24 h back-off.
@@ -213,6 +244,9 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
   return {
     runEvidenceJob,
     runEvidenceForIntegration,
+    useCollectedAuthLog(source) {
+      collectedAuthLog = source;
+    },
     orgs: {
       async list() {
         // One query for every organization's latest statuses, not one per organization.

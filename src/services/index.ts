@@ -5,6 +5,7 @@ export {
   type ServicesOptions,
   type RunKindResult,
   type EvidenceJobs,
+  type CollectedAuthLog,
 } from './create-services.js';
 export { DuoClients, type DuoClientsOptions } from '../integrations/index.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
