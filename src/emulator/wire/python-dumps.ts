@@ -24,7 +24,21 @@ const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
 class Decline extends Error {}
 const DECLINE = new Decline('native JSON path declined');
 
-/** A copy with keys sorted at every depth; throws DECLINE where JavaScript and Python would differ. */
+/** Keys already checked to be neither array indices nor holding surrogates (event keys repeat endlessly). */
+const SAFE_KEYS = new Set<string>();
+
+function checkKey(k: string): void {
+  if (SAFE_KEYS.has(k)) return;
+  // Engines order array-index keys numerically; Python sorts them as text. Surrogates need code points.
+  if (ARRAY_INDEX.test(k) || SURROGATE.test(k)) throw DECLINE;
+  if (SAFE_KEYS.size < 10_000) SAFE_KEYS.add(k);
+}
+
+/**
+ * The value with keys sorted at every depth; throws DECLINE where JavaScript and Python would differ. An
+ * object or array that is already in order is returned as it is (no copy): the emulator builds its events
+ * with sorted keys, so a 1000-event page is checked, not rebuilt (less garbage on the hot path).
+ */
 function sortedCopy(v: unknown): unknown {
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v)) throw DECLINE;
@@ -32,36 +46,54 @@ function sortedCopy(v: unknown): unknown {
   }
   if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') throw DECLINE;
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(sortedCopy);
+  if (Array.isArray(v)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      const c = sortedCopy(item);
+      if (c !== item && out === null) out = v.slice(0, i) as unknown[];
+      if (out !== null) out.push(c);
+    }
+    return out ?? v;
+  }
   if (Object.getPrototypeOf(v) !== Object.prototype) throw DECLINE;
   const obj = v as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(obj).sort()) {
-    // Engines order array-index keys numerically; Python sorts them as text. Surrogates need code points.
-    if (ARRAY_INDEX.test(k) || SURROGATE.test(k)) throw DECLINE;
-    out[k] = sortedCopy(obj[k]);
+  const keys = Object.keys(obj);
+  let inOrder = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    checkKey(k);
+    if (i > 0 && (keys[i - 1] as string) > k) inOrder = false;
   }
+  if (inOrder) {
+    let out: Record<string, unknown> | null = null;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const c = sortedCopy(obj[k]);
+      if (c !== obj[k] && out === null) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j] as string] = obj[keys[j] as string];
+      }
+      if (out !== null) out[k] = c;
+    }
+    return out ?? v;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys.sort()) out[k] = sortedCopy(obj[k]);
   return out;
 }
 
-/** Puts Python's `", "` and `": "` separators back outside strings (one linear scan). */
-function pythonSeparators(json: string): string {
-  let out = '';
-  let last = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) {
-      inString = true;
-    } else if (c === 44 || c === 58) {
-      out += json.slice(last, i + 1) + ' ';
-      last = i + 1;
-    }
-  }
-  return out + json.slice(last);
+const NEWLINE_AFTER_COMMA = /,\n */g;
+const NEWLINE = /\n */g;
+
+/**
+ * Python's `", "` and `": "` separators from the engine's own indented output: `JSON.stringify(v, null, 1)`
+ * already writes `": "`, and every newline in it is structural (strings escape theirs), so dropping the
+ * newlines and their indentation — keeping one space after a comma — gives Python's bytes without a scan in
+ * JavaScript.
+ */
+function pythonSeparators(indented: string): string {
+  return indented.replace(NEWLINE_AFTER_COMMA, ', ').replace(NEWLINE, '');
 }
 
 /**
@@ -78,7 +110,7 @@ function nativeDumps(value: unknown): string | null {
     if (err === DECLINE) return null;
     throw err;
   }
-  const json = JSON.stringify(copy) as string | undefined;
+  const json = JSON.stringify(copy, null, 1) as string | undefined;
   if (json === undefined) return null;
   const spaced = pythonSeparators(json);
   return PLAIN.test(spaced) ? spaced : spaced.replace(NON_ASCII, escapeUnit);

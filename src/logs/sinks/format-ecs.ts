@@ -57,9 +57,10 @@ export function dropEmpty(value: unknown): unknown {
   return value;
 }
 
+/** A copy of `raw` without `keys`. Built key by key: `delete` would turn the copy into a slow dictionary object. */
 function without(raw: Obj, ...keys: string[]): Doc {
-  const out: Doc = { ...raw };
-  for (const k of keys) delete out[k];
+  const out: Doc = {};
+  for (const k in raw) if (!keys.includes(k)) out[k] = raw[k];
   return out;
 }
 

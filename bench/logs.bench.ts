@@ -1,0 +1,282 @@
+/**
+ * Log collection end to end (docs/logs.md, "Numbers"): the emulator runs in a child process over real TLS, the
+ * collector (real Duo client, SQLite checkpoints, real sinks) in this one.
+ *
+ * 1. Throughput with the emulator's rate limits off and `DUOWATCH_DUO_LOG_BUDGET=0`-like budgets: auth,
+ *    telephony and activity backfilled to the file sink (ECS) and to a syslog TCP sink (ECS body, loopback
+ *    receiver), against raw parse-and-write of the same pages in the same run (each page's JSON parsed, every
+ *    event stringified and appended, one fsync per page). The fetch-only rate (the emulator serving pages to
+ *    the same client, nothing delivered) is reported beside it.
+ * 2. Catch-up under the emulator's Duo-like limits (2 log requests a minute per endpoint): events delivered in
+ *    LOGS_BENCH_CATCHUP_S seconds (default 120) against what those limits allow in that time
+ *    (streams × 2 pages/min × 1000 events).
+ * 3. Peak RSS of a 1,000,000-event backfill (BENCH_SCALE scales it), in its own child process (logs-rss.child.ts).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDuoClient, LimiterRegistry, systemClock } from '../src/duo/index.js';
+import { initialCheckpoint } from '../src/logs/checkpoint.js';
+import { readPages } from '../src/logs/read-pages.js';
+import { createFileSink, createSyslogSink } from '../src/logs/sinks/index.js';
+import { STREAM_SPECS, type LogStream } from '../src/logs/streams.js';
+import { collectRun, startEmulator, type EmulatorInfo } from './logs-support.js';
+import { readFileSync } from 'node:fs';
+import type { BenchRow } from './run.js';
+
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const STREAMS: LogStream[] = ['auth', 'telephony', 'activity'];
+const DAY = 86_400_000;
+const UNLIMITED = { log: 0, auth_log: 0 };
+
+/** Every page of the window, as the collector would read it, kept as JSON text: the raw baseline's input. */
+async function fetchPages(
+  info: EmulatorInfo,
+  firstFrom: number,
+  now: number,
+): Promise<{ pages: string[]; events: number; seconds: number }> {
+  const client = createDuoClient({
+    ikey: info.ikey,
+    skey: info.skey,
+    host: info.host,
+    transport: {
+      extraCaPem: [readFileSync(info.caFile, 'utf8')],
+      resolve: { [info.host]: { address: info.address, port: info.port } },
+      allowPrivateAddresses: true,
+    },
+    limiter: new LimiterRegistry({ clock: systemClock, ratesPerMinute: UNLIMITED }),
+  });
+  const pages: string[] = [];
+  let events = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    STREAMS.map(async (s) => {
+      for await (const page of readPages(
+        STREAM_SPECS[s],
+        (r) => client.request(r),
+        initialCheckpoint(firstFrom),
+        {
+          now,
+        },
+      )) {
+        pages.push(JSON.stringify(page.events));
+        events += page.events.length;
+      }
+    }),
+  );
+  return { pages, events, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function rawWrite(
+  pages: readonly string[],
+  path: string,
+): Promise<{ events: number; seconds: number }> {
+  const h = await open(path, 'a');
+  let events = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  for (const text of pages) {
+    let out = '';
+    for (const e of JSON.parse(text) as unknown[]) {
+      out += JSON.stringify(e) + '\n';
+      events += 1;
+    }
+    await h.write(out);
+    await h.sync();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await h.close();
+  return { events, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+async function throughput(dir: string): Promise<BenchRow[]> {
+  const frozen = Date.now() - 3_600_000;
+  const days = 14;
+  const users = Math.max(200, Math.round(2000 * SCALE));
+  const emu = await startEmulator({ users, frozen, limits: 'off' });
+  try {
+    const firstFrom = frozen - days * DAY;
+    // The collector reads up to wall-clock now − 2 min; the frozen tenant has nothing newer than `frozen`.
+    const fetched = await fetchPages(emu.info, firstFrom, Date.now());
+    const raw = await rawWrite(fetched.pages, join(dir, 'raw.ndjson'));
+    const rawRow = {
+      name: 'raw parse + stringify + write + fsync per page',
+      value: Math.round(raw.events / raw.seconds),
+    };
+    const rows: BenchRow[] = [
+      {
+        ...rawRow,
+        unit: 'events/s',
+        higherIsBetter: true,
+        note: `${String(raw.events)} events, ${String(fetched.pages.length)} pages`,
+      },
+      {
+        name: 'emulator serving pages to the client (fetch + parse only, 3 streams at once)',
+        value: Math.round(fetched.events / fetched.seconds),
+        unit: 'events/s',
+        higherIsBetter: true,
+        note: `emulator child, TLS, ${String(users)} users, rate limits off`,
+      },
+    ];
+    const file = await collectRun({
+      info: emu.info,
+      dir: join(dir, 'file'),
+      sinks: [createFileSink({ path: join(dir, 'file', 'out.ndjson'), format: 'ecs', maxBytes: 1 << 30 })],
+      streams: STREAMS,
+      firstFrom,
+      rates: UNLIMITED,
+    });
+    rows.push({
+      name: 'end to end → file sink (ECS)',
+      value: Math.round(file.events / file.seconds),
+      unit: 'events/s',
+      higherIsBetter: true,
+      baseline: rawRow,
+      target: { op: '>', value: Math.round(rawRow.value * 0.3) },
+      note: `${String(file.events)} events in ${file.seconds.toFixed(1)} s; ${outcomes(file.reports)}`,
+    });
+    // The emulator shares the two cores: per CPU second of this process, the collector's own cost is compared
+    // with the raw baseline's, whatever the emulator's serving rate.
+    const rawCpu = {
+      name: 'raw parse-and-write per CPU second',
+      value: Math.round(raw.events / raw.cpuSeconds),
+    };
+    rows.push({
+      name: 'collector → file sink (ECS) per CPU second of the collector process',
+      value: Math.round(file.events / file.cpuSeconds),
+      unit: 'events/cpu-s',
+      higherIsBetter: true,
+      baseline: rawCpu,
+      target: { op: '>', value: Math.round(rawCpu.value * 0.3) },
+      note: `${file.cpuSeconds.toFixed(1)} CPU s for ${String(file.events)} events (TLS, parse, ids, ECS, write, SQLite commits)`,
+    });
+    let received = 0;
+    const server = createServer((sock) => sock.on('data', (d: Buffer) => (received += d.length)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const syslog = await collectRun({
+      info: emu.info,
+      dir: join(dir, 'syslog'),
+      sinks: [
+        createSyslogSink({
+          name: 'bench',
+          transport: 'tcp',
+          host: '127.0.0.1',
+          port: (server.address() as AddressInfo).port,
+          framing: 'octet-counting',
+          maxMessageBytes: 64 * 1024,
+          message: {
+            facility: 'local0',
+            appName: 'duowatch',
+            hostname: 'bench',
+            body: 'json',
+            format: 'ecs',
+          },
+          tls: {
+            ca: null,
+            cert: null,
+            key: null,
+            passphrase: null,
+            servername: null,
+            insecureSkipVerify: false,
+          },
+          timeoutMs: 30_000,
+        }),
+      ],
+      streams: STREAMS,
+      firstFrom,
+      rates: UNLIMITED,
+    });
+    server.close();
+    rows.push({
+      name: 'end to end → syslog TCP sink (RFC 5424, ECS JSON body)',
+      value: Math.round(syslog.events / syslog.seconds),
+      unit: 'events/s',
+      higherIsBetter: true,
+      baseline: rawRow,
+      target: { op: '>', value: Math.round(rawRow.value * 0.3) },
+      note: `${String(syslog.events)} events, ${String(Math.round(received / 1048576))} MiB to a loopback receiver; ${outcomes(syslog.reports)}`,
+    });
+    return rows;
+  } finally {
+    emu.stop();
+  }
+}
+
+function outcomes(reports: readonly { outcome: string }[]): string {
+  const bad = reports.filter((r) => r.outcome !== 'ok').length;
+  return bad === 0 ? 'all streams ok' : `${String(bad)} streams not ok`;
+}
+
+async function catchUp(dir: string): Promise<BenchRow[]> {
+  const seconds = Number(process.env.LOGS_BENCH_CATCHUP_S ?? '120');
+  const frozen = Date.now() - 3_600_000;
+  // Enough backlog that every allowed request returns a full page.
+  const emu = await startEmulator({ users: 2000, frozen, limits: 'duo' });
+  try {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), seconds * 1000);
+    const run = await collectRun({
+      info: emu.info,
+      dir: join(dir, 'catchup'),
+      sinks: [createFileSink({ path: join(dir, 'catchup', 'out.ndjson'), format: 'raw', maxBytes: 1 << 30 })],
+      streams: STREAMS,
+      firstFrom: frozen - 30 * DAY,
+      // Duo's published log budget, the emulator's default: 2 requests a minute per log endpoint.
+      rates: { log: 2, auth_log: 2 },
+      signal: ac.signal,
+    });
+    clearTimeout(timer);
+    const allowed = {
+      name: 'events the limits allow (3 streams × 2 pages/min × 1000)',
+      value: Math.round((STREAMS.length * 2 * 1000 * seconds) / 60),
+    };
+    return [
+      {
+        name: `catch-up under Duo-like limits, ${String(seconds)} s`,
+        value: run.events,
+        unit: 'events',
+        higherIsBetter: true,
+        baseline: allowed,
+        target: { op: '>', value: Math.round(allowed.value * 0.95) },
+        note: 'emulator limits on (2 log requests/min per endpoint), client budget 2/min per log endpoint',
+      },
+    ];
+  } finally {
+    emu.stop();
+  }
+}
+
+function rss(): Promise<BenchRow[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./logs-rss.child.ts', import.meta.url))],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`logs-rss child exited with ${String(code)}`));
+      resolve(JSON.parse(out.trim().split('\n').pop() ?? '[]') as BenchRow[]);
+    });
+  });
+}
+
+export default async function bench(): Promise<BenchRow[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'duowatch-bench-logs-'));
+  const only = (process.env.LOGS_BENCH_ONLY ?? 'throughput,catchup,rss').split(',');
+  try {
+    const rows: BenchRow[] = [];
+    if (only.includes('throughput')) rows.push(...(await throughput(dir)));
+    if (only.includes('catchup')) rows.push(...(await catchUp(dir)));
+    if (only.includes('rss')) rows.push(...(await rss()));
+    return rows;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
