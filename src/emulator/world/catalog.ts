@@ -106,6 +106,8 @@ export interface Place {
   tz: number;
   /** a /32 IPv6 prefix of the region's providers (some home networks are IPv6) */
   v6: string;
+  /** an address offline GeoIP databases (GeoLite2) place in this city: scenarios that need coordinates use it */
+  anchorIp?: string;
 }
 /** Home locations users authenticate from; a tenant lives mostly in one country. */
 export const HOME_PLACES: readonly Place[] = [
@@ -114,36 +116,42 @@ export const HOME_PLACES: readonly Place[] = [
     net: [35, 68, 141],
     tz: -5,
     v6: '2600:1700',
+    anchorIp: '141.212.71.152',
   },
   {
     loc: { city: 'Austin', state: 'Texas', country: 'United States' },
     net: [24, 70, 99],
     tz: -6,
     v6: '2600:1702',
+    anchorIp: '70.112.209.196',
   },
   {
     loc: { city: 'Seattle', state: 'Washington', country: 'United States' },
     net: [50, 73, 174],
     tz: -8,
     v6: '2601:600',
+    anchorIp: '174.21.36.43',
   },
   {
     loc: { city: 'New York', state: 'New York', country: 'United States' },
     net: [38, 69, 151],
     tz: -5,
     v6: '2603:7000',
+    anchorIp: '69.201.186.167',
   },
   {
     loc: { city: 'Toronto', state: 'Ontario', country: 'Canada' },
     net: [99, 142, 184],
     tz: -5,
     v6: '2607:fea8',
+    anchorIp: '142.151.152.189',
   },
   {
     loc: { city: 'London', state: 'England', country: 'United Kingdom' },
     net: [81, 86, 213],
     tz: 0,
     v6: '2a02:c7c',
+    anchorIp: '81.85.130.25',
   },
 ];
 /**
@@ -190,15 +198,29 @@ export const FOREIGN_PLACES: readonly Place[] = [
     net: [102, 105, 197],
     tz: 1,
     v6: '2c0f:f5c0',
+    anchorIp: '102.135.208.3',
   },
-  { loc: { city: 'Moscow', state: 'Moscow', country: 'Russia' }, net: [5, 31, 95], tz: 3, v6: '2a00:1fa0' },
+  {
+    loc: { city: 'Moscow', state: 'Moscow', country: 'Russia' },
+    net: [5, 31, 95],
+    tz: 3,
+    v6: '2a00:1fa0',
+    anchorIp: '95.84.151.188',
+  },
   {
     loc: { city: 'Sao Paulo', state: 'Sao Paulo', country: 'Brazil' },
     net: [177, 179, 189],
     tz: -3,
     v6: '2804:14c',
+    anchorIp: '177.33.44.119',
   },
-  { loc: { city: 'Hanoi', state: 'Hanoi', country: 'Vietnam' }, net: [14, 113, 171], tz: 7, v6: '2405:4800' },
+  {
+    loc: { city: 'Hanoi', state: 'Hanoi', country: 'Vietnam' },
+    net: [14, 113, 171],
+    tz: 7,
+    v6: '2405:4800',
+    anchorIp: '14.232.207.194',
+  },
 ];
 
 export const PHONE_MODELS: readonly (readonly [platform: string, model: string, weight: number])[] = [
