@@ -313,7 +313,9 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       addDay(b.bypassDays, d, 1, d - KEEP_DAYS);
       changed = true;
     }
-    if (e.ip !== null && e.ts >= (b.lastGeo?.ts ?? -Infinity)) {
+    // A trusted network (VPN egress, office) says nothing about where the user is: a traveller on the VPN
+    // would otherwise "jump" home and back between two logins minutes apart.
+    if (e.ip !== null && e.ts >= (b.lastGeo?.ts ?? -Infinity) && !o.rules.allow.trustedIp(e.ip)) {
       if (b.lastGeo !== null && b.lastGeo.ip === e.ip) {
         b.lastGeo.ts = e.ts;
         b.lastGeo.id = e.id;

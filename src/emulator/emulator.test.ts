@@ -212,7 +212,8 @@ describe('paging', () => {
     );
     const page = (
       await f.call(f.t.admin, 'GET', path, {
-        mintime: String(now - 3_600_000),
+        // A day, not an hour: FIXED is a Sunday, early morning where this tenant's users live.
+        mintime: String(now - 86_400_000),
         maxtime: String(now),
         limit: '1000',
         sort: 'ts:desc',
@@ -229,7 +230,8 @@ describe('paging', () => {
   it('walks the auth log with both cursor forms while events keep arriving: no gap, no duplicate', async () => {
     const f = await setup({ rateLimit: false, users: 400 });
     const start = f.clock.now();
-    const window = { mintime: String(start - 6 * 3_600_000), maxtime: String(start + 600_000) };
+    // A day back: FIXED is a Sunday, early morning in the users' local time (their logins follow local hours).
+    const window = { mintime: String(start - 24 * 3_600_000), maxtime: String(start + 600_000) };
     const seen: string[] = [];
     let cursor: [string, string] | null = null;
     let caughtUp = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auth, MIN, only, run, rulesOf, T0 } from '../test-events.test-helpers.js';
+import { auth, history, MIN, only, run, rulesOf, T0 } from '../test-events.test-helpers.js';
 
 const denial = (ts: number, reason = 'no_response', user = 'alice') =>
   auth(ts, { user, result: 'denied', reason, factor: 'duo_push' });
@@ -68,19 +68,50 @@ describe('duo.mfa_fatigue_success', () => {
   });
 });
 
-describe('duo.bypass_used', () => {
-  it('fires on reason bypass_user or factor bypass_code with success', async () => {
-    const alerts = await run([
-      auth(T0, { user: 'a', reason: 'bypass_user', factor: null }),
-      auth(T0, { user: 'b', reason: 'valid_passcode', factor: 'bypass_code' }),
-    ]);
-    expect(only(alerts, 'duo.bypass_used').map((a) => a.entity)).toEqual(['a', 'b']);
+describe('duo.bypass_used (new or out-of-place bypass, not every login of a bypass account)', () => {
+  const bypassStatus = (ts: number, o: Parameters<typeof auth>[1] = {}) =>
+    auth(ts, { reason: 'bypass_user', factor: null, ...o });
+  const code = (ts: number, o: Parameters<typeof auth>[1] = {}) =>
+    auth(ts, { reason: 'valid_passcode', factor: 'bypass_code', ...o });
+
+  it('fires when a user with MFA history is newly in bypass status, at the first such login only', async () => {
+    const events = [
+      ...history(5, { user: 'a' }),
+      bypassStatus(T0, { user: 'a' }),
+      bypassStatus(T0 + MIN, { user: 'a' }),
+    ];
+    const alerts = only(await run(events), 'duo.bypass_used');
+    expect(alerts.map((x) => [x.entity, x.count])).toEqual([['a', 1]]);
+  });
+  it('does not fire, day after day, for an account in bypass status for weeks, from its usual places', async () => {
+    const events = [
+      ...history(20, { user: 'a', reason: 'bypass_user', factor: null }),
+      bypassStatus(T0, { user: 'a' }),
+    ];
+    const alerts = only(await run(events), 'duo.bypass_used');
+    expect(alerts.filter((x) => x.events.includes(events[events.length - 1]?.id ?? ''))).toEqual([]);
+  });
+  it('fires for a long-standing bypass account that logs in from a new country', async () => {
+    const far = bypassStatus(T0, { user: 'a', ip: '5.31.1.1', country: 'Russia', city: 'Moscow' });
+    const events = [...history(20, { user: 'a', reason: 'bypass_user', factor: null }), far];
+    const alerts = only(await run(events), 'duo.bypass_used');
+    expect(alerts.filter((x) => x.events.includes(far.id))).toHaveLength(1);
+  });
+  it('fires on a bypass code from an address new for the user, or for a user without history', async () => {
+    const away = code(T0, { user: 'a', ip: '203.0.113.50' });
+    const fresh = code(T0, { user: 'b' });
+    const alerts = only(await run([...history(5, { user: 'a' }), away, fresh]), 'duo.bypass_used');
+    expect(alerts.map((x) => x.entity).sort()).toEqual(['a', 'b']);
+  });
+  it('does not fire on a bypass code used from the user’s usual address (the help-desk case)', async () => {
+    const alerts = await run([...history(5, { user: 'a' }), code(T0, { user: 'a' })]);
+    expect(only(alerts, 'duo.bypass_used')).toEqual([]);
   });
   it('does not fire on a denied bypass code, nor for a listed service account', async () => {
     const alerts = await run(
       [
         auth(T0, { result: 'denied', reason: 'invalid_passcode', factor: 'bypass_code' }),
-        auth(T0, { user: 'svc-backup', reason: 'bypass_user', factor: null }),
+        code(T0, { user: 'svc-backup' }),
       ],
       { config: { enabled: true, rules: {}, allow: { serviceAccounts: ['svc-backup'] }, orgs: {} } },
     );

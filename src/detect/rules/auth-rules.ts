@@ -1,6 +1,7 @@
 /** Rules over the authentication log (one event, or a sliding count per user). */
 import { defineRule, MINUTE, type Firing } from '../rule.js';
 import type { DetectEvent } from '../detect-event.js';
+import { bypassDaysSeen, hasHistory, isNew, LOCATION_PARAMS } from './history.js';
 
 const one = (e: DetectEvent): Firing | null =>
   e.user === null ? null : { entity: e.user, eventIds: [e.id] };
@@ -76,21 +77,42 @@ export const mfaFatigueSuccess = defineRule({
   },
 });
 
+/**
+ * A login without MFA. What a SOC needs to hear about is a bypass that is new or out of place, not every login
+ * of an account that has been in bypass status for months (that is a posture finding: the compliance evidence
+ * lists bypass users, and `duo.user_to_bypass` catches the change on the admin log). So:
+ * - a bypass code fires unless the user has history and uses it from an address they already use;
+ * - bypass status fires when the user has history but no bypass login in the baseline period (newly in
+ *   bypass), or logs in from a country new for them.
+ */
 export const bypassUsed = defineRule({
   id: 'duo.bypass_used',
-  title: 'Login without MFA (bypass status or bypass code)',
+  title: 'Login without MFA (bypass status or bypass code) that is new or out of place',
   severity: 'high',
   mitre: 'T1556',
   entity: 'user',
   streams: ['auth'],
   suppressionMs: 5 * MINUTE,
-  logic: 'success with reason == bypass_user or factor == bypass_code',
-  evaluate: (e, ctx) =>
-    e.result === 'success' &&
-    (e.reason === 'bypass_user' || e.factor === 'bypass_code') &&
-    !ctx.allow.serviceAccount(e.user)
-      ? one(e)
-      : null,
+  params: LOCATION_PARAMS,
+  logic:
+    'success with factor == bypass_code from an IP new for the user (or without history), or with reason == bypass_user when the user had no bypass login in the 14-day baseline or comes from a new country',
+  evaluate(e, ctx) {
+    if (e.result !== 'success' || e.user === null || ctx.allow.serviceAccount(e.user)) return null;
+    const b = ctx.baseline;
+    if (e.factor === 'bypass_code') {
+      const known = b !== null && hasHistory(e, ctx) && e.ip !== null && !isNew(b.ips, e.ip, e, ctx);
+      return known ? null : { entity: e.user, eventIds: [e.id], facts: { bypass: 'code', knownIp: false } };
+    }
+    if (e.reason !== 'bypass_user' || b === null || !hasHistory(e, ctx)) return null;
+    const days = bypassDaysSeen(e, ctx);
+    const newCountry = e.country !== null && isNew(b.countries, e.country, e, ctx);
+    if (days > 0 && !newCountry) return null;
+    return {
+      entity: e.user,
+      eventIds: [e.id],
+      facts: { bypass: 'status', bypassDaysInBaseline: days, newCountry },
+    };
+  },
 });
 
 export const anomalousPushDenied = defineRule({

@@ -3,31 +3,17 @@
  * travel, remembered-device use). The baseline the rule sees is the history before this event; the engine learns
  * from the event only after every rule ran, so the window tested is never part of its own baseline.
  */
-import { KEEP_DAYS, type Seen } from '../baseline.js';
+import { KEEP_DAYS } from '../baseline.js';
 import type { DetectEvent } from '../detect-event.js';
 import { haversineKm } from '../geo.js';
 import { DAY, defineRule, HOUR, type RuleContext } from '../rule.js';
-
-/** How much history the user must have, and whether `key` was seen in the baseline period before `ts`. */
-function isNew(seen: ReadonlyMap<string, Seen>, key: string, e: DetectEvent, ctx: RuleContext): boolean {
-  const b = ctx.baseline;
-  if (b === null) return false;
-  const { params } = ctx.settings;
-  const excludeMs = (params['excludeHours'] ?? 1) * HOUR;
-  if (e.ts - b.firstTs < (params['minHistoryDays'] ?? 3) * DAY) return false;
-  const s = seen.get(key);
-  if (s === undefined) return true;
-  // Known only if first seen before the window tested and still seen within the baseline period.
-  return !(s[0] <= e.ts - excludeMs && s[1] >= e.ts - (params['baselineDays'] ?? 14) * DAY);
-}
+import { isNew, LOCATION_PARAMS } from './history.js';
 
 const located = (e: DetectEvent, ctx: RuleContext): boolean =>
   e.result === 'success' &&
   e.user !== null &&
   !ctx.allow.serviceAccount(e.user) &&
   !ctx.allow.trustedIp(e.ip);
-
-const LOCATION_PARAMS = { baselineDays: 14, minHistoryDays: 3, excludeHours: 1 };
 
 export const newIp = defineRule({
   id: 'duo.new_ip',
@@ -53,7 +39,7 @@ export const newIp = defineRule({
 export const newCountry = defineRule({
   id: 'duo.new_country',
   title: 'Successful login from a country new for the user',
-  severity: 'high',
+  severity: 'medium',
   mitre: 'T1078',
   entity: 'user',
   streams: ['auth'],

@@ -27,7 +27,12 @@ export interface AuthEventInput {
   eventType?: AuthLogEvent['event_type'];
   /** where the access device is; default: the user's home */
   place: Place;
-  ip?: string;
+  /** the access device's address; default the user's home address; null when Duo logged none */
+  ip?: string | null;
+  /** where Duo placed the access device; default the place's location (none for private addresses) */
+  location?: WireLocation;
+  /** Duo's risk-based assessments (Universal Prompt applications); default none */
+  adaptiveTrust?: Record<string, unknown>;
   /** the access device's host name when the caller named it (Auth API `hostname`) */
   hostname?: string | null;
   /** the phone/token used, if any */
@@ -58,17 +63,17 @@ export function buildAuthEvent(i: AuthEventInput): AuthLogEvent {
           : browserApp
             ? null
             : `${user.username.split('.')[0] ?? 'host'}-${r.chars(4, '0123456789')}`.toUpperCase(),
-      ip: i.ip ?? home.ip,
+      ip: i.ip === undefined ? home.ip : i.ip,
       is_encryption_enabled: posture(),
       is_firewall_enabled: posture(),
       is_password_set: posture(),
       java_version: browserApp ? 'uninstalled' : null,
-      location: { ...i.place.loc },
+      location: { ...(i.location ?? i.place.loc) },
       os: os !== undefined ? os[0] : null,
       os_version: os !== undefined ? r.pick(os[1]) || null : null,
       security_agents: hasDesktop ? [] : r.chance(0.5) ? 'unknown' : null,
     },
-    adaptive_trust_assessments: {},
+    adaptive_trust_assessments: i.adaptiveTrust ?? {},
     alias: '',
     application: { key: i.application.key, name: i.application.name },
     auth_device:

@@ -30,7 +30,7 @@ export interface StreamDef<T> {
    * Optional: the event's facet (e.g. its user key) from the same generator `make` gets, without building the
    * event. Must equal what `make` would put there, so a facet filter can skip whole events cheaply.
    */
-  facet?: (r: Rng) => string;
+  facet?: (r: Rng, tsMs: number) => string;
 }
 
 export function compareKey(a: StreamKey, b: StreamKey): number {
@@ -136,7 +136,8 @@ export function createLogStream<T>(seed: string, def: StreamDef<T>, startMs: num
     for (const key of bucketKeys(b)) {
       if (key.ts < lo || key.ts > hi) continue;
       // A generated event whose facet fails cannot match: skip it without building it.
-      if (facet !== undefined && facetOk !== undefined && !facetOk(facet(rngFrom(hb, key.k)))) continue;
+      if (facet !== undefined && facetOk !== undefined && !facetOk(facet(rngFrom(hb, key.k), key.ts)))
+        continue;
       let cached: T | undefined;
       out.push({
         ts: key.ts,
@@ -210,7 +211,7 @@ export function createLogStream<T>(seed: string, def: StreamDef<T>, startMs: num
   };
 }
 
-/** Activity by hour of week (UTC): business hours busy, nights and weekends quiet; mean over a week is 1. */
+/** Activity by hour of week (local time of the ms given): business hours busy, nights and weekends quiet; mean over a week is 1. */
 const HOURLY = [
   0.15, 0.1, 0.1, 0.1, 0.15, 0.3, 0.7, 1.4, 2.2, 2.4, 2.2, 2.0, 1.7, 2.0, 2.2, 2.1, 1.8, 1.3, 0.9, 0.7, 0.5,
   0.4, 0.3, 0.2,

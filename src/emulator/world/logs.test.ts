@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClock, createTenant, type AuthLogCursor, type AuthLogEvent, type Tenant } from './index.js';
+import { HOME_PLACES } from './catalog.js';
 
 const NOW = Date.UTC(2026, 10, 18, 15, 30);
 const DAY = 86_400_000;
@@ -71,11 +72,58 @@ describe('authentication log', () => {
     const allowed = new Set(['success', 'denied', 'failure', 'error', 'fraud']);
     expect(events.every((e) => allowed.has(e.result))).toBe(true);
     expect(events.every((e) => e.factor === null || e.factor === e.factor.toLowerCase())).toBe(true);
-    // Business hours are busier than nights.
-    const hours = events.map((e) => new Date(e.timestamp * 1000).getUTCHours());
+    // Business hours are busier than nights, in the users' local time (where Duo placed the login).
+    const tzOf = new Map(HOME_PLACES.map((p) => [p.loc.city, p.tz]));
+    const hours = events
+      .filter((e) => tzOf.has(e.access_device.location.city))
+      .map((e) =>
+        new Date((e.timestamp + (tzOf.get(e.access_device.location.city) ?? 0) * 3600) * 1000).getUTCHours(),
+      );
     expect(hours.filter((h) => h >= 9 && h < 12).length).toBeGreaterThan(
       hours.filter((h) => h >= 0 && h < 3).length * 3,
     );
+  });
+
+  it('looks like a real tenant over two weeks: travel, VPN, networks, harmless and policy denials', () => {
+    const { t: big } = make(400);
+    const events = walk(big, NOW - 14 * DAY, NOW, 'ts:asc', 1000);
+    const countriesOf = new Map<string, Set<string>>();
+    for (const e of events) {
+      if (e.result !== 'success' || e.access_device.location.country === null) continue;
+      const set = countriesOf.get(e.user.key) ?? new Set<string>();
+      set.add(e.access_device.location.country);
+      countriesOf.set(e.user.key, set);
+    }
+    const travellers = [...countriesOf.values()].filter((c) => c.size > 1).length;
+    expect(travellers).toBeGreaterThan(5); // business trips abroad
+    expect(new Set(events.map((e) => e.access_device.location.country)).size).toBeGreaterThan(5);
+    const some = (f: (e: AuthLogEvent) => boolean) => events.filter(f).length;
+    expect(some((e) => e.access_device.ip?.includes(':') === true)).toBeGreaterThan(0); // IPv6
+    expect(some((e) => e.access_device.ip?.startsWith('10.') === true)).toBeGreaterThan(0); // on-premises
+    expect(some((e) => e.access_device.ip === null)).toBeGreaterThan(0);
+    expect(some((e) => e.reason === 'denied_by_policy')).toBeGreaterThan(0);
+    expect(some((e) => e.reason === 'location_restricted')).toBeGreaterThan(0);
+    expect(some((e) => e.factor === 'bypass_code' && e.result === 'success')).toBeGreaterThan(0);
+    expect(some((e) => e.result === 'fraud')).toBe(0); // a fraud report is an attack: scenarios only
+    expect(some((e) => Object.keys(e.adaptive_trust_assessments).length > 0)).toBeGreaterThan(0);
+    expect(new Set(events.map((e) => e.application.name)).size).toBeGreaterThan(5);
+    // Many distinct addresses, yet each user keeps coming back to a few of their own.
+    const perUser = new Map<string, Map<string, number>>();
+    for (const e of events) {
+      if (e.access_device.ip === null) continue;
+      const m = perUser.get(e.user.key) ?? new Map<string, number>();
+      m.set(e.access_device.ip, (m.get(e.access_device.ip) ?? 0) + 1);
+      perUser.set(e.user.key, m);
+    }
+    const busy = [...perUser.values()].filter((m) => [...m.values()].reduce((a, b) => a + b, 0) >= 40);
+    const topThreeShare =
+      busy
+        .map((m) => {
+          const counts = [...m.values()].sort((a, b) => b - a);
+          return counts.slice(0, 3).reduce((a, b) => a + b, 0) / counts.reduce((a, b) => a + b, 0);
+        })
+        .reduce((a, b) => a + b, 0) / busy.length;
+    expect(topThreeShare).toBeGreaterThan(0.6);
   });
 
   it('filters by user, result and factor with exact totals', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClock, createTenant, type ScenarioResult, type Tenant } from './index.js';
+import { FOREIGN_PLACES } from './catalog.js';
 
 const NOW = Date.UTC(2026, 10, 18, 15, 30);
 const HOUR = 3_600_000;
@@ -45,11 +46,34 @@ describe('scenarios leave the trail Duo would', () => {
     ]);
     const c = trail(t, code, NOW + HOUR);
     expect(c.auth).toEqual([expect.objectContaining({ result: 'success', factor: 'bypass_code' })]);
+    const abroad = new Set(FOREIGN_PLACES.map((p) => p.loc.country));
+    expect(abroad.has(c.auth[0]?.access_device.location.country ?? '')).toBe(true); // a code used from afar
     expect(c.admin.map((a) => a.action)).toContain('bypass_create');
     const n = trail(t, country, NOW + HOUR).auth[0];
     expect(n?.access_device.location.country).toBe('Russia');
     const tm = t.trustMonitor({ mintime: NOW, maxtime: NOW + HOUR, limit: 50 }).events;
     expect(tm.find((e) => country.trustMonitorKeys.includes(e.sekey))?.surfaced_auth?.txid).toBe(n?.txid);
+  });
+
+  it('impossible travel: home, then a far country minutes later, from addresses GeoIP can place', () => {
+    const { t, later } = world();
+    const r = t.inject({ kind: 'impossible_travel', country: 'Vietnam', minutes: 7 });
+    later(HOUR);
+    const [home, far] = trail(t, r, NOW + HOUR).auth;
+    expect(home).toMatchObject({ result: 'success', user: { key: r.userId } });
+    expect(far).toMatchObject({ result: 'success', user: { key: r.userId } });
+    expect(far?.access_device.location.country).toBe('Vietnam');
+    expect(home?.access_device.location.country).not.toBe('Vietnam');
+    expect((far?.timestamp ?? 0) - (home?.timestamp ?? 0)).toBe(7 * 60);
+    expect(far?.access_device.ip).toBe(FOREIGN_PLACES.find((p) => p.loc.country === 'Vietnam')?.anchorIp);
+  });
+
+  it('scenarios are spread across the protected applications', () => {
+    const { t, later } = world();
+    const results = Array.from({ length: 12 }, () => t.inject({ kind: 'fraud' }));
+    later(HOUR);
+    const apps = new Set(results.map((r) => trail(t, r, NOW + HOUR).auth[0]?.application.name));
+    expect(apps.size).toBeGreaterThan(2);
   });
 
   it('a user put in bypass: status change, user_update row, bypass_user auth, trust-monitor event', () => {

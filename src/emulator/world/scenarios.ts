@@ -47,8 +47,11 @@ export function injectScenario(core: TenantCore, engine: AuthEngine, s: Scenario
     trustMonitorKeys: [],
     userId: null,
   };
-  const auth = (...args: Parameters<TenantCore['recordAuth']>): void => {
-    out.authTxids.push(core.recordAuth(...args).txid);
+  // Each scenario hits one of the tenant's protected applications, not always the first.
+  const apps = core.protectedApps();
+  const application = apps.length > 0 ? r.pick(apps) : undefined;
+  const auth = (i: Parameters<TenantCore['recordAuth']>[0]): void => {
+    out.authTxids.push(core.recordAuth({ ...(application ? { application } : {}), ...i }).txid);
   };
   const admin = (...args: Parameters<TenantCore['recordAdmin']>): void => {
     core.recordAdmin(...args);
@@ -117,14 +120,19 @@ export function injectScenario(core: TenantCore, engine: AuthEngine, s: Scenario
     case 'bypass_code_use': {
       const u = pickUser(core, s.user, s.kind);
       out.userId = u.user_id;
+      // Social engineering: someone talked the help desk into a code and uses it from far away (a code used
+      // from the user's own network is the ordinary lost-phone case the generated history already has).
       engine.createBypassCode(u);
       out.adminActions.push('bypass_create');
+      const place = r.pick(FOREIGN_PLACES);
       auth({
         user: u,
         tsMs: at + 60_000,
         result: 'success',
         reason: 'valid_passcode',
         factor: 'bypass_code',
+        place,
+        ip: ipIn(r, place),
       });
       break;
     }
@@ -211,6 +219,7 @@ export function injectScenario(core: TenantCore, engine: AuthEngine, s: Scenario
       const place = FOREIGN_PLACES.find((p) => p.loc.country === s.country) ?? r.pick(FOREIGN_PLACES);
       const ip = ipIn(r, place);
       const ev = core.recordAuth({
+        ...(application ? { application } : {}),
         user: u,
         tsMs: at,
         result: 'success',
@@ -227,6 +236,28 @@ export function injectScenario(core: TenantCore, engine: AuthEngine, s: Scenario
       tm.priority_event = true;
       core.streams.trust.inject(at + 5000, sekey, tm);
       out.trustMonitorKeys.push(sekey);
+      break;
+    }
+    case 'impossible_travel': {
+      // The same user logs in at home, then minutes later from the other side of the world (a stolen session or
+      // password and an approved push). Both addresses are ones offline GeoIP databases place in those cities.
+      const u = pickUser(core, s.user, s.kind);
+      out.userId = u.user_id;
+      const home = HOME_PLACES[core.homeOf(u).place] as Place;
+      const far = FOREIGN_PLACES.find((p) => p.loc.country === s.country) ?? r.pick(FOREIGN_PLACES);
+      const login = (place: Place, tsMs: number): void =>
+        auth({
+          user: u,
+          tsMs,
+          result: 'success',
+          reason: 'user_approved',
+          factor: 'duo_push',
+          place,
+          ip: place.anchorIp ?? ipIn(r, place),
+          authDevice: phoneDevice(u, home),
+        });
+      login(home, at);
+      login(far, at + (s.minutes ?? r.int(5, 15)) * 60_000);
       break;
     }
     case 'remembered_device_abuse': {

@@ -126,6 +126,8 @@ export type ScenarioSpec =
   | { kind: 'user_to_bypass'; user?: string; admin?: string; at?: number }
   | { kind: 'admin_action'; action: AdminAction; user?: string; admin?: string; at?: number }
   | { kind: 'new_country'; user?: string; at?: number; country?: string }
+  /** a login at home, then one from `country` (default: a random far place) `minutes` later (default 5–15) */
+  | { kind: 'impossible_travel'; user?: string; at?: number; country?: string; minutes?: number }
   | { kind: 'remembered_device_abuse'; user?: string; at?: number; count?: number }
   | { kind: 'telephony_fraud'; at?: number; count?: number };
 export type ScenarioKind = ScenarioSpec['kind'];

@@ -49,6 +49,7 @@ export function parseScenario(text: string): ScenarioSpec {
     'bypass_code_use',
     'user_to_bypass',
     'new_country',
+    'impossible_travel',
     'remembered_device_abuse',
     'telephony_fraud',
   ];

@@ -1,0 +1,39 @@
+/** Questions rules ask of a user's baseline (the history before the event tested). */
+import type { Seen } from '../baseline.js';
+import type { DetectEvent } from '../detect-event.js';
+import { DAY, HOUR, type RuleContext } from '../rule.js';
+
+/** The parameters every history rule takes (overridable per rule in the configuration). */
+export const LOCATION_PARAMS = { baselineDays: 14, minHistoryDays: 3, excludeHours: 1 };
+
+/** Whether the user has at least `minHistoryDays` of history before this event. */
+export function hasHistory(e: DetectEvent, ctx: RuleContext): boolean {
+  const b = ctx.baseline;
+  return b !== null && e.ts - b.firstTs >= (ctx.settings.params['minHistoryDays'] ?? 3) * DAY;
+}
+
+/** With enough history: whether `key` was not seen in the baseline period before `ts`. */
+export function isNew(
+  seen: ReadonlyMap<string, Seen>,
+  key: string,
+  e: DetectEvent,
+  ctx: RuleContext,
+): boolean {
+  if (!hasHistory(e, ctx)) return false;
+  const { params } = ctx.settings;
+  const excludeMs = (params['excludeHours'] ?? 1) * HOUR;
+  const s = seen.get(key);
+  if (s === undefined) return true;
+  // Known only if first seen before the window tested and still seen within the baseline period.
+  return !(s[0] <= e.ts - excludeMs && s[1] >= e.ts - (params['baselineDays'] ?? 14) * DAY);
+}
+
+/** Successes by bypass in the baseline period (days before this event's, plus earlier the same day). */
+export function bypassDaysSeen(e: DetectEvent, ctx: RuleContext): number {
+  const b = ctx.baseline;
+  if (b === null) return 0;
+  const from = Math.floor((e.ts - (ctx.settings.params['baselineDays'] ?? 14) * DAY) / DAY);
+  let n = 0;
+  for (const [d, c] of b.bypassDays) if (d >= from && c > 0) n++;
+  return n;
+}
