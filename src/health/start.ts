@@ -84,6 +84,11 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
     startupLines: config.enabled
       ? [
           `health: probing every integration each ${String(config.intervalSeconds)} s (ping + signed check); states in the dashboard's Health page and at /metrics`,
+          ...(ctx.demo === null
+            ? []
+            : [
+                'health demo: in another terminal, `duowatch emulator fault down|slow|telephony|clear` (same data directory) takes the demo tenant down, slows it or breaks its telephony, to watch the states change (docs/health.md, "Watching states change")',
+              ]),
         ]
       : [
           'health: scheduled probes are off (health.enabled: false); `duowatch health probe --org X` still works',
