@@ -1,4 +1,4 @@
-import { capabilityMigrations } from '../app/index.js';
+import { capabilityExportSections, capabilityMigrations } from '../app/index.js';
 import { join } from 'node:path';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { loadConfig, storeOptions, type Config } from '../config/index.js';
@@ -98,6 +98,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       store,
       clients,
       integrations,
+      exportSections: capabilityExportSections({ store, config }),
       ...(scheduler === null
         ? {}
         : { queue: (_kind, payload) => queueIdentitySync(scheduler, store, payload.orgId) }),

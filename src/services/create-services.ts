@@ -10,6 +10,8 @@ import {
   worstStatus,
   type Clock,
   type EvidenceRunResult,
+  type ExportSection,
+  type ExportSectionProvider,
   type SignalId,
   type SignalStatus,
 } from '../evidence/index.js';
@@ -34,6 +36,8 @@ export interface ServicesOptions {
   integrations?: IntegrationsCapabilityService;
   /** "Sync now" hands the run to the scheduler; without one it runs in the background here. */
   queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
+  /** Tables other capabilities add to the evidence export (health: fail-mode policy and fail-open decisions). */
+  exportSections?: readonly ExportSectionProvider[];
 }
 
 /** Why the auth-log signal is not there yet while its poll runs (docs/duo-wire.md §6, docs/evidence.md). */
@@ -371,12 +375,16 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
           ...evidenceStore,
           history: (_org: string, range: { from: Date; to: Date }) => evidenceStore.history(o.id, range),
         };
+        const sections: ExportSection[] = [];
+        for (const provider of options.exportSections ?? [])
+          sections.push(...(await provider.sections({ id: o.id, slug: o.slug }, opts)));
         return exportEvidence(scoped, {
           org: o.slug,
           from: opts.from,
           to: opts.to,
           format: opts.format,
           now: new Date(clock.now()),
+          sections,
         });
       },
     },

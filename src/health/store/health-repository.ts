@@ -352,6 +352,26 @@ export function healthRepository(store: Store) {
         .execute();
     },
 
+    /** Only the logins let in without MFA, oldest first (the evidence export). */
+    async failOpenDecisions(
+      orgId: string,
+      from: number,
+      to: number,
+      limit: number,
+    ): Promise<FailModeRecord[]> {
+      const rows = await db
+        .selectFrom('failmode_decisions')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('allow', '=', 1)
+        .where('at', '>=', from)
+        .where('at', '<', to)
+        .orderBy('id', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map(toDecision);
+    },
+
     async decisions(orgId: string, from: number, to: number, limit = 1000): Promise<FailModeRecord[]> {
       const rows = await db
         .selectFrom('failmode_decisions')
@@ -362,21 +382,27 @@ export function healthRepository(store: Store) {
         .orderBy('id', 'desc')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({
-        id: num(r.id ?? 0),
-        orgId: r.org_id,
-        at: num(r.at),
-        application: r.application,
-        role: r.role,
-        username: r.username,
-        integrationId: r.integration_id,
-        cause: r.cause,
-        allow: Number(r.allow) === 1,
-        mode: r.mode,
-        healthState: r.health_state,
-        reason: r.reason,
-      }));
+      return rows.map(toDecision);
     },
+  };
+}
+
+function toDecision(
+  r: Omit<HealthTables['failmode_decisions'], 'id'> & { id: Int | undefined },
+): FailModeRecord {
+  return {
+    id: num(r.id ?? 0),
+    orgId: r.org_id,
+    at: num(r.at),
+    application: r.application,
+    role: r.role,
+    username: r.username,
+    integrationId: r.integration_id,
+    cause: r.cause,
+    allow: Number(r.allow) === 1,
+    mode: r.mode,
+    healthState: r.health_state,
+    reason: r.reason,
   };
 }
 
