@@ -4,6 +4,7 @@ import { FactorHealth } from './factor/factor-health.js';
 import { registerHealthMetrics, type LatestProbe } from './metrics.js';
 import { HealthMonitor } from './monitor/monitor.js';
 import { startProbeLoop, type ProbeLoop } from './monitor/probe-loop.js';
+import { probeHolderId, probeLeaseTtlMs } from './monitor/probe-lease.js';
 import { healthStatus, type IntegrationStatus } from './monitor/status.js';
 import { allSubjects } from './probe/probe-targets.js';
 import { mountHealthRoutes } from './routes.js';
@@ -45,11 +46,15 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
   };
 
   let loop: ProbeLoop | null = null;
+  // This process's name on the probe leases: several `serve` processes on one database share the probing.
+  const holder = probeHolderId();
   if (config.enabled) {
+    const ttlMs = probeLeaseTtlMs(config);
     loop = startProbeLoop({
       subjects: () => allSubjects(ctx.store),
       intervalMs: config.intervalSeconds * 1000,
       concurrency: config.concurrency,
+      claim: (subject) => monitor.repo.claimProbe(subject.integrationId, holder, now(), ttlMs),
       probe: async (subject) => {
         const outcome = await monitor.probe(subject);
         if (outcome === undefined) {
@@ -96,6 +101,8 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
     async close() {
       unsubscribe();
       await loop?.stop();
+      // Hand the integrations over now instead of when the leases expire.
+      if (loop !== null) await monitor.repo.releaseProbes(holder).catch(() => undefined);
       monitor.close();
     },
   };

@@ -37,6 +37,11 @@ interface HealthTables {
     lat_max: number;
     hist: unknown;
   };
+  health_probe_leases: {
+    integration_id: string;
+    holder: string;
+    expires_at: Int;
+  };
   failmode_decisions: {
     id?: Int;
     org_id: string;
@@ -350,6 +355,50 @@ export function healthRepository(store: Store) {
           reason: d.reason,
         })
         .execute();
+    },
+
+    /**
+     * Takes or renews the probe lease of one integration for `holder` when it is free, already the holder's, or
+     * expired — in one statement, so two processes racing for it cannot both win. True when `holder` has it.
+     */
+    async claimProbe(integrationId: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+      const expires = now + ttlMs;
+      await db
+        .insertInto('health_probe_leases')
+        .values({ integration_id: integrationId, holder, expires_at: expires })
+        .onConflict((oc) =>
+          oc
+            .column('integration_id')
+            .doUpdateSet({ holder, expires_at: expires })
+            .where((eb) =>
+              eb.or([
+                eb('health_probe_leases.holder', '=', holder),
+                eb('health_probe_leases.expires_at', '<', now),
+              ]),
+            ),
+        )
+        .execute();
+      const row = await db
+        .selectFrom('health_probe_leases')
+        .select('holder')
+        .where('integration_id', '=', integrationId)
+        .executeTakeFirst();
+      return row?.holder === holder;
+    },
+
+    /** Who probes each integration now (unexpired leases), for status and tests. */
+    async probeHolders(now: number): Promise<Map<string, string>> {
+      const rows = await db
+        .selectFrom('health_probe_leases')
+        .select(['integration_id', 'holder'])
+        .where('expires_at', '>=', now)
+        .execute();
+      return new Map(rows.map((r) => [r.integration_id, r.holder]));
+    },
+
+    /** A process stopping cleanly hands its integrations over at once instead of at expiry. */
+    async releaseProbes(holder: string): Promise<void> {
+      await db.deleteFrom('health_probe_leases').where('holder', '=', holder).execute();
     },
 
     /** Only the logins let in without MFA, oldest first (the evidence export). */
