@@ -6,6 +6,7 @@ import type { Config } from '../config/index.js';
 import type { JobDefinition, Scheduler } from '../scheduler/index.js';
 import type { AppEnv, ServerDeps } from '../server/context.js';
 import type { DuoClients, DuowatchServices, EvidenceJobs } from '../services/index.js';
+import type { ExportSectionProvider } from '../evidence/index.js';
 import type { DialectAdapter, Store, StoreLogger } from '../store/index.js';
 import type { SharedServices } from './shared.js';
 import type { Emulator, TenantCredentials } from '../emulator/index.js';
@@ -57,4 +58,9 @@ export interface Capability {
   /** CLI commands (`register(program, io)` as every command folder exports). */
   readonly commands?: readonly RegisterCommand[];
   start?(ctx: CapabilityContext): Promise<StartedCapability>;
+  /**
+   * Tables this capability adds to the compliance evidence export, read from the store and the configuration
+   * (so `duowatch evidence export` has them without `serve` running).
+   */
+  exportSections?(deps: { store: Store; config: Config }): ExportSectionProvider;
 }

@@ -124,6 +124,33 @@ describe('faults', () => {
 });
 
 describe('control API', () => {
+  it('simulate logins through the control API, with a telephony fault failing calls and SMS but not pushes', async () => {
+    const { emu, clock, t, control } = await setup();
+    const host = t.hostname;
+    expect((await control('POST', '/faults', { kind: 'telephony', host })).status).toBe(201);
+    const started = clock.now();
+    const post = async (factor: string, count: number) => {
+      const r = await control('POST', `/tenants/${host}/traffic`, { factor, count });
+      expect(r.status).toBe(201);
+      return (await r.json()) as { started: number; users: string[] };
+    };
+    expect((await post('phone', 3)).started).toBe(3);
+    expect((await post('sms', 2)).started).toBe(2);
+    expect((await post('push', 2)).started).toBe(2);
+    const bad = await control('POST', `/tenants/${host}/traffic`, { factor: 'fax', count: 1 });
+    expect(bad.status).toBe(400);
+    clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 20));
+    const log = emu.world
+      .tenant(host)
+      .authLog({ mintime: started, maxtime: clock.now(), limit: 100, sort: 'ts:asc' });
+    const count = (factor: string, result: string, reason: string) =>
+      log.events.filter((e) => e.factor === factor && e.result === result && e.reason === reason).length;
+    expect(count('phone_call', 'denied', 'call_timed_out')).toBe(3);
+    expect(count('sms_refresh', 'error', 'error')).toBe(2);
+    expect(count('duo_push', 'success', 'user_approved')).toBe(2);
+  });
+
   it('needs its bearer token and drives time, faults, scenarios, tenants and the request log', async () => {
     const { t, call, control, clock } = await setup();
     expect((await control('GET', '/time', undefined, 'wrong')).status).toBe(401);

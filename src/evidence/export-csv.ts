@@ -1,4 +1,4 @@
-import type { EvidenceRecord } from './ports.js';
+import type { EvidenceRecord, ExportSection } from './ports.js';
 
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF; quotes doubled. Cells starting
@@ -29,7 +29,16 @@ export const CSV_COLUMNS = [
   'metrics_json',
 ] as const;
 
-export function recordsToCsv(records: readonly EvidenceRecord[]): string {
+/**
+ * Evidence records, then one row per row of each section in the same columns: `signal` is the section's id,
+ * `status` `info`, `finished_at` its time column, `notes` its title, `metrics_json` the row itself — one
+ * table a spreadsheet filters by `signal`.
+ */
+export function recordsToCsv(
+  records: readonly EvidenceRecord[],
+  org = '',
+  sections: readonly ExportSection[] = [],
+): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of records) {
     lines.push(
@@ -52,6 +61,31 @@ export function recordsToCsv(records: readonly EvidenceRecord[]): string {
         .map(csvCell)
         .join(','),
     );
+  }
+  for (const section of sections) {
+    for (const row of section.rows) {
+      const at = section.timeColumn === undefined ? '' : row[section.timeColumn];
+      lines.push(
+        [
+          at,
+          '',
+          org,
+          '',
+          section.id,
+          'false',
+          'info',
+          section.truncated === true ? 'true' : 'false',
+          '',
+          '',
+          '',
+          '',
+          section.title,
+          JSON.stringify(row),
+        ]
+          .map(csvCell)
+          .join(','),
+      );
+    }
   }
   return lines.join('\r\n') + '\r\n';
 }

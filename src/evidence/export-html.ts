@@ -1,4 +1,4 @@
-import type { EvidenceRecord } from './ports.js';
+import type { EvidenceRecord, ExportSection } from './ports.js';
 import type { SignalId } from './types.js';
 import { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS } from './types.js';
 
@@ -125,9 +125,30 @@ function controlIndex(bySignal: ReadonlyMap<SignalId, EvidenceRecord[]>): string
  * A printable, self-contained auditor report: inline CSS, no script, no external asset; every value from
  * the tenant is HTML-escaped. Per signal: its controls, status over time, the rows; Owners and bypass members.
  */
+/** A section another capability added: its description and its rows as a table, every value escaped. */
+function exportSection(section: ExportSection): string {
+  const cell = (v: unknown): string =>
+    escapeHtml(v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+  return [
+    `<h2>${escapeHtml(section.title)}</h2>`,
+    `<p>${escapeHtml(section.description)}</p>`,
+    section.rows.length === 0
+      ? '<p>None in this period.</p>'
+      : [
+          `<table><tr>${section.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`,
+          ...section.rows.map(
+            (r) => `<tr>${section.columns.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`,
+          ),
+          '</table>',
+        ].join('\n'),
+    section.truncated === true ? '<p>More rows exist than this report holds.</p>' : '',
+  ].join('\n');
+}
+
 export function recordsToHtml(
   records: readonly EvidenceRecord[],
   meta: { org: string; from: Date; to: Date; generatedAt: Date },
+  sections: readonly ExportSection[] = [],
 ): string {
   const bySignal = new Map<SignalId, EvidenceRecord[]>();
   const sorted = [...records].sort((a, b) =>
@@ -163,6 +184,7 @@ export function recordsToHtml(
     '</table>',
     controlIndex(bySignal),
     ...[...CORE_SIGNAL_IDS, ...EXTENDED_SIGNAL_IDS].map((id) => signalSection(id, bySignal.get(id) ?? [])),
+    ...sections.map(exportSection),
     '</body></html>',
     '',
   ].join('\n');

@@ -11,6 +11,7 @@ import {
   adminInventorySignal,
   renderControlsMarkdown,
   type EvidenceRecord,
+  type ExportSection,
   type SignalResult,
 } from './index.js';
 import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
@@ -138,6 +139,51 @@ describe('export', () => {
       ['admin_inventory', 'pass', '<ts>'],
       ['mfa_enrollment', 'pass', '<ts>'],
     ]);
+  });
+});
+
+describe('export sections from other capabilities', () => {
+  const section: ExportSection = {
+    id: 'fail_open_decision',
+    title: 'Fail-open <decisions>',
+    description: 'Logins let in without MFA.',
+    columns: ['at', 'username', 'reason'],
+    timeColumn: 'at',
+    rows: [{ at: '2026-11-20T10:00:00.000Z', username: '=cmd|calc', reason: '<b>password only</b>' }],
+  };
+  const empty: ExportSection = {
+    id: 'fail_mode_policy',
+    title: 'Policy',
+    description: 'd',
+    columns: ['a'],
+    rows: [],
+  };
+
+  it('json carries each section with its rows; csv appends its rows under the section id; html escapes them', async () => {
+    const store = await seeded();
+    const json = JSON.parse(
+      (await exportEvidence(store, { ...range, format: 'json', sections: [section, empty] })).body,
+    ) as {
+      sections: Array<{ id: string; rows: unknown[]; truncated: boolean }>;
+    };
+    expect(json.sections.map((x) => [x.id, x.rows.length, x.truncated])).toEqual([
+      ['fail_open_decision', 1, false],
+      ['fail_mode_policy', 0, false],
+    ]);
+    const csv = (await exportEvidence(store, { ...range, format: 'csv', sections: [section] })).body
+      .trimEnd()
+      .split('\r\n');
+    expect(csv).toHaveLength(5);
+    expect(csv[4]?.startsWith('2026-11-20T10:00:00.000Z,,acme,,fail_open_decision,false,info,false,')).toBe(
+      true,
+    );
+    expect(csv[4]).toContain('Fail-open <decisions>');
+    expect(csv.join('\n')).not.toMatch(/(^|,)=cmd/m);
+    const html = (await exportEvidence(store, { ...range, format: 'html', sections: [section, empty] })).body;
+    expect(html).toContain('<h2>Fail-open &#60;decisions&#62;</h2>');
+    expect(html).toContain('<td>&#60;b&#62;password only&#60;/b&#62;</td>');
+    expect(html).toContain('None in this period.');
+    expect(html).not.toContain('<b>password only');
   });
 });
 

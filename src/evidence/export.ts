@@ -1,7 +1,7 @@
 import { EvidenceError } from './errors.js';
 import { recordsToCsv } from './export-csv.js';
 import { recordsToHtml } from './export-html.js';
-import type { EvidenceStore } from './ports.js';
+import type { EvidenceStore, ExportSection } from './ports.js';
 
 export type ExportFormat = 'json' | 'csv' | 'html';
 
@@ -18,7 +18,15 @@ function day(d: Date): string {
 /** `duowatch evidence export --org … --from … --to … --format json|csv|html`. */
 export async function exportEvidence(
   store: EvidenceStore,
-  opts: { org: string; from: Date; to: Date; format: ExportFormat; now?: Date },
+  opts: {
+    org: string;
+    from: Date;
+    to: Date;
+    format: ExportFormat;
+    now?: Date;
+    /** Tables other capabilities add (health's fail-mode policy and fail-open decisions). */
+    sections?: readonly ExportSection[];
+  },
 ): Promise<ExportFile> {
   if (!(opts.from.getTime() <= opts.to.getTime())) {
     throw new EvidenceError('evidence_bad_range', '--from must be a valid date no later than --to.');
@@ -27,6 +35,7 @@ export async function exportEvidence(
   const safeOrg = opts.org.replace(/[^A-Za-z0-9_.-]/g, '_');
   const filename = `duowatch-evidence-${safeOrg}-${day(opts.from)}-${day(opts.to)}.${opts.format}`;
   const generatedAt = opts.now ?? new Date();
+  const sections = opts.sections ?? [];
   switch (opts.format) {
     case 'json':
       return {
@@ -40,18 +49,30 @@ export async function exportEvidence(
               to: opts.to.toISOString(),
               generatedAt: generatedAt.toISOString(),
               records,
+              sections: sections.map((x) => ({
+                id: x.id,
+                title: x.title,
+                description: x.description,
+                columns: x.columns,
+                rows: x.rows,
+                truncated: x.truncated === true,
+              })),
             },
             null,
             2,
           ) + '\n',
       };
     case 'csv':
-      return { contentType: 'text/csv; charset=utf-8', filename, body: recordsToCsv(records) };
+      return {
+        contentType: 'text/csv; charset=utf-8',
+        filename,
+        body: recordsToCsv(records, opts.org, sections),
+      };
     case 'html':
       return {
         contentType: 'text/html; charset=utf-8',
         filename,
-        body: recordsToHtml(records, { org: opts.org, from: opts.from, to: opts.to, generatedAt }),
+        body: recordsToHtml(records, { org: opts.org, from: opts.from, to: opts.to, generatedAt }, sections),
       };
   }
 }

@@ -30,6 +30,8 @@ export type {
   EvidenceDuoReader,
   EvidenceRecord,
   EvidenceStore,
+  ExportSection,
+  ExportSectionProvider,
   Page,
   PageCaps,
 } from './ports.js';

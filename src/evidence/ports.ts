@@ -113,3 +113,29 @@ export interface EvidenceStore {
 export interface Clock {
   now(): number;
 }
+
+/**
+ * A table another capability adds to the compliance export (health: the fail-mode policy and every fail-open
+ * decision). Evidence renders it in each format without knowing where it came from.
+ */
+export interface ExportSection {
+  /** Stable id: the JSON `sections[].id` and the CSV `signal` column of its rows. */
+  readonly id: string;
+  readonly title: string;
+  /** One or two sentences for the auditor: what the table proves. */
+  readonly description: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  /** For the CSV: which column holds the row's time (`finished_at`), if any. */
+  readonly timeColumn?: string;
+  /** More rows existed than the section holds. */
+  readonly truncated?: boolean;
+}
+
+/** What the export asks of a capability that contributes sections (wired by the composition root). */
+export interface ExportSectionProvider {
+  sections(
+    org: { id: string; slug: string },
+    range: { from: Date; to: Date },
+  ): Promise<readonly ExportSection[]>;
+}

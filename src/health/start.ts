@@ -5,6 +5,7 @@ import { registerHealthMetrics, type LatestProbe } from './metrics.js';
 import { HealthMonitor } from './monitor/monitor.js';
 import { startProbeLoop, type ProbeLoop } from './monitor/probe-loop.js';
 import { RecentProbes } from './monitor/recent-probes.js';
+import { probeHolderId, probeLeaseTtlMs } from './monitor/probe-lease.js';
 import { healthStatus, type IntegrationStatus } from './monitor/status.js';
 import { allSubjects } from './probe/probe-targets.js';
 import { mountHealthRoutes } from './routes.js';
@@ -47,11 +48,15 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
   };
 
   let loop: ProbeLoop | null = null;
+  // This process's name on the probe leases: several `serve` processes on one database share the probing.
+  const holder = probeHolderId();
   if (config.enabled) {
+    const ttlMs = probeLeaseTtlMs(config);
     loop = startProbeLoop({
       subjects: () => allSubjects(ctx.store),
       intervalMs: config.intervalSeconds * 1000,
       concurrency: config.concurrency,
+      claim: (subject) => monitor.repo.claimProbe(subject.integrationId, holder, now(), ttlMs),
       probe: async (subject) => {
         const outcome = await monitor.probe(subject);
         if (outcome === undefined) {
@@ -91,6 +96,11 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
     startupLines: config.enabled
       ? [
           `health: probing every integration each ${String(config.intervalSeconds)} s (ping + signed check); states in the dashboard's Health page and at /metrics`,
+          ...(ctx.demo === null
+            ? []
+            : [
+                'health demo: in another terminal, `duowatch emulator fault down|slow|telephony|clear` (same data directory) takes the demo tenant down, slows it or breaks its telephony, to watch the states change (docs/health.md, "Watching states change")',
+              ]),
         ]
       : [
           'health: scheduled probes are off (health.enabled: false); `duowatch health probe --org X` still works',
@@ -98,6 +108,8 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
     async close() {
       unsubscribe();
       await loop?.stop();
+      // Hand the integrations over now instead of when the leases expire.
+      if (loop !== null) await monitor.repo.releaseProbes(holder).catch(() => undefined);
       monitor.close();
     },
   };

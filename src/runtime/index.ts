@@ -1,6 +1,8 @@
 export {
   openRuntime,
   DEMO_SLUG,
+  DEMO_CONTROL_FILE,
+  type DemoControl,
   type Runtime,
   type RuntimeOptions,
   type DemoTenant,

@@ -1,6 +1,6 @@
-import { capabilityMigrations } from '../app/index.js';
+import { capabilityExportSections, capabilityMigrations } from '../app/index.js';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { loadConfig, storeOptions, type Config } from '../config/index.js';
 import { openStore, type Store, type StoreLogger } from '../store/index.js';
 import { createIntegrationsService, DuoClients } from '../integrations/index.js';
@@ -46,6 +46,15 @@ export interface Runtime {
 }
 
 export const DEMO_SLUG = 'demo';
+/** In `<dataDir>/emulator/` while `serve` runs the demo: how to reach its control API (docs/health.md). */
+export const DEMO_CONTROL_FILE = 'demo-control.json';
+export interface DemoControl {
+  controlUrl: string;
+  controlToken: string;
+  caFile: string;
+  /** The demo tenant's API hostname. */
+  hostname: string;
+}
 /** Fixed so the demo tenant, its keys and its CA are the same on every start (the store keeps its keys). */
 const DEMO_SEED = 'duowatch-demo';
 
@@ -90,6 +99,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       clients,
       integrations,
       authFailedBackoffMs: config.schedules.authFailedBackoffHours * 3_600_000,
+      exportSections: capabilityExportSections({ store, config }),
       ...(scheduler === null
         ? {}
         : { queue: (_kind, payload) => queueIdentitySync(scheduler, store, payload.orgId) }),
@@ -132,12 +142,25 @@ async function startDemo(config: Config): Promise<DemoTenant> {
   const listening = await emulator.listen({ host: '127.0.0.1', port: 0, tlsDir });
   const credentials = emulator.credentials()[0];
   if (credentials === undefined) throw new Error('the demo emulator has no tenant');
+  // Where `duowatch emulator fault` finds the running demo's control API; owner-only, as it holds the token,
+  // and removed when the demo stops.
+  const controlFile = join(tlsDir, DEMO_CONTROL_FILE);
+  const control: DemoControl = {
+    controlUrl: `https://127.0.0.1:${String(listening.port)}/_emulator`,
+    controlToken: emulator.controlToken,
+    caFile: listening.caFile,
+    hostname: credentials.hostname,
+  };
+  await writeFile(controlFile, JSON.stringify(control) + '\n', { mode: 0o600 });
   return {
     emulator,
     credentials,
     address: listening.address,
     port: listening.port,
     caFile: listening.caFile,
-    close: () => listening.close(),
+    close: async () => {
+      await rm(controlFile, { force: true });
+      await listening.close();
+    },
   };
 }

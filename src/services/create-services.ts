@@ -15,6 +15,8 @@ import {
   type EvidenceJobOptions,
   type EvidenceJobRunner,
   type EvidenceRunResult,
+  type ExportSection,
+  type ExportSectionProvider,
   type SignalId,
   type SignalStatus,
 } from '../evidence/index.js';
@@ -40,6 +42,8 @@ export interface ServicesOptions {
   authFailedBackoffMs?: number;
   /** "Sync now" hands the run to the scheduler; without one it runs in the background here. */
   queue?: (kind: 'identity_sync', payload: { orgId: string }) => Promise<string | null>;
+  /** Tables other capabilities add to the evidence export (health: fail-mode policy and fail-open decisions). */
+  exportSections?: readonly ExportSectionProvider[];
 }
 
 /** Why the auth-log signal is not there yet while its poll runs (docs/duo-wire.md §6, docs/evidence.md). */
@@ -363,12 +367,16 @@ export function createServices(options: ServicesOptions): DuowatchServices & Evi
           ...evidenceStore,
           history: (_org: string, range: { from: Date; to: Date }) => evidenceStore.history(o.id, range),
         };
+        const sections: ExportSection[] = [];
+        for (const provider of options.exportSections ?? [])
+          sections.push(...(await provider.sections({ id: o.id, slug: o.slug }, opts)));
         return exportEvidence(scoped, {
           org: o.slug,
           from: opts.from,
           to: opts.to,
           format: opts.format,
           now: new Date(clock.now()),
+          sections,
         });
       },
     },

@@ -98,6 +98,13 @@ export function createControlApp(control: EmulatorControl, token: string): Hono 
   app.post('/tenants/:host/scenarios', async (c) =>
     c.json(control.inject(c.req.param('host'), await body<ScenarioSpec>(c)), 201),
   );
+  app.post('/tenants/:host/traffic', async (c) => {
+    const b = await body<{ factor?: unknown; count?: unknown }>(c);
+    const factor = b.factor;
+    if (factor !== 'push' && factor !== 'phone' && factor !== 'sms')
+      throw new EmulatorControlError('factor must be push, phone or sms');
+    return c.json(control.traffic(c.req.param('host'), { factor, count: num(b.count ?? 1, 'count') }), 201);
+  });
   app.post('/tenants/:host/users/:user/behaviour', async (c) => {
     control.setUserBehaviour(c.req.param('host'), c.req.param('user'), await body<UserBehaviour>(c));
     return c.json({ ok: true });

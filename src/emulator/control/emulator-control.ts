@@ -72,6 +72,15 @@ export interface EmulatorControl {
   smsPasscodes(host: string, user: string): string[];
   /** Creates a bypass code (logged as bypass_create) and returns its plaintext. */
   createBypassCode(host: string, user: string, opts?: { reuseCount?: number; validSecs?: number }): string;
+  /**
+   * Simulated logins: `count` Auth API authentications (async) by active users able to use `factor`, each
+   * decided by the fault plan as a request to `/auth/v2/auth` on that host would be (a `telephony` fault
+   * applies). Answers who was asked; the outcomes reach the auth log as the users answer or time out.
+   */
+  traffic(
+    host: string,
+    spec: { factor: 'push' | 'phone' | 'sms'; count: number },
+  ): { started: number; users: string[] };
   addFault(spec: FaultSpec): ActiveFault;
   removeFault(id: string): boolean;
   clearFaults(): void;
@@ -172,6 +181,31 @@ export function createEmulatorControl(deps: {
     passcode: (host, user) => tenantOf(host).validPasscode(user),
     smsPasscodes: (host, user) => tenantOf(host).smsPasscodes(user),
     createBypassCode: (host, user, opts) => tenantOf(host).createBypassCode(user, opts),
+    traffic(host, spec) {
+      const tenant = tenantOf(host);
+      if (!['push', 'phone', 'sms'].includes(spec.factor))
+        throw new EmulatorControlError('factor must be push, phone or sms');
+      if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 1000)
+        throw new EmulatorControlError('count must be an integer in 1..1000');
+      const able = tenant
+        .users()
+        .filter((u) => u.status === 'active' && u.phones.some((p) => p.capabilities.includes(spec.factor)));
+      if (able.length === 0)
+        throw new EmulatorControlError(`no active user of ${host} can use ${spec.factor}`, 409);
+      const users: string[] = [];
+      for (let i = 0; i < spec.count; i++) {
+        const user = able[i % able.length];
+        if (user === undefined) break;
+        const fired = deps.faults.decide({ method: 'POST', path: '/auth/v2/auth', host: tenant.hostname });
+        const started = tenant.authAsync(
+          { username: user.username, factor: spec.factor, device: 'auto' },
+          { telephonyDown: fired.some((f) => f.kind === 'telephony') },
+        );
+        if ('error' in started) throw new EmulatorControlError(started.error.message, 409);
+        users.push(user.username);
+      }
+      return { started: users.length, users };
+    },
     addFault: (spec) => {
       try {
         return deps.faults.add(spec);

@@ -37,6 +37,11 @@ interface HealthTables {
     lat_max: number;
     hist: unknown;
   };
+  health_probe_leases: {
+    integration_id: string;
+    holder: string;
+    expires_at: Int;
+  };
   failmode_decisions: {
     id?: Int;
     org_id: string;
@@ -352,6 +357,70 @@ export function healthRepository(store: Store) {
         .execute();
     },
 
+    /**
+     * Takes or renews the probe lease of one integration for `holder` when it is free, already the holder's, or
+     * expired — in one statement, so two processes racing for it cannot both win. True when `holder` has it.
+     */
+    async claimProbe(integrationId: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+      const expires = now + ttlMs;
+      await db
+        .insertInto('health_probe_leases')
+        .values({ integration_id: integrationId, holder, expires_at: expires })
+        .onConflict((oc) =>
+          oc
+            .column('integration_id')
+            .doUpdateSet({ holder, expires_at: expires })
+            .where((eb) =>
+              eb.or([
+                eb('health_probe_leases.holder', '=', holder),
+                eb('health_probe_leases.expires_at', '<', now),
+              ]),
+            ),
+        )
+        .execute();
+      const row = await db
+        .selectFrom('health_probe_leases')
+        .select('holder')
+        .where('integration_id', '=', integrationId)
+        .executeTakeFirst();
+      return row?.holder === holder;
+    },
+
+    /** Who probes each integration now (unexpired leases), for status and tests. */
+    async probeHolders(now: number): Promise<Map<string, string>> {
+      const rows = await db
+        .selectFrom('health_probe_leases')
+        .select(['integration_id', 'holder'])
+        .where('expires_at', '>=', now)
+        .execute();
+      return new Map(rows.map((r) => [r.integration_id, r.holder]));
+    },
+
+    /** A process stopping cleanly hands its integrations over at once instead of at expiry. */
+    async releaseProbes(holder: string): Promise<void> {
+      await db.deleteFrom('health_probe_leases').where('holder', '=', holder).execute();
+    },
+
+    /** Only the logins let in without MFA, oldest first (the evidence export). */
+    async failOpenDecisions(
+      orgId: string,
+      from: number,
+      to: number,
+      limit: number,
+    ): Promise<FailModeRecord[]> {
+      const rows = await db
+        .selectFrom('failmode_decisions')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('allow', '=', 1)
+        .where('at', '>=', from)
+        .where('at', '<', to)
+        .orderBy('id', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map(toDecision);
+    },
+
     async decisions(orgId: string, from: number, to: number, limit = 1000): Promise<FailModeRecord[]> {
       const rows = await db
         .selectFrom('failmode_decisions')
@@ -362,21 +431,27 @@ export function healthRepository(store: Store) {
         .orderBy('id', 'desc')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({
-        id: num(r.id ?? 0),
-        orgId: r.org_id,
-        at: num(r.at),
-        application: r.application,
-        role: r.role,
-        username: r.username,
-        integrationId: r.integration_id,
-        cause: r.cause,
-        allow: Number(r.allow) === 1,
-        mode: r.mode,
-        healthState: r.health_state,
-        reason: r.reason,
-      }));
+      return rows.map(toDecision);
     },
+  };
+}
+
+function toDecision(
+  r: Omit<HealthTables['failmode_decisions'], 'id'> & { id: Int | undefined },
+): FailModeRecord {
+  return {
+    id: num(r.id ?? 0),
+    orgId: r.org_id,
+    at: num(r.at),
+    application: r.application,
+    role: r.role,
+    username: r.username,
+    integrationId: r.integration_id,
+    cause: r.cause,
+    allow: Number(r.allow) === 1,
+    mode: r.mode,
+    healthState: r.health_state,
+    reason: r.reason,
   };
 }
 

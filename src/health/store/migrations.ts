@@ -89,5 +89,19 @@ export function healthMigrations(adapter: DialectAdapter): Record<string, Migrat
           .execute();
       },
     },
+    // Several `serve` processes on one PostgreSQL database: each integration is probed by the process holding
+    // its lease; a process that dies stops renewing and another takes the integration over when it expires.
+    '401-health-probe-leases': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('health_probe_leases')
+          .addColumn('integration_id', 'text', (c) =>
+            c.primaryKey().references('integrations.id').onDelete('cascade'),
+          )
+          .addColumn('holder', 'text', (c) => c.notNull())
+          .addColumn('expires_at', t.bigint, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }

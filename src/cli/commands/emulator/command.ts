@@ -7,7 +7,7 @@ function collect(value: string, previous: string[]): string[] {
 
 /** `duowatch emulator`: a faithful local Duo over TLS for tests, demos and SIEM pipelines (docs/emulator.md). */
 export function register(program: Command, io: CliIo): void {
-  program
+  const emulator = program
     .command('emulator')
     .description(
       'run the Duo emulator over TLS; prints one JSON line with hostnames, CA file and keys when ready',
@@ -38,5 +38,17 @@ export function register(program: Command, io: CliIo): void {
       const stop = processStopSignal();
       await runEmulatorCommand(cmd.optsWithGlobals(), io, stop.signal);
       stop.dispose();
+    });
+  emulator
+    .command('fault')
+    .description(
+      "change the demo tenant that `serve` runs, to watch health states change: down, slow, hang, telephony (calls and SMS fail, push works; starts simulated logins), clear, list, or the emulator's kind[:path][@p]",
+    )
+    .argument('<what>', 'down | slow | hang | telephony | clear | list | kind[:path][@p]')
+    .option('--calls <n>', 'telephony: simulated logins per factor (phone, sms, push)', '12')
+    .option('--json', 'JSON output')
+    .action(async (what: string, _opts: unknown, cmd: Command) => {
+      const { runEmulatorFault } = await import('./fault-run.js');
+      await runEmulatorFault(what, cmd.optsWithGlobals(), io);
     });
 }
