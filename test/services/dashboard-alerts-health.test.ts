@@ -41,7 +41,7 @@ async function refreshUntil(page: Page, what: string, done: () => Promise<boolea
 }
 
 /** A call from the signed-in page, with the CSRF token the dashboard itself sends. */
-async function call(page: Page, method: string, path: string, body?: unknown): Promise<unknown> {
+async function call(page: Page, method: string, path: string, body: unknown): Promise<unknown> {
   return page.evaluate(
     async ([m, p, b]) => {
       // The test is compiled without the DOM library; the page has a document.
@@ -50,7 +50,7 @@ async function call(page: Page, method: string, path: string, body?: unknown): P
       const res = await fetch(p, {
         method: m,
         headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
-        body: b === undefined ? undefined : JSON.stringify(b),
+        body: JSON.stringify(b),
       });
       return { status: res.status, body: await res.json() };
     },
