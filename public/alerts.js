@@ -179,13 +179,26 @@ async function renderAlert(section, org, can, id) {
   section.append(facts);
 
   const fields = Object.entries(a.fields);
+  const ids = a.eventIds.length
+    ? h(
+        'ul',
+        { class: 'names events', 'aria-label': 'Event ids' },
+        a.eventIds.map((e) => h('li', {}, h('code', {}, e))),
+      )
+    : h('p', {}, 'No event ids (raised by a check, not by a log event).');
   section.append(
     h('h3', {}, 'Triggering events (' + a.eventIds.length + ')'),
     h(
       'p',
       { class: 'muted' },
-      'Triage fields of the events that raised this alert; when repeats were folded in, a later event’s value replaces an earlier one’s.',
+      'The ids of the events that raised this alert (the duowatch.id field the log collector gives each event in the log sinks: search your SIEM for them), and the triage fields of the event that fired the rule; when repeats were folded in, a later event’s value replaces an earlier one’s.',
     ),
+    h('h4', {}, 'Event ids'),
+    // A long list (up to 200 ids) stays folded so the triage fields are not pushed off screen.
+    a.eventIds.length > 20
+      ? h('details', {}, h('summary', {}, 'Show all ' + a.eventIds.length + ' event ids'), ids)
+      : ids,
+    h('h4', {}, 'Triage fields'),
     fields.length
       ? table(
           'Triage fields',
@@ -193,13 +206,6 @@ async function renderAlert(section, org, can, id) {
           fields.map(([k, v]) => [k, fieldValue(v)]),
         )
       : h('p', {}, 'No triage fields were recorded.'),
-    a.eventIds.length
-      ? h(
-          'ul',
-          { class: 'names events', 'aria-label': 'Event ids' },
-          a.eventIds.map((e) => h('li', {}, h('code', {}, e))),
-        )
-      : h('p', {}, 'No event ids (raised by a check, not by a log event).'),
   );
   section.append(actions(path, a, can));
 }
