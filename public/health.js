@@ -133,6 +133,11 @@ function integrationCard(path, i) {
   const dl = h('dl', { class: 'metrics' });
   for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
   const phases = h('div', { class: 'chart', role: 'img', 'aria-label': 'Latency by phase of ' + i.label });
+  const trend = h('div', {
+    class: 'chart',
+    role: 'img',
+    'aria-label': 'Latency over the last 24 hours of ' + i.label,
+  });
   const hour = h('div', { class: 'bars' });
   const day = h('div', { class: 'bars' });
   const month = h('div', { class: 'bars' });
@@ -141,6 +146,8 @@ function integrationCard(path, i) {
     dl,
     h('h4', {}, 'Latency by phase (recent probes)'),
     phases,
+    h('h4', {}, 'Latency, last 24 h (per minute: average and maximum)'),
+    trend,
     h('h4', {}, 'Uptime, last hour (per minute)'),
     hour,
     h('h4', {}, 'Uptime, last 24 h (per 15 minutes)'),
@@ -155,6 +162,7 @@ function integrationCard(path, i) {
     .catch((error) => phases.append(h('p', {}, describeError(error))));
   api('GET', path + '/health/series' + q + '&resolution=minute&hours=24')
     .then(({ points }) => {
+      latencyChart(trend, points);
       uptimeBars(hour, points, 60, 60_000, 'minute');
       uptimeBars(day, points, 96, 900_000, 'quarter hour');
     })
@@ -191,10 +199,55 @@ function phaseChart(box, probes) {
       width: Math.max(260, Math.min(box.clientWidth || 480, 640)),
       height: 180,
       series: [{}, ...PHASES.map(([k, colour]) => ({ label: k + ' (ms)', stroke: colour, width: 2 }))],
+      // At least the last ten minutes, so one early probe does not stretch the axis over years.
+      scales: {
+        x: {
+          time: true,
+          range: () => [
+            Math.min(xs[0], Date.now() / 1000 - 600),
+            Math.max(Date.now() / 1000, xs[xs.length - 1]),
+          ],
+        },
+      },
       axes: [{}, { label: 'ms' }],
       legend: { show: true },
     },
     data,
+    box,
+  );
+}
+
+/** The signed check's latency per stored minute bucket (these survive a restart, unlike single probes). */
+function latencyChart(box, points) {
+  const timed = points.filter((p) => p.avg_ms !== null);
+  if (!timed.length) {
+    box.append(h('p', {}, 'No successful probe in the last 24 h.'));
+    return;
+  }
+  const worst = Math.max(...timed.map((p) => p.max_ms));
+  box.append(
+    h(
+      'p',
+      { class: 'sr-only' },
+      timed.length + ' minutes with successful probes; the slowest took ' + ms(worst) + '.',
+    ),
+  );
+  const UPlot = window.uPlot;
+  if (!UPlot) return;
+  new UPlot(
+    {
+      width: Math.max(260, Math.min(box.clientWidth || 480, 640)),
+      height: 160,
+      series: [
+        {},
+        { label: 'average (ms)', stroke: '#1d4f91', width: 2 },
+        { label: 'maximum (ms)', stroke: '#a11d1d', width: 1 },
+      ],
+      scales: { x: { time: true, range: () => [Date.now() / 1000 - 86_400, Date.now() / 1000] } },
+      axes: [{}, { label: 'ms' }],
+      legend: { show: true },
+    },
+    [timed.map((p) => Date.parse(p.start) / 1000), timed.map((p) => p.avg_ms), timed.map((p) => p.max_ms)],
     box,
   );
 }

@@ -143,7 +143,9 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await refreshUntil(page, 'the demo integration UP', async () => (await state().textContent()) === 'UP');
     expect(await card().locator('h3').textContent()).toContain('Emulated Admin API');
     await card().locator('.uplot canvas').first().waitFor();
-    expect(await card().locator('.uplot .u-legend').textContent()).toMatch(/ttfb/);
+    expect(await card().locator('.uplot .u-legend').first().textContent()).toMatch(/ttfb/);
+    await card().locator('.uplot').nth(1).waitFor();
+    expect(await card().locator('.uplot .u-legend').nth(1).textContent()).toMatch(/average/);
     expect(await card().locator('svg.uptime rect.bar-up').count()).toBeGreaterThanOrEqual(1);
     expect(await page.getByRole('cell', { name: 'IdP upgrade' }).count()).toBe(1);
     expect(await page.getByRole('cell', { name: 'vpn', exact: true }).count()).toBe(1);
