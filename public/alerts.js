@@ -154,7 +154,7 @@ function fieldValue(v) {
   return String(v);
 }
 
-async function renderAlert(section, org, can, id) {
+async function renderAlert(section, org, can, id, announce) {
   const path = orgPath(org) + '/alerts/' + encodeURIComponent(id);
   const a = await api('GET', path);
   section.append(
@@ -207,10 +207,27 @@ async function renderAlert(section, org, can, id) {
         )
       : h('p', {}, 'No triage fields were recorded.'),
   );
-  section.append(actions(path, a, can));
+  // After a change the detail is drawn again from the server's answer, so "who did it" is what was stored;
+  // focus stays on the Handle box (not the page top) and the outcome is announced.
+  const again = async (message) => {
+    clear(section);
+    try {
+      await renderAlert(section, org, can, id, message);
+    } catch (error) {
+      section.append(h('p', { class: 'error', role: 'alert' }, message + ' ' + describeError(error)));
+    }
+  };
+  section.append(actions(path, a, can, again));
+  if (announce) {
+    const box = section.querySelector('#alert-actions-t');
+    box.setAttribute('tabindex', '-1');
+    box.focus();
+    const status = document.getElementById('status');
+    if (status) status.textContent = announce;
+  }
 }
 
-function actions(path, a, can) {
+function actions(path, a, can, again) {
   const box = h('div', { class: 'card', 'aria-labelledby': 'alert-actions-t' });
   box.append(h('h3', { id: 'alert-actions-t' }, 'Handle'));
   if (!can('admin')) {
@@ -228,9 +245,8 @@ function actions(path, a, can) {
     out.textContent = '';
     try {
       const body = note.value.trim() ? { note: note.value.trim() } : {};
-      await api('POST', path + '/' + verb, body);
-      // Re-render from the server's answer so "who did it" is what was stored, not what we guessed.
-      window.dispatchEvent(new Event('hashchange'));
+      const changed = await api('POST', path + '/' + verb, body);
+      await again('Alert ' + changed.status + ' by ' + changed.statusBy + '.');
     } catch (error) {
       out.textContent = describeError(error);
       out.className = 'error';

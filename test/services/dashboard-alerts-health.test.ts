@@ -231,6 +231,11 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await page.getByRole('button', { name: 'Resolve' }).focus();
     await page.keyboard.press('Enter');
     await page.getByText(/^Resolved by admin at /).waitFor();
+    // Focus stays with the Handle box, and the change is announced.
+    expect(await page.evaluate<string>("document.activeElement ? document.activeElement.id : ''")).toBe(
+      'alert-actions-t',
+    );
+    expect(await page.locator('#status').textContent()).toBe('Alert resolved by admin.');
     expect(await page.getByRole('button', { name: 'Resolve' }).count()).toBe(0);
     await page.screenshot({ path: `${SHOTS}/05-alert-resolved.png`, fullPage: true });
 
