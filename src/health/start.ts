@@ -5,6 +5,10 @@ import { registerHealthMetrics, type LatestProbe } from './metrics.js';
 import { HealthMonitor } from './monitor/monitor.js';
 import { startProbeLoop, type ProbeLoop } from './monitor/probe-loop.js';
 import { RecentProbes } from './monitor/recent-probes.js';
+import { demoFaults, type DemoFaults } from './monitor/demo-faults.js';
+
+/** The demo organization's slug (runtime's DEMO_SLUG; repeated so the health folder imports no runtime). */
+const DEMO_SLUG = 'demo';
 import { healthStatus, type IntegrationStatus } from './monitor/status.js';
 import { allSubjects } from './probe/probe-targets.js';
 import { mountHealthRoutes } from './routes.js';
@@ -32,6 +36,7 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
   });
   const latest = new Map<string, LatestProbe>();
   const recent = new RecentProbes();
+  const demo: DemoFaults | null = ctx.demo === null ? null : demoFaults(ctx.demo.emulator.control);
   const advisor = createFailModeAdvisor({
     store: ctx.store,
     repo: monitor.repo,
@@ -85,6 +90,7 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
         factors: (orgId) => factors.read(orgId, now()),
         maintenance: (slug) => config.maintenance.filter((w) => w.org === slug),
         probes: (id) => recent.list(id),
+        demoFaults: (slug) => (slug === DEMO_SLUG ? demo : null),
         now,
       });
     },

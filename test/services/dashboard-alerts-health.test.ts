@@ -8,9 +8,9 @@ import { startService, type RunningService } from '../../src/runtime/service.js'
 
 /**
  * The Alerts and Health pages in a real Chromium over the whole `duowatch serve` stack (SQLite, the
- * scheduler, every capability, the demo emulator over TLS): the emulator's fault control takes the demo
- * tenant down and the Health page shows DOWN; the DOWN alert is then listed, opened, acknowledged and
- * resolved, showing who did it; an auditor reads it without the buttons. Waits are polls with generous
+ * scheduler, every capability, the demo emulator over TLS): the Health page's demo fault control (the
+ * emulator's fault control) takes the demo tenant down and the page shows DOWN; the DOWN alert is then
+ * listed, opened, acknowledged and resolved, showing who did it; an auditor reads it without the buttons. Waits are polls with generous
  * ceilings (a shared, loaded machine), never timing assertions. Any console error (CSP included) fails.
  */
 const CHROMIUM = process.env['DUOWATCH_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -156,7 +156,10 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
   it('shows DOWN when the emulator fault control takes the tenant down, and a fail-open as password only', async () => {
     const demo = service.runtime.demo;
     if (demo === null) throw new Error('serve started no demo tenant');
-    const fault = demo.emulator.control.addFault({ kind: 'error', status: 503 });
+    // The Health page's demo fault control sets the emulator's fault (audited), as a newcomer would.
+    await page.getByRole('button', { name: /Take it down/ }).click();
+    await page.getByText('Active now: down.').waitFor();
+    expect(demo.emulator.control.faults().map((f) => [f.kind, f.status])).toEqual([['error', 503]]);
     await refreshUntil(
       page,
       'the demo integration DOWN',
@@ -190,7 +193,9 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await page.screenshot({ path: `${SHOTS}/03-health-narrow.png`, fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    demo.emulator.control.removeFault(fault.id);
+    await page.getByRole('button', { name: 'Restore it' }).click();
+    await page.getByText('No fault set').waitFor();
+    expect(demo.emulator.control.faults()).toEqual([]);
     await refreshUntil(
       page,
       'the demo integration UP again',
@@ -242,6 +247,7 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await page.getByRole('link', { name: 'Audit log' }).first().click();
     await page.getByRole('cell', { name: 'alert.resolve' }).first().waitFor();
     expect(await page.getByRole('cell', { name: 'alert.ack' }).count()).toBe(1);
+    expect(await page.getByRole('cell', { name: 'health.demo_fault' }).count()).toBe(2);
   });
 
   it("shows the demo's detections from emulated events: marked, folded counts, triggering events", async () => {
@@ -304,6 +310,10 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     expect(await other.getByRole('button', { name: /Acknowledge|Resolve/ }).count()).toBe(0);
     expect(await other.locator('[data-field="changed by"]').textContent()).toBe('admin');
     await other.screenshot({ path: `${SHOTS}/06-auditor.png`, fullPage: true });
+    await other.goto(service.url + '/#/org/demo/health');
+    await other.getByText('An admin can take it down or slow it from here').waitFor();
+    await other.locator('article.integration-health').first().waitFor();
+    expect(await other.getByRole('button', { name: /Take it down|Restore it/ }).count()).toBe(0);
     await other.close();
     expect(problems, problems.join('\n')).toEqual([]);
   });
