@@ -57,6 +57,7 @@ beforeEach(async () => {
         (app, deps) =>
           mountHealthRoutes(app, deps, {
             status: (o) => need().status(o),
+            owns: (o, i) => need().owns(o, i),
             transitions: (o) => need().transitions(o),
             buckets: (i, r, f, t) => need().buckets(i, r, f, t),
             decide: (q) => need().decide(q),
@@ -88,6 +89,7 @@ beforeEach(async () => {
   });
   late.deps = {
     status: (orgId) => healthStatus(h.store, repo, config, now(), orgId),
+    owns: async (orgId, id) => (await h.store.integrations.get(orgId, id)) !== undefined,
     transitions: (orgId) => repo.transitions(orgId),
     buckets: (id, r, f, t) => repo.buckets(id, r, f, t),
     decide: (q) => advisor.decideRecorded(q),
@@ -310,6 +312,18 @@ describe('GET /api/v1/orgs/{org}/health (dashboard parts)', () => {
     });
     const other = await h.call(c, 'GET', `/api/v1/orgs/acme/health/probes?integration=${theirs.id}`);
     expect(((await other.json()) as { probes: unknown[] }).probes).toEqual([]);
+    // The buckets answer the same way: another organization's integration has none here.
+    const repo = healthRepository(h.store);
+    await repo.count(h.orgs.b.id, theirs.id, t0, 'up', 20);
+    await repo.count(h.orgs.a.id, mine.id, t0, 'up', 20);
+    const series = async (id: string) =>
+      (
+        (await (await h.call(c, 'GET', `/api/v1/orgs/acme/health/series?integration=${id}`)).json()) as {
+          points: unknown[];
+        }
+      ).points.length;
+    expect(await series(mine.id)).toBe(1);
+    expect(await series(theirs.id)).toBe(0);
     expect((await h.call(c, 'GET', '/api/v1/orgs/acme/health/probes')).status).toBe(400);
   });
 });

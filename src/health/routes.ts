@@ -24,6 +24,8 @@ import { uptimePercent } from './monitor/status.js';
 
 export interface HealthRouteDeps {
   status(orgId: string): Promise<IntegrationStatus[]>;
+  /** Whether the integration belongs to the organization (one lookup, not the whole status). */
+  owns(orgId: string, integrationId: string): Promise<boolean>;
   transitions(orgId: string): Promise<Transition[]>;
   buckets(
     integrationId: string,
@@ -306,7 +308,7 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
     }),
     async (c) => {
       const q = input(c, 'query', ProbesQuery);
-      const known = (await h.status(c.get('org').id)).some((s) => s.integration === q.integration);
+      const known = await h.owns(c.get('org').id, q.integration);
       return reply(c, Probes, {
         probes: (known ? h.probes(q.integration) : []).map((p) => ({
           at: new Date(p.at).toISOString(),
@@ -332,7 +334,7 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
     async (c) => {
       const q = input(c, 'query', SeriesQuery);
       const org = c.get('org');
-      const known = (await h.status(org.id)).some((s) => s.integration === q.integration);
+      const known = await h.owns(org.id, q.integration);
       const now = h.now();
       const buckets = known
         ? await h.buckets(q.integration, q.resolution, now - q.hours * 3_600_000, now + 1)

@@ -82,6 +82,7 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
       registerHealthMetrics(deps.metrics.registry, () => latest.values(), statusSnapshot);
       mountHealthRoutes(app, deps, {
         status: (orgId) => healthStatus(ctx.store, monitor.repo, config, now(), orgId),
+        owns: async (orgId, id) => (await ctx.store.integrations.get(orgId, id)) !== undefined,
         transitions: (orgId) => monitor.repo.transitions(orgId, 50),
         buckets: (id, resolution, from, to) => monitor.repo.buckets(id, resolution, from, to),
         decide: (q) => advisor.decideRecorded(q),
