@@ -154,7 +154,7 @@ function fieldValue(v) {
   return String(v);
 }
 
-async function renderAlert(section, org, can, id) {
+async function renderAlert(section, org, can, id, announce) {
   const path = orgPath(org) + '/alerts/' + encodeURIComponent(id);
   const a = await api('GET', path);
   section.append(
@@ -179,13 +179,26 @@ async function renderAlert(section, org, can, id) {
   section.append(facts);
 
   const fields = Object.entries(a.fields);
+  const ids = a.eventIds.length
+    ? h(
+        'ul',
+        { class: 'names events', 'aria-label': 'Event ids' },
+        a.eventIds.map((e) => h('li', {}, h('code', {}, e))),
+      )
+    : h('p', {}, 'No event ids (raised by a check, not by a log event).');
   section.append(
     h('h3', {}, 'Triggering events (' + a.eventIds.length + ')'),
     h(
       'p',
       { class: 'muted' },
-      'Triage fields of the events that raised this alert; when repeats were folded in, a later event’s value replaces an earlier one’s.',
+      'The ids of the events that raised this alert (the duowatch.id field the log collector gives each event in the log sinks: search your SIEM for them), and the triage fields of the event that fired the rule; when repeats were folded in, a later event’s value replaces an earlier one’s.',
     ),
+    h('h4', {}, 'Event ids'),
+    // A long list (up to 200 ids) stays folded so the triage fields are not pushed off screen.
+    a.eventIds.length > 20
+      ? h('details', {}, h('summary', {}, 'Show all ' + a.eventIds.length + ' event ids'), ids)
+      : ids,
+    h('h4', {}, 'Triage fields'),
     fields.length
       ? table(
           'Triage fields',
@@ -193,18 +206,28 @@ async function renderAlert(section, org, can, id) {
           fields.map(([k, v]) => [k, fieldValue(v)]),
         )
       : h('p', {}, 'No triage fields were recorded.'),
-    a.eventIds.length
-      ? h(
-          'ul',
-          { class: 'names events', 'aria-label': 'Event ids' },
-          a.eventIds.map((e) => h('li', {}, h('code', {}, e))),
-        )
-      : h('p', {}, 'No event ids (raised by a check, not by a log event).'),
   );
-  section.append(actions(path, a, can));
+  // After a change the detail is drawn again from the server's answer, so "who did it" is what was stored;
+  // focus stays on the Handle box (not the page top) and the outcome is announced.
+  const again = async (message) => {
+    clear(section);
+    try {
+      await renderAlert(section, org, can, id, message);
+    } catch (error) {
+      section.append(h('p', { class: 'error', role: 'alert' }, message + ' ' + describeError(error)));
+    }
+  };
+  section.append(actions(path, a, can, again));
+  if (announce) {
+    const box = section.querySelector('#alert-actions-t');
+    box.setAttribute('tabindex', '-1');
+    box.focus();
+    const status = document.getElementById('status');
+    if (status) status.textContent = announce;
+  }
 }
 
-function actions(path, a, can) {
+function actions(path, a, can, again) {
   const box = h('div', { class: 'card', 'aria-labelledby': 'alert-actions-t' });
   box.append(h('h3', { id: 'alert-actions-t' }, 'Handle'));
   if (!can('admin')) {
@@ -222,9 +245,8 @@ function actions(path, a, can) {
     out.textContent = '';
     try {
       const body = note.value.trim() ? { note: note.value.trim() } : {};
-      await api('POST', path + '/' + verb, body);
-      // Re-render from the server's answer so "who did it" is what was stored, not what we guessed.
-      window.dispatchEvent(new Event('hashchange'));
+      const changed = await api('POST', path + '/' + verb, body);
+      await again('Alert ' + changed.status + ' by ' + changed.statusBy + '.');
     } catch (error) {
       out.textContent = describeError(error);
       out.className = 'error';

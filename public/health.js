@@ -2,9 +2,10 @@ import { api, describeError } from './api.js';
 import { badge, clear, h, table, when } from './dom.js';
 import { isDemo } from './alerts.js';
 
-// Health of one organization: state per integration, a latency chart by phase (uPlot), uptime bars
-// (24 h per minute, 30 days per hour), recent transitions, per-factor health, maintenance windows, and the
-// fail-mode policy with its recent fail-open decisions. Refreshes itself while it is on screen.
+// Health of one organization: state per integration, latency charts (by phase over recent probes, and per
+// minute over 24 h; uPlot), uptime strips, recent transitions, per-factor health, maintenance windows, and
+// the fail-mode policy with its recent fail-open decisions; on the emulated demo tenant, buttons that take
+// it down or slow it. Refreshes itself while it is on screen.
 
 const REFRESH_MS = 15_000;
 const PHASES = [
@@ -15,6 +16,12 @@ const PHASES = [
   ['total', '#a11d1d'],
 ];
 const SVG = 'http://www.w3.org/2000/svg';
+const DEMO_FAULTS = [
+  ['down', 'Take it down (503 on every request)'],
+  ['slow', 'Slow it (2.5 s per request)'],
+  ['hang', 'Make it hang'],
+  ['clear', 'Restore it'],
+];
 
 function ms(v) {
   return v === null || v === undefined ? '—' : v.toFixed(1) + ' ms';
@@ -24,9 +31,12 @@ function pct(v) {
   return v === null || v === undefined ? '—' : v.toFixed(3).replace(/\.?0+$/, '') + ' %';
 }
 
-export async function renderHealth(section, org) {
+export async function renderHealth(section, org, can) {
   const path = '/api/v1/orgs/' + encodeURIComponent(org.slug);
-  const updated = h('span', { class: 'muted', role: 'status' });
+  // Not a live region: a refresh every 15 s would interrupt a screen reader each time. Errors are alerts.
+  const updated = h('span', { class: 'muted' });
+  const problem = h('p', { class: 'error', role: 'alert' });
+  const faults = h('div', { class: 'demo-faults' });
   const refresh = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
   const auto = h('input', { type: 'checkbox', id: 'health-auto', checked: true });
   const body = h('div', { class: 'health' });
@@ -37,9 +47,13 @@ export async function renderHealth(section, org) {
           'p',
           { class: 'note demo', role: 'note' },
           h('strong', {}, 'Demo tenant: '),
-          'an EMULATED Duo tenant. Its fault controls (docs/emulator.md, "Faults") can take it down or slow it, to watch the states change.',
+          'an EMULATED Duo tenant, probed like a real one. ',
+          can('admin')
+            ? 'The buttons below use the emulator’s fault control to take it down or slow it, so you can watch the states change.'
+            : 'An admin can take it down or slow it from here, to watch the states change.',
         )
       : null,
+    faults,
     h(
       'div',
       { class: 'actions' },
@@ -52,6 +66,7 @@ export async function renderHealth(section, org) {
       ),
       updated,
     ),
+    problem,
     body,
   );
   const load = async () => {
@@ -59,10 +74,12 @@ export async function renderHealth(section, org) {
     try {
       const view = await api('GET', path + '/health');
       clear(body);
+      problem.textContent = '';
+      if (view.demo_faults && can('admin')) demoControls(clear(faults), path, view.demo_faults, load);
       await fill(body, path, view);
       updated.textContent = 'Updated ' + new Date().toISOString().slice(11, 19) + ' UTC';
     } catch (error) {
-      updated.textContent = describeError(error);
+      problem.textContent = describeError(error);
     } finally {
       refresh.disabled = false;
     }
@@ -77,6 +94,54 @@ export async function renderHealth(section, org) {
   };
   await load();
   setTimeout(tick, REFRESH_MS);
+}
+
+/** The demo tenant's fault buttons (admins only; the route refuses anyone else and every real tenant). */
+function demoControls(box, path, active, reload) {
+  // The box is drawn again after each change, so the outcome goes to the page's status line.
+  const say = (text) => {
+    const status = document.getElementById('status');
+    if (status) status.textContent = text;
+  };
+  const out = h('p', { class: 'error' });
+  box.append(
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Demo fault control'),
+      h(
+        'p',
+        {},
+        active.length
+          ? 'Active now: ' + active.join(', ') + '. Probes notice it within one probe interval.'
+          : 'No fault set: the demo tenant answers normally.',
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        DEMO_FAULTS.map(([fault, label]) => {
+          const button = h(
+            'button',
+            { type: 'button', class: fault === 'clear' ? '' : 'secondary', disabled: active.includes(fault) },
+            label,
+          );
+          button.addEventListener('click', async () => {
+            button.disabled = true;
+            try {
+              const r = await api('POST', path + '/health/demo-fault', { fault });
+              say(r.active.length ? 'Demo fault set: ' + r.active.join(', ') + '.' : 'Demo faults cleared.');
+              await reload();
+            } catch (error) {
+              out.textContent = describeError(error);
+              button.disabled = false;
+            }
+          });
+          return button;
+        }),
+      ),
+      out,
+    ),
+  );
 }
 
 async function fill(body, path, view) {
@@ -133,6 +198,11 @@ function integrationCard(path, i) {
   const dl = h('dl', { class: 'metrics' });
   for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
   const phases = h('div', { class: 'chart', role: 'img', 'aria-label': 'Latency by phase of ' + i.label });
+  const trend = h('div', {
+    class: 'chart',
+    role: 'img',
+    'aria-label': 'Latency over the last 24 hours of ' + i.label,
+  });
   const hour = h('div', { class: 'bars' });
   const day = h('div', { class: 'bars' });
   const month = h('div', { class: 'bars' });
@@ -141,6 +211,8 @@ function integrationCard(path, i) {
     dl,
     h('h4', {}, 'Latency by phase (recent probes)'),
     phases,
+    h('h4', {}, 'Latency, last 24 h (per minute: average and maximum)'),
+    trend,
     h('h4', {}, 'Uptime, last hour (per minute)'),
     hour,
     h('h4', {}, 'Uptime, last 24 h (per 15 minutes)'),
@@ -155,6 +227,7 @@ function integrationCard(path, i) {
     .catch((error) => phases.append(h('p', {}, describeError(error))));
   api('GET', path + '/health/series' + q + '&resolution=minute&hours=24')
     .then(({ points }) => {
+      latencyChart(trend, points);
       uptimeBars(hour, points, 60, 60_000, 'minute');
       uptimeBars(day, points, 96, 900_000, 'quarter hour');
     })
@@ -191,10 +264,55 @@ function phaseChart(box, probes) {
       width: Math.max(260, Math.min(box.clientWidth || 480, 640)),
       height: 180,
       series: [{}, ...PHASES.map(([k, colour]) => ({ label: k + ' (ms)', stroke: colour, width: 2 }))],
+      // At least the last ten minutes, so one early probe does not stretch the axis over years.
+      scales: {
+        x: {
+          time: true,
+          range: () => [
+            Math.min(xs[0], Date.now() / 1000 - 600),
+            Math.max(Date.now() / 1000, xs[xs.length - 1]),
+          ],
+        },
+      },
       axes: [{}, { label: 'ms' }],
       legend: { show: true },
     },
     data,
+    box,
+  );
+}
+
+/** The signed check's latency per stored minute bucket (these survive a restart, unlike single probes). */
+function latencyChart(box, points) {
+  const timed = points.filter((p) => p.avg_ms !== null);
+  if (!timed.length) {
+    box.append(h('p', {}, 'No successful probe in the last 24 h.'));
+    return;
+  }
+  const worst = Math.max(...timed.map((p) => p.max_ms));
+  box.append(
+    h(
+      'p',
+      { class: 'sr-only' },
+      timed.length + ' minutes with successful probes; the slowest took ' + ms(worst) + '.',
+    ),
+  );
+  const UPlot = window.uPlot;
+  if (!UPlot) return;
+  new UPlot(
+    {
+      width: Math.max(260, Math.min(box.clientWidth || 480, 640)),
+      height: 160,
+      series: [
+        {},
+        { label: 'average (ms)', stroke: '#1d4f91', width: 2 },
+        { label: 'maximum (ms)', stroke: '#a11d1d', width: 1 },
+      ],
+      scales: { x: { time: true, range: () => [Date.now() / 1000 - 86_400, Date.now() / 1000] } },
+      axes: [{}, { label: 'ms' }],
+      legend: { show: true },
+    },
+    [timed.map((p) => Date.parse(p.start) / 1000), timed.map((p) => p.avg_ms), timed.map((p) => p.max_ms)],
     box,
   );
 }

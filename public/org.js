@@ -65,7 +65,7 @@ export async function renderOrg(view, slug, tab, user, rest = []) {
   if (tab === 'integrations') return renderIntegrations(section, org, can);
   if (tab === 'devices') return renderDevices(section, org, can);
   if (tab === 'alerts') return renderAlerts(section, org, can, rest[0]);
-  if (tab === 'health') return renderHealth(section, org);
+  if (tab === 'health') return renderHealth(section, org, can);
   if (tab === 'runs') return renderRuns(section, org);
   if (tab === 'audit') return renderOrgAudit(section, org);
   if (tab === 'tokens') return renderTokens(section, org, role);

@@ -3,6 +3,8 @@ import type { NewAlert } from '../app/index.js';
 import { harness, type Harness } from '../server/harness.test-helpers.js';
 import { healthConfigSchema } from './config-schema.js';
 import { createFailModeAdvisor } from './failmode/advisor.js';
+import { createEmulator, type Emulator } from '../emulator/index.js';
+import { demoFaults, type DemoFaults } from './monitor/demo-faults.js';
 import { RecentProbes } from './monitor/recent-probes.js';
 import { healthStatus } from './monitor/status.js';
 import type { ProbeOutcome } from './probe/probe-types.js';
@@ -27,6 +29,8 @@ const config = healthConfigSchema.parse({
   ],
 });
 let recent: RecentProbes;
+let emulator: Emulator;
+let faults: DemoFaults;
 let readings: Array<{
   factor: 'push' | 'phone_call' | 'sms' | 'passcode';
   attempts: number;
@@ -53,6 +57,7 @@ beforeEach(async () => {
         (app, deps) =>
           mountHealthRoutes(app, deps, {
             status: (o) => need().status(o),
+            owns: (o, i) => need().owns(o, i),
             transitions: (o) => need().transitions(o),
             buckets: (i, r, f, t) => need().buckets(i, r, f, t),
             decide: (q) => need().decide(q),
@@ -61,6 +66,7 @@ beforeEach(async () => {
             factors: (o) => need().factors(o),
             maintenance: (slug) => need().maintenance(slug),
             probes: (i) => need().probes(i),
+            demoFaults: (slug) => need().demoFaults(slug),
             now: () => need().now(),
           }),
       ],
@@ -70,6 +76,9 @@ beforeEach(async () => {
   const repo = healthRepository(h.store);
   const now = () => h.now.t;
   recent = new RecentProbes(3);
+  // A real emulator in process: the route must set and clear faults its control really applies.
+  emulator = await createEmulator({ seed: 'health-routes', users: 3 });
+  faults = demoFaults(emulator.control);
   readings = [];
   const advisor = createFailModeAdvisor({
     store: h.store,
@@ -80,6 +89,7 @@ beforeEach(async () => {
   });
   late.deps = {
     status: (orgId) => healthStatus(h.store, repo, config, now(), orgId),
+    owns: async (orgId, id) => (await h.store.integrations.get(orgId, id)) !== undefined,
     transitions: (orgId) => repo.transitions(orgId),
     buckets: (id, r, f, t) => repo.buckets(id, r, f, t),
     decide: (q) => advisor.decideRecorded(q),
@@ -88,6 +98,8 @@ beforeEach(async () => {
     factors: (orgId) => (orgId === h.orgs.a.id ? readings : []),
     maintenance: (slug) => config.maintenance.filter((w) => w.org === slug),
     probes: (id) => recent.list(id),
+    // In this test "acme" plays the demo organization.
+    demoFaults: (slug) => (slug === 'acme' ? faults : null),
     now,
   };
 });
@@ -302,6 +314,64 @@ describe('GET /api/v1/orgs/{org}/health (dashboard parts)', () => {
     });
     const other = await h.call(c, 'GET', `/api/v1/orgs/acme/health/probes?integration=${theirs.id}`);
     expect(((await other.json()) as { probes: unknown[] }).probes).toEqual([]);
+    // The buckets answer the same way: another organization's integration has none here.
+    const repo = healthRepository(h.store);
+    await repo.count(h.orgs.b.id, theirs.id, t0, 'up', 20);
+    await repo.count(h.orgs.a.id, mine.id, t0, 'up', 20);
+    const series = async (id: string) =>
+      (
+        (await (await h.call(c, 'GET', `/api/v1/orgs/acme/health/series?integration=${id}`)).json()) as {
+          points: unknown[];
+        }
+      ).points.length;
+    expect(await series(mine.id)).toBe(1);
+    expect(await series(theirs.id)).toBe(0);
     expect((await h.call(c, 'GET', '/api/v1/orgs/acme/health/probes')).status).toBe(400);
+  });
+});
+
+describe('POST /api/v1/orgs/{org}/health/demo-fault', () => {
+  it('sets one fault at a time on the demo emulator, clears only its own, and is audited', async () => {
+    const other = emulator.control.addFault({ kind: 'rate_limit', path: '/admin/v2/logs/*', id: 'mine' });
+    const admin = await h.login('admin-a');
+    const down = await h.call(admin, 'POST', '/api/v1/orgs/acme/health/demo-fault', { fault: 'down' });
+    expect(down.status).toBe(200);
+    expect(await down.json()).toEqual({ active: ['down'] });
+    expect(emulator.control.faults().find((f) => f.id === 'dashboard-down')).toMatchObject({
+      kind: 'error',
+      status: 503,
+    });
+    const slow = await h.call(admin, 'POST', '/api/v1/orgs/acme/health/demo-fault', { fault: 'slow' });
+    expect(await slow.json()).toEqual({ active: ['slow'] });
+    const auditor = await h.login('auditor-a');
+    const view = (await (await h.call(auditor, 'GET', '/api/v1/orgs/acme/health')).json()) as {
+      demo_faults: string[] | null;
+    };
+    expect(view.demo_faults).toEqual(['slow']);
+    const clear = await h.call(admin, 'POST', '/api/v1/orgs/acme/health/demo-fault', { fault: 'clear' });
+    expect(await clear.json()).toEqual({ active: [] });
+    expect(emulator.control.faults().map((f) => f.id)).toEqual([other.id]);
+    const rows = (await h.audit()).filter((a) => a.action === 'health.demo_fault');
+    expect(rows.map((r) => r.details['fault'])).toEqual(['down', 'slow', 'clear']);
+  });
+
+  it('is for admins of the demo organization only, with a stable code elsewhere', async () => {
+    const auditor = await h.login('auditor-a');
+    expect(
+      (await h.call(auditor, 'POST', '/api/v1/orgs/acme/health/demo-fault', { fault: 'down' })).status,
+    ).toBe(403);
+    const owner = await h.login('owner-b');
+    const res = await h.call(owner, 'POST', '/api/v1/orgs/globex/health/demo-fault', { fault: 'down' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('health.not_demo');
+    const view = (await (await h.call(owner, 'GET', '/api/v1/orgs/globex/health')).json()) as {
+      demo_faults: unknown;
+    };
+    expect(view.demo_faults).toBeNull();
+    const admin = await h.login('admin-a');
+    expect(
+      (await h.call(admin, 'POST', '/api/v1/orgs/acme/health/demo-fault', { fault: 'melt' })).status,
+    ).toBe(400);
+    expect(emulator.control.faults()).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import {
+  audit,
   body,
   defineRoute,
   input,
@@ -17,10 +18,14 @@ import type { Transition, FailModeRecord, Bucket } from './store/health-reposito
 import type { FailModeApplication, MaintenanceWindow } from './config-schema.js';
 import type { FactorReading } from './factor/factor-health.js';
 import type { RecentProbe } from './monitor/recent-probes.js';
+import { DEMO_FAULTS, type DemoFaults } from './monitor/demo-faults.js';
+import { HealthError } from './errors.js';
 import { uptimePercent } from './monitor/status.js';
 
 export interface HealthRouteDeps {
   status(orgId: string): Promise<IntegrationStatus[]>;
+  /** Whether the integration belongs to the organization (one lookup, not the whole status). */
+  owns(orgId: string, integrationId: string): Promise<boolean>;
   transitions(orgId: string): Promise<Transition[]>;
   buckets(
     integrationId: string,
@@ -37,6 +42,8 @@ export interface HealthRouteDeps {
   maintenance(orgSlug: string): readonly MaintenanceWindow[];
   /** The last probes of one integration (in memory), oldest first. */
   probes(integrationId: string): readonly RecentProbe[];
+  /** The fault buttons of the emulated demo tenant; null for every other organization or without a demo. */
+  demoFaults(orgSlug: string): DemoFaults | null;
   now(): number;
 }
 
@@ -147,7 +154,13 @@ const HealthView = z.object({
       active: z.boolean(),
     }),
   ),
+  demo_faults: z
+    .array(z.enum(DEMO_FAULTS))
+    .nullable()
+    .describe('faults set from the dashboard on the emulated demo tenant; null for a real organization'),
 });
+const DemoFaultBody = z.object({ fault: z.enum([...DEMO_FAULTS, 'clear']) });
+const DemoFaultReply = z.object({ active: z.array(z.enum(DEMO_FAULTS)) });
 const ProbesQuery = z.object({ integration: z.string().min(1).max(100) });
 const Probes = z.object({
   probes: z.array(
@@ -247,7 +260,40 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
             reason: w.reason,
             active: Date.parse(w.start) <= now && now < Date.parse(w.end),
           })),
+        demo_faults: h.demoFaults(org.slug)?.active() ?? null,
       });
+    },
+  );
+  mount(
+    app,
+    defineRoute(deps, 'admin', {
+      method: 'post',
+      path: '/api/v1/orgs/{org}/health/demo-fault',
+      tags,
+      summary:
+        'Emulated demo tenant only: take it down, slow it, make it hang, or clear that (audited), to watch the states change',
+      request: { params: OrgParam, ...body(DemoFaultBody) },
+      responses: { 200: json(DemoFaultReply, 'The faults now active.') },
+    }),
+    async (c) => {
+      const { fault } = input(c, 'json', DemoFaultBody);
+      const org = c.get('org');
+      const control = h.demoFaults(org.slug);
+      if (control === null)
+        throw new HealthError(
+          'health.not_demo',
+          'Faults can only be set on the emulated demo tenant while serve runs it, not on a real organization.',
+          { status: 409, exitCode: 2 },
+        );
+      const active = control.set(fault);
+      await audit(c, deps, {
+        action: 'health.demo_fault',
+        orgId: org.id,
+        target: fault,
+        outcome: 'success',
+        details: { fault, active },
+      });
+      return reply(c, DemoFaultReply, { active });
     },
   );
   mount(
@@ -262,7 +308,7 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
     }),
     async (c) => {
       const q = input(c, 'query', ProbesQuery);
-      const known = (await h.status(c.get('org').id)).some((s) => s.integration === q.integration);
+      const known = await h.owns(c.get('org').id, q.integration);
       return reply(c, Probes, {
         probes: (known ? h.probes(q.integration) : []).map((p) => ({
           at: new Date(p.at).toISOString(),
@@ -288,7 +334,7 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
     async (c) => {
       const q = input(c, 'query', SeriesQuery);
       const org = c.get('org');
-      const known = (await h.status(org.id)).some((s) => s.integration === q.integration);
+      const known = await h.owns(org.id, q.integration);
       const now = h.now();
       const buckets = known
         ? await h.buckets(q.integration, q.resolution, now - q.hours * 3_600_000, now + 1)

@@ -6,9 +6,13 @@ import { HealthMonitor } from './monitor/monitor.js';
 import { startProbeLoop, type ProbeLoop } from './monitor/probe-loop.js';
 import { RecentProbes } from './monitor/recent-probes.js';
 import { probeHolderId, probeLeaseTtlMs } from './monitor/probe-lease.js';
+import { demoFaults, type DemoFaults } from './monitor/demo-faults.js';
 import { healthStatus, type IntegrationStatus } from './monitor/status.js';
 import { allSubjects } from './probe/probe-targets.js';
 import { mountHealthRoutes } from './routes.js';
+
+/** The demo organization's slug (runtime's DEMO_SLUG; repeated so the health folder imports no runtime). */
+const DEMO_SLUG = 'demo';
 
 /** What `serve` runs for health: the probe loop, factor health, the fail-mode advisor, routes and metrics. */
 export function startHealth(ctx: CapabilityContext): StartedCapability {
@@ -33,6 +37,7 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
   });
   const latest = new Map<string, LatestProbe>();
   const recent = new RecentProbes();
+  const demo: DemoFaults | null = ctx.demo === null ? null : demoFaults(ctx.demo.emulator.control);
   const advisor = createFailModeAdvisor({
     store: ctx.store,
     repo: monitor.repo,
@@ -82,6 +87,7 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
       registerHealthMetrics(deps.metrics.registry, () => latest.values(), statusSnapshot);
       mountHealthRoutes(app, deps, {
         status: (orgId) => healthStatus(ctx.store, monitor.repo, config, now(), orgId),
+        owns: async (orgId, id) => (await ctx.store.integrations.get(orgId, id)) !== undefined,
         transitions: (orgId) => monitor.repo.transitions(orgId, 50),
         buckets: (id, resolution, from, to) => monitor.repo.buckets(id, resolution, from, to),
         decide: (q) => advisor.decideRecorded(q),
@@ -90,6 +96,7 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
         factors: (orgId) => factors.read(orgId, now()),
         maintenance: (slug) => config.maintenance.filter((w) => w.org === slug),
         probes: (id) => recent.list(id),
+        demoFaults: (slug) => (slug === DEMO_SLUG ? demo : null),
         now,
       });
     },

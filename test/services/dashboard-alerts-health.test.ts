@@ -8,9 +8,9 @@ import { startService, type RunningService } from '../../src/runtime/service.js'
 
 /**
  * The Alerts and Health pages in a real Chromium over the whole `duowatch serve` stack (SQLite, the
- * scheduler, every capability, the demo emulator over TLS): the emulator's fault control takes the demo
- * tenant down and the Health page shows DOWN; the DOWN alert is then listed, opened, acknowledged and
- * resolved, showing who did it; an auditor reads it without the buttons. Waits are polls with generous
+ * scheduler, every capability, the demo emulator over TLS): the Health page's demo fault control (the
+ * emulator's fault control) takes the demo tenant down and the page shows DOWN; the DOWN alert is then
+ * listed, opened, acknowledged and resolved, showing who did it; an auditor reads it without the buttons. Waits are polls with generous
  * ceilings (a shared, loaded machine), never timing assertions. Any console error (CSP included) fails.
  */
 const CHROMIUM = process.env['DUOWATCH_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -41,7 +41,7 @@ async function refreshUntil(page: Page, what: string, done: () => Promise<boolea
 }
 
 /** A call from the signed-in page, with the CSRF token the dashboard itself sends. */
-async function call(page: Page, method: string, path: string, body?: unknown): Promise<unknown> {
+async function call(page: Page, method: string, path: string, body: unknown): Promise<unknown> {
   return page.evaluate(
     async ([m, p, b]) => {
       // The test is compiled without the DOM library; the page has a document.
@@ -50,7 +50,7 @@ async function call(page: Page, method: string, path: string, body?: unknown): P
       const res = await fetch(p, {
         method: m,
         headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
-        body: b === undefined ? undefined : JSON.stringify(b),
+        body: JSON.stringify(b),
       });
       return { status: res.status, body: await res.json() };
     },
@@ -143,7 +143,9 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await refreshUntil(page, 'the demo integration UP', async () => (await state().textContent()) === 'UP');
     expect(await card().locator('h3').textContent()).toContain('Emulated Admin API');
     await card().locator('.uplot canvas').first().waitFor();
-    expect(await card().locator('.uplot .u-legend').textContent()).toMatch(/ttfb/);
+    expect(await card().locator('.uplot .u-legend').first().textContent()).toMatch(/ttfb/);
+    await card().locator('.uplot').nth(1).waitFor();
+    expect(await card().locator('.uplot .u-legend').nth(1).textContent()).toMatch(/average/);
     expect(await card().locator('svg.uptime rect.bar-up').count()).toBeGreaterThanOrEqual(1);
     expect(await page.getByRole('cell', { name: 'IdP upgrade' }).count()).toBe(1);
     expect(await page.getByRole('cell', { name: 'vpn', exact: true }).count()).toBe(1);
@@ -154,7 +156,10 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
   it('shows DOWN when the emulator fault control takes the tenant down, and a fail-open as password only', async () => {
     const demo = service.runtime.demo;
     if (demo === null) throw new Error('serve started no demo tenant');
-    const fault = demo.emulator.control.addFault({ kind: 'error', status: 503 });
+    // The Health page's demo fault control sets the emulator's fault (audited), as a newcomer would.
+    await page.getByRole('button', { name: /Take it down/ }).click();
+    await page.getByText('Active now: down.').waitFor();
+    expect(demo.emulator.control.faults().map((f) => [f.kind, f.status])).toEqual([['error', 503]]);
     await refreshUntil(
       page,
       'the demo integration DOWN',
@@ -188,7 +193,9 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await page.screenshot({ path: `${SHOTS}/03-health-narrow.png`, fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    demo.emulator.control.removeFault(fault.id);
+    await page.getByRole('button', { name: 'Restore it' }).click();
+    await page.getByText('No fault set').waitFor();
+    expect(demo.emulator.control.faults()).toEqual([]);
     await refreshUntil(
       page,
       'the demo integration UP again',
@@ -229,12 +236,55 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await page.getByRole('button', { name: 'Resolve' }).focus();
     await page.keyboard.press('Enter');
     await page.getByText(/^Resolved by admin at /).waitFor();
+    // Focus stays with the Handle box, and the change is announced.
+    expect(await page.evaluate<string>("document.activeElement ? document.activeElement.id : ''")).toBe(
+      'alert-actions-t',
+    );
+    expect(await page.locator('#status').textContent()).toBe('Alert resolved by admin.');
     expect(await page.getByRole('button', { name: 'Resolve' }).count()).toBe(0);
     await page.screenshot({ path: `${SHOTS}/05-alert-resolved.png`, fullPage: true });
 
     await page.getByRole('link', { name: 'Audit log' }).first().click();
     await page.getByRole('cell', { name: 'alert.resolve' }).first().waitFor();
     expect(await page.getByRole('cell', { name: 'alert.ack' }).count()).toBe(1);
+    expect(await page.getByRole('cell', { name: 'health.demo_fault' }).count()).toBe(2);
+  });
+
+  it("shows the demo's detections from emulated events: marked, folded counts, triggering events", async () => {
+    await page.goto(service.url + '/#/org/demo/alerts');
+    await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Text').fill('');
+    // The demo's scenarios and baseline reach the detections through the log collector: wait for a folded one.
+    await page.getByLabel('Rule').fill('duo.unexpected_factor');
+    const rows = page.locator('.alert-list tbody tr');
+    const folded = rows.filter({ hasText: 'repeats folded in' });
+    const deadline = Date.now() + CEILING;
+    for (;;) {
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.locator('.alert-list table, .alert-list p').first().waitFor();
+      if ((await folded.count()) > 0) break;
+      if (Date.now() > deadline) throw new Error('no folded duo.unexpected_factor alert from the demo');
+      await page.waitForTimeout(2000);
+    }
+    const row = folded.first();
+    expect(await row.locator('.badge-demo').textContent()).toBe('emulated');
+    const count = Number(/^(\d+) \(/.exec((await row.locator('td').nth(5).textContent()) ?? '')?.[1]);
+    expect(count).toBeGreaterThan(1);
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: /Triggering events/ }).waitFor();
+    expect(await page.locator('[data-field="count"]').textContent()).toBe(
+      `${String(count)} (${String(count - 1)} repeats folded in)`,
+    );
+    const ids = await page.locator('ul.events li').count();
+    expect(await page.getByRole('heading', { name: /Triggering events/ }).textContent()).toBe(
+      `Triggering events (${String(ids)})`,
+    );
+    expect(ids).toBeGreaterThanOrEqual(1);
+    const triage = page.locator('table:has(caption:text("Triage fields")) tbody tr');
+    expect(await triage.filter({ hasText: /^user/ }).count()).toBe(1);
+    expect(await triage.filter({ hasText: 'EMULATED demo tenant' }).count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/07-detection.png`, fullPage: true });
   });
 
   it('lets an auditor read alerts without the buttons to change them', async () => {
@@ -260,6 +310,10 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     expect(await other.getByRole('button', { name: /Acknowledge|Resolve/ }).count()).toBe(0);
     expect(await other.locator('[data-field="changed by"]').textContent()).toBe('admin');
     await other.screenshot({ path: `${SHOTS}/06-auditor.png`, fullPage: true });
+    await other.goto(service.url + '/#/org/demo/health');
+    await other.getByText('An admin can take it down or slow it from here').waitFor();
+    await other.locator('article.integration-health').first().waitFor();
+    expect(await other.getByRole('button', { name: /Take it down|Restore it/ }).count()).toBe(0);
     await other.close();
     expect(problems, problems.join('\n')).toEqual([]);
   });
