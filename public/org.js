@@ -2,6 +2,7 @@ import { api, describeError } from './api.js';
 import { badge, h, when } from './dom.js';
 import { renderIntegrations } from './integrations.js';
 import { renderDevices } from './devices.js';
+import { renderVerify } from './verify.js';
 import { renderOrgAudit, renderRuns, renderTokens } from './lists.js';
 import { factorBars, historyChart } from './charts.js';
 
@@ -35,6 +36,7 @@ export async function renderOrg(view, slug, tab, user) {
     ['controls', 'Controls'],
     ['integrations', 'Integrations'],
     ['devices', 'Trusted endpoints'],
+    ['verify', 'Verify a user'],
     ['runs', 'Runs'],
     ['audit', 'Audit log'],
   ];
@@ -60,6 +62,7 @@ export async function renderOrg(view, slug, tab, user) {
   view.append(section);
   if (tab === 'integrations') return renderIntegrations(section, org, can);
   if (tab === 'devices') return renderDevices(section, org, can);
+  if (tab === 'verify') return renderVerify(section, org, can);
   if (tab === 'runs') return renderRuns(section, org);
   if (tab === 'audit') return renderOrgAudit(section, org);
   if (tab === 'tokens') return renderTokens(section, org, role);

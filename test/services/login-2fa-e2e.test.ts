@@ -178,6 +178,32 @@ describe.skipIf(!available)(`login 2FA e2e (skipped: ${CHROMIUM} not installed)`
     expect(audit.some((e) => e.action === 'session.break_glass' && e.target === username)).toBe(true);
     expect(stack.alerts.some((a) => a.rule === 'verify.break_glass_used')).toBe(true);
     await page.screenshot({ path: `${SHOTS}/05-break-glass.png`, fullPage: true });
+  });
+
+  it('verify this user: an admin sends a push with a reason and sees the recorded answer', async () => {
+    await behave(stack.users.push, 'approve', 2);
+    await page.getByRole('link', { name: 'Acme Corp' }).click();
+    await page.getByRole('link', { name: 'Verify a user' }).click();
+    await page.getByText('No user has been verified yet.').waitFor();
+    await page.getByLabel('Duo username').fill(stack.users.push);
+    await page.getByLabel(/^Reason/).fill('IR-7: sign-in from a new country');
+    await page.getByRole('button', { name: 'Send verification push' }).click();
+    const row = page.locator('#verify-requests tbody tr').first();
+    await row.getByRole('cell', { name: 'IR-7: sign-in from a new country' }).waitFor();
+    // The list refreshes itself until Duo's answer is in.
+    await row.getByRole('cell', { name: 'Approved', exact: true }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: `${SHOTS}/06-verify-user.png`, fullPage: true });
+    // The request's own row is written just before its audit row: wait for the latter (bounded).
+    const org = await stack.store.organizations.findBySlug('acme');
+    await expect
+      .poll(
+        async () =>
+          (await stack.store.auditLog.list(org?.id ?? null, { limit: 200 })).find(
+            (e) => e.action === 'verify.user.result' && e.target === stack.users.push,
+          )?.details?.['outcome'],
+        { timeout: 10_000 },
+      )
+      .toBe('success');
     await signOut();
     expect(problems, problems.join('\n')).toEqual([]);
   });
