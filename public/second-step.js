@@ -123,7 +123,11 @@ export function runSecondStep(panel, first, done, abandon) {
       );
       box.append(h('label', { for: 'second-step-device' }, 'Device'), device);
     }
-    const chosen = () => (device ? { device: device.value } : {});
+    // The chosen device when it can do this factor; otherwise Duo picks one that can ("auto").
+    const chosen = (f) => {
+      const d = device && capable.find((x) => x.device === device.value);
+      return d && d.capabilities.includes(f) ? { device: d.device } : {};
+    };
     const buttons = step.factors
       .filter((f) => f in FACTOR_BUTTONS)
       .map((f) =>
@@ -131,7 +135,7 @@ export function runSecondStep(panel, first, done, abandon) {
           'button',
           {
             type: 'button',
-            onclick: () => send(() => api('POST', '/api/v1/session/2fa', { factor: f, ...chosen() })),
+            onclick: () => send(() => api('POST', '/api/v1/session/2fa', { factor: f, ...chosen(f) })),
           },
           FACTOR_BUTTONS[f],
         ),

@@ -55,6 +55,9 @@ describe.skipIf(!available)(`login 2FA e2e (skipped: ${CHROMIUM} not installed)`
     await stack.operator('ops-admin', 'admin', stack.users.push);
     await stack.operator('ops-texter', 'auditor', stack.users.sms);
     await stack.operator('ops-auditor', 'auditor', stack.users.push);
+    await stack.operator('ops-caller', 'auditor', stack.users.phone);
+    // A Duo username the tenant does not know: Duo's preauth answers "enroll".
+    await stack.operator('ops-newcomer', 'auditor', 'not.yet.enrolled');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -131,6 +134,23 @@ describe.skipIf(!available)(`login 2FA e2e (skipped: ${CHROMIUM} not installed)`
     await page.getByRole('heading', { name: 'Organizations' }).waitFor();
     expect(await page.locator('#who-factor').textContent()).toBe('· Duo passcode');
     await signOut();
+  });
+
+  it('phone call: the waiting screen while Duo calls, then signed in', async () => {
+    await behave(stack.users.phone, 'approve', 1);
+    await password('ops-caller');
+    await page.getByRole('button', { name: 'Call me' }).click();
+    await page.getByText('Waiting for your answer on your device').waitFor();
+    await page.getByRole('heading', { name: 'Organizations' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#who-factor').textContent()).toBe('· Duo phone');
+    await signOut();
+  });
+
+  it('not enrolled: refused with what to do', async () => {
+    await password('ops-newcomer');
+    await expect
+      .poll(() => loginError().textContent(), { timeout: 30_000 })
+      .toMatch(/not enrolled.*enrollment link/);
   });
 
   it('Duo down: an admin is refused; an auditor gets in with the password only, said and audited', async () => {
