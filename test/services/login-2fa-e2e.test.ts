@@ -82,6 +82,16 @@ describe.skipIf(!available)(`login 2FA e2e (skipped: ${CHROMIUM} not installed)`
     await behave(stack.users.push, 'approve', 2);
     await password('ops-owner');
     await page.getByRole('heading', { name: 'Confirm it is you with Duo' }).waitFor();
+    expect(await page.evaluate<string>("document.activeElement ? document.activeElement.id : ''")).toBe(
+      'second-step-title',
+    );
+    await page.setViewportSize({ width: 375, height: 800 });
+    const wide = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => e.tagName + '#' + e.id)",
+    );
+    expect(wide).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/00-choose-narrow.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('button', { name: 'Send a Duo Push' }).click();
     await page.getByText('Waiting for your answer on your device').waitFor();
     await page.screenshot({ path: `${SHOTS}/01-waiting.png`, fullPage: true });
