@@ -2,7 +2,39 @@ import { api, describeError } from './api.js';
 import { h } from './dom.js';
 
 // Trusted endpoints: per Device API integration, its caches and last sync, and a form that plans or syncs
-// from an export chosen here (read in the browser, sent as text). Every string is a text node (dom.js).
+// from an export chosen here (read in the browser, sent as text). While the sync call waits for the run to
+// end, the page polls the integration's progress route and shows a progress bar. Every string is a text
+// node (dom.js).
+
+const PHASES = {
+  starting: () => 'Starting: reading the export and planning…',
+  reading: (p) => 'Reading the active cache back: ' + num(p.done) + ' of ' + num(p.total) + ' devices',
+  uploading: (p) => 'Uploading: ' + num(p.done) + ' of ' + num(p.total) + ' identifiers',
+  verifying: () => "Checking Duo's device count of the new cache…",
+  activating: () => 'Activating the new cache…',
+  cleaning: () => 'Deleting the pending cache…',
+};
+const POLL_MS = 400;
+const MAX_POLLS = 4500; // 30 minutes, the scheduled sync's own ceiling: the loop always ends.
+
+const num = (n) => Number(n).toLocaleString('en');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A progress bar and its words; `show(progress)` updates both (an unknown total leaves it indeterminate). */
+function progressView(first) {
+  const bar = h('progress', { 'aria-label': 'Sync progress' });
+  const words = h('p', { class: 'progress-words' }, first);
+  return {
+    node: h('div', { class: 'progress', role: 'status' }, words, bar),
+    show(p) {
+      words.textContent = (PHASES[p.phase] || (() => p.phase))(p);
+      if (p.total > 0) {
+        bar.max = p.total;
+        bar.value = Math.min(p.done, p.total);
+      } else bar.removeAttribute('value');
+    },
+  };
+}
 
 function planLine(plan) {
   return (
@@ -116,15 +148,25 @@ async function integrationCard(org, integration, can) {
   const skip = h('input', { type: 'checkbox', id: 'skip-' + integration.id });
   const out = h('div', { 'aria-live': 'polite' });
   const run = async (dryRun) => {
-    out.replaceChildren(
-      h(
-        'p',
-        { role: 'status' },
-        dryRun ? 'Planning…' : 'Uploading and verifying… (the answer comes when the run ends)',
-      ),
-    );
     const chosen = file.files && file.files[0];
     if (!chosen) return out.replaceChildren(h('p', { class: 'error' }, 'Choose an export file first.'));
+    const view = progressView(dryRun ? 'Planning…' : 'Starting…');
+    out.replaceChildren(view.node);
+    let finished = false;
+    const watch = async () => {
+      for (let i = 0; i < MAX_POLLS && !finished; i++) {
+        await sleep(POLL_MS);
+        if (finished) return;
+        try {
+          const { progress } = await api('GET', base + '/progress');
+          // Only a running sync: an earlier run's finished entry is not this one.
+          if (!finished && progress && progress.running) view.show(progress);
+        } catch {
+          // The bar is a courtesy; the sync call's own answer says how it ended.
+        }
+      }
+    };
+    void watch();
     try {
       const r = await api('POST', base + '/sync', {
         content: await chosen.text(),
@@ -134,8 +176,10 @@ async function integrationCard(org, integration, can) {
         force: force.checked,
         skipInvalid: skip.checked,
       });
+      finished = true;
       out.replaceChildren(resultView(r));
     } catch (error) {
+      finished = true;
       out.replaceChildren(h('p', { class: 'error', role: 'alert' }, describeError(error)));
     }
   };

@@ -4,6 +4,7 @@ import { renderIntegrations } from './integrations.js';
 import { renderDevices } from './devices.js';
 import { renderAlerts } from './alerts.js';
 import { renderHealth } from './health.js';
+import { renderVerify } from './verify.js';
 import { renderOrgAudit, renderRuns, renderTokens } from './lists.js';
 import { factorBars, historyChart } from './charts.js';
 
@@ -39,6 +40,7 @@ export async function renderOrg(view, slug, tab, user, rest = []) {
     ['devices', 'Trusted endpoints'],
     ['alerts', 'Alerts'],
     ['health', 'Health'],
+    ['verify', 'Verify a user'],
     ['runs', 'Runs'],
     ['audit', 'Audit log'],
   ];
@@ -66,6 +68,7 @@ export async function renderOrg(view, slug, tab, user, rest = []) {
   if (tab === 'devices') return renderDevices(section, org, can);
   if (tab === 'alerts') return renderAlerts(section, org, can, rest[0]);
   if (tab === 'health') return renderHealth(section, org, can);
+  if (tab === 'verify') return renderVerify(section, org, can);
   if (tab === 'runs') return renderRuns(section, org);
   if (tab === 'audit') return renderOrgAudit(section, org);
   if (tab === 'tokens') return renderTokens(section, org, role);

@@ -90,7 +90,13 @@ export function runSecondStep(panel, first, done, abandon) {
     if (!over) end(abandon, 'No answer came in time; sign in again.');
   }
 
+  let shown = '';
   function render(step) {
+    // A poll that brings nothing new leaves the screen (and the keyboard focus) alone.
+    const key = JSON.stringify([step.state, step.message, step.factors]);
+    if (key === shown && panel.firstChild) return;
+    const first = shown === '';
+    shown = key;
     clear(panel);
     panel.hidden = false;
     const message = h('p', { id: 'second-step-message', role: 'status' }, step.message);
@@ -109,6 +115,12 @@ export function runSecondStep(panel, first, done, abandon) {
         'Cancel and sign in again',
       ),
     );
+    // Keyboard and screen-reader users land on the step when it opens, and on what to do next after it.
+    const target = first ? panel.querySelector('h2') : panel.querySelector('button:not(.secondary), input');
+    if (target) {
+      if (target.tagName === 'H2') target.setAttribute('tabindex', '-1');
+      target.focus();
+    }
   }
 
   function chooser(step) {
@@ -123,7 +135,11 @@ export function runSecondStep(panel, first, done, abandon) {
       );
       box.append(h('label', { for: 'second-step-device' }, 'Device'), device);
     }
-    const chosen = () => (device ? { device: device.value } : {});
+    // The chosen device when it can do this factor; otherwise Duo picks one that can ("auto").
+    const chosen = (f) => {
+      const d = device && capable.find((x) => x.device === device.value);
+      return d && d.capabilities.includes(f) ? { device: d.device } : {};
+    };
     const buttons = step.factors
       .filter((f) => f in FACTOR_BUTTONS)
       .map((f) =>
@@ -131,7 +147,7 @@ export function runSecondStep(panel, first, done, abandon) {
           'button',
           {
             type: 'button',
-            onclick: () => send(() => api('POST', '/api/v1/session/2fa', { factor: f, ...chosen() })),
+            onclick: () => send(() => api('POST', '/api/v1/session/2fa', { factor: f, ...chosen(f) })),
           },
           FACTOR_BUTTONS[f],
         ),

@@ -8,6 +8,7 @@ import { DevicesError, DevicesInputError } from './errors.js';
 import { readDeviceIds, type DeviceList, type InputFormat } from './read-device-ids.js';
 import { runSync, type SyncResult } from './sync.js';
 import type { SyncProgress } from './sync-types.js';
+import type { ProgressBoard, RunProgress } from './progress-board.js';
 
 export interface DevicesSettings {
   shrinkThreshold: number;
@@ -68,6 +69,8 @@ export interface DevicesServiceDeps {
   settings: DevicesSettings;
   alerts?: AlertRaiser;
   clock?: () => Date;
+  /** Where running syncs report how far they are (the dashboard's progress bar); none when omitted. */
+  progress?: ProgressBoard;
   /** Batch retry delays (tests shorten them). */
   batchRetryDelaysMs?: readonly number[];
 }
@@ -78,6 +81,8 @@ export interface DevicesService {
   /** Reads, validates, and syncs (or plans); input errors throw DevicesInputError, everything else is a result. */
   sync(orgSlug: string, integrationRef: string, input: SyncInput, opts: SyncOptions): Promise<SyncReport>;
   status(orgSlug: string, integrationRef: string): Promise<DevicesStatus>;
+  /** How far the running (or the last) sync of the integration is, from this process's board. */
+  progress(orgSlug: string, integrationRef: string): Promise<RunProgress | null>;
   runs(orgSlug: string, integrationRef?: string, limit?: number): Promise<SyncRunRecord[]>;
   /** Raises an alert for every device integration whose last successful sync is older than the threshold. */
   checkStale(): Promise<number>;
@@ -138,26 +143,42 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
       // The first upload that names its OS (an export's OS column) declares it for the integration.
       if (os === null && list.os !== null) await repo.setOs(orgId, integration.id, list.os);
       const client = await deps.clientFor(orgId, integration.id);
-      const result = await runSync(
-        {
-          orgId,
-          integrationId: integration.id,
-          ids: list.ids,
-          dryRun: opts.dryRun ?? false,
-          force: opts.force === true,
-          shrinkThreshold: opts.shrinkThreshold ?? deps.settings.shrinkThreshold,
-          deleteForeignPending: opts.deleteForeignPending === true,
-          trigger: opts.trigger,
-          source: input.source,
-        },
-        {
-          api: deviceApi(client, integration.mkey ?? ''),
-          repo,
-          clock,
-          ...(deps.batchRetryDelaysMs === undefined ? {} : { batchRetryDelaysMs: deps.batchRetryDelaysMs }),
-          ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
-        },
-      );
+      // The dashboard's progress bar (docs/devices.md "Live progress"); a run that finds another one on the
+      // board (it will meet the lease) leaves that one's progress alone.
+      const board = deps.progress;
+      const own =
+        board?.start(integration.id, { trigger: opts.trigger, dryRun: (opts.dryRun ?? false) !== false }) ??
+        false;
+      let result: SyncResult;
+      try {
+        result = await runSync(
+          {
+            orgId,
+            integrationId: integration.id,
+            ids: list.ids,
+            dryRun: opts.dryRun ?? false,
+            force: opts.force === true,
+            shrinkThreshold: opts.shrinkThreshold ?? deps.settings.shrinkThreshold,
+            deleteForeignPending: opts.deleteForeignPending === true,
+            trigger: opts.trigger,
+            source: input.source,
+          },
+          {
+            api: deviceApi(client, integration.mkey ?? ''),
+            repo,
+            clock,
+            ...(deps.batchRetryDelaysMs === undefined ? {} : { batchRetryDelaysMs: deps.batchRetryDelaysMs }),
+            onProgress: async (p) => {
+              if (own) board?.update(integration.id, p);
+              await opts.onProgress?.(p);
+            },
+          },
+        );
+      } catch (error) {
+        if (own) board?.finish(integration.id, 'failed');
+        throw error;
+      }
+      if (own) board?.finish(integration.id, result.outcome);
       const report: SyncReport = {
         ...result,
         orgId,
@@ -173,6 +194,10 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
       };
       await record(report, opts, integration);
       return report;
+    },
+    async progress(orgSlug, ref) {
+      const { integration } = await resolve(orgSlug, ref);
+      return deps.progress?.get(integration.id) ?? null;
     },
     async status(orgSlug, ref) {
       const { orgId, integration } = await resolve(orgSlug, ref);

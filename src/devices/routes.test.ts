@@ -8,6 +8,7 @@ import type { NewAlert } from '../app/index.js';
 import { createDevicesService, type DevicesService } from './devices-service.js';
 import { devicesMigrations } from './migrations.js';
 import { mountDevicesRoutes } from './routes.js';
+import { createProgressBoard } from './progress-board.js';
 
 const ids = (n: number, from = 0): string[] =>
   Array.from(
@@ -67,6 +68,7 @@ beforeEach(async () => {
       },
     },
     batchRetryDelaysMs: [0],
+    progress: createProgressBoard(),
   });
 });
 
@@ -151,5 +153,47 @@ describe('devices REST API', () => {
     // A sync from the CLI reports to the person running it; it raises nothing.
     await service.sync('acme', 'mac-fleet', csv(12), { trigger: 'cli', actor: 'cli' });
     expect(alerts).toHaveLength(3);
+  });
+
+  it("shows a running sync's progress while the upload call waits, then how it ended", async () => {
+    const admin = await h.login('admin-a');
+    const auditor = await h.login('auditor-a');
+    const progressOf = async () =>
+      (
+        (await (await h.call(auditor, 'GET', path('/integrations/mac-fleet/progress'))).json()) as {
+          progress: {
+            running: boolean;
+            phase: string;
+            done: number;
+            total: number;
+            outcome: string | null;
+          } | null;
+        }
+      ).progress;
+    expect(await progressOf()).toBeNull();
+    // Each add call waits 150 ms in the emulator, so the three batches leave time to look in between.
+    emu.control.addFault({ kind: 'latency', latencyMs: 150, method: 'POST', path: '*/devices' });
+    const pending = h.call(admin, 'POST', path(`/integrations/${integrationId}/sync`), {
+      content: `device_id\n${ids(2500).join('\n')}`,
+    });
+    let ended = false;
+    void pending.finally(() => (ended = true));
+    const seen: string[] = [];
+    // Polls until the call ends (bounded by the call itself and a ceiling on the count).
+    for (let i = 0; i < 2000 && !ended; i++) {
+      const p = await progressOf();
+      if (p?.running === true && p.phase === 'uploading') seen.push(`${String(p.done)}/${String(p.total)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await (await pending).json()).toMatchObject({ outcome: 'synced', uploaded: 2500 });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((x) => /^(1000|2000|2500)\/2500$/.test(x))).toBe(true);
+    expect(await progressOf()).toMatchObject({
+      running: false,
+      phase: 'done',
+      done: 2500,
+      total: 2500,
+      outcome: 'synced',
+    });
   });
 });

@@ -78,6 +78,21 @@ const Run = z.object({
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
 });
+const Progress = z.object({
+  progress: z
+    .object({
+      running: z.boolean(),
+      phase: z.enum(['starting', 'reading', 'uploading', 'verifying', 'activating', 'cleaning', 'done']),
+      done: z.number(),
+      total: z.number(),
+      trigger: z.string(),
+      dryRun: z.boolean(),
+      startedAt: z.string(),
+      updatedAt: z.string(),
+      outcome: z.enum(['synced', 'planned', 'shrink_refused', 'failed']).nullable(),
+    })
+    .nullable(),
+});
 const Status = z.object({
   integrationId: z.string(),
   label: z.string(),
@@ -164,6 +179,28 @@ export function mountDevicesRoutes(
     async (c) => {
       const { integration } = input(c, 'param', Params);
       return reply(c, Status, await service().status(slug(c), integration));
+    },
+  );
+  mount(
+    app,
+    defineRoute(deps, 'auditor', {
+      method: 'get',
+      path: '/api/v1/orgs/{org}/devices/integrations/{integration}/progress',
+      tags,
+      summary:
+        "How far the integration's running sync is (phase, done of total), or how its last one ended; polled by the dashboard",
+      request: { params: Params },
+      responses: { 200: json(Progress, 'Progress, or null when no sync ran in this process lately.') },
+    }),
+    async (c) => {
+      const { integration } = input(c, 'param', Params);
+      const p = await service().progress(slug(c), integration);
+      return reply(c, Progress, {
+        progress:
+          p === null
+            ? null
+            : { ...p, startedAt: p.startedAt.toISOString(), updatedAt: p.updatedAt.toISOString() },
+      });
     },
   );
   mount(

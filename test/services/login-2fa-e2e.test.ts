@@ -55,6 +55,9 @@ describe.skipIf(!available)(`login 2FA e2e (skipped: ${CHROMIUM} not installed)`
     await stack.operator('ops-admin', 'admin', stack.users.push);
     await stack.operator('ops-texter', 'auditor', stack.users.sms);
     await stack.operator('ops-auditor', 'auditor', stack.users.push);
+    await stack.operator('ops-caller', 'auditor', stack.users.phone);
+    // A Duo username the tenant does not know: Duo's preauth answers "enroll".
+    await stack.operator('ops-newcomer', 'auditor', 'not.yet.enrolled');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -79,6 +82,16 @@ describe.skipIf(!available)(`login 2FA e2e (skipped: ${CHROMIUM} not installed)`
     await behave(stack.users.push, 'approve', 2);
     await password('ops-owner');
     await page.getByRole('heading', { name: 'Confirm it is you with Duo' }).waitFor();
+    expect(await page.evaluate<string>("document.activeElement ? document.activeElement.id : ''")).toBe(
+      'second-step-title',
+    );
+    await page.setViewportSize({ width: 375, height: 800 });
+    const wide = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => e.tagName + '#' + e.id)",
+    );
+    expect(wide).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/00-choose-narrow.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('button', { name: 'Send a Duo Push' }).click();
     await page.getByText('Waiting for your answer on your device').waitFor();
     await page.screenshot({ path: `${SHOTS}/01-waiting.png`, fullPage: true });
@@ -133,6 +146,23 @@ describe.skipIf(!available)(`login 2FA e2e (skipped: ${CHROMIUM} not installed)`
     await signOut();
   });
 
+  it('phone call: the waiting screen while Duo calls, then signed in', async () => {
+    await behave(stack.users.phone, 'approve', 1);
+    await password('ops-caller');
+    await page.getByRole('button', { name: 'Call me' }).click();
+    await page.getByText('Waiting for your answer on your device').waitFor();
+    await page.getByRole('heading', { name: 'Organizations' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#who-factor').textContent()).toBe('· Duo phone');
+    await signOut();
+  });
+
+  it('not enrolled: refused with what to do', async () => {
+    await password('ops-newcomer');
+    await expect
+      .poll(() => loginError().textContent(), { timeout: 30_000 })
+      .toMatch(/not enrolled.*enrollment link/);
+  });
+
   it('Duo down: an admin is refused; an auditor gets in with the password only, said and audited', async () => {
     const fault = (await stack.control('POST', '/faults', {
       kind: 'error',
@@ -178,6 +208,32 @@ describe.skipIf(!available)(`login 2FA e2e (skipped: ${CHROMIUM} not installed)`
     expect(audit.some((e) => e.action === 'session.break_glass' && e.target === username)).toBe(true);
     expect(stack.alerts.some((a) => a.rule === 'verify.break_glass_used')).toBe(true);
     await page.screenshot({ path: `${SHOTS}/05-break-glass.png`, fullPage: true });
+  });
+
+  it('verify this user: an admin sends a push with a reason and sees the recorded answer', async () => {
+    await behave(stack.users.push, 'approve', 2);
+    await page.getByRole('link', { name: 'Acme Corp' }).click();
+    await page.getByRole('link', { name: 'Verify a user' }).click();
+    await page.getByText('No user has been verified yet.').waitFor();
+    await page.getByLabel('Duo username').fill(stack.users.push);
+    await page.getByLabel(/^Reason/).fill('IR-7: sign-in from a new country');
+    await page.getByRole('button', { name: 'Send verification push' }).click();
+    const row = page.locator('#verify-requests tbody tr').first();
+    await row.getByRole('cell', { name: 'IR-7: sign-in from a new country' }).waitFor();
+    // The list refreshes itself until Duo's answer is in.
+    await row.getByRole('cell', { name: 'Approved', exact: true }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: `${SHOTS}/06-verify-user.png`, fullPage: true });
+    // The request's own row is written just before its audit row: wait for the latter (bounded).
+    const org = await stack.store.organizations.findBySlug('acme');
+    await expect
+      .poll(
+        async () =>
+          (await stack.store.auditLog.list(org?.id ?? null, { limit: 200 })).find(
+            (e) => e.action === 'verify.user.result' && e.target === stack.users.push,
+          )?.details?.['outcome'],
+        { timeout: 10_000 },
+      )
+      .toBe('success');
     await signOut();
     expect(problems, problems.join('\n')).toEqual([]);
   });

@@ -31,7 +31,12 @@ beforeAll(async () => {
     alerts: w.alertRaiser,
   });
   const step = createLoginStep(
-    { ...VERIFY_DEFAULTS.login, mode: 'required', org: 'acme', usernameMap: { 'fo-admin': w.users.push } },
+    {
+      ...VERIFY_DEFAULTS.login,
+      mode: 'required',
+      org: 'acme',
+      usernameMap: { 'fo-admin': w.users.push, 'fo-auditor': w.users.push },
+    },
     {
       store: w.store,
       clients: w.clients,
@@ -92,5 +97,33 @@ describe('Duo down during the duowatch login, with the health fail-mode policy',
     } finally {
       w.emulator.control.removeFault(fault.id);
     }
+  });
+});
+
+describe('Duo refusing one request is not an outage', () => {
+  it('a factor Duo refuses (no capable device) keeps the step pending and never fails open', async () => {
+    const client: TestClient = { cookie: '', csrf: '' };
+    const start = await s.call(client, 'POST', '/api/v1/session', {
+      username: 'fo-auditor',
+      password: 'correct horse battery staple',
+    });
+    expect(((await start.json()) as Session).state).toBe('pending');
+    const before = (await w.store.auditLog.list(null, { limit: 200 })).filter(
+      (e) => e.details?.['decision'] === 'fail_open',
+    ).length;
+    const res = await s.call(client, 'POST', '/api/v1/session/2fa', {
+      factor: 'push',
+      device: 'DPNOSUCHDEVICE000000',
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Session & { secondStep?: { state: string; message: string } };
+    expect(body.state).toBe('pending');
+    expect(body.secondStep).toMatchObject({ state: 'choose' });
+    expect(body.secondStep?.message).toMatch(/^Duo refused that: .*40002/);
+    const after = (await w.store.auditLog.list(null, { limit: 200 })).filter(
+      (e) => e.details?.['decision'] === 'fail_open',
+    ).length;
+    expect(after).toBe(before);
+    expect((await s.call(client, 'GET', '/api/v1/session')).status).toBe(401);
   });
 });

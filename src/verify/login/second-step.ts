@@ -49,6 +49,14 @@ const PASSCODE_TRIES = 5;
 const PUSH_BACKOFF_BASE_MS = 15_000;
 const WINDOW_MS = 10 * 60_000;
 
+/** Duo answered with an error of its own (4xx with a code, not a rate limit): Duo is up, it said no. */
+const duoRefused = (error: unknown): error is DuoApiError =>
+  error instanceof DuoApiError &&
+  error.duoCode !== undefined &&
+  error.httpStatus !== undefined &&
+  error.httpStatus < 500 &&
+  error.kind !== 'rate_limited';
+
 const strongest = (a: SecondFactorAccount): string => {
   if (a.superadmin || a.roles.includes('owner')) return 'owner';
   if (a.roles.includes('admin')) return 'admin';
@@ -298,13 +306,7 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
           { signal: signal() },
         );
       } catch (error) {
-        if (
-          error instanceof DuoApiError &&
-          error.duoCode !== undefined &&
-          error.httpStatus !== undefined &&
-          error.httpStatus < 500 &&
-          error.kind !== 'rate_limited'
-        )
+        if (duoRefused(error))
           return deny('second_factor_refused', `Duo refused the sign-in: ${error.message}`);
         return unavailable(a, error, duo.orgId);
       }
@@ -438,6 +440,14 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
           const first = await duo.auth.authStatus(txid, { signal: signal() });
           return await settle(secret, ch, first, duo.orgId);
         } catch (error) {
+          if (duoRefused(error)) {
+            // Duo answered and refused this request (no capable device, a bad passcode format…): not an
+            // outage, so never a fail-open; the user may choose again.
+            ch.state = 'choose';
+            ch.txid = null;
+            ch.message = `Duo refused that: ${cleanStatusMsg(error.message)}`;
+            return view(secret, ch);
+          }
           ch.state = 'done';
           return unavailable(ch, error, duo.orgId);
         }
