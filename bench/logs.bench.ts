@@ -73,7 +73,7 @@ async function fetchPages(
 async function rawWrite(
   pages: readonly string[],
   path: string,
-): Promise<{ events: number; seconds: number }> {
+): Promise<{ events: number; seconds: number; cpuSeconds: number }> {
   const h = await open(path, 'a');
   let events = 0;
   const t0 = performance.now();
