@@ -197,12 +197,8 @@ function integrationCard(path, i) {
   ];
   const dl = h('dl', { class: 'metrics' });
   for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
-  const phases = h('div', { class: 'chart', role: 'img', 'aria-label': 'Latency by phase of ' + i.label });
-  const trend = h('div', {
-    class: 'chart',
-    role: 'img',
-    'aria-label': 'Latency over the last 24 hours of ' + i.label,
-  });
+  const phases = h('div', { class: 'chart' });
+  const trend = h('div', { class: 'chart' });
   const hour = h('div', { class: 'bars' });
   const day = h('div', { class: 'bars' });
   const month = h('div', { class: 'bars' });
@@ -248,7 +244,7 @@ function phaseChart(box, probes) {
   box.append(
     h(
       'p',
-      { class: 'sr-only' },
+      { class: 'muted bars-legend' },
       probes.length +
         ' probes. Last: ' +
         PHASES.map(([k]) => k + ' ' + ms(last.phases_ms[k])).join(', ') +
@@ -259,7 +255,7 @@ function phaseChart(box, probes) {
   if (!UPlot) return;
   const xs = probes.map((p) => Math.floor(Date.parse(p.at) / 1000));
   const data = [xs, ...PHASES.map(([k]) => probes.map((p) => p.phases_ms[k]))];
-  new UPlot(
+  const plot = new UPlot(
     {
       width: Math.max(260, Math.min(box.clientWidth || 480, 640)),
       height: 180,
@@ -280,6 +276,8 @@ function phaseChart(box, probes) {
     data,
     box,
   );
+  // The line above says what the chart shows; uPlot's hover legend adds nothing for a screen reader.
+  plot.root.setAttribute('aria-hidden', 'true');
 }
 
 /** The signed check's latency per stored minute bucket (these survive a restart, unlike single probes). */
@@ -293,13 +291,13 @@ function latencyChart(box, points) {
   box.append(
     h(
       'p',
-      { class: 'sr-only' },
+      { class: 'muted bars-legend' },
       timed.length + ' minutes with successful probes; the slowest took ' + ms(worst) + '.',
     ),
   );
   const UPlot = window.uPlot;
   if (!UPlot) return;
-  new UPlot(
+  const plot = new UPlot(
     {
       width: Math.max(260, Math.min(box.clientWidth || 480, 640)),
       height: 160,
@@ -315,6 +313,8 @@ function latencyChart(box, points) {
     [timed.map((p) => Date.parse(p.start) / 1000), timed.map((p) => p.avg_ms), timed.map((p) => p.max_ms)],
     box,
   );
+  // The line above says what the chart shows; uPlot's hover legend adds nothing for a screen reader.
+  plot.root.setAttribute('aria-hidden', 'true');
 }
 
 /**
