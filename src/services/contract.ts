@@ -3,7 +3,9 @@
  * over the same services"). Every call names its organization; tenancy is a parameter, never a global.
  * `Actor` is who asks, for the audit log; authorization (roles) is checked by the caller's face.
  */
-import type { SignalView as EvidenceSignalView } from '../evidence/index.js';
+import type { SignalStatus, SignalView } from '../evidence/index.js';
+/** The evidence capability's one signal view and status, from the rule's record to the API unchanged. */
+export type { SignalStatus, SignalView } from '../evidence/index.js';
 import type { IntegrationsService } from '../integrations/index.js';
 export type {
   Actor,
@@ -16,7 +18,6 @@ export type {
   TestReport,
 } from '../integrations/index.js';
 import type { Actor } from '../integrations/index.js';
-export type SignalStatus = 'pass' | 'warning' | 'fail';
 
 export interface OrgView {
   id: string;
@@ -26,9 +27,6 @@ export interface OrgView {
   /** Worst status over the latest record of each signal; null before the first sync. */
   worstStatus: SignalStatus | null;
 }
-
-/** The evidence capability's one signal view, as the API types it (any signal id; `extended` optional). */
-export type SignalView = Omit<EvidenceSignalView, 'id' | 'extended'> & { id: string; extended?: boolean };
 
 export interface EvidenceView {
   org: string;
