@@ -3,6 +3,7 @@ import { clear, h } from './dom.js';
 import { renderOverview } from './overview.js';
 import { renderOrg } from './org.js';
 import { renderGlobalAudit, renderUsers } from './lists.js';
+import { renderLogs } from './logs.js';
 
 // The whole dashboard: a hash router over a few views. State is only the signed-in user.
 const state = { user: null };
@@ -45,6 +46,7 @@ async function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   try {
     if (parts[0] === 'org' && parts[1]) await renderOrg(view, parts[1], parts[2] || 'controls', state.user);
+    else if (parts[0] === 'logs') await renderLogs(view, state.user);
     else if (parts[0] === 'audit') await renderGlobalAudit(view);
     else if (parts[0] === 'users') await renderUsers(view);
     else await renderOverview(view);
