@@ -4,6 +4,7 @@ import { renderOverview } from './overview.js';
 import { renderOrg } from './org.js';
 import { renderGlobalAudit, renderUsers } from './lists.js';
 import { explainRefusal, factorNote, runSecondStep } from './second-step.js';
+import { renderLogs } from './logs.js';
 
 // The whole dashboard: a hash router over a few views. State is the signed-in user and how the session was
 // opened (the Duo factor, or that none was used and why).
@@ -58,6 +59,7 @@ async function route() {
   try {
     if (parts[0] === 'org' && parts[1])
       await renderOrg(view, parts[1], parts[2] || 'controls', state.user, parts.slice(3));
+    else if (parts[0] === 'logs') await renderLogs(view, state.user);
     else if (parts[0] === 'audit') await renderGlobalAudit(view);
     else if (parts[0] === 'users') await renderUsers(view);
     else await renderOverview(view);

@@ -65,9 +65,13 @@ describe('serve with a logs configuration', () => {
       // Wait until all six streams have a successful poll.
       const { checkpointRepository } = await import('../src/logs/index.js');
       const checkpoints = checkpointRepository(service.runtime.store);
-      await waitFor('six streams polled', async () => {
+      // The first collection has finished (every page of every stream delivered), so the files are still.
+      await waitFor('the first logs-poll run to finish', async () => {
         const list = await checkpoints.list(demo!.id);
-        return list.length === 6 && list.every((r) => r.lastSuccessMs !== null) ? list : undefined;
+        const runs = await service.runtime.store.jobRuns.list(demo!.id, { kind: 'logs-poll' });
+        return list.length === 6 && runs.length > 0 && runs.every((r) => r.finishedAt !== null)
+          ? runs
+          : undefined;
       });
       const data = join(dir, 'data', 'logs');
       const demoFile = lines(join(data, 'demo-duo-events.ndjson'));

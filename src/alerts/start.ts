@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import type { CapabilityContext, StartedCapability } from '../app/index.js';
+import type { AlertFeed, CapabilityContext, StartedCapability, StoredAlertNotice } from '../app/index.js';
 import { alertRepository } from './alerts.repository.js';
 import { emailChannel } from './notify/email.js';
 import { webhookChannel } from './notify/webhook.js';
@@ -31,6 +31,14 @@ export function startAlerts(ctx: CapabilityContext): StartedCapability {
     );
   const slugs = new Map<string, string>();
   let raised: Counter<'source' | 'rule' | 'severity'> | null = null;
+  // Newly stored alerts for the capabilities that forward them (the log sinks' `alerts` routes).
+  const listeners = new Set<(alert: StoredAlertNotice) => void>();
+  const alertFeed: AlertFeed = {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
   const raiser = createStoredRaiser({
     repo,
     config,
@@ -46,7 +54,16 @@ export function startAlerts(ctx: CapabilityContext): StartedCapability {
       return slug;
     },
     events: {
-      stored: (a) => raised?.inc({ source: a.source, rule: a.rule, severity: a.severity }),
+      stored: (a, created) => {
+        raised?.inc({ source: a.source, rule: a.rule, severity: a.severity });
+        if (!created) return;
+        for (const listener of listeners)
+          try {
+            listener(a);
+          } catch (error) {
+            ctx.logger.error({ err: error, alert: a.id }, 'alert feed listener failed');
+          }
+      },
       notifyFailed: (channel, alert, error) =>
         ctx.logger.warn(
           {
@@ -64,7 +81,7 @@ export function startAlerts(ctx: CapabilityContext): StartedCapability {
     config.email === null ? null : `e-mail ≥ ${config.email.minSeverity}`,
   ].filter((x) => x !== null);
   return {
-    provides: { alerts: raiser },
+    provides: { alerts: raiser, alertFeed },
     mountRoutes(app, deps) {
       const registers = [deps.metrics.registry];
       raised =

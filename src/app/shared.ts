@@ -57,6 +57,18 @@ export interface AlertRaiser {
   raise(alert: NewAlert): Promise<void>;
 }
 
+/** An alert as stored (first occurrence), for capabilities that forward alerts (the log sinks). */
+export interface StoredAlertNotice extends NewAlert {
+  readonly id: string;
+  readonly status: string;
+  readonly count: number;
+}
+
+/** The alerts capability's feed of newly stored alerts; a listener that throws is logged and ignored. */
+export interface AlertFeed {
+  subscribe(listener: (alert: StoredAlertNotice) => void): () => void;
+}
+
 export type FailModeRole = 'owner' | 'admin' | 'auditor' | 'viewer' | (string & {});
 
 export interface FailModeQuestion {
@@ -88,6 +100,8 @@ export interface FailModeAdvisor {
 export interface SharedServices {
   readonly logEvents: LogEventHub;
   readonly alerts: AlertRaiser;
+  /** Newly stored alerts (the alerts capability); absent when it does not run. */
+  readonly alertFeed?: AlertFeed;
   readonly failMode?: FailModeAdvisor;
   /** The verify capability's Duo step on the duowatch login; `serve` hands it to the server. */
   readonly secondFactor?: SecondFactor;

@@ -1,7 +1,6 @@
-import type { CollectedEvent } from '../app/index.js';
 import type { RouteCondition } from './config-schema.js';
 import type { LogRoute } from './logs-config.js';
-import type { LogSink } from './sinks/index.js';
+import type { LogSink, SinkEvent } from './sinks/index.js';
 import { LOG_STREAMS, type LogStream } from './streams.js';
 
 /** A dotted path into Duo's event object (`access_device.os`); undefined when any step is missing. */
@@ -41,7 +40,7 @@ function routeCarries(route: LogRoute, orgSlug: string, stream: LogStream | 'ale
  * The sink as one stream of one organization sees it: only the events some route to this sink accepts go
  * through; position and restore are the shared sink's (its state covers every stream, docs/log-sinks.md).
  */
-function filtered(sink: LogSink, accept: ((e: CollectedEvent) => boolean) | null): LogSink {
+function filtered(sink: LogSink, accept: ((e: SinkEvent) => boolean) | null): LogSink {
   if (accept === null) return sink;
   return {
     name: sink.name,
@@ -85,7 +84,7 @@ export function planRoutes(routes: readonly LogRoute[], sinks: ReadonlyMap<strin
         // One route without conditions takes every event; otherwise any route's conditions may admit it.
         const accept = mine.some((r) => r.where.length === 0)
           ? null
-          : (e: CollectedEvent) => mine.some((r) => matchesWhere(r.where, e.raw));
+          : (e: SinkEvent) => mine.some((r) => matchesWhere(r.where, e.raw));
         out.push(filtered(sink, accept));
       }
       return out;

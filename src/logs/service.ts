@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AlertRaiser, LogEventHub } from '../app/index.js';
+import type { AlertRaiser, LogEventHub, StoredAlertNotice } from '../app/index.js';
 import type { DuoClient } from '../duo/index.js';
 import type { JobTarget } from '../scheduler/index.js';
 import type { CollectedAuthLog } from '../services/index.js';
@@ -16,7 +16,7 @@ import { sinkSettings, type LogsConfig } from './logs-config.js';
 import { createStreamMeter } from './meter.js';
 import { prepareSinks } from './prepare-sinks.js';
 import { planRoutes, type RoutePlan } from './routing.js';
-import { createSink, type LogSink, type SinkError } from './sinks/index.js';
+import { createSink, type AlertEvent, type LogSink, type SinkError } from './sinks/index.js';
 import { LOG_STREAMS, type LogStream } from './streams.js';
 import { parseSince, secondOf, windowEnd } from './windows.js';
 
@@ -39,6 +39,33 @@ export interface LogsServiceDeps {
   readonly demo: boolean;
   readonly now: () => number;
   readonly onSinkError?: (error: SinkError, context: { queued: number; attempt: number }) => void;
+  readonly onForwardError?: (sink: string, alertId: string, error: unknown) => void;
+}
+
+/** A stored alert as the sinks carry it: raw is the alert's JSON (the `duowatch` envelope is added by format). */
+export function alertEvent(a: StoredAlertNotice, orgSlug: string): AlertEvent {
+  return {
+    id: `alert-${a.id}`,
+    stream: 'alerts',
+    orgId: a.orgId,
+    orgSlug,
+    ts: a.lastSeen.getTime(),
+    raw: {
+      id: a.id,
+      source: a.source,
+      rule: a.rule,
+      title: a.title,
+      severity: a.severity,
+      entity: a.entity,
+      status: a.status,
+      first_seen: a.firstSeen.toISOString(),
+      last_seen: a.lastSeen.toISOString(),
+      count: a.count,
+      event_ids: [...(a.eventIds ?? [])],
+      fields: { ...(a.fields ?? {}) },
+    },
+    alert: a,
+  };
 }
 
 /** One stream as the REST API, the Logs page and /metrics show it. */
@@ -91,6 +118,11 @@ export interface LogsService {
   ): Promise<StreamReport[]>;
   streams(orgId?: string): Promise<StreamView[]>;
   sinkViews(): SinkView[];
+  /**
+   * Sends a newly stored alert to the sinks of the routes carrying `alerts` for its organization (in order,
+   * one at a time). A sink that fails is reported through `onForwardError`; the alert stays stored.
+   */
+  forwardAlert(alert: StoredAlertNotice): Promise<void>;
   /** The collected authentication stream as the auth-log evidence poll's source. */
   readonly collectedAuthLog: CollectedAuthLog;
   close(): Promise<void>;
@@ -241,6 +273,25 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
           await feed.delivered(org.id, integrationId, windowEnd(now), deps.now());
       }
       return reports;
+    },
+    async forwardAlert(alert) {
+      const org = (await deps.store.organizations.list()).find((o) => o.id === alert.orgId);
+      if (org === undefined) return;
+      const sinks = plan.sinksFor(org.slug, 'alerts');
+      if (sinks.length === 0) return;
+      const event = alertEvent(alert, org.slug);
+      await lock.run(async () => {
+        for (const sink of sinks) {
+          try {
+            await sink.send([event], AbortSignal.timeout(60_000));
+            // An exactly-once file keeps what was written: its stored position moves past the alert.
+            if (sink.position !== undefined)
+              await repo.savePosition(sink.name, await sink.position(), deps.now());
+          } catch (error) {
+            deps.onForwardError?.(sink.name, alert.id, error);
+          }
+        }
+      });
     },
     collectedAuthLog: {
       async authLogsFor(orgId, integrationId, window) {

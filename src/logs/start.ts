@@ -34,6 +34,11 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     alerts: ctx.shared.alerts,
     demo: ctx.demo !== null,
     now,
+    onForwardError: (sink, alertId, error) =>
+      ctx.logger.warn(
+        { sink, alert: alertId, err: { message: error instanceof Error ? error.message : String(error) } },
+        'alert not forwarded to a log sink',
+      ),
     onSinkError: (error, context) =>
       ctx.logger.warn(
         { sink: error.sink, code: error.code, queued: context.queued, attempt: context.attempt },
@@ -41,6 +46,14 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
       ),
   });
   let scheduler: Scheduler | null = null;
+  // duowatch's own alerts (detections, health, sinks) go to the sinks of routes that carry `alerts`.
+  const forwarding = new Set<Promise<void>>();
+  const unsubscribe = ctx.config.logs.routes.some((r) => r.streams.includes('alerts'))
+    ? ctx.shared.alertFeed?.subscribe((alert) => {
+        const p = service.forwardAlert(alert).finally(() => forwarding.delete(p));
+        forwarding.add(p);
+      })
+    : undefined;
   // With collection on for an organization, the auth-log evidence poll reads the collected stream instead of
   // asking Duo a second time (docs/logs.md, "Evidence from the collected stream").
   if (service.active) ctx.services.useCollectedAuthLog?.(service.collectedAuthLog);
@@ -106,6 +119,8 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     },
     startupLines: lines,
     async close() {
+      unsubscribe?.();
+      await Promise.allSettled([...forwarding]);
       ctx.services.useCollectedAuthLog?.(null);
       await service.close();
     },

@@ -1,6 +1,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AlertRaiser, CollectedEvent } from '../../app/index.js';
+import type { AlertRaiser } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import { ecsDataset, formatEcs } from './format-ecs.js';
 import type { HttpPoster } from './http-post.js';
 import { redactUrl } from './http-post.js';
@@ -29,7 +30,9 @@ interface BulkItemResult {
 }
 
 /** The data stream an event goes to: `logs-cisco_duo.<dataset>-<namespace>`, as Elastic's integration names them. */
-export function dataStreamFor(event: CollectedEvent, namespace: string): string {
+export function dataStreamFor(event: SinkEvent, namespace: string): string {
+  // duowatch's own alerts are not Duo's logs: their own data stream.
+  if (event.stream === 'alerts') return `logs-duowatch.alert-${namespace}`;
   return `logs-cisco_duo.${ecsDataset(event)}-${namespace}`;
 }
 
@@ -77,7 +80,7 @@ export function createElasticsearchSink(o: ElasticsearchSinkOptions): LogSink {
     ...(o.apiKey === null ? {} : { authorization: authHeader(o.apiKey) }),
   };
 
-  function body(events: readonly CollectedEvent[]): string {
+  function body(events: readonly SinkEvent[]): string {
     let text = '';
     for (const event of events) {
       const doc = formatEcs(event);
@@ -90,7 +93,7 @@ export function createElasticsearchSink(o: ElasticsearchSinkOptions): LogSink {
     return text;
   }
 
-  async function deadLetter(rows: Array<{ event: CollectedEvent; item: BulkItemResult }>): Promise<void> {
+  async function deadLetter(rows: Array<{ event: SinkEvent; item: BulkItemResult }>): Promise<void> {
     await mkdir(dirname(o.deadLetterFile), { recursive: true });
     const h = await open(o.deadLetterFile, 'a');
     try {
@@ -139,7 +142,7 @@ export function createElasticsearchSink(o: ElasticsearchSinkOptions): LogSink {
     }
   }
 
-  async function bulk(events: readonly CollectedEvent[], signal: AbortSignal): Promise<BulkItemResult[]> {
+  async function bulk(events: readonly SinkEvent[], signal: AbortSignal): Promise<BulkItemResult[]> {
     const res = await o.http.post(endpoint, headers, body(events), signal);
     if (res.status === 401 || res.status === 403) {
       throw new SinkError('sink.config', o.name, `Elasticsearch refused the API key (HTTP ${res.status})`);
@@ -176,12 +179,12 @@ export function createElasticsearchSink(o: ElasticsearchSinkOptions): LogSink {
     name: o.name,
     guarantee: 'exactly_once',
     async send(batch, signal): Promise<void> {
-      let pending: readonly CollectedEvent[] = batch;
-      const rejected: Array<{ event: CollectedEvent; item: BulkItemResult }> = [];
+      let pending: readonly SinkEvent[] = batch;
+      const rejected: Array<{ event: SinkEvent; item: BulkItemResult }> = [];
       for (let attempt = 1; pending.length > 0; attempt++) {
         signal.throwIfAborted();
         const items = await bulk(pending, signal);
-        const retry: CollectedEvent[] = [];
+        const retry: SinkEvent[] = [];
         items.forEach((item, i) => {
           const event = pending[i]!;
           if (item.status === 200 || item.status === 201) stats.created += 1;

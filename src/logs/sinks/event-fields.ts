@@ -1,4 +1,4 @@
-import type { CollectedEvent } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 
 /** Reading Duo's loosely typed event objects without `any`. */
 export type Obj = Readonly<Record<string, unknown>>;
@@ -65,7 +65,7 @@ export const ADMIN_FAILURE_ACTIONS: ReadonlySet<string> = new Set([
  * A severity per event, 0–10 as CEF counts (ECS `event.severity` and syslog severities derive from it):
  * fraud and Trust Monitor priority events high, failures medium, routine successes low.
  */
-export function severityOf(event: CollectedEvent): number {
+export function severityOf(event: SinkEvent): number {
   const raw = event.raw;
   switch (event.stream) {
     case 'auth': {
@@ -92,5 +92,10 @@ export function severityOf(event: CollectedEvent): number {
       return 2;
     case 'offline_enrollment':
       return 3;
+    case 'alerts':
+      return ALERT_SEVERITY[sAt(raw, 'severity') ?? ''] ?? 5;
   }
 }
+
+/** duowatch alert severities on the same 0–10 scale (as the ECS alert mapping counts them). */
+const ALERT_SEVERITY: Readonly<Record<string, number>> = { low: 3, medium: 5, high: 8, critical: 10 };

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import type { CollectedEvent } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import { formatLines } from './format.js';
 import type { LogFormat, LogSink } from './types.js';
 import { SinkError } from './types.js';
@@ -317,7 +317,7 @@ export function createFileSink(options: FileSinkOptions): LogSink {
   return {
     name,
     guarantee: 'exactly_once',
-    send(batch: readonly CollectedEvent[], signal: AbortSignal): Promise<void> {
+    send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {
       return serial(async () => {
         signal.throwIfAborted();
         if (batch.length === 0) return;

@@ -1,4 +1,4 @@
-import type { CollectedEvent } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import { version } from '../../version.js';
 import {
   activityActionName,
@@ -41,7 +41,7 @@ function parseDetails(value: unknown): Record<string, unknown> | undefined {
   }
 }
 
-function authParts(raw: CollectedEvent['raw']): CefParts {
+function authParts(raw: SinkEvent['raw']): CefParts {
   const result = sAt(raw, 'result') ?? 'unknown';
   const { ip, port } = splitIpPort(sAt(raw, 'access_device', 'ip'));
   return {
@@ -66,7 +66,7 @@ function authParts(raw: CollectedEvent['raw']): CefParts {
   };
 }
 
-function adminParts(raw: CollectedEvent['raw']): CefParts {
+function adminParts(raw: SinkEvent['raw']): CefParts {
   const action = sAt(raw, 'action') ?? 'unknown';
   return {
     signature: `admin:${action}`,
@@ -80,7 +80,7 @@ function adminParts(raw: CollectedEvent['raw']): CefParts {
   };
 }
 
-function telephonyParts(raw: CollectedEvent['raw']): CefParts {
+function telephonyParts(raw: SinkEvent['raw']): CefParts {
   const type = sAt(raw, 'type') ?? 'unknown';
   return {
     signature: `telephony:${type}`,
@@ -98,7 +98,7 @@ function telephonyParts(raw: CollectedEvent['raw']): CefParts {
   };
 }
 
-function activityParts(raw: CollectedEvent['raw']): CefParts {
+function activityParts(raw: SinkEvent['raw']): CefParts {
   const action = activityActionName(raw) ?? 'unknown';
   return {
     signature: `activity:${action}`,
@@ -116,7 +116,7 @@ function activityParts(raw: CollectedEvent['raw']): CefParts {
   };
 }
 
-function trustMonitorParts(raw: CollectedEvent['raw']): CefParts {
+function trustMonitorParts(raw: SinkEvent['raw']): CefParts {
   const type = sAt(raw, 'type') ?? 'unknown';
   const explanations = at(raw, 'explanations');
   const summary = Array.isArray(explanations)
@@ -140,7 +140,7 @@ function trustMonitorParts(raw: CollectedEvent['raw']): CefParts {
   };
 }
 
-function offlineParts(raw: CollectedEvent['raw']): CefParts {
+function offlineParts(raw: SinkEvent['raw']): CefParts {
   const action = sAt(raw, 'action') ?? 'unknown';
   const details = parseDetails(raw.description);
   return {
@@ -157,7 +157,26 @@ function offlineParts(raw: CollectedEvent['raw']): CefParts {
   };
 }
 
-const partsOf: Record<CollectedEvent['stream'], (raw: CollectedEvent['raw']) => CefParts> = {
+/** A duowatch alert: its rule as the signature, its title as the name, the entity it is about. */
+function alertParts(raw: SinkEvent['raw']): CefParts {
+  const rule = sAt(raw, 'rule') ?? 'alert';
+  return {
+    signature: `alerts:${rule}`,
+    name: sAt(raw, 'title') ?? rule,
+    ext: [
+      ['act', rule],
+      ['duser', sAt(raw, 'entity')],
+      ['msg', sAt(raw, 'title')],
+      ['cs3Label', 'source'],
+      ['cs3', sAt(raw, 'source')],
+      ['cs4Label', 'alertSeverity'],
+      ['cs4', sAt(raw, 'severity')],
+    ],
+  };
+}
+
+const partsOf: Record<SinkEvent['stream'], (raw: SinkEvent['raw']) => CefParts> = {
+  alerts: alertParts,
   auth: authParts,
   admin: adminParts,
   telephony: telephonyParts,
@@ -171,7 +190,7 @@ const partsOf: Record<CollectedEvent['stream'], (raw: CollectedEvent['raw']) => 
  * <name>|<severity 0–10 per event>|<extension>`. The extension uses the CEF dictionary's keys; our event id,
  * stream and organization go in `cs1`, `cs2` and `cs5` (labelled), `rt` is the event time in epoch ms.
  */
-export function formatCef(event: CollectedEvent): string {
+export function formatCef(event: SinkEvent): string {
   const parts = partsOf[event.stream](event.raw);
   const ext: Ext = [
     ['rt', event.ts],

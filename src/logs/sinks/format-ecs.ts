@@ -1,4 +1,5 @@
-import type { CollectedEvent, NewAlert } from '../../app/index.js';
+import type { NewAlert } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import {
   ADMIN_FAILURE_ACTIONS,
   activityActionName,
@@ -21,7 +22,8 @@ type Doc = Record<string, unknown>;
  * The `cisco_duo` dataset an event belongs to, as Elastic names its data streams. Telephony v2 records carry a
  * `telephony_id`; v1 records do not and keep the legacy dataset name.
  */
-export function ecsDataset(event: CollectedEvent): string {
+export function ecsDataset(event: SinkEvent): string {
+  if (event.stream === 'alerts') return 'duowatch_alert';
   if (event.stream === 'telephony') {
     return at(event.raw, 'telephony_id') !== undefined || typeof at(event.raw, 'ts') === 'string'
       ? 'telephony_v2'
@@ -274,7 +276,7 @@ function mapOfflineEnrollment(raw: Obj): { ecs: Doc; vendor: Doc } {
   };
 }
 
-const mappers: Record<CollectedEvent['stream'], (raw: Obj) => { ecs: Doc; vendor: Doc }> = {
+const mappers: Record<Exclude<SinkEvent['stream'], 'alerts'>, (raw: Obj) => { ecs: Doc; vendor: Doc }> = {
   auth: mapAuth,
   admin: mapAdmin,
   telephony: mapTelephony,
@@ -287,7 +289,8 @@ const mappers: Record<CollectedEvent['stream'], (raw: Obj) => { ecs: Doc; vendor
  * One collected event as an ECS document (docs/log-sinks.md, "ECS"): Elastic's cisco_duo field mapping, vendor
  * fields under `cisco_duo.<dataset>.*`, our deterministic id in `event.id`, empty values dropped.
  */
-export function formatEcs(event: CollectedEvent): Doc {
+export function formatEcs(event: SinkEvent): Doc {
+  if (event.stream === 'alerts') return formatEcsAlert(event.alert, event.id, event.orgSlug);
   const dataset = ecsDataset(event);
   const { ecs, vendor } = mappers[event.stream](event.raw);
   const { event: eventFields, ...rest } = ecs;
@@ -319,6 +322,7 @@ export function formatEcsAlert(alert: NewAlert, id: string, orgSlug: string): Do
   const doc: Doc = {
     '@timestamp': alert.lastSeen.toISOString(),
     ecs: { version: ECS_VERSION },
+    data_stream: { type: 'logs', dataset: 'duowatch.alert' },
     event: {
       id,
       kind: 'alert',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import type { CollectedEvent } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import { formatEvent } from './format.js';
 import type { HttpAnswer, HttpPoster } from './http-post.js';
 import type { LogFormat, LogSink, SinkStats } from './types.js';
@@ -87,7 +87,7 @@ export function createHecSink(o: HecSinkOptions): LogSink {
     return new SinkError('sink.unavailable', o.name, detail);
   }
 
-  function body(batch: readonly CollectedEvent[]): string {
+  function body(batch: readonly SinkEvent[]): string {
     let text = '';
     for (const e of batch) {
       text +=

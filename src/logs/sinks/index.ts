@@ -2,7 +2,15 @@
  * Log sinks: where collected Duo events go (docs/log-sinks.md). The collector builds sinks with `createSink`
  * from the resolved `sinks` configuration or a `--sink` spec, and relies on the `LogSink` contract.
  */
-export type { DeliveryGuarantee, LogFormat, LogSink, SinkErrorCode, SinkStats } from './types.js';
+export type {
+  AlertEvent,
+  DeliveryGuarantee,
+  LogFormat,
+  LogSink,
+  SinkErrorCode,
+  SinkEvent,
+  SinkStats,
+} from './types.js';
 export { SinkError } from './types.js';
 export { formatEvent, formatLines } from './format.js';
 export { formatRaw } from './format-raw.js';

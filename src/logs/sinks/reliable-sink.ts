@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CollectedEvent } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import type { LogSink, SinkStats } from './types.js';
 import { SinkError } from './types.js';
 
@@ -118,7 +118,7 @@ export function createReliableSink(
     if (queue.length > 0) startDrain();
   }
 
-  async function spill(batch: readonly CollectedEvent[]): Promise<boolean> {
+  async function spill(batch: readonly SinkEvent[]): Promise<boolean> {
     if (o.spillDir === null) return false;
     const text = batch.map((e) => JSON.stringify(e)).join('\n') + '\n';
     const bytes = Buffer.byteLength(text);
@@ -169,7 +169,7 @@ export function createReliableSink(
             .trimEnd()
             .split('\n')
             .filter((l) => l !== '')
-            .map((l) => JSON.parse(l) as CollectedEvent);
+            .map((l) => JSON.parse(l) as SinkEvent);
           await serial(() => inner.send(batch, stopper.signal));
           await unlink(head.file);
           queue.shift();

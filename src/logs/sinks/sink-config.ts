@@ -110,8 +110,9 @@ const printable = (max: number) =>
     .max(max)
     .regex(/^[\x21-\x7e]+$/, 'printable US-ASCII without spaces (RFC 5424)');
 
+// Per log type, and `alerts` for duowatch's own alerts when a route forwards them.
 const perStream = <T extends z.ZodType>(value: T) =>
-  z.partialRecord(z.enum(logStreamNames), value).default({});
+  z.partialRecord(z.enum([...logStreamNames, 'alerts']), value).default({});
 
 export const stdoutSinkSchema = z.strictObject({ type: z.literal('stdout'), format });
 

@@ -1,4 +1,4 @@
-import type { CollectedEvent } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import { formatLines } from './format.js';
 import type { DeliveryGuarantee, LogFormat, LogSink } from './types.js';
 import { SinkError } from './types.js';
@@ -26,7 +26,7 @@ export function createStdoutSink(options: StdoutSinkOptions = {}): LogSink {
   return {
     name,
     guarantee,
-    async send(batch: readonly CollectedEvent[], signal: AbortSignal): Promise<void> {
+    async send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {
       if (batch.length === 0) return;
       signal.throwIfAborted();
       const text = formatLines(batch, format);

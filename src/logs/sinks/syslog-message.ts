@@ -1,4 +1,5 @@
-import type { CollectedEvent, LogStream } from '../../app/index.js';
+import type { LogStream } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import { severityOf } from './event-fields.js';
 import { formatCef } from './format-cef.js';
 import { formatEvent } from './format.js';
@@ -43,10 +44,10 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 export interface SyslogMessageOptions {
   readonly facility: FacilityName | number;
-  readonly facilities?: Partial<Record<LogStream, FacilityName | number>>;
+  readonly facilities?: Partial<Record<LogStream | 'alerts', FacilityName | number>>;
   readonly appName: string;
   readonly hostname: string;
-  readonly msgids?: Partial<Record<LogStream, string>>;
+  readonly msgids?: Partial<Record<LogStream | 'alerts', string>>;
   readonly body: 'json' | 'cef';
   readonly format: LogFormat;
   /** Start MSG with the UTF-8 byte-order mark as RFC 5424 §6.4 describes (default true). */
@@ -83,7 +84,7 @@ function timestamp(ms: number): string {
 }
 
 /** The header and structured data of one message: `<PRI>1 TIMESTAMP HOST APP - MSGID [duowatch@32473 …]`. */
-export function syslogHead(event: CollectedEvent, o: SyslogMessageOptions): string {
+export function syslogHead(event: SinkEvent, o: SyslogMessageOptions): string {
   const facility = facilityNumber(o.facilities?.[event.stream] ?? o.facility);
   const pri = facility * 8 + syslogSeverity(severityOf(event));
   const msgid = o.msgids?.[event.stream] ?? `duo-${event.stream}`;
@@ -92,13 +93,13 @@ export function syslogHead(event: CollectedEvent, o: SyslogMessageOptions): stri
 }
 
 /** The MSG part: the event as JSON (raw or ECS) or as CEF; never contains a line break. */
-export function syslogBody(event: CollectedEvent, o: SyslogMessageOptions): string {
+export function syslogBody(event: SinkEvent, o: SyslogMessageOptions): string {
   // JSON.stringify escapes line breaks and CEF encodes them, so LF framing stays unambiguous.
   return o.body === 'cef' ? formatCef(event) : JSON.stringify(formatEvent(event, o.format));
 }
 
 /** One complete RFC 5424 message as bytes. */
-export function syslogMessage(event: CollectedEvent, o: SyslogMessageOptions): Buffer {
+export function syslogMessage(event: SinkEvent, o: SyslogMessageOptions): Buffer {
   const head = Buffer.from(`${syslogHead(event, o)} `, 'ascii');
   const body = Buffer.from(syslogBody(event, o), 'utf8');
   return o.bom === false ? Buffer.concat([head, body]) : Buffer.concat([head, BOM, body]);

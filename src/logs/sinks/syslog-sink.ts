@@ -3,7 +3,7 @@ import type { Socket as UdpSocket } from 'node:dgram';
 import { isIP, connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
-import type { CollectedEvent } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import type { ResolvedTls } from './sink-config.js';
 import { frame, syslogMessage, truncateMessage } from './syslog-message.js';
 import type { SyslogMessageOptions } from './syslog-message.js';
@@ -119,7 +119,7 @@ export function createSyslogSink(o: SyslogSinkOptions): LogSink {
     return s;
   }
 
-  async function sendStream(batch: readonly CollectedEvent[], signal: AbortSignal): Promise<void> {
+  async function sendStream(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {
     const s = await connectStream();
     const parts: Buffer[] = [];
     for (const event of batch) parts.push(frame(syslogMessage(event, o.message), o.framing));
@@ -169,7 +169,7 @@ export function createSyslogSink(o: SyslogSinkOptions): LogSink {
     return sock;
   }
 
-  async function sendUdp(batch: readonly CollectedEvent[]): Promise<void> {
+  async function sendUdp(batch: readonly SinkEvent[]): Promise<void> {
     const sock = await udpSocket().catch((error: unknown) => {
       throw classify(error, 'cannot reach');
     });

@@ -1,4 +1,21 @@
-import type { CollectedEvent } from '../../app/index.js';
+import type { CollectedEvent, NewAlert } from '../../app/index.js';
+
+/**
+ * A duowatch alert on its way to the sinks (routed as the `alerts` pseudo-stream): `raw` is the alert as JSON,
+ * `alert` the alert itself for the ECS mapping (`event.kind: alert`).
+ */
+export interface AlertEvent {
+  readonly id: string;
+  readonly stream: 'alerts';
+  readonly orgId: string;
+  readonly orgSlug: string;
+  readonly ts: number;
+  readonly raw: Readonly<Record<string, unknown>>;
+  readonly alert: NewAlert;
+}
+
+/** What a sink delivers: a collected Duo event, or a duowatch alert. */
+export type SinkEvent = CollectedEvent | AlertEvent;
 import { DuowatchError } from '../../shared/index.js';
 
 /** How an event is written: Duo's object plus `duowatch: {id, stream, org}`, or ECS with `event.id`. */
@@ -19,7 +36,7 @@ export type DeliveryGuarantee = 'exactly_once' | 'at_least_once';
 export interface LogSink {
   readonly name: string;
   readonly guarantee: DeliveryGuarantee;
-  send(batch: readonly CollectedEvent[], signal: AbortSignal): Promise<void>;
+  send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void>;
   /**
    * Exactly-once sinks with local state: a position to store atomically with the checkpoint. It covers every
    * batch sent so far, whichever stream sent it, so the caller keeps `send` → `position` → commit in one

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { CollectedEvent } from '../../app/index.js';
+import type { SinkEvent } from './types.js';
 import { formatEvent } from './format.js';
 import type { HttpPoster } from './http-post.js';
 import { redactUrl } from './http-post.js';
@@ -34,7 +34,7 @@ export function createWebhookSink(o: WebhookSinkOptions): LogSink {
   return {
     name: o.name,
     guarantee: 'at_least_once',
-    async send(batch: readonly CollectedEvent[], signal: AbortSignal): Promise<void> {
+    async send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {
       if (batch.length === 0) return;
       const now = clock();
       const body = JSON.stringify({

@@ -1,0 +1,170 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertsCapability } from '../alerts/index.js';
+import { createLogEventHub, type CapabilityContext, type StartedCapability } from '../app/index.js';
+import { loadConfig } from '../config/index.js';
+import { openStore, type DialectAdapter, type Store } from '../store/index.js';
+import { logsCapability } from './capability.js';
+
+// duowatch's alerts forwarded to the log sinks as their own event type, through the real alerts capability
+// (stored raiser, its feed) and the real logs capability (routes, file sinks), over SQLite.
+let dir: string;
+let store: Store;
+let alerts: StartedCapability;
+let logs: StartedCapability;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'duowatch-alert-forward-'));
+  await writeFile(
+    join(dir, 'duowatch.yaml'),
+    `logs:
+  sinks:
+    raw-alerts: { type: file, path: alerts.ndjson, format: raw }
+    ecs-alerts: { type: file, path: alerts-ecs.ndjson, format: ecs }
+    duo-only: { type: file, path: duo.ndjson }
+  routes:
+    - { org: acme, streams: [alerts], sinks: [raw-alerts] }
+    - { org: '*', streams: [alerts], sinks: [ecs-alerts], where: [{ field: severity, in: [high, critical] }] }
+    - { org: '*', sinks: [duo-only] }
+`,
+  );
+  const config = await loadConfig({ file: join(dir, 'duowatch.yaml'), env: {}, cwd: dir });
+  const migrations = (a: DialectAdapter) => ({
+    ...alertsCapability.migrations?.(a),
+    ...logsCapability.migrations?.(a),
+  });
+  store = await openStore({ dataDir: config.dataDir, env: {}, migrations });
+  await store.organizations.create({ slug: 'acme', name: 'Acme' });
+  await store.organizations.create({ slug: 'globex', name: 'Globex' });
+  const logger = {
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+    debug: () => undefined,
+  };
+  const ctx = {
+    config,
+    store,
+    clients: {} as CapabilityContext['clients'],
+    services: {} as CapabilityContext['services'],
+    logger,
+    env: {},
+    clock: () => new Date(),
+    demo: null,
+    shared: {
+      logEvents: createLogEventHub(() => undefined),
+      alerts: { raise: () => Promise.resolve() },
+    },
+  } as unknown as CapabilityContext;
+  alerts = await alertsCapability.start!(ctx);
+  logs = await logsCapability.start!({
+    ...ctx,
+    shared: { ...ctx.shared, ...alerts.provides },
+  });
+});
+
+afterAll(async () => {
+  await logs?.close?.();
+  await alerts?.close?.();
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function lines(file: string): Promise<Record<string, unknown>[]> {
+  try {
+    return (await readFile(join(dir, 'data', file), 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  } catch {
+    return [];
+  }
+}
+
+async function waitForLines(file: string, n: number): Promise<Record<string, unknown>[]> {
+  for (let i = 0; i < 400; i++) {
+    const got = await lines(file);
+    if (got.length >= n) return got;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return lines(file);
+}
+
+describe('alerts on the log sinks', () => {
+  it('routes each newly stored alert by organization and filter, raw with the envelope and ECS as event.kind alert', async () => {
+    const acme = (await store.organizations.findBySlug('acme'))!;
+    const globex = (await store.organizations.findBySlug('globex'))!;
+    const raiser = alerts.provides!.alerts!;
+    const base = {
+      source: 'detect',
+      firstSeen: new Date('2026-11-30T10:00:00Z'),
+      lastSeen: new Date('2026-11-30T10:05:00Z'),
+    };
+    await raiser.raise({
+      ...base,
+      orgId: acme.id,
+      rule: 'duo.mfa_fatigue',
+      title: 'Push fatigue for jdoe',
+      severity: 'high',
+      entity: 'jdoe',
+      eventIds: ['e1'],
+      fields: { denied: 12 },
+    });
+    await raiser.raise({
+      ...base,
+      orgId: acme.id,
+      rule: 'duo.new_country',
+      title: 'New country for amy',
+      severity: 'low',
+      entity: 'amy',
+    });
+    await raiser.raise({
+      ...base,
+      orgId: globex.id,
+      rule: 'health.down',
+      title: 'Duo DOWN',
+      severity: 'critical',
+      entity: 'int-1',
+    });
+    // A repeat inside the suppression window is folded into the stored alert, not forwarded again.
+    await raiser.raise({
+      ...base,
+      orgId: acme.id,
+      rule: 'duo.mfa_fatigue',
+      title: 'Push fatigue for jdoe',
+      severity: 'high',
+      entity: 'jdoe',
+    });
+
+    const raw = await waitForLines('alerts.ndjson', 2);
+    expect(raw.map((l) => l['rule'])).toEqual(['duo.mfa_fatigue', 'duo.new_country']);
+    expect(raw[0]).toMatchObject({
+      source: 'detect',
+      title: 'Push fatigue for jdoe',
+      severity: 'high',
+      entity: 'jdoe',
+      status: 'open',
+      event_ids: ['e1'],
+      fields: { denied: 12 },
+      duowatch: { stream: 'alerts', org: 'acme' },
+    });
+    expect((raw[0]!['duowatch'] as { id: string }).id).toBe(`alert-${String(raw[0]!['id'])}`);
+
+    const ecs = await waitForLines('alerts-ecs.ndjson', 2);
+    expect(ecs.map((d) => (d['rule'] as { id: string }).id).sort()).toEqual([
+      'duo.mfa_fatigue',
+      'health.down',
+    ]);
+    expect(ecs[0]).toMatchObject({
+      event: { kind: 'alert', dataset: 'duowatch.alert' },
+      data_stream: { dataset: 'duowatch.alert' },
+    });
+    // Routes without `alerts` (here `*` = every Duo stream) carry no alert.
+    expect(await lines('duo.ndjson')).toEqual([]);
+    // Nothing more arrives after the folded repeat.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await lines('alerts.ndjson')).toHaveLength(2);
+  });
+});
