@@ -16,10 +16,10 @@ export interface UserBaseline {
   /** ip → [first seen, last seen] (successful logins only). */
   ips: Map<string, Seen>;
   countries: Map<string, Seen>;
-  /** UTC day number → remembered-device successes that day. */
-  rdDays: Map<number, number>;
+  /** UTC day number → remembered-device successes that day (absent until the first one: saves memory). */
+  rdDays?: Map<number, number>;
   /** Successes by bypass (status or code) per UTC day, kept like rdDays (duo.bypass_used compares with it). */
-  bypassDays: Map<number, number>;
+  bypassDays?: Map<number, number>;
   /** The last successful login with coordinates (impossible travel). */
   lastGeo: {
     ts: number;
@@ -60,14 +60,7 @@ export const MAX_COUNTRIES = 32;
 export const KEEP_DAYS = 15;
 
 export function emptyUserBaseline(ts: number): UserBaseline {
-  return {
-    firstTs: ts,
-    ips: new Map(),
-    countries: new Map(),
-    rdDays: new Map(),
-    bypassDays: new Map(),
-    lastGeo: null,
-  };
+  return { firstTs: ts, ips: new Map(), countries: new Map(), lastGeo: null };
 }
 
 /** The stored form of a user baseline: plain JSON, keyed parts as arrays of tuples. */
@@ -89,8 +82,8 @@ export function encodeUserBaseline(b: UserBaseline): StoredUserBaseline {
     firstTs: b.firstTs,
     ips: seen(b.ips),
     countries: seen(b.countries),
-    rdDays: [...b.rdDays],
-    bypassDays: [...b.bypassDays],
+    rdDays: b.rdDays === undefined ? [] : [...b.rdDays],
+    bypassDays: b.bypassDays === undefined ? [] : [...b.bypassDays],
     lastGeo: b.lastGeo,
   };
 }
@@ -109,21 +102,24 @@ export function decodeUserBaseline(value: unknown): UserBaseline | null {
     }
     return m;
   };
-  const days = (x: unknown): Map<number, number> => {
+  const days = (x: unknown): Map<number, number> | undefined => {
     const m = new Map<number, number>();
     if (Array.isArray(x)) for (const t of x as number[][]) m.set(Number(t[0]), Number(t[1]));
     else if (typeof x === 'object' && x !== null)
       for (const [k, n] of Object.entries(x as Record<string, number>)) m.set(Number(k), n);
-    return m;
+    return m.size === 0 ? undefined : m;
   };
-  return {
+  const out: UserBaseline = {
     firstTs: v['firstTs'],
     ips: seen(v['ips']),
     countries: seen(v['countries']),
-    rdDays: days(v['rdDays']),
-    bypassDays: days(v['bypassDays']),
     lastGeo: (v['lastGeo'] as UserBaseline['lastGeo'] | undefined) ?? null,
   };
+  const rd = days(v['rdDays']);
+  const bypass = days(v['bypassDays']);
+  if (rd !== undefined) out.rdDays = rd;
+  if (bypass !== undefined) out.bypassDays = bypass;
+  return out;
 }
 
 export function emptyOrgBaseline(ts: number): OrgBaseline {
@@ -131,13 +127,19 @@ export function emptyOrgBaseline(ts: number): OrgBaseline {
 }
 
 /**
+ * A last-seen value is saved again only when it moved this much: the rules compare it with a 14-day period, so a
+ * restart that forgets up to half a day of it changes nothing, and a user's every login is not a database write.
+ */
+const STALE_MS = 12 * 3_600_000;
+
+/**
  * Records `key` as seen at `ts`; returns true when that is news worth saving (a new key, or a last-seen older
- * than an hour). Over `max` keys the least recently seen goes (a scan of at most `max`, only on overflow).
+ * than `STALE_MS`). Over `max` keys the least recently seen goes (a scan of at most `max`, only on overflow).
  */
 export function touch(map: Map<string, Seen>, key: string, ts: number, max: number): boolean {
   const seen = map.get(key);
   if (seen !== undefined) {
-    const stale = ts - seen[1] > 3_600_000;
+    const stale = ts - seen[1] > STALE_MS;
     if (ts > seen[1]) seen[1] = ts;
     if (ts < seen[0]) seen[0] = ts;
     return stale;

@@ -88,7 +88,7 @@ export interface DetectEngine {
 
 interface UserEntity extends EntityState {
   baseline: UserBaseline | null;
-  /** Persisted `lastSeen` values may lag by up to an hour; new keys and counts are saved at once. */
+  /** Persisted `lastSeen` values may lag by up to 12 hours; new keys and counts are saved at once. */
   dirty: boolean;
 }
 
@@ -129,6 +129,7 @@ class ReusedContext implements RuleContext {
     this.orgBaseline = emptyOrgBaseline(0);
   }
   window(scope: EntityState, windowMs = this.settings.windowMs): SlidingWindow {
+    scope.windows ??= new Map();
     let w = scope.windows.get(this.ruleId);
     if (w === undefined || w.windowMs !== windowMs) {
       w = new SlidingWindow(windowMs, Math.max(1000, this.settings.threshold * 2));
@@ -136,7 +137,11 @@ class ReusedContext implements RuleContext {
     }
     return w;
   }
+  existingWindow(scope: EntityState): SlidingWindow | null {
+    return scope.windows?.get(this.ruleId) ?? null;
+  }
   distinct(scope: EntityState, windowMs = this.settings.windowMs): DistinctWindow {
+    scope.distincts ??= new Map();
     let w = scope.distincts.get(this.ruleId);
     if (w === undefined || w.windowMs !== windowMs) {
       w = new DistinctWindow(windowMs);
@@ -150,7 +155,7 @@ class ReusedContext implements RuleContext {
 export const duoPlace = (e: DetectEvent): string | null =>
   e.city === null && e.country === null ? null : `${e.city ?? ''}|${e.country ?? ''}`;
 
-const newState = (ts: number): EntityState => ({ lastTs: ts, windows: new Map(), distincts: new Map() });
+const newState = (ts: number): EntityState => ({ lastTs: ts, windows: null, distincts: null });
 
 export function createEngine(options: EngineOptions = {}): DetectEngine {
   const config = options.config ?? defaultDetectConfig;
@@ -306,11 +311,11 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     if (e.country !== null && touch(b.countries, e.country, e.ts, MAX_COUNTRIES)) changed = true;
     const d = Math.floor(e.ts / DAY);
     if (e.factor === 'remembered_device') {
-      addDay(b.rdDays, d, 1, d - KEEP_DAYS);
+      addDay((b.rdDays ??= new Map()), d, 1, d - KEEP_DAYS);
       changed = true;
     }
     if (e.reason === 'bypass_user' || e.factor === 'bypass_code') {
-      addDay(b.bypassDays, d, 1, d - KEEP_DAYS);
+      addDay((b.bypassDays ??= new Map()), d, 1, d - KEEP_DAYS);
       changed = true;
     }
     // A trusted network (VPN egress, office) says nothing about where the user is: a traveller on the VPN

@@ -54,11 +54,14 @@ export interface RuleSettings {
   readonly params: Readonly<Record<string, number>>;
 }
 
-/** Mutable state of one user, administrator or organization; evicted when idle. */
+/**
+ * Mutable state of one user, administrator or organization; evicted when idle. The window maps are created on
+ * first use: most users never need one, and 100k users' empty Maps alone would be tens of megabytes.
+ */
 export interface EntityState {
   lastTs: number;
-  readonly windows: Map<string, SlidingWindow>;
-  readonly distincts: Map<string, DistinctWindow>;
+  windows: Map<string, SlidingWindow> | null;
+  distincts: Map<string, DistinctWindow> | null;
 }
 
 /** What the allow-lists from the configuration answer. */
@@ -80,6 +83,8 @@ export interface RuleContext {
   readonly geo: GeoLookup;
   /** The sliding window of this rule in `scope`, created with the rule's window on first use. */
   window(scope: EntityState, windowMs?: number): SlidingWindow;
+  /** The rule's window in `scope` if one exists (a rule that only reads need not create one). */
+  existingWindow(scope: EntityState): SlidingWindow | null;
   /** The rule's distinct-value window in `scope` (e.g. phone numbers), created on first use. */
   distinct(scope: EntityState, windowMs?: number): DistinctWindow;
 }

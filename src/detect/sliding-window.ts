@@ -7,7 +7,8 @@
 export class SlidingWindow {
   private ts: number[] = [];
   private ids: string[] = [];
-  private weights: number[] = [];
+  /** Only weighted windows (telephony credits) keep weights; counting windows leave it null (less memory). */
+  private weights: number[] | null = null;
   private total = 0;
   private head = 0;
   constructor(
@@ -20,21 +21,22 @@ export class SlidingWindow {
   add(ts: number, id: string, weight = 1): void {
     let i = this.ts.length;
     while (i > this.head && (this.ts[i - 1] as number) > ts) i--;
+    if (weight !== 1 && this.weights === null) this.weights = this.ts.map(() => 1);
     if (i === this.ts.length) {
       this.ts.push(ts);
       this.ids.push(id);
-      this.weights.push(weight);
+      this.weights?.push(weight);
     } else {
       this.ts.splice(i, 0, ts);
       this.ids.splice(i, 0, id);
-      this.weights.splice(i, 0, weight);
+      this.weights?.splice(i, 0, weight);
     }
     this.total += weight;
     if (this.ts.length - this.head > this.cap) this.dropHead();
   }
 
   private dropHead(): void {
-    this.total -= this.weights[this.head] as number;
+    this.total -= this.weights === null ? 1 : (this.weights[this.head] as number);
     this.head++;
   }
 
@@ -42,10 +44,12 @@ export class SlidingWindow {
   count(now: number): number {
     const from = now - this.windowMs;
     while (this.head < this.ts.length && (this.ts[this.head] as number) <= from) this.dropHead();
-    if (this.head > 64 && this.head * 2 > this.ts.length) {
+    // Compact once half the arrays are dropped entries: amortized O(1), and an idle window (100k users'
+    // remembered-device windows hold one login a day) never keeps a month of expired ids alive.
+    if (this.head > 0 && this.head * 2 >= this.ts.length) {
       this.ts = this.ts.slice(this.head);
       this.ids = this.ids.slice(this.head);
-      this.weights = this.weights.slice(this.head);
+      if (this.weights !== null) this.weights = this.weights.slice(this.head);
       this.head = 0;
     }
     if (this.head === this.ts.length) this.total = 0; // no float drift once empty
@@ -72,7 +76,7 @@ export class SlidingWindow {
   clear(): void {
     this.ts = [];
     this.ids = [];
-    this.weights = [];
+    this.weights = null;
     this.total = 0;
     this.head = 0;
   }

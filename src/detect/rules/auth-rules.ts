@@ -63,12 +63,13 @@ export const mfaFatigueSuccess = defineRule({
   logic: 'a success for a user with ≥ 5 fatigue denials in the 10 min before it',
   evaluate(e, ctx) {
     if (ctx.entity === null || e.user === null) return null;
-    const w = ctx.window(ctx.entity);
     if (isFatigueDenial(e)) {
-      w.add(e.ts, e.id);
+      ctx.window(ctx.entity).add(e.ts, e.id);
       return null;
     }
     if (e.result !== 'success') return null;
+    const w = ctx.existingWindow(ctx.entity); // a user never denied has none
+    if (w === null) return null;
     const n = w.count(e.ts);
     if (n < ctx.settings.threshold) return null;
     const ids = [...w.eventIds(), e.id];

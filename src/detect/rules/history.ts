@@ -34,6 +34,6 @@ export function bypassDaysSeen(e: DetectEvent, ctx: RuleContext): number {
   if (b === null) return 0;
   const from = Math.floor((e.ts - (ctx.settings.params['baselineDays'] ?? 14) * DAY) / DAY);
   let n = 0;
-  for (const [d, c] of b.bypassDays) if (d >= from && c > 0) n++;
+  for (const [d, c] of b.bypassDays ?? []) if (d >= from && c > 0) n++;
   return n;
 }

@@ -22,6 +22,7 @@ export {
 } from './device-cache.js';
 export { PUSH_TIMEOUT_MS, DEFAULT_BEHAVIOUR } from './auth-engine.js';
 export { AUTH_BUCKET_MS } from './auth-log-gen.js';
+export { vpnEgressNetwork } from './networks.js';
 export { STATUS_MIX } from './users-gen.js';
 export type * from './types.js';
 export type * from './wire-types.js';
