@@ -3,6 +3,7 @@ import type { DuoTransportOptions } from '../../duo/index.js';
 import type { Store } from '../../store/index.js';
 import type { HealthConfig } from '../config-schema.js';
 import { PhaseObserver } from '../probe/phase-observer.js';
+import { SecureContexts } from '../probe/secure-contexts.js';
 import { probeIntegration } from '../probe/probe-integration.js';
 import { targetOf, type ProbeSubject } from '../probe/probe-targets.js';
 import type { ProbeOutcome } from '../probe/probe-types.js';
@@ -86,6 +87,7 @@ function probeSummary(o: ProbeOutcome): Record<string, unknown> {
 export class HealthMonitor {
   readonly repo: HealthRepository;
   readonly observer = new PhaseObserver();
+  readonly #secureContexts = new SecureContexts();
   readonly #o: HealthMonitorOptions;
   readonly #now: () => number;
   #lastPrune = 0;
@@ -107,6 +109,7 @@ export class HealthMonitor {
     const outcome = await probeIntegration(target, {
       transport: this.#o.transport,
       observer: this.observer,
+      secureContexts: this.#secureContexts,
       timeoutMs: this.#o.config.timeoutSeconds * 1000,
       ...(signal === undefined ? {} : { signal }),
     });

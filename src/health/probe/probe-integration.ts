@@ -15,6 +15,7 @@ import type { IntegrationKind } from '../../store/index.js';
 import { phasesOf, type PhaseObserver } from './phase-observer.js';
 import type { ProbeOutcome, ProbeStep, ProbeTarget } from './probe-types.js';
 import { timedDispatcher } from './timed-dispatcher.js';
+import type { SecureContexts } from './secure-contexts.js';
 
 /** Clock skew beyond this is reported (and alerted) even though Duo still accepts the signature (300 s). */
 export const SKEW_ALERT_S = 30;
@@ -22,6 +23,8 @@ export const SKEW_ALERT_S = 30;
 export interface ProbeOptions {
   transport: DuoTransportOptions;
   observer: PhaseObserver;
+  /** Trust stores shared across probes (one parse of the roots per transport, not per connection). */
+  secureContexts?: SecureContexts;
   /** Per request; default 10 s. */
   timeoutMs?: number;
   /** Wall clock for signing and skew (injected in tests). */
@@ -65,7 +68,12 @@ async function timedStep(target: ProbeTarget, req: DuoRequest, options: ProbeOpt
   const { observer } = options;
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const td = timedDispatcher(options.transport, target.apiHost, observer);
+  const td = timedDispatcher(
+    options.transport,
+    target.apiHost,
+    observer,
+    options.secureContexts?.for(options.transport),
+  );
   const sentAt = clock.now();
   const finish = (partial: Omit<ProbeStep, 'ms' | 'phases'>, reply: DuoReply | null): StepResult => {
     td.timing.endedAt = observer.now();

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import {
   bypassesProxy,
@@ -29,6 +30,8 @@ export function timedDispatcher(
   transport: DuoTransportOptions,
   host: string,
   observer: PhaseObserver,
+  /** The trust store, built once per monitor (SecureContexts); without it each connection parses the roots. */
+  secureContext?: SecureContext,
 ): TimedDispatcher {
   const timing: RequestTiming = { startedAt: observer.now() };
   const name = validateApiHostname(host);
@@ -40,9 +43,12 @@ export function timedDispatcher(
     // Through a CONNECT proxy the lookup and the handshake to Duo are not ours to time; total and ttfb still are.
     return { agent: proxyAgent(transport, proxy.url), timing, timed: false };
   }
-  const ca = trustedCas(transport);
+  const ca = secureContext === undefined ? trustedCas(transport) : undefined;
   const base = buildConnector({
+    ...(secureContext === undefined ? {} : { secureContext }),
     ...(ca === undefined ? {} : { ca }),
+    // A fresh connector per request has no session to resume anyway; say so: every probe is a full handshake.
+    maxCachedSessions: 0,
     timeout: transport.connectTimeoutMs ?? 10_000,
   });
   const resolver = transport.resolver ?? systemResolver;

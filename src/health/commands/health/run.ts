@@ -1,6 +1,7 @@
 import type { CliIo } from '../../../cli/index.js';
 import type { Runtime } from '../../../runtime/index.js';
 import { HealthError } from '../../errors.js';
+import { SecureContexts } from '../../probe/secure-contexts.js';
 import { PhaseObserver } from '../../probe/phase-observer.js';
 import { probeIntegration } from '../../probe/probe-integration.js';
 import { mapBounded, resolveOrg, subjectsOf, targetOf } from '../../probe/probe-targets.js';
@@ -49,6 +50,7 @@ export async function runProbe(io: CliIo, opts: ProbeCommandOptions): Promise<vo
     const org = await resolveOrg(rt.store, opts.org);
     const subjects = await subjectsOf(rt.store, org);
     const observer = new PhaseObserver();
+    const secureContexts = new SecureContexts();
     try {
       const outcomes = (
         await mapBounded(subjects, rt.config.health.concurrency, async (s) => {
@@ -58,6 +60,7 @@ export async function runProbe(io: CliIo, opts: ProbeCommandOptions): Promise<vo
             : probeIntegration(target, {
                 transport: rt.clients.transportOptions,
                 observer,
+                secureContexts,
                 timeoutMs: rt.config.health.timeoutSeconds * 1000,
               });
         })
