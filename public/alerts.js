@@ -90,7 +90,7 @@ export async function renderAlerts(section, org, can, alertId) {
     ),
     h('button', { type: 'submit' }, 'Apply filters'),
   );
-  const out = h('div', { class: 'alert-list', 'aria-live': 'polite' });
+  const out = h('div', { class: 'alert-list', 'aria-live': 'polite', 'aria-busy': 'false' });
   section.append(form, out);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -108,12 +108,17 @@ async function fill(out, org, datalist) {
   if (filters.status) q.set('status', filters.status);
   if (filters.severity) q.set('severity', filters.severity);
   if (filters.rule) q.set('rule', filters.rule);
+  // The old list goes at once, so nobody (person or test) reads it as the answer to the new filters.
+  clear(out).append(h('p', { class: 'muted' }, 'Loading alerts…'));
+  out.setAttribute('aria-busy', 'true');
   let alerts;
   try {
     alerts = (await api('GET', orgPath(org) + '/alerts?' + q.toString())).alerts;
   } catch (error) {
     clear(out).append(h('p', { class: 'error', role: 'alert' }, describeError(error)));
     return;
+  } finally {
+    out.setAttribute('aria-busy', 'false');
   }
   const rules = [...new Set(alerts.map((a) => a.rule))].sort();
   clear(datalist).append(...rules.map((r) => h('option', { value: r })));
