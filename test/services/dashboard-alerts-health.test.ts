@@ -228,8 +228,10 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await page.screenshot({ path: `${SHOTS}/04-alerts.png`, fullPage: true });
 
     await rows.first().getByRole('link').click();
-    await page.getByRole('heading', { name: /Triggering events/ }).waitFor();
+    await page.getByRole('heading', { name: 'Raised by a check' }).waitFor();
     expect(await page.locator('[data-field="rule"]').textContent()).toBe('health.down');
+    const seen = page.locator('table:has(caption:text("Triage fields")) tbody tr');
+    expect(await seen.filter({ hasText: /^state/ }).textContent()).toBe('stateDOWN');
     expect(await page.locator('[data-field="changed by"]').textContent()).toBe('—');
     await page.getByLabel('Note').fill('looking into it');
     await page.getByRole('button', { name: 'Acknowledge' }).click();
