@@ -90,7 +90,7 @@ export async function renderAlerts(section, org, can, alertId) {
     ),
     h('button', { type: 'submit' }, 'Apply filters'),
   );
-  const out = h('div', { class: 'alert-list', 'aria-live': 'polite' });
+  const out = h('div', { class: 'alert-list', 'aria-live': 'polite', 'aria-busy': 'false' });
   section.append(form, out);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -108,12 +108,17 @@ async function fill(out, org, datalist) {
   if (filters.status) q.set('status', filters.status);
   if (filters.severity) q.set('severity', filters.severity);
   if (filters.rule) q.set('rule', filters.rule);
+  // The old list goes at once, so nobody (person or test) reads it as the answer to the new filters.
+  clear(out).append(h('p', { class: 'muted' }, 'Loading alerts…'));
+  out.setAttribute('aria-busy', 'true');
   let alerts;
   try {
     alerts = (await api('GET', orgPath(org) + '/alerts?' + q.toString())).alerts;
   } catch (error) {
     clear(out).append(h('p', { class: 'error', role: 'alert' }, describeError(error)));
     return;
+  } finally {
+    out.setAttribute('aria-busy', 'false');
   }
   const rules = [...new Set(alerts.map((a) => a.rule))].sort();
   clear(datalist).append(...rules.map((r) => h('option', { value: r })));
@@ -179,34 +184,41 @@ async function renderAlert(section, org, can, id, announce) {
   section.append(facts);
 
   const fields = Object.entries(a.fields);
-  const ids = a.eventIds.length
-    ? h(
-        'ul',
-        { class: 'names events', 'aria-label': 'Event ids' },
-        a.eventIds.map((e) => h('li', {}, h('code', {}, e))),
+  const triage = fields.length
+    ? table(
+        'Triage fields',
+        ['Field', 'Value'],
+        fields.map(([k, v]) => [k, fieldValue(v)]),
       )
-    : h('p', {}, 'No event ids (raised by a check, not by a log event).');
-  section.append(
-    h('h3', {}, 'Triggering events (' + a.eventIds.length + ')'),
-    h(
-      'p',
-      { class: 'muted' },
-      'The ids of the events that raised this alert (the duowatch.id field the log collector gives each event in the log sinks: search your SIEM for them), and the triage fields of the event that fired the rule; when repeats were folded in, a later event’s value replaces an earlier one’s.',
-    ),
-    h('h4', {}, 'Event ids'),
-    // A long list (up to 200 ids) stays folded so the triage fields are not pushed off screen.
-    a.eventIds.length > 20
-      ? h('details', {}, h('summary', {}, 'Show all ' + a.eventIds.length + ' event ids'), ids)
-      : ids,
-    h('h4', {}, 'Triage fields'),
-    fields.length
-      ? table(
-          'Triage fields',
-          ['Field', 'Value'],
-          fields.map(([k, v]) => [k, fieldValue(v)]),
-        )
-      : h('p', {}, 'No triage fields were recorded.'),
-  );
+    : h('p', {}, 'No triage fields were recorded.');
+  if (!a.eventIds.length) {
+    // Health, device and login alerts come from a check or a request, not from a collected log event.
+    section.append(
+      h('h3', {}, 'Raised by a check'),
+      h('p', { class: 'muted' }, 'Raised by ' + a.source + ', not by a collected log event. What it saw:'),
+      triage,
+    );
+  } else {
+    const ids = h(
+      'ul',
+      { class: 'names events', 'aria-label': 'Event ids' },
+      a.eventIds.map((e) => h('li', {}, h('code', {}, e))),
+    );
+    section.append(
+      h('h3', {}, 'Triggering events (' + a.eventIds.length + ')'),
+      h(
+        'p',
+        { class: 'muted' },
+        'The ids of the events that raised this alert (the duowatch.id field the log collector gives each event in the log sinks: search your SIEM for them), and the triage fields of the event that fired the rule; when repeats were folded in, a later event’s value replaces an earlier one’s.',
+      ),
+      h('h4', {}, 'Event ids'),
+      // A long list (up to 200 ids) stays folded so the triage fields are not pushed off screen.
+      a.eventIds.length > 20
+        ? h('details', {}, h('summary', {}, 'Show all ' + a.eventIds.length + ' event ids'), ids)
+        : ids,
+      triage,
+    );
+  }
   // After a change the detail is drawn again from the server's answer, so "who did it" is what was stored;
   // focus stays on the Handle box (not the page top) and the outcome is announced.
   const again = async (message) => {

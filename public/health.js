@@ -122,7 +122,11 @@ function demoControls(box, path, active, reload) {
         DEMO_FAULTS.map(([fault, label]) => {
           const button = h(
             'button',
-            { type: 'button', class: fault === 'clear' ? '' : 'secondary', disabled: active.includes(fault) },
+            {
+              type: 'button',
+              class: fault === 'clear' ? '' : 'secondary',
+              disabled: fault === 'clear' ? !active.length : active.includes(fault),
+            },
             label,
           );
           button.addEventListener('click', async () => {
@@ -197,8 +201,8 @@ function integrationCard(path, i) {
   ];
   const dl = h('dl', { class: 'metrics' });
   for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
-  const phases = h('div', { class: 'chart' });
-  const trend = h('div', { class: 'chart' });
+  const phases = h('div', { class: 'chart phases' });
+  const trend = h('div', { class: 'chart trend' });
   const hour = h('div', { class: 'bars' });
   const day = h('div', { class: 'bars' });
   const month = h('div', { class: 'bars' });
@@ -246,7 +250,8 @@ function phaseChart(box, probes) {
       'p',
       { class: 'muted bars-legend' },
       probes.length +
-        ' probes. Last: ' +
+        (probes.length === 1 ? ' probe' : ' probes') +
+        ' since start. Last: ' +
         PHASES.map(([k]) => k + ' ' + ms(last.phases_ms[k])).join(', ') +
         (last.healthy ? '.' : ' (failed).'),
     ),
@@ -292,7 +297,11 @@ function latencyChart(box, points) {
     h(
       'p',
       { class: 'muted bars-legend' },
-      timed.length + ' minutes with successful probes; the slowest took ' + ms(worst) + '.',
+      timed.length +
+        (timed.length === 1 ? ' minute' : ' minutes') +
+        ' with successful probes; the slowest took ' +
+        ms(worst) +
+        '.',
     ),
   );
   const UPlot = window.uPlot;
