@@ -10,6 +10,7 @@ import { renderLogs } from './logs.js';
 // opened (the Duo factor, or that none was used and why).
 const state = { user: null, factor: null };
 const $ = (id) => document.getElementById(id);
+const SECOND_STEP_SEEN = 'duowatch.secondStep';
 
 export function say(message) {
   $('status').textContent = message;
@@ -20,9 +21,13 @@ async function loadSession() {
     const s = await api('GET', '/api/v1/session');
     setCsrf(s.csrfToken);
     state.user = s.user;
-    state.factor = await api('GET', '/api/v1/verify/session')
-      .then((f) => f.secondFactor)
-      .catch(() => null);
+    // Only a deployment that runs the Duo step records how sessions were opened; a browser learns that
+    // from its first sign-in answer here, so others never ask (and never log a 404 for the missing route).
+    state.factor = window.localStorage.getItem(SECOND_STEP_SEEN)
+      ? await api('GET', '/api/v1/verify/session')
+          .then((f) => f.secondFactor)
+          .catch(() => null)
+      : null;
   } catch {
     state.user = null;
   }
@@ -108,6 +113,7 @@ async function signedIn(s) {
   setCsrf(s.csrfToken);
   state.user = s.user;
   state.factor = s.secondFactor || null;
+  if (state.factor) window.localStorage.setItem(SECOND_STEP_SEEN, '1');
   const note = factorNote(state.factor);
   say('Signed in as ' + s.user.username + (note ? ' (' + note + ').' : '.'));
   await route();

@@ -97,6 +97,57 @@ function resultView(r) {
   );
 }
 
+const TRIGGERS = { schedule: 'scheduled', api: 'REST API or dashboard', cli: 'command-line' };
+const ENDED = {
+  synced: 'it synced: the new cache is active',
+  planned: 'it was a dry run',
+  shrink_refused: 'the shrink guard refused it',
+  failed: 'it failed; the active cache was not changed',
+};
+
+/**
+ * A sync already running when the tab opens (a scheduled one, or one started from another page): its
+ * progress bar, followed until it ends (bounded), then how it ended. Empty when nothing runs.
+ */
+async function runningElsewhere(base) {
+  const box = h('div', { class: 'running-elsewhere' });
+  let first;
+  try {
+    first = (await api('GET', base + '/progress')).progress;
+  } catch {
+    return box;
+  }
+  if (!first || !first.running) return box;
+  const view = progressView('');
+  view.show(first);
+  box.append(
+    h('p', {}, 'A ' + (TRIGGERS[first.trigger] || first.trigger) + ' sync is running now.'),
+    view.node,
+  );
+  void (async () => {
+    // Stops when the page moves on (the box was on the page and is gone), or at the ceiling.
+    let shown = false;
+    for (let i = 0; i < MAX_POLLS; i++) {
+      await sleep(POLL_MS);
+      shown = shown || box.isConnected;
+      if (shown && !box.isConnected) return;
+      let p;
+      try {
+        p = (await api('GET', base + '/progress')).progress;
+      } catch {
+        continue;
+      }
+      if (p && p.running) view.show(p);
+      else {
+        const how = p && p.outcome ? ENDED[p.outcome] || p.outcome : 'reload to see how it ended';
+        box.replaceChildren(h('p', { role: 'status' }, 'That sync has ended: ' + how + '.'));
+        return;
+      }
+    }
+  })();
+  return box;
+}
+
 async function integrationCard(org, integration, can) {
   const base =
     '/api/v1/orgs/' +
@@ -133,6 +184,7 @@ async function integrationCard(org, integration, can) {
   } catch (error) {
     card.append(h('p', { class: 'error', role: 'alert' }, describeError(error)));
   }
+  card.append(await runningElsewhere(base));
   if (!can('admin')) return card;
   const file = h('input', {
     type: 'file',

@@ -171,8 +171,8 @@ describe('devices REST API', () => {
         }
       ).progress;
     expect(await progressOf()).toBeNull();
-    // Each add call waits 150 ms in the emulator, so the three batches leave time to look in between.
-    emu.control.addFault({ kind: 'latency', latencyMs: 150, method: 'POST', path: '*/devices' });
+    // Each add call waits 300 ms in the emulator, so the three batches leave time to look in between.
+    emu.control.addFault({ kind: 'latency', latencyMs: 300, method: 'POST', path: '*/devices' });
     const pending = h.call(admin, 'POST', path(`/integrations/${integrationId}/sync`), {
       content: `device_id\n${ids(2500).join('\n')}`,
     });

@@ -7,9 +7,6 @@ import type { Capability, CapabilityContext, StartedCapability } from '../app/ca
 import { register as authCommand } from './commands/auth/command.js';
 import { register as accountsCommand } from './commands/accounts/command.js';
 import { verifyMigrations } from './migrations.js';
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv, ServerDeps } from '../server/index.js';
-import type { Store } from '../store/index.js';
 
 export { VerifyError, type VerifyErrorCode } from './errors.js';
 export { verifyConfigSchema, VERIFY_DEFAULTS, type VerifyConfig } from './config-schema.js';
@@ -49,21 +46,6 @@ async function start(ctx: CapabilityContext): Promise<StartedCapability> {
             `Duo 2FA is required on sign-in (organization ${String(ctx.config.verify.login.org)}); owners and admins fail closed when Duo is down.`,
           ],
   };
-}
-
-/**
- * Only the `GET /api/v1/verify/session` route (the session's second factor), for a server composed without
- * the whole capability (the dashboard's test stack); loaded lazily so this door stays light.
- */
-export async function sessionFactorRoute(
-  store: Store,
-): Promise<(app: OpenAPIHono<AppEnv>, deps: ServerDeps) => void> {
-  const [{ mountSessionFactorRoute }, { verifyStore }] = await Promise.all([
-    import('./routes.js'),
-    import('./verify-store.js'),
-  ]);
-  const vs = verifyStore(store);
-  return (app, deps) => mountSessionFactorRoute(app, deps, vs);
 }
 
 export const verifyCapability: Capability = {

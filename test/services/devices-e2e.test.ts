@@ -112,6 +112,47 @@ describe.skipIf(!available)(`devices e2e (skipped: ${CHROMIUM} not installed)`, 
     await rows.first().waitFor();
     expect(await rows.count()).toBe(2);
     expect(await rows.first().textContent()).toContain('synced');
+  });
+
+  it('shows a scheduled sync that is already running when the tab opens, until it ends', async () => {
+    const fault = stack.emulator.control.addFault({
+      kind: 'latency',
+      latencyMs: 700,
+      method: 'POST',
+      path: '*/devices',
+    });
+    let run: Promise<{ outcome: string }> | undefined;
+    try {
+      // As the scheduler runs it: through the same service, with the re-sync's export (one device replaced).
+      const next = [...ids(COUNT - 1), 'ffffffff-7921-4d8a-ae8c-1b605ad58903'];
+      run = stack.service.sync(
+        'acme',
+        stack.integrationLabel,
+        { bytes: Buffer.from(`device_id\n${next.join('\n')}\n`), source: 'fleet.csv' },
+        { trigger: 'schedule', actor: 'scheduler' },
+      );
+      const card = page.getByRole('article', { name: stack.integrationLabel });
+      // Reload until the run is on the board (it starts after the export is read), bounded.
+      for (let i = 0; i < 50; i++) {
+        await page.reload();
+        await card.getByRole('heading', { name: new RegExp(stack.integrationLabel) }).waitFor();
+        if (await card.getByText('A scheduled sync is running now.').isVisible()) break;
+        await page.waitForTimeout(100);
+      }
+      await card.getByText('A scheduled sync is running now.').waitFor({ timeout: 1000 });
+      await card
+        .locator('.running-elsewhere .progress-words')
+        .getByText(/^(Reading the active cache back|Uploading): /)
+        .waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: `${SHOTS}/03-scheduled-running.png`, fullPage: true });
+      await card
+        .getByText('That sync has ended: it synced: the new cache is active.')
+        .waitFor({ timeout: 60_000 });
+    } finally {
+      stack.emulator.control.removeFault(fault.id);
+      await run;
+    }
+    expect((await run)?.outcome).toBe('synced');
     expect(problems, problems.join('\n')).toEqual([]);
   });
 });
