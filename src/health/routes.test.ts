@@ -296,6 +296,8 @@ describe('GET /api/v1/orgs/{org}/health (dashboard parts)', () => {
       skey: 'Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4Eq',
     });
     const t0 = Date.parse('2026-11-22T11:58:00Z');
+    // The series' default range ends at the harness clock, which starts at the wall clock's now.
+    h.now.t = Date.parse('2026-11-22T12:00:00Z');
     for (let i = 0; i < 4; i += 1) recent.add(outcome(mine.id, t0 + i * 1000, 20 + i), 'UP');
     recent.add(outcome(theirs.id, t0, 30), 'DOWN');
     const c = await h.login('auditor-a');
