@@ -37,6 +37,15 @@ export {
 } from './password.js';
 export { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions, type ThrottleRule } from './throttle.js';
 export { bootstrapAdmin, type BootstrapResult } from './bootstrap-admin.js';
+export {
+  newApiToken,
+  newId,
+  newSecret,
+  safeEqual,
+  sha256,
+  TOKEN_PREFIX,
+  type RandomBytes,
+} from './secrets.js';
 export type * from './second-factor.js';
 
 export const accountsCapability: Capability = {

@@ -7,7 +7,7 @@ import type { Operator, Session } from '../accounts/index.js';
 import { clientIp, isTls } from './client-ip.js';
 import type { AppContext, AppEnv, Principal, ServerDeps } from './context.js';
 import { csrfFailed, ApiError } from './errors.js';
-import { newSecret, safeEqual, sha256 } from './secrets.js';
+import { newSecret, safeEqual, sha256 } from '../accounts/index.js';
 
 export const SESSION_COOKIE = 'dw_session';
 export const CSRF_COOKIE = 'dw_csrf';
