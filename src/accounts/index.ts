@@ -17,6 +17,7 @@ export {
   type PasswordCheck,
 } from './service.js';
 export {
+  GLOBAL_ADMIN_RANK,
   ROLE_RANK,
   type AccountsStore,
   type ApiToken,

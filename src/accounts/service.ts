@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { DuowatchError, ServiceError } from '../shared/index.js';
-import type { AccountsStore, ApiToken, Membership, Operator, OrgRole } from './accounts-store.js';
+import {
+  GLOBAL_ADMIN_RANK,
+  ROLE_RANK,
+  type AccountsStore,
+  type ApiToken,
+  type Membership,
+  type Operator,
+  type OrgRole,
+} from './accounts-store.js';
 import {
   DEFAULT_SCRYPT,
   dummyHash,
@@ -240,6 +248,20 @@ export function createAccountsService(options: AccountsServiceOptions) {
      */
     tokens: {
       list: (orgId: string): Promise<ApiToken[]> => store.apiTokens.list(orgId),
+      /**
+       * The rank the token's creator holds in its organization now (0 when unknown, removed or disabled): a
+       * token never outlives its creator's rights (docs/server.md).
+       */
+      async creatorRank(token: ApiToken): Promise<number> {
+        if (token.createdBy === null) return 0;
+        const op = await store.operators.get(token.createdBy);
+        if (!op || op.disabled) return 0;
+        if (op.superadmin) return GLOBAL_ADMIN_RANK;
+        const role = (await store.memberships.listForOperator(op.id)).find(
+          (m) => m.orgId === token.orgId,
+        )?.role;
+        return role === undefined ? 0 : ROLE_RANK[role];
+      },
       async create(
         orgId: string,
         input: { label: string; role: OrgRole; expiresInDays?: number | undefined; createdBy: string | null },

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ROLE_RANK, type ApiToken } from '../../accounts/index.js';
-import { GLOBAL_ADMIN_RANK, principalOf, requireSession, tokenCreatorRank } from '../access.js';
+import { GLOBAL_ADMIN_RANK, principalOf, requireSession } from '../access.js';
 import { actorOf } from '../auth.js';
 import type { AppContext, AppEnv, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
@@ -95,7 +95,7 @@ export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       if (!token) throw notFound('token');
       // Nobody revokes the token of someone who outranks them (an admin cannot revoke an owner's token).
       const mine = callerRank(c);
-      if (ROLE_RANK[token.role] > mine || (await tokenCreatorRank(deps, token)) > mine)
+      if (ROLE_RANK[token.role] > mine || (await deps.accountsService.tokens.creatorRank(token)) > mine)
         throw forbidden('revoking a token of someone with a higher role');
       if (!(await deps.accountsService.tokens.revoke(org.id, id, actorOf(c, deps)))) throw notFound('token');
       return reply(c, Ok, { ok: true });
