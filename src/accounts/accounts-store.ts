@@ -18,6 +18,8 @@ import type {
  */
 export type OrgRole = Role;
 export const ROLE_RANK: Readonly<Record<OrgRole, number>> = { auditor: 1, admin: 2, owner: 3 };
+/** Rank of a caller in an org for comparisons: a global administrator outranks every org role. */
+export const GLOBAL_ADMIN_RANK = 4;
 
 export interface AccountsStore {
   operators: Pick<

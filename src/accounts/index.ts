@@ -17,6 +17,7 @@ export {
   type PasswordCheck,
 } from './service.js';
 export {
+  GLOBAL_ADMIN_RANK,
   ROLE_RANK,
   type AccountsStore,
   type ApiToken,
@@ -37,6 +38,15 @@ export {
 } from './password.js';
 export { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions, type ThrottleRule } from './throttle.js';
 export { bootstrapAdmin, type BootstrapResult } from './bootstrap-admin.js';
+export {
+  newApiToken,
+  newId,
+  newSecret,
+  safeEqual,
+  sha256,
+  TOKEN_PREFIX,
+  type RandomBytes,
+} from './secrets.js';
 export type * from './second-factor.js';
 
 export const accountsCapability: Capability = {

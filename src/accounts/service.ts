@@ -1,5 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { DuowatchError, ServiceError } from '../shared/index.js';
-import type { AccountsStore, Membership, Operator, OrgRole } from './accounts-store.js';
+import {
+  GLOBAL_ADMIN_RANK,
+  ROLE_RANK,
+  type AccountsStore,
+  type ApiToken,
+  type Membership,
+  type Operator,
+  type OrgRole,
+} from './accounts-store.js';
 import {
   DEFAULT_SCRYPT,
   dummyHash,
@@ -8,6 +17,7 @@ import {
   verifyPassword,
   type ScryptParams,
 } from './password.js';
+import { newApiToken, sha256, type RandomBytes } from './secrets.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.js';
 
 /** Who acts (`operator:<id>`, `token:<id>`, `cli`, `anonymous`) and from where; both go to the audit log. */
@@ -38,6 +48,8 @@ export interface AccountsServiceOptions {
   /** Cost of new password hashes; older, weaker hashes are upgraded at the next sign-in. */
   scrypt?: ScryptParams;
   throttle?: ThrottleOptions;
+  /** Where token secrets come from (default node:crypto). */
+  random?: RandomBytes;
 }
 
 export interface OperatorPatch {
@@ -54,6 +66,7 @@ export function createAccountsService(options: AccountsServiceOptions) {
   const { store } = options;
   const clock = options.clock ?? (() => new Date());
   const scrypt = options.scrypt ?? DEFAULT_SCRYPT;
+  const random = options.random ?? randomBytes;
   const throttle = new LoginThrottle(store.loginThrottle, clock, options.throttle ?? DEFAULT_THROTTLE);
   // Verified against for unknown users; made on first need, or ahead by `prepareLogin` (the server does, so
   // a first unknown-user sign-in is not faster than the rest). The CLI never pays for it.
@@ -226,6 +239,59 @@ export function createAccountsService(options: AccountsServiceOptions) {
           details: { changed, ...(patch.disabled === undefined ? {} : { disabled: patch.disabled }) },
         });
         return (await store.operators.get(id)) ?? op;
+      },
+    },
+
+    /**
+     * API tokens for automation: one organization, one role, stored only as SHA-256 and shown once. Who may
+     * mint or revoke which (no higher than your own role; people only) is the caller's check.
+     */
+    tokens: {
+      list: (orgId: string): Promise<ApiToken[]> => store.apiTokens.list(orgId),
+      /**
+       * The rank the token's creator holds in its organization now (0 when unknown, removed or disabled): a
+       * token never outlives its creator's rights (docs/server.md).
+       */
+      async creatorRank(token: ApiToken): Promise<number> {
+        if (token.createdBy === null) return 0;
+        const op = await store.operators.get(token.createdBy);
+        if (!op || op.disabled) return 0;
+        if (op.superadmin) return GLOBAL_ADMIN_RANK;
+        const role = (await store.memberships.listForOperator(op.id)).find(
+          (m) => m.orgId === token.orgId,
+        )?.role;
+        return role === undefined ? 0 : ROLE_RANK[role];
+      },
+      async create(
+        orgId: string,
+        input: { label: string; role: OrgRole; expiresInDays?: number | undefined; createdBy: string | null },
+        actor: AccountsActor,
+      ): Promise<{ token: string; record: ApiToken }> {
+        const token = newApiToken(random);
+        const expiresAt =
+          input.expiresInDays === undefined
+            ? null
+            : new Date(clock().getTime() + input.expiresInDays * 86_400_000);
+        const record = await store.apiTokens.create(orgId, {
+          tokenHash: sha256(token),
+          role: input.role,
+          label: input.label,
+          expiresAt,
+          createdBy: input.createdBy,
+        });
+        await audit(actor, {
+          action: 'api_token.create',
+          orgId,
+          target: record.label,
+          details: { id: record.id, role: record.role },
+        });
+        return { token, record };
+      },
+      /** False when the organization has no such token (another tenant's id is simply not found). */
+      async revoke(orgId: string, id: string, actor: AccountsActor): Promise<boolean> {
+        if (!(await store.apiTokens.revoke(orgId, id))) return false;
+        await audit(actor, { action: 'api_token.revoke', orgId, target: id, details: { id } });
+        return true;
       },
     },
 

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { ROLE_RANK, type ApiToken, type OrgRole } from '../accounts/index.js';
+import { ROLE_RANK, type OrgRole } from '../accounts/index.js';
 import type { AppContext, AppEnv, Principal, ServerDeps } from './context.js';
 import { ApiError, forbidden, orgNotFound, unauthenticated } from './errors.js';
 
@@ -59,17 +59,4 @@ export function requireSession(c: AppContext, what: string): void {
   }
 }
 
-/** Rank of a caller in an org for comparisons: a global administrator outranks every org role. */
-export const GLOBAL_ADMIN_RANK = 4;
-
-/** The rank a token's creator holds in the token's org now (0 when unknown, removed or disabled). */
-export async function tokenCreatorRank(deps: ServerDeps, token: ApiToken): Promise<number> {
-  if (token.createdBy === null) return 0;
-  const op = await deps.accounts.operators.get(token.createdBy);
-  if (!op || op.disabled) return 0;
-  if (op.superadmin) return GLOBAL_ADMIN_RANK;
-  const role = (await deps.accounts.memberships.listForOperator(op.id)).find(
-    (m) => m.orgId === token.orgId,
-  )?.role;
-  return role === undefined ? 0 : ROLE_RANK[role];
-}
+export { GLOBAL_ADMIN_RANK } from '../accounts/index.js';

@@ -5,7 +5,7 @@ import { PASSWORD } from './harness.test-helpers.js';
 import { listen } from './listen.js';
 import { createLogger } from './logger.js';
 import { realDuo, type RealDuo } from './real-harness.test-helpers.js';
-import { sha256 } from './secrets.js';
+import { sha256 } from '../accounts/index.js';
 
 /** The server over the real services, the emulator over TLS and SQLite; a fresh store per test. */
 let duo: RealDuo;

@@ -28,7 +28,7 @@ import { mountOrgs } from './routes/orgs.js';
 import { mountSession } from './routes/session.js';
 import { mountTokens } from './routes/tokens.js';
 import { mountUsers } from './routes/users.js';
-import { newId, type RandomBytes } from './secrets.js';
+import { newId, type RandomBytes } from '../accounts/index.js';
 import { securityHeaders } from './security-headers.js';
 import { mountStatic } from './static-files.js';
 import { randomBytes } from 'node:crypto';
@@ -91,6 +91,7 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
       clock,
       scrypt: config.scrypt,
       ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
+      ...(options.random === undefined ? {} : { random: options.random }),
     }),
     metrics,
     random: options.random ?? randomBytes,

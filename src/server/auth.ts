@@ -1,13 +1,12 @@
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { MiddlewareHandler } from 'hono';
 import type { Actor } from '../services/contract.js';
-import { tokenCreatorRank } from './access.js';
 import { ROLE_RANK } from '../accounts/index.js';
 import type { Operator, Session } from '../accounts/index.js';
 import { clientIp, isTls } from './client-ip.js';
 import type { AppContext, AppEnv, Principal, ServerDeps } from './context.js';
 import { csrfFailed, ApiError } from './errors.js';
-import { newSecret, safeEqual, sha256 } from './secrets.js';
+import { newSecret, safeEqual, sha256 } from '../accounts/index.js';
 
 export const SESSION_COOKIE = 'dw_session';
 export const CSRF_COOKIE = 'dw_csrf';
@@ -38,7 +37,10 @@ export function resolvePrincipal(deps: ServerDeps): MiddlewareHandler<AppEnv> {
       if (!token) throw new ApiError(401, 'invalid_token', 'The API token is unknown, revoked or expired.');
       // A token never outlives its creator's rights: it stops when they are disabled or lose the role.
       // Tokens from before creators were recorded have none and are honoured (docs/server.md).
-      if (token.createdBy !== null && (await tokenCreatorRank(deps, token)) < ROLE_RANK[token.role])
+      if (
+        token.createdBy !== null &&
+        (await deps.accountsService.tokens.creatorRank(token)) < ROLE_RANK[token.role]
+      )
         throw new ApiError(
           401,
           'invalid_token',

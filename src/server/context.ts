@@ -19,7 +19,7 @@ import type {
 } from '../accounts/index.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ProxyTrust } from './client-ip.js';
-import type { RandomBytes } from './secrets.js';
+import type { RandomBytes } from '../accounts/index.js';
 
 /** The narrow logger slice the server uses (pino satisfies it). */
 export interface ServerLogger {

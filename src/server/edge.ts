@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, ServerConfig } from './context.js';
 import { ApiError } from './errors.js';
-import { safeEqual, sha256 } from './secrets.js';
+import { safeEqual, sha256 } from '../accounts/index.js';
 
 /**
  * Checks at the edge of the service, before any route runs: a well-formed path, an expected Host, a bounded

@@ -1,21 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
-import { DuoClients } from '../services/index.js';
-import { harness, type Client, type Harness } from './harness.test-helpers.js';
+import type { TenantCredentials } from '../emulator/index.js';
+import type { Client, Harness } from './harness.test-helpers.js';
+import { realDuo, type RealDuo } from './real-harness.test-helpers.js';
 
 /**
  * The API over the lead's REAL services and the emulator over TLS on loopback (no fake below the HTTP
  * layer): Test before Save, evidence, history, export, runs and audit through the routes, tenant checks,
  * and no secret key in any response.
  */
-let dir: string;
-let emulator: Emulator;
-let listening: Awaited<ReturnType<Emulator['listen']>>;
+let duo: RealDuo;
 let creds: TenantCredentials;
-let clients: DuoClients;
 let h: Harness;
 let admin: Client;
 const seen: string[] = [];
@@ -27,29 +21,14 @@ async function call(client: Client, method: string, path: string, body?: unknown
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'duowatch-server-real-'));
-  emulator = await createEmulator({ seed: 'server-api', users: 40, rateLimit: false });
-  listening = await emulator.listen({ tlsDir: join(dir, 'tls') });
-  const first = emulator.credentials()[0];
-  if (first === undefined) throw new Error('emulator has no tenant');
-  creds = first;
-  clients = new DuoClients({
-    transport: {
-      resolve: { [creds.hostname]: { address: listening.address, port: listening.port } },
-      extraCaPem: [readFileSync(listening.caFile, 'utf8')],
-      allowPrivateAddresses: true,
-    },
-    ratesPerMinute: { auth_log: 6000, log: 6000 },
-  });
-  h = await harness({ clients, realClock: true });
+  duo = await realDuo('server-api', 40);
+  creds = duo.creds;
+  h = await duo.server({ realClock: true });
   admin = await h.login('admin-a');
 });
 
 afterAll(async () => {
-  await h?.close();
-  await clients?.close();
-  await listening?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await duo?.close();
 });
 
 describe('the API over the real services', () => {

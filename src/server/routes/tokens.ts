@@ -1,12 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ROLE_RANK, type ApiToken } from '../../accounts/index.js';
-import { GLOBAL_ADMIN_RANK, principalOf, requireSession, tokenCreatorRank } from '../access.js';
-import { audit } from '../auth.js';
+import { GLOBAL_ADMIN_RANK, principalOf, requireSession } from '../access.js';
+import { actorOf } from '../auth.js';
 import type { AppContext, AppEnv, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
 import { forbidden, notFound } from '../errors.js';
 import { CreatedToken, NewToken, Ok, OrgParam, OrgTokenParam, TokenList } from '../schemas.js';
-import { newApiToken, sha256 } from '../secrets.js';
 
 const out = (t: ApiToken) => ({
   id: t.id,
@@ -41,7 +40,7 @@ export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
     }),
     async (c) => {
       requireOperator(c);
-      const tokens = await deps.accounts.apiTokens.list(c.get('org').id);
+      const tokens = await deps.accountsService.tokens.list(c.get('org').id);
       return reply(c, TokenList, { tokens: tokens.map(out) });
     },
   );
@@ -63,25 +62,16 @@ export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       if (ROLE_RANK[data.role] > ROLE_RANK[mine]) throw forbidden(`creating a ${data.role} token as ${mine}`);
       const org = c.get('org');
       const creator = principalOf(c);
-      const token = newApiToken(deps.random);
-      const expiresAt =
-        data.expiresInDays === undefined
-          ? null
-          : new Date(deps.clock().getTime() + data.expiresInDays * 86_400_000);
-      const record = await deps.accounts.apiTokens.create(org.id, {
-        tokenHash: sha256(token),
-        role: data.role,
-        label: data.label,
-        expiresAt,
-        createdBy: creator.kind === 'operator' ? creator.operator.id : null,
-      });
-      await audit(c, deps, {
-        action: 'api_token.create',
-        orgId: org.id,
-        target: record.label,
-        outcome: 'success',
-        details: { id: record.id, role: record.role },
-      });
+      const { token, record } = await deps.accountsService.tokens.create(
+        org.id,
+        {
+          label: data.label,
+          role: data.role,
+          expiresInDays: data.expiresInDays,
+          createdBy: creator.kind === 'operator' ? creator.operator.id : null,
+        },
+        actorOf(c, deps),
+      );
       return reply(c, CreatedToken, { token, apiToken: out(record) }, 201);
     },
   );
@@ -101,20 +91,13 @@ export function mountTokens(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       const { id } = input(c, 'param', OrgTokenParam);
       const org = c.get('org');
       // Scoped by org: another tenant's token id is simply not found here.
-      const token = (await deps.accounts.apiTokens.list(org.id)).find((t) => t.id === id);
+      const token = (await deps.accountsService.tokens.list(org.id)).find((t) => t.id === id);
       if (!token) throw notFound('token');
       // Nobody revokes the token of someone who outranks them (an admin cannot revoke an owner's token).
       const mine = callerRank(c);
-      if (ROLE_RANK[token.role] > mine || (await tokenCreatorRank(deps, token)) > mine)
+      if (ROLE_RANK[token.role] > mine || (await deps.accountsService.tokens.creatorRank(token)) > mine)
         throw forbidden('revoking a token of someone with a higher role');
-      if (!(await deps.accounts.apiTokens.revoke(org.id, id))) throw notFound('token');
-      await audit(c, deps, {
-        action: 'api_token.revoke',
-        orgId: org.id,
-        target: id,
-        outcome: 'success',
-        details: { id },
-      });
+      if (!(await deps.accountsService.tokens.revoke(org.id, id, actorOf(c, deps)))) throw notFound('token');
       return reply(c, Ok, { ok: true });
     },
   );

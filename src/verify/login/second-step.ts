@@ -180,6 +180,18 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
     return outcome.kind === 'allow' && !won ? replayed() : outcome;
   }
 
+  /** The Auth API for a challenge in progress; when Duo cannot be reached at all, the challenge ends here. */
+  async function duoFor(
+    ch: Challenge,
+  ): Promise<Awaited<ReturnType<SecondStepDeps['duo']>> | SecondFactorOutcome> {
+    try {
+      return await deps.duo();
+    } catch (error) {
+      ch.state = 'done';
+      return unavailable(ch, error, null);
+    }
+  }
+
   /** Push back-off: one outstanding, at most N per window, and 15 s · 2^(n-1) between pushes. */
   async function pushRefusal(ch: Challenge): Promise<string | null> {
     if (ch.state === 'waiting') return 'A request is already waiting on your phone; answer it first.';
@@ -365,13 +377,8 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
           ch.message = `${input.factor} is not available for your account.`;
           return view(secret, ch);
         }
-        let duo: Awaited<ReturnType<SecondStepDeps['duo']>>;
-        try {
-          duo = await deps.duo();
-        } catch (error) {
-          ch.state = 'done';
-          return unavailable(ch, error, null);
-        }
+        const duo = await duoFor(ch);
+        if ('kind' in duo) return duo;
         const device = input.device ?? 'auto';
         try {
           if (input.factor === 'passcode') {
@@ -455,13 +462,8 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
     poll: (secret, waitMs) =>
       withChallenge(secret, async (ch) => {
         if (ch.state !== 'waiting' || ch.txid === null) return view(secret, ch);
-        let duo: Awaited<ReturnType<SecondStepDeps['duo']>>;
-        try {
-          duo = await deps.duo();
-        } catch (error) {
-          ch.state = 'done';
-          return unavailable(ch, error, null);
-        }
+        const duo = await duoFor(ch);
+        if ('kind' in duo) return duo;
         try {
           const s = await duo.auth.authStatus(ch.txid, { signal: AbortSignal.timeout(waitMs) });
           return await settle(secret, ch, s, duo.orgId);
