@@ -20,6 +20,12 @@ export interface CollectorDeps {
   lock: DeliveryLock;
   hub?: LogEventHub;
   now: () => number;
+  /** An Accounts integration's child accounts; default: asked of the Accounts API on every call. */
+  childrenOf?: (
+    integrationId: string,
+    parent: DuoClient,
+    signal?: AbortSignal,
+  ) => Promise<ReadonlyArray<{ account_id: string; api_hostname: string }>>;
   /** This process's lease owner id: `host:pid:nonce`. */
   owner: string;
   random?: () => number;
@@ -120,7 +126,10 @@ async function targetsOf(deps: CollectorDeps, orgId: string, opts: CollectOption
     } else if (integration.kind === 'accounts') {
       // An MSP: each child tenant is read with the Accounts keys on the child's API host, `account_id` added.
       const parent = await deps.clientFor(orgId, integration.id);
-      const children = await parent.accounts.list(opts.signal === undefined ? {} : { signal: opts.signal });
+      const children =
+        deps.childrenOf === undefined
+          ? await parent.accounts.list(opts.signal === undefined ? {} : { signal: opts.signal })
+          : await deps.childrenOf(integration.id, parent, opts.signal);
       for (const child of children) {
         if (
           opts.includeAccounts !== undefined &&

@@ -39,7 +39,20 @@ export interface LogAuthEvidenceStateTable {
   through_ms: number | string | null;
 }
 
+export interface LogInventoryTable {
+  org_id: string;
+  integration_id: string;
+  account_id: string;
+  kind: string;
+  taken_ms: number | string;
+  count: number;
+  truncated: number;
+  items: unknown;
+  error: string | null;
+}
+
 export interface LogsDatabase {
+  log_inventory: LogInventoryTable;
   log_checkpoints: LogCheckpointsTable;
   log_sink_positions: LogSinkPositionsTable;
   log_auth_evidence: LogAuthEvidenceTable;

@@ -68,5 +68,23 @@ export function logsMigrations(adapter: DialectAdapter): Record<string, Migratio
           .execute();
       },
     },
+    '102-log-inventory': {
+      async up(db: Kysely<unknown>) {
+        // The newest users / phones / endpoints snapshot per tenant, for enriching collected events.
+        await db.schema
+          .createTable('log_inventory')
+          .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+          .addColumn('integration_id', 'text', (c) => c.notNull())
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('taken_ms', t.bigint, (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addColumn('truncated', 'integer', (c) => c.notNull())
+          .addColumn('items', t.json, (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addPrimaryKeyConstraint('log_inventory_pk', ['org_id', 'integration_id', 'account_id', 'kind'])
+          .execute();
+      },
+    },
   };
 }

@@ -12,6 +12,8 @@ import {
 import { collectOrg, processOwner, type StreamReport } from './collect-org.js';
 import { createDeliveryLock } from './delivery-lock.js';
 import { evidenceFeed } from './evidence-feed.js';
+import { inventoryOrg, type ChildAccount } from './inventory-org.js';
+import type { InventoryResult } from './inventory.js';
 import { sinkSettings, type LogsConfig } from './logs-config.js';
 import { createStreamMeter } from './meter.js';
 import { prepareSinks } from './prepare-sinks.js';
@@ -19,6 +21,9 @@ import { planRoutes, type RoutePlan } from './routing.js';
 import { createSink, type AlertEvent, type LogSink, type SinkError } from './sinks/index.js';
 import { LOG_STREAMS, type LogStream } from './streams.js';
 import { parseSince, secondOf, windowEnd } from './windows.js';
+
+/** The MSP child-account list is refreshed hourly (the log-collection requirements). */
+const CHILDREN_TTL_MS = 3_600_000;
 
 /** The organization `serve` creates for the emulated demo tenant (runtime's DEMO_SLUG). */
 export const DEMO_ORG = 'demo';
@@ -123,6 +128,8 @@ export interface LogsService {
    * one at a time). A sink that fails is reported through `onForwardError`; the alert stays stored.
    */
   forwardAlert(alert: StoredAlertNotice): Promise<void>;
+  /** Users, phones and endpoints snapshots of one integration's tenants (own, or the selected MSP children). */
+  inventory(orgId: string, integrationId: string, signal?: AbortSignal): Promise<InventoryResult[]>;
   /** The collected authentication stream as the auth-log evidence poll's source. */
   readonly collectedAuthLog: CollectedAuthLog;
   close(): Promise<void>;
@@ -203,6 +210,29 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
   const meterKey = (r: Pick<StreamRecord['key'], 'orgId' | 'integrationId' | 'accountId' | 'stream'>) =>
     `${r.orgId}/${r.integrationId}/${r.accountId}/${r.stream}`;
 
+  // An MSP's child accounts, asked of the Accounts API at most once an hour per Accounts integration.
+  const children = new Map<string, { at: number; list: readonly ChildAccount[] }>();
+  const childrenOf = async (
+    integrationId: string,
+    parent: DuoClient,
+    signal?: AbortSignal,
+  ): Promise<readonly ChildAccount[]> => {
+    const cached = children.get(integrationId);
+    if (cached !== undefined && deps.now() - cached.at < CHILDREN_TTL_MS) return cached.list;
+    const list = await parent.accounts.list(signal === undefined ? {} : { signal });
+    children.set(integrationId, { at: deps.now(), list });
+    return list;
+  };
+  const clientWithBudget = async (orgId: string, integrationId: string): Promise<DuoClient> => {
+    const org = (await deps.store.organizations.list()).find((o) => o.id === orgId);
+    const integration = (await deps.store.integrations.list(orgId)).find((i) => i.id === integrationId);
+    const rpm =
+      envBudget || org === undefined || integration === undefined
+        ? null
+        : budgetFor(deps.config, org, integration);
+    return deps.clientFor(orgId, integrationId, rpm === null ? null : { log: rpm, auth_log: rpm });
+  };
+
   const orgs = async (): Promise<Organization[]> => (await deps.store.organizations.list()).filter(collects);
 
   return {
@@ -247,6 +277,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
           store: deps.store,
           repo,
           clientFor: (o, i) => deps.clientFor(o, i, rpm === null ? null : { log: rpm, auth_log: rpm }),
+          childrenOf,
           sinks: [],
           sinksFor: (stream, key) => sinksOf(org, stream, key, feeds),
           lock,
@@ -273,6 +304,20 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
           await feed.delivered(org.id, integrationId, windowEnd(now), deps.now());
       }
       return reports;
+    },
+    async inventory(orgId, integrationId, signal) {
+      const org = (await deps.store.organizations.list()).find((o) => o.id === orgId);
+      if (org === undefined || !collects(org)) return [];
+      const msp = deps.config.msp.find((m) => m.org === org.slug);
+      return inventoryOrg(
+        { store: deps.store, clientFor: clientWithBudget, childrenOf, now: deps.now },
+        orgId,
+        {
+          integrationIds: [integrationId],
+          ...(msp === undefined ? {} : { msp }),
+          ...(signal === undefined ? {} : { signal }),
+        },
+      );
     },
     async forwardAlert(alert) {
       const org = (await deps.store.organizations.list()).find((o) => o.id === alert.orgId);

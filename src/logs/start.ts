@@ -89,6 +89,35 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     },
   };
 
+  const inventoryJob: JobDefinition = {
+    kind: 'logs-inventory',
+    schedule: ctx.config.logs.inventory.cron,
+    expireInSeconds: 1800,
+    targets: () => service.targets(),
+    handler: async (job): Promise<RunOutcome> => {
+      const { orgId, integrationId } = job.payload;
+      if (orgId === undefined || integrationId === undefined)
+        return { status: 'skipped', reason: 'not a collected organization' };
+      const results = await service.inventory(orgId, integrationId, job.signal);
+      if (results.length === 0) return { status: 'skipped', reason: 'not a collected organization' };
+      const counts = Object.fromEntries(
+        ['users', 'phones', 'endpoints'].map((k) => [
+          k,
+          results.filter((r) => r.kind === k).reduce((n, r) => n + r.count, 0),
+        ]),
+      );
+      const failed = results.filter((r) => r.error !== null);
+      if (failed.length === results.length)
+        return {
+          status: 'failed',
+          errorKind: 'inventory_failed',
+          errorMessage: failed.map((r) => `${r.kind}: ${r.error ?? ''}`).join('; '),
+          counts,
+        };
+      return { status: 'succeeded', counts };
+    },
+  };
+
   const collectNow = async (orgId: string): Promise<number> => {
     if (scheduler === null) return 0;
     const targets = (await service.targets()).filter((t) => t.orgId === orgId);
@@ -107,7 +136,7 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     );
 
   return {
-    ...(service.active ? { jobs: [job] } : {}),
+    ...(service.active ? { jobs: ctx.config.logs.inventory.enabled ? [job, inventoryJob] : [job] } : {}),
     mountRoutes(app, deps) {
       registerLogsMetrics(deps.metrics.registry, service);
       mountLogsRoutes(app, deps, service, collectNow);

@@ -86,6 +86,17 @@ export function register(program: Command, io: CliIo): void {
       await runDaemon(io, c.optsWithGlobals<LogsRunOptions>());
     });
   cmd
+    .command('inventory')
+    .description(
+      "snapshot the organization's users, phones and endpoints (each Admin integration's tenant and the selected MSP children) for enrichment; serve does it daily",
+    )
+    .requiredOption('--org <slug>', 'organization')
+    .option('--json', 'print {"snapshots":[{"integration","account","kind","count","truncated","error"}]}')
+    .action(async (_o: unknown, c: Command) => {
+      const { runInventory } = await import('./run.js');
+      await runInventory(io, c.optsWithGlobals<GlobalOptions & { org: string }>());
+    });
+  cmd
     .command('status')
     .description(
       'per stream: newest event delivered, lag, events, status and last error; per sink: last position',

@@ -285,3 +285,38 @@ export async function runStatus(io: CliIo, opts: GlobalOptions & { org?: string 
     for (const k of sinks) io.stdout.write(`sink ${k.sink}: position ${k.position} at ${k.updated}\n`);
   });
 }
+
+/** `logs inventory --org X`: the same snapshots serve takes daily, now. Exit 3 when every kind failed. */
+export async function runInventory(io: CliIo, opts: GlobalOptions & { org: string }): Promise<void> {
+  const { inventoryOrg } = await import('../../inventory-org.js');
+  await withRuntime(io, opts, async (rt) => {
+    const org = await findOrg(rt, opts.org);
+    const msp = rt.config.logs.msp.find((m) => m.org === org.slug);
+    const results = await inventoryOrg(
+      {
+        store: rt.store,
+        clientFor: (o, i) => rt.clients.forIntegration(rt.store, o, i),
+        childrenOf: (_i, parent, signal) => parent.accounts.list(signal === undefined ? {} : { signal }),
+        now: () => Date.now(),
+      },
+      org.id,
+      msp === undefined ? {} : { msp },
+    );
+    const rows = results.map((r) => ({
+      integration: r.integrationId,
+      account: r.accountId,
+      kind: r.kind,
+      count: r.count,
+      truncated: r.truncated,
+      error: r.error,
+    }));
+    if (opts.json === true) printJson(io, { snapshots: rows });
+    else
+      for (const r of rows)
+        io.stdout.write(
+          `${r.kind}${r.account === '' ? '' : ` (account ${r.account})`}: ${r.error === null ? `${String(r.count)}${r.truncated ? ' (truncated)' : ''}` : `failed: ${r.error}`}\n`,
+        );
+    if (rows.length > 0 && rows.every((r) => r.error !== null))
+      throw new LogsError('logs.streams_failed', `no inventory could be read for ${org.slug}`);
+  });
+}
