@@ -1,7 +1,8 @@
 /**
  * The emulator for bench/logs.bench.ts (and its RSS child), in its own process so the collector's CPU and
- * memory are its own. Emulated time is frozen at LOGS_BENCH_FROZEN (ms), so the tenant's logs do not change
- * during a run; signatures are checked against the wall clock. LOGS_BENCH_LIMITS=duo keeps Duo's rate limits
+ * memory are its own. Emulated time is frozen at LOGS_BENCH_FROZEN (ms) with limits off, so the tenant's logs
+ * do not change during a run; with limits on it starts there and moves with the wall clock; signatures are
+ * checked against the wall clock. LOGS_BENCH_LIMITS=duo keeps Duo's rate limits
  * (2 log requests a minute per endpoint), anything else turns them off. Prints one JSON line; exits when stdin
  * closes.
  */
@@ -17,7 +18,12 @@ const emulator = await createEmulator({
   users: Number(process.env.LOGS_BENCH_USERS ?? '2000'),
   rateLimit: process.env.LOGS_BENCH_LIMITS === 'duo' ? {} : false,
   signAgainstWallClock: true,
-  clock: createClock({ realNow: () => frozen }),
+  // Rate limits count in emulator time, so a limited run needs a moving clock (an hour behind the wall clock);
+  // an unlimited one freezes it, so the tenant's logs do not change during the run.
+  clock:
+    process.env.LOGS_BENCH_LIMITS === 'duo'
+      ? createClock({ offsetMs: frozen - Date.now() })
+      : createClock({ realNow: () => frozen }),
 });
 const listening = await emulator.listen({ tlsDir: dir });
 const t = emulator.credentials()[0];

@@ -3,6 +3,7 @@ import {
   createDuoClient,
   DuoApiError,
   LimiterRegistry,
+  SLOT_MARGIN_MS,
   parseDuoDate,
   signRequest,
   type DuoClientOptions,
@@ -207,7 +208,7 @@ describe('client-side limiter', () => {
       })(),
     ]);
     expect(fake.seen).toHaveLength(2);
-    expect(clock.sleeps).toEqual([60_000]);
+    expect(clock.sleeps).toEqual([60_000 + SLOT_MARGIN_MS]);
   });
 
   it('keeps separate budgets per credential and per log endpoint', async () => {

@@ -10,6 +10,7 @@ export { systemClock, SkewTracker, type Clock } from './clock.js';
 export {
   LimiterRegistry,
   DEFAULT_RATES,
+  SLOT_MARGIN_MS,
   endpointClassOf,
   parseLogBudget,
   type EndpointClass,
