@@ -89,6 +89,20 @@ describe('duowatch serve on an empty data directory', () => {
       const tag = (JSON.parse(logLines[0] ?? '{}') as { duowatch?: { org: string; stream: string } })
         .duowatch;
       expect(tag?.org).toBe('demo');
+
+      // End to end: the emulator's attack scenarios → the collector → detections → a stored alert, marked as
+      // the demo tenant's, read back through the REST API as the administrator.
+      const cookie = /dw_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0] ?? '';
+      const alert = await waitFor('a detection alert for the demo tenant', async () => {
+        const r = await fetch(`${service.url}/api/v1/orgs/demo/alerts?limit=50`, { headers: { cookie } });
+        if (r.status !== 200) return undefined;
+        const body = (await r.json()) as {
+          alerts: Array<{ source: string; rule: string; fields: Record<string, unknown> }>;
+        };
+        return body.alerts.find((a) => a.source === 'detect');
+      });
+      expect(alert.rule).toMatch(/^duo\./);
+      expect(alert.fields['tenant']).toBe('EMULATED demo tenant (no real Duo)');
     } finally {
       await service.stop();
     }

@@ -24,8 +24,10 @@ export interface DetectEvent {
   readonly city: string | null;
   readonly region: string | null;
   readonly application: string | null;
-  /** Admin log `action` (lower-case). */
+  /** Admin log `action`, the activity log's `action.name`, offline enrollment's `action` (lower-case). */
   readonly action: string | null;
+  /** Activity log: who acted (`admin`, `user`, `api`, `system`); null elsewhere. */
+  readonly actorType: string | null;
   readonly object: string | null;
   /** Admin log `description` as Duo wrote it (usually a JSON string; see `parseDescription`). */
   readonly description: unknown;
@@ -48,6 +50,7 @@ export function toDetectEvent(e: CollectedEvent): DetectEvent {
   let loc: Record<string, unknown> | null = null;
   let application: string | null = null;
   let action: string | null = null;
+  let actorType: string | null = null;
   if (e.stream === 'auth') {
     const u = rec(raw['user']);
     user = str(u?.['name']);
@@ -65,11 +68,17 @@ export function toDetectEvent(e: CollectedEvent): DetectEvent {
     const actor = rec(raw['actor']);
     user = str(actor?.['name']);
     userKey = str(actor?.['key']) ?? user;
-    action = lower(raw['action']);
+    // Duo's docs show `action` as a string; its logs as {"name", "details"} (docs/emulator.md): read both.
+    action = lower(rec(raw['action'])?.['name'] ?? raw['action']);
+    actorType = lower(actor?.['type']);
     result = lower(rec(raw['outcome'])?.['result']);
     const device = rec(raw['access_device']);
     ip = str(rec(device?.['ip'])?.['address']);
     loc = rec(device?.['location']);
+  } else if (e.stream === 'offline_enrollment') {
+    user = str(raw['username']);
+    userKey = user;
+    action = lower(raw['action']);
   } else if (e.stream === 'trust_monitor') {
     const surfaced = rec(raw['surfaced_auth']);
     const u = rec(surfaced?.['user']);
@@ -96,6 +105,7 @@ export function toDetectEvent(e: CollectedEvent): DetectEvent {
     region: str(loc?.['state']),
     application,
     action,
+    actorType,
     object: str(raw['object']),
     description: raw['description'],
     phone: e.stream === 'telephony' ? str(raw['phone']) : null,

@@ -367,7 +367,10 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (e.ts > u.lastTs) u.lastTs = e.ts;
       entity = u;
     } else if (
-      (e.stream === 'admin' || e.stream === 'trust_monitor' || e.stream === 'activity') &&
+      (e.stream === 'admin' ||
+        e.stream === 'trust_monitor' ||
+        e.stream === 'activity' ||
+        e.stream === 'offline_enrollment') &&
       e.userKey !== null
     ) {
       let a = o.admins.get(e.userKey);

@@ -100,8 +100,21 @@ describe('duo.bypass_used (new or out-of-place bypass, not every login of a bypa
   it('fires on a bypass code from an address new for the user, or for a user without history', async () => {
     const away = code(T0, { user: 'a', ip: '203.0.113.50' });
     const fresh = code(T0, { user: 'b' });
-    const alerts = only(await run([...history(5, { user: 'a' }), away, fresh]), 'duo.bypass_used');
-    expect(alerts.map((x) => x.entity).sort()).toEqual(['a', 'b']);
+    const abroad = code(T0, { user: 'c', ip: '5.31.1.1', country: 'Russia', city: 'Moscow' });
+    const events = [...history(5, { user: 'a' }), ...history(5, { user: 'c' }), away, fresh, abroad];
+    const alerts = only(await run(events), 'duo.bypass_used');
+    // A new address in a known country is medium; no history or a new country is high.
+    expect(alerts.map((x) => [x.entity, x.severity]).sort()).toEqual([
+      ['a', 'medium'],
+      ['b', 'high'],
+      ['c', 'high'],
+    ]);
+  });
+  it('does not fire on a bypass code from the company’s trusted networks (VPN egress, offices)', async () => {
+    const alerts = await run([...history(5, { user: 'a' }), code(T0, { user: 'a', ip: '10.8.0.7' })], {
+      config: { enabled: true, rules: {}, allow: { trustedNetworks: ['10.0.0.0/8'] }, orgs: {} },
+    });
+    expect(only(alerts, 'duo.bypass_used')).toEqual([]);
   });
   it('does not fire on a bypass code used from the user’s usual address (the help-desk case)', async () => {
     const alerts = await run([...history(5, { user: 'a' }), code(T0, { user: 'a' })]);

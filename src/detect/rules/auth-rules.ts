@@ -82,8 +82,10 @@ export const mfaFatigueSuccess = defineRule({
  * A login without MFA. What a SOC needs to hear about is a bypass that is new or out of place, not every login
  * of an account that has been in bypass status for months (that is a posture finding: the compliance evidence
  * lists bypass users, and `duo.user_to_bypass` catches the change on the admin log). So:
- * - a bypass code fires unless the user has history and uses it from an address they already use;
- * - bypass status fires when the user has history but no bypass login in the baseline period (newly in
+ * - a bypass code from the company's own networks (`allow.trustedNetworks`) or an address the user already uses
+ *   is the help-desk case: no alert; from a new address in a country the user knows: medium; from a new country,
+ *   or for a user without history: high;
+ * - bypass status fires (high) when the user has history but no bypass login in the baseline period (newly in
  *   bypass), or logs in from a country new for them.
  */
 export const bypassUsed = defineRule({
@@ -96,17 +98,24 @@ export const bypassUsed = defineRule({
   suppressionMs: 5 * MINUTE,
   params: LOCATION_PARAMS,
   logic:
-    'success with factor == bypass_code from an IP new for the user (or without history), or with reason == bypass_user when the user had no bypass login in the 14-day baseline or comes from a new country',
+    'success with factor == bypass_code from outside trusted networks and from an IP new for the user (medium; high from a new country or without history), or with reason == bypass_user when the user had no bypass login in the 14-day baseline or comes from a new country',
   evaluate(e, ctx) {
     if (e.result !== 'success' || e.user === null || ctx.allow.serviceAccount(e.user)) return null;
     const b = ctx.baseline;
+    const history = b !== null && hasHistory(e, ctx);
+    const newCountry = b !== null && e.country !== null && isNew(b.countries, e.country, e, ctx);
     if (e.factor === 'bypass_code') {
-      const known = b !== null && hasHistory(e, ctx) && e.ip !== null && !isNew(b.ips, e.ip, e, ctx);
-      return known ? null : { entity: e.user, eventIds: [e.id], facts: { bypass: 'code', knownIp: false } };
+      if (history && (ctx.allow.trustedIp(e.ip) || (e.ip !== null && !isNew(b.ips, e.ip, e, ctx))))
+        return null;
+      return {
+        entity: e.user,
+        eventIds: [e.id],
+        severity: !history || newCountry ? 'high' : 'medium',
+        facts: { bypass: 'code', history, newCountry },
+      };
     }
-    if (e.reason !== 'bypass_user' || b === null || !hasHistory(e, ctx)) return null;
+    if (e.reason !== 'bypass_user' || !history) return null;
     const days = bypassDaysSeen(e, ctx);
-    const newCountry = e.country !== null && isNew(b.countries, e.country, e, ctx);
     if (days > 0 && !newCountry) return null;
     return {
       entity: e.user,

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { activityRules } from './activity-rules.js';
 import { adminRules } from './admin-rules.js';
 import {
   anomalousPushDenied,
@@ -38,4 +39,5 @@ export const catalogue: readonly Rule[] = [
   telephonyCredits,
   telephonyManyNumbers,
   trustMonitor,
+  ...activityRules,
 ];

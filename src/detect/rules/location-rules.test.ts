@@ -141,4 +141,11 @@ describe('duo.remembered_device_new_location', () => {
     ];
     expect(only(await run(events), 'duo.remembered_device_new_location')).toEqual([]);
   });
+  it('does not fire from a new private address Duo cannot place (an on-premises workstation)', async () => {
+    const events = [
+      ...history(5),
+      auth(T0, { factor: 'remembered_device', ip: '10.44.1.9', country: null, city: null }),
+    ];
+    expect(only(await run(events), 'duo.remembered_device_new_location')).toEqual([]);
+  });
 });

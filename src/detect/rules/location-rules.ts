@@ -151,7 +151,9 @@ export const rememberedDeviceNewLocation = defineRule({
     ctx.baseline !== null &&
     e.ip !== null &&
     isNew(ctx.baseline.ips, e.ip, e, ctx) &&
-    (e.country === null || isNew(ctx.baseline.countries, e.country, e, ctx))
+    // Without a country (a private or unplaceable address) nothing says the location is new.
+    e.country !== null &&
+    isNew(ctx.baseline.countries, e.country, e, ctx)
       ? { entity: e.user as string, eventIds: [e.id] }
       : null,
 });
