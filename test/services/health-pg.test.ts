@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { capabilityMigrations } from '../../src/app/index.js';
 import { createEmulator } from '../../src/emulator/index.js';
 import { HEALTH_DEFAULTS } from '../../src/health/config-schema.js';
+import { createFailModeAdvisor } from '../../src/health/failmode/advisor.js';
 import { HealthMonitor } from '../../src/health/monitor/monitor.js';
 import { probeLeaseTtlMs } from '../../src/health/monitor/probe-lease.js';
 import { startProbeLoop, type ProbeLoop } from '../../src/health/monitor/probe-loop.js';
@@ -177,6 +178,54 @@ if (!available && required) {
         const after = await repo.probeHolders(Date.now());
         expect(after.size).toBe(INTEGRATIONS);
         expect([...after.values()].every((h) => h === 'B')).toBe(true);
+
+        // Fail-mode decisions on PostgreSQL too: recorded by the advisor, the fail-open ones read back in order.
+        const advisor = createFailModeAdvisor({
+          store,
+          repo,
+          applications: () => [{ name: 'vpn', mode: 'open', roles: [] }],
+          alerts: { raise: () => Promise.resolve() },
+        });
+        const t0 = Date.now();
+        expect(
+          (
+            await advisor.decide({
+              orgId: org.id,
+              application: 'vpn',
+              role: 'viewer',
+              username: 'ann',
+              cause: 'timeout',
+            })
+          ).allow,
+        ).toBe(true);
+        expect(
+          (
+            await advisor.decide({
+              orgId: org.id,
+              application: 'vpn',
+              role: 'admin',
+              username: 'root',
+              cause: 'timeout',
+            })
+          ).allow,
+        ).toBe(false);
+        expect(
+          (
+            await advisor.decide({
+              orgId: org.id,
+              application: 'vpn',
+              role: 'viewer',
+              username: 'bob',
+              cause: 'down',
+            })
+          ).allow,
+        ).toBe(true);
+        const open = await repo.failOpenDecisions(org.id, t0 - 1, Date.now() + 1, 10);
+        expect(open.map((d) => [d.username, d.allow, d.healthState])).toEqual([
+          ['ann', true, 'UP'],
+          ['bob', true, 'UP'],
+        ]);
+        expect(await repo.decisions(org.id, t0 - 1, Date.now() + 1)).toHaveLength(3);
       } finally {
         child?.kill('SIGKILL');
         await loop?.stop();
