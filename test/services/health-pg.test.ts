@@ -1,26 +1,30 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { capabilityMigrations } from '../../src/app/index.js';
 import { createEmulator } from '../../src/emulator/index.js';
 import { HEALTH_DEFAULTS } from '../../src/health/config-schema.js';
+import { createFailModeAdvisor } from '../../src/health/failmode/advisor.js';
 import { HealthMonitor } from '../../src/health/monitor/monitor.js';
 import { probeLeaseTtlMs } from '../../src/health/monitor/probe-lease.js';
 import { startProbeLoop, type ProbeLoop } from '../../src/health/monitor/probe-loop.js';
 import { allSubjects } from '../../src/health/probe/probe-targets.js';
 import { healthRepository } from '../../src/health/store/health-repository.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { openStore } from '../../src/store/index.js';
 import { createTestDatabase, reachable } from './store-pg-database.js';
 
-// The health tables and the probe lease on PostgreSQL, with two probers on separate connection pools as two
-// `serve` processes hold them: each integration is probed by one of them at a time, and when one dies (stops
-// without handing its leases back, its pool closed) the other takes its integrations over once the leases
-// expire. Fails, never skips, under DUOWATCH_REQUIRE_SERVICES=1.
+// The health tables and the probe lease on PostgreSQL, with two probers as two `serve` processes run them: A
+// in its own OS process, B in this one, each on its own pool. Only the lease holder probes an integration;
+// when A is SIGKILLed, B takes its integrations over once their leases expire. Fails, never skips, under
+// DUOWATCH_REQUIRE_SERVICES=1.
 const url = process.env['DATABASE_URL'] ?? '';
 const required = process.env['DUOWATCH_REQUIRE_SERVICES'] === '1';
 const available = url !== '' && (await reachable(url));
 
+const ROOT = join(import.meta.dirname, '..', '..');
 const INTEGRATIONS = 6;
 const CONFIG = { ...HEALTH_DEFAULTS, intervalSeconds: 2, timeoutSeconds: 2 };
 
@@ -53,7 +57,7 @@ if (!available && required) {
   });
 } else {
   describe('health on postgres', () => {
-    it('two probers on one database: each integration probed by the lease holder only; the integrations of a dead holder are taken over when its leases expire', async () => {
+    it('two probers on one database: each integration probed by the lease holder only; when the holder process is killed, the other takes its integrations over once the leases expire', async () => {
       const database = await createTestDatabase(url);
       const dir = await mkdtemp(join(tmpdir(), 'duowatch-health-pg-'));
       const emulator = await createEmulator({ seed: 'health-pg', users: 5, rateLimit: false });
@@ -65,125 +69,168 @@ if (!available && required) {
         extraCaPem: [await readFile(listening.caFile, 'utf8')],
         allowPrivateAddresses: true,
       };
-      const open = () =>
-        openStore({
-          databaseUrl: database.url,
-          dataDir: dir,
-          env: {},
-          poolSize: 3,
-          migrations: capabilityMigrations,
-        });
-      const stores: Store[] = [];
-      const loops = new Map<string, ProbeLoop>();
-      const monitors: HealthMonitor[] = [];
+      const store = await openStore({
+        databaseUrl: database.url,
+        dataDir: dir,
+        env: {},
+        poolSize: 3,
+        migrations: capabilityMigrations,
+      });
+      const repo = healthRepository(store);
+      let child: ChildProcess | null = null;
+      let loop: ProbeLoop | null = null;
+      let monitor: HealthMonitor | null = null;
       const probed: Probed[] = [];
-      const prober = async (holder: string): Promise<Store> => {
-        const store = await open();
-        stores.push(store);
-        const monitor = new HealthMonitor({
-          store,
-          config: CONFIG,
-          transport,
-          alerts: { raise: () => Promise.resolve() },
-        });
-        monitors.push(monitor);
-        const ttl = probeLeaseTtlMs(CONFIG);
-        loops.set(
-          holder,
-          startProbeLoop({
-            subjects: () => allSubjects(store),
-            intervalMs: CONFIG.intervalSeconds * 1000,
-            concurrency: 4,
-            refreshMs: 1000,
-            claim: (s) => monitor.repo.claimProbe(s.integrationId, holder, Date.now(), ttl),
-            probe: async (s) => {
-              const start = Date.now();
-              await monitor.probe(s);
-              probed.push({ integration: s.integrationId, holder, start, end: Date.now() });
-            },
-          }),
-        );
-        return store;
-      };
       try {
-        const a = await prober('A');
-        const org = await a.organizations.create({ slug: 'acme', name: 'Acme' });
+        const org = await store.organizations.create({ slug: 'acme', name: 'Acme' });
         for (let i = 0; i < INTEGRATIONS; i++)
-          await a.integrations.create(org.id, {
+          await store.integrations.create(org.id, {
             kind: 'admin',
             apiHost: creds.hostname,
             ikey: creds.admin.ikey,
             skey: creds.admin.skey,
             label: `admin ${String(i)}`,
           });
-        // A holds every integration before B starts, so B's claims all meet a live lease.
-        await waitFor('A probing every integration', () =>
-          Promise.resolve(new Set(probed.map((p) => p.integration)).size === INTEGRATIONS ? true : undefined),
-        );
-        await prober('B');
-        const repo = healthRepository(a);
 
-        // Three rounds of every integration.
-        await waitFor('three probes of every integration', () => {
-          const counts = new Map<string, number>();
-          for (const p of probed) counts.set(p.integration, (counts.get(p.integration) ?? 0) + 1);
-          return Promise.resolve(
-            counts.size === INTEGRATIONS && [...counts.values()].every((n) => n >= 3) ? true : undefined,
-          );
+        // Prober A: its own OS process on its own pool.
+        const a = spawn(
+          process.execPath,
+          ['--import', 'tsx', join(ROOT, 'test', 'services', 'health-prober.child.ts')],
+          {
+            cwd: ROOT,
+            env: {
+              ...process.env,
+              DATABASE_URL: database.url,
+              PROBER_DIR: dir,
+              PROBER_TRANSPORT: JSON.stringify(transport),
+            },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        child = a;
+        const holderA = await new Promise<string>((resolve, reject) => {
+          createInterface({ input: a.stdout }).once('line', resolve);
+          a.once('error', reject);
+          a.once('exit', (code) => reject(new Error(`prober A exited with ${String(code)}`)));
         });
-        // One prober per integration: whoever took the lease first keeps it while it lives.
-        const holderOf = new Map<string, Set<string>>();
-        for (const p of probed)
-          holderOf.set(p.integration, (holderOf.get(p.integration) ?? new Set()).add(p.holder));
-        expect([...holderOf.values()].every((h) => h.size === 1)).toBe(true);
-        const leases = await repo.probeHolders(Date.now());
-        expect(leases.size).toBe(INTEGRATIONS);
-        for (const [id, hs] of holderOf) expect(leases.get(id)).toBe([...hs][0]);
-        // The health tables on PostgreSQL: a state row and minute buckets per integration.
+        // A holds every integration before B starts, so B's claims all meet a live lease.
+        await waitFor('A holding every integration', async () => {
+          const holders = await repo.probeHolders(Date.now());
+          return holders.size === INTEGRATIONS && [...holders.values()].every((h) => h === holderA)
+            ? true
+            : undefined;
+        });
+        const probesByA = async (): Promise<number> => {
+          let n = 0;
+          for (const s of await repo.states(org.id))
+            n += (await repo.totals(s.integrationId, 'minute', 0, Date.now() + 60_000)).up;
+          return n;
+        };
+
+        // Prober B: this process, another pool.
+        const m = new HealthMonitor({
+          store,
+          config: CONFIG,
+          transport,
+          alerts: { raise: () => Promise.resolve() },
+        });
+        monitor = m;
+        const ttl = probeLeaseTtlMs(CONFIG);
+        const b = startProbeLoop({
+          subjects: () => allSubjects(store),
+          intervalMs: CONFIG.intervalSeconds * 1000,
+          concurrency: 4,
+          refreshMs: 1000,
+          claim: (s) => m.repo.claimProbe(s.integrationId, 'B', Date.now(), ttl),
+          probe: async (s) => {
+            const start = Date.now();
+            await m.probe(s);
+            probed.push({ integration: s.integrationId, holder: 'B', start, end: Date.now() });
+          },
+        });
+        loop = b;
+        // Two rounds while A lives: A keeps probing (the uptime buckets grow), B probes nothing.
+        const before = await probesByA();
+        await waitFor('B asking for every integration twice', () =>
+          Promise.resolve(b.stats().notClaimed >= 2 * INTEGRATIONS ? true : undefined),
+        );
+        expect(b.stats().started).toBe(0);
+        expect(await probesByA()).toBeGreaterThan(before);
+        // The health tables on PostgreSQL, as A wrote them: a state row per integration, UP.
         const states = await repo.states(org.id);
         expect(states).toHaveLength(INTEGRATIONS);
-        expect(states.every((s) => s.state === 'UP')).toBe(true);
-        for (const s of states) {
-          const totals = await repo.totals(s.integrationId, 'minute', 0, Date.now() + 60_000);
-          expect(totals.up).toBeGreaterThanOrEqual(1);
-        }
+        expect(states.every((st) => st.state === 'UP')).toBe(true);
 
-        // A dies: its loop stops, its leases stay behind, its pool closes.
-        const aOwned = [...holderOf].filter(([, h]) => h.has('A')).map(([id]) => id);
-        expect(aOwned).toHaveLength(INTEGRATIONS);
-        expect(loops.get('B')?.stats().notClaimed).toBeGreaterThan(0);
-        expect(loops.get('B')?.stats().started).toBe(0);
-        await loops.get('A')?.stop();
-        await stores[0]?.close();
-        const diedAt = Date.now();
-        const takenOver = await waitFor('B probing every integration', () => {
-          const byB = new Set(
-            probed.filter((p) => p.holder === 'B' && p.start > diedAt).map((p) => p.integration),
-          );
-          return Promise.resolve(byB.size === INTEGRATIONS ? Date.now() - diedAt : undefined);
-        });
-        // A's integrations waited for their leases to expire, no longer than the lease plus one interval.
-        if (aOwned.length > 0) {
-          const firstByB = Math.min(
-            ...probed.filter((p) => p.holder === 'B' && aOwned.includes(p.integration)).map((p) => p.start),
-          );
-          expect(firstByB - diedAt).toBeLessThanOrEqual(
-            probeLeaseTtlMs(CONFIG) + CONFIG.intervalSeconds * 1000 + 2000,
-          );
-        }
-        expect(takenOver).toBeGreaterThan(0);
-        const after = await healthRepository(stores[1] as Store).probeHolders(Date.now());
+        // A is killed: no clean shutdown, its leases stay behind until they expire.
+        const leasesAtKill = await repo.probeHolders(Date.now());
+        expect([...leasesAtKill.values()].every((h) => h === holderA)).toBe(true);
+        a.kill('SIGKILL');
+        await new Promise((r) => a.once('exit', r));
+        const killedAt = Date.now();
+        await waitFor('B probing every integration', () =>
+          Promise.resolve(new Set(probed.map((p) => p.integration)).size === INTEGRATIONS ? true : undefined),
+        );
+        const firstByB = Math.min(...probed.map((p) => p.start));
+        // Not before A's leases could have expired (its last renewal was at most one interval before the kill),
+        // and not long after: the lease time plus one interval, plus slack for a loaded machine.
+        expect(firstByB - killedAt).toBeGreaterThanOrEqual(ttl - CONFIG.intervalSeconds * 1000 - 1000);
+        expect(firstByB - killedAt).toBeLessThanOrEqual(ttl + CONFIG.intervalSeconds * 1000 + 5000);
+        const after = await repo.probeHolders(Date.now());
+        expect(after.size).toBe(INTEGRATIONS);
         expect([...after.values()].every((h) => h === 'B')).toBe(true);
-        // Never two probers on one integration at the same time.
-        for (const id of holderOf.keys()) {
-          const spans = probed.filter((p) => p.integration === id).sort((x, y) => x.start - y.start);
-          for (let i = 1; i < spans.length; i++)
-            expect((spans[i] as Probed).start).toBeGreaterThanOrEqual((spans[i - 1] as Probed).end);
-        }
+
+        // Fail-mode decisions on PostgreSQL too: recorded by the advisor, the fail-open ones read back in order.
+        const advisor = createFailModeAdvisor({
+          store,
+          repo,
+          applications: () => [{ name: 'vpn', mode: 'open', roles: [] }],
+          alerts: { raise: () => Promise.resolve() },
+        });
+        const t0 = Date.now();
+        expect(
+          (
+            await advisor.decide({
+              orgId: org.id,
+              application: 'vpn',
+              role: 'viewer',
+              username: 'ann',
+              cause: 'timeout',
+            })
+          ).allow,
+        ).toBe(true);
+        expect(
+          (
+            await advisor.decide({
+              orgId: org.id,
+              application: 'vpn',
+              role: 'admin',
+              username: 'root',
+              cause: 'timeout',
+            })
+          ).allow,
+        ).toBe(false);
+        expect(
+          (
+            await advisor.decide({
+              orgId: org.id,
+              application: 'vpn',
+              role: 'viewer',
+              username: 'bob',
+              cause: 'down',
+            })
+          ).allow,
+        ).toBe(true);
+        const open = await repo.failOpenDecisions(org.id, t0 - 1, Date.now() + 1, 10);
+        expect(open.map((d) => [d.username, d.allow, d.healthState])).toEqual([
+          ['ann', true, 'UP'],
+          ['bob', true, 'UP'],
+        ]);
+        expect(await repo.decisions(org.id, t0 - 1, Date.now() + 1)).toHaveLength(3);
       } finally {
-        for (const loop of loops.values()) await loop.stop();
-        for (const m of monitors) m.close();
-        for (const s of stores) await s.close().catch(() => undefined);
+        child?.kill('SIGKILL');
+        await loop?.stop();
+        monitor?.close();
+        await store.close();
         await listening.close();
         await database.drop();
         await rm(dir, { recursive: true, force: true });
