@@ -10,6 +10,7 @@ import { verifyRequest, type RawRequest } from '../wire/verify.js';
 import { applyBodyFault, preHandlerFault, DroppedConnection } from './fault-effects.js';
 import type { RequestLog, RequestLogEntry } from './request-log.js';
 import type { TenantRegistry } from './tenant-registry.js';
+import { mountOidc } from '../oidc/oidc-routes.js';
 
 export interface DuoAppDeps {
   registry: TenantRegistry;
@@ -182,6 +183,8 @@ export function createDuoApp(deps: DuoAppDeps): Hono {
     }
   };
 
+  // Universal Prompt (OIDC): JWT-authenticated, not HMAC-signed, so outside the signed endpoint table.
+  mountOidc(app, { registry: deps.registry, clock: deps.clock, faults: deps.faults, sleep: deps.sleep });
   for (const def of ALL_ENDPOINTS) {
     app.on(def.method, def.path, (c) => serve(c, def));
   }

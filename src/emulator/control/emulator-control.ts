@@ -103,6 +103,8 @@ export function hostnameFor(seed: string, index: number): string {
 }
 
 const KINDS: readonly AppKind[] = ['admin', 'auth', 'device', 'accounts'];
+/** Kinds a test may add; a Web SDK (OIDC) application is only made on request, so seeded worlds stay as they were. */
+const ADDABLE: readonly AppKind[] = [...KINDS, 'websdk'];
 
 function first(tenant: Tenant, kind: AppKind): EmulatorApplication {
   const app = tenant.applications().find((a) => a.kind === kind);
@@ -170,7 +172,7 @@ export function createEmulatorControl(deps: {
     tenant: tenantOf,
     credentials: () => registry.all().map(credentialsOf),
     addApplication: (host, kind, opts) => {
-      if (!KINDS.includes(kind))
+      if (!ADDABLE.includes(kind))
         throw new EmulatorControlError(`unknown application kind ${JSON.stringify(kind)}`);
       return tenantOf(host).addApplication(kind, opts);
     },

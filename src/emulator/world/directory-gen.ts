@@ -105,6 +105,7 @@ const API_TYPES: Record<AppKind, string> = {
   auth: 'authapi',
   device: 'device_management',
   accounts: 'accountsapi',
+  websdk: 'websdk',
 };
 
 export function makeApplication(
@@ -124,9 +125,13 @@ export function makeApplication(
     kind,
     name:
       opts.name ??
-      { admin: 'Admin API', auth: 'Auth API', device: 'Generic with Duo Desktop', accounts: 'Accounts API' }[
-        kind
-      ],
+      {
+        admin: 'Admin API',
+        auth: 'Auth API',
+        device: 'Generic with Duo Desktop',
+        accounts: 'Accounts API',
+        websdk: 'Web SDK',
+      }[kind],
     grants: kind === 'admin' ? { ...ALL_GRANTS, ...opts.grants } : { ...NO_GRANTS },
   };
   if (kind === 'device') {

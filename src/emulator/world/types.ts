@@ -21,7 +21,8 @@ import type {
 } from './wire-types.js';
 import type { TenantFixture } from './fixture-schema.js';
 
-export type AppKind = 'admin' | 'auth' | 'device' | 'accounts';
+/** `websdk`: a Web SDK (Universal Prompt, OIDC) application; its ikey/skey are the client id and secret. */
+export type AppKind = 'admin' | 'auth' | 'device' | 'accounts' | 'websdk';
 
 /** The Admin API grants of the compliance specification plus "settings". */
 /** Conditions of one authentication that are not the user's doing (emulator faults, docs/emulator.md). */
