@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NewAlert } from '../app/index.js';
 import { harness, type Harness } from '../server/harness.test-helpers.js';
 import { healthConfigSchema } from './config-schema.js';
@@ -355,6 +355,34 @@ describe('POST /api/v1/orgs/{org}/health/demo-fault', () => {
     expect(emulator.control.faults().map((f) => f.id)).toEqual([other.id]);
     const rows = (await h.audit()).filter((a) => a.action === 'health.demo_fault');
     expect(rows.map((r) => r.details['fault'])).toEqual(['down', 'slow', 'clear']);
+  });
+
+  it('breaks telephony alone and starts simulated logins the auth log shows failing', async () => {
+    const admin = await h.login('admin-a');
+    const host = emulator.control.credentials()[0]?.hostname ?? '';
+    const started = emulator.control.time().now;
+    const res = await h.call(admin, 'POST', '/api/v1/orgs/acme/health/demo-fault', { fault: 'telephony' });
+    expect(await res.json()).toEqual({ active: ['telephony'] });
+    expect(emulator.control.faults().map((f) => [f.id, f.kind])).toEqual([
+      ['dashboard-telephony', 'telephony'],
+    ]);
+    // The simulated calls time out after 60 s of emulated time; SMS fail at once; push still works.
+    emulator.control.advance(61_000);
+    const count = (factor: string, result: string) =>
+      emulator.control
+        .tenant(host)
+        .authLog({ mintime: started, maxtime: emulator.control.time().now, limit: 1000, sort: 'ts:asc' })
+        .events.filter((e) => e.factor === factor && e.result === result).length;
+    await vi.waitFor(
+      () => {
+        expect(count('phone_call', 'denied')).toBeGreaterThan(0);
+        expect(count('sms_refresh', 'error')).toBeGreaterThan(0);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect(count('phone_call', 'success') + count('sms_refresh', 'success')).toBe(0);
+    await h.call(admin, 'POST', '/api/v1/orgs/acme/health/demo-fault', { fault: 'clear' });
+    expect(emulator.control.faults()).toEqual([]);
   });
 
   it('is for admins of the demo organization only, with a stable code elsewhere', async () => {
