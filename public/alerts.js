@@ -39,14 +39,6 @@ function whoText(a) {
 }
 
 /** Case-insensitive match over what a person reads: title, rule, entity and the triage values. */
-function matchesText(a, text) {
-  if (!text) return true;
-  const hay = [a.title, a.rule, a.entity, ...Object.values(a.fields).map((v) => JSON.stringify(v))]
-    .join(' ')
-    .toLowerCase();
-  return hay.includes(text.toLowerCase());
-}
-
 function select(id, label, options, value) {
   return h(
     'div',
@@ -103,35 +95,59 @@ export async function renderAlerts(section, org, can, alertId) {
   await fill(out, org, form.querySelector('datalist'));
 }
 
-async function fill(out, org, datalist) {
-  const q = new URLSearchParams({ limit: '500' });
+// One page of alerts; "Older alerts" asks the server for the next page by the last one's cursor.
+const PAGE = 100;
+
+async function fill(out, org, datalist, cursor) {
+  const q = new URLSearchParams({ limit: String(PAGE) });
   if (filters.status) q.set('status', filters.status);
   if (filters.severity) q.set('severity', filters.severity);
   if (filters.rule) q.set('rule', filters.rule);
+  // The text is searched by the server (title, rule, entity and triage fields), over every alert.
+  if (filters.text) q.set('q', filters.text);
+  if (cursor) {
+    q.set('before', cursor.before);
+    q.set('before_id', cursor.before_id);
+  }
   // The old list goes at once, so nobody (person or test) reads it as the answer to the new filters.
   clear(out).append(h('p', { class: 'muted' }, 'Loading alerts…'));
   out.setAttribute('aria-busy', 'true');
-  let alerts;
+  let page;
   try {
-    alerts = (await api('GET', orgPath(org) + '/alerts?' + q.toString())).alerts;
+    page = await api('GET', orgPath(org) + '/alerts?' + q.toString());
   } catch (error) {
     clear(out).append(h('p', { class: 'error', role: 'alert' }, describeError(error)));
     return;
   } finally {
     out.setAttribute('aria-busy', 'false');
   }
-  const rules = [...new Set(alerts.map((a) => a.rule))].sort();
-  clear(datalist).append(...rules.map((r) => h('option', { value: r })));
-  const shown = alerts.filter((a) => matchesText(a, filters.text));
+  const shown = page.alerts;
+  if (!cursor) {
+    const rules = [...new Set(shown.map((a) => a.rule))].sort();
+    clear(datalist).append(...rules.map((r) => h('option', { value: r })));
+  }
   clear(out);
+  const nav = h('div', { class: 'actions' });
+  if (cursor) {
+    const newest = h('button', { type: 'button', class: 'secondary' }, 'Newest alerts');
+    newest.addEventListener('click', () => void fill(out, org, datalist));
+    nav.append(newest);
+  }
+  if (page.older) {
+    const older = h('button', { type: 'button', class: 'secondary' }, 'Older alerts');
+    older.addEventListener('click', () => void fill(out, org, datalist, page.older));
+    nav.append(older);
+  }
   if (!shown.length) {
-    out.append(h('p', {}, alerts.length ? 'No alert matches the text.' : 'No alerts match these filters.'));
+    out.append(h('p', {}, cursor ? 'No older alerts.' : 'No alerts match these filters.'), nav);
     return;
   }
   const base = '#/org/' + encodeURIComponent(org.slug) + '/alerts/';
   out.append(
     table(
-      shown.length + ' alert(s), most recently seen first',
+      shown.length +
+        ' alert(s), most recently seen first' +
+        (cursor ? ', older than ' + when(cursor.before) : ''),
       ['Last seen', 'Severity', 'Status', 'Alert', 'Entity', 'Count', 'Changed by'],
       shown.map((a) => [
         when(a.lastSeen),
@@ -151,6 +167,7 @@ async function fill(out, org, datalist) {
       ]),
     ),
   );
+  out.append(nav);
 }
 
 function fieldValue(v) {

@@ -20,6 +20,7 @@ const DEMO_FAULTS = [
   ['down', 'Take it down (503 on every request)'],
   ['slow', 'Slow it (2.5 s per request)'],
   ['hang', 'Make it hang'],
+  ['telephony', 'Break telephony (calls and SMS fail, push works)'],
   ['clear', 'Restore it'],
 ];
 
@@ -49,8 +50,8 @@ export async function renderHealth(section, org, can) {
           h('strong', {}, 'Demo tenant: '),
           'an EMULATED Duo tenant, probed like a real one. ',
           can('admin')
-            ? 'The buttons below use the emulator’s fault control to take it down or slow it, so you can watch the states change.'
-            : 'An admin can take it down or slow it from here, to watch the states change.',
+            ? 'The buttons below use the emulator’s fault control to take it down, slow it or break its telephony, so you can watch the states change.'
+            : 'An admin can take it down, slow it or break its telephony from here, to watch the states change.',
         )
       : null,
     faults,

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AlertSeverity, NewAlert } from '../app/index.js';
 import { createCodec } from '../store/dialect/index.js';
 import type { Store } from '../store/index.js';
@@ -38,6 +38,13 @@ export interface AlertQuery {
   entity?: string | undefined;
   /** Alerts last seen before this time (paging backwards). */
   before?: Date | undefined;
+  /**
+   * With `before`: also alerts last seen exactly then whose id sorts below this one — the cursor of the last
+   * alert of a page, so alerts sharing a last-seen time are neither skipped nor repeated.
+   */
+  beforeId?: string | undefined;
+  /** Case-insensitive text in the title, rule, entity or triage fields. */
+  text?: string | undefined;
   limit?: number | undefined;
 }
 
@@ -179,7 +186,26 @@ export function alertRepository(
       if (query.rule !== undefined) q = q.where('rule', '=', query.rule);
       if (query.severity !== undefined) q = q.where('severity', '=', query.severity);
       if (query.entity !== undefined) q = q.where('entity', '=', query.entity);
-      if (query.before !== undefined) q = q.where('last_seen', '<', codec.time(query.before));
+      if (query.before !== undefined) {
+        const before = codec.time(query.before);
+        const beforeId = query.beforeId;
+        q =
+          beforeId === undefined
+            ? q.where('last_seen', '<', before)
+            : q.where((eb) =>
+                eb.or([
+                  eb('last_seen', '<', before),
+                  eb.and([eb('last_seen', '=', before), eb('id', '<', beforeId)]),
+                ]),
+              );
+      }
+      if (query.text !== undefined && query.text !== '') {
+        // LIKE with the pattern's own wildcards escaped: the text is matched literally on both dialects.
+        const pattern = `%${query.text.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+        const like = (column: string) =>
+          sql<boolean>`lower(cast(${sql.ref(column)} as text)) like ${pattern} escape '\\'`;
+        q = q.where((eb) => eb.or(['title', 'rule', 'entity', 'fields'].map(like)));
+      }
       const rows = await q
         .orderBy('last_seen', 'desc')
         .orderBy('id', 'desc')

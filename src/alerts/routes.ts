@@ -26,13 +26,28 @@ const Alert = z
     statusNote: z.string().nullable(),
   })
   .openapi('Alert');
-const AlertList = z.object({ alerts: z.array(Alert) }).openapi('AlertList');
+const AlertList = z
+  .object({
+    alerts: z.array(Alert),
+    older: z
+      .object({ before: z.string(), before_id: z.string() })
+      .nullable()
+      .describe('the query parameters of the next, older page; null when this page is the last'),
+  })
+  .openapi('AlertList');
 const AlertQuery = z.object({
   status: z.enum(ALERT_STATUSES).optional(),
   severity: z.enum(SEVERITIES).optional(),
   rule: z.string().min(1).max(100).optional(),
   entity: z.string().min(1).max(200).optional(),
+  q: z.string().min(1).max(200).optional().describe('case-insensitive text in title, rule, entity or fields'),
   before: z.iso.datetime().optional().describe('alerts last seen before this time (paging)'),
+  before_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('with `before`: also alerts last seen at that time with a lower id (the page cursor)'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 const AlertParam = OrgParam.extend({ id: z.string().min(1).max(64) });
@@ -79,9 +94,15 @@ export function mountAlertRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, rep
         rule: q.rule,
         entity: q.entity,
         before: q.before === undefined ? undefined : new Date(q.before),
+        beforeId: q.before === undefined ? undefined : q.before_id,
+        text: q.q,
         limit: q.limit,
       });
-      return reply(c, AlertList, { alerts: alerts.map(alertOut) });
+      const last = alerts.length === q.limit ? alerts.at(-1) : undefined;
+      return reply(c, AlertList, {
+        alerts: alerts.map(alertOut),
+        older: last === undefined ? null : { before: last.lastSeen.toISOString(), before_id: last.id },
+      });
     },
   );
   mount(

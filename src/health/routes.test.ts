@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NewAlert } from '../app/index.js';
 import { harness, type Harness } from '../server/harness.test-helpers.js';
 import { healthConfigSchema } from './config-schema.js';
@@ -72,10 +72,12 @@ beforeEach(async () => {
       ],
     },
   });
-  await healthMigrations(h.store.dialect)['400-health-tables']?.up(h.store.db as never);
+  const migrations = healthMigrations(h.store.dialect);
+  await migrations['400-health-tables']?.up(h.store.db as never);
+  await migrations['402-health-recent-probes']?.up(h.store.db as never);
   const repo = healthRepository(h.store);
   const now = () => h.now.t;
-  recent = new RecentProbes(3);
+  recent = new RecentProbes(h.store, 3);
   // A real emulator in process: the route must set and clear faults its control really applies.
   emulator = await createEmulator({ seed: 'health-routes', users: 3 });
   faults = demoFaults(emulator.control);
@@ -298,13 +300,13 @@ describe('GET /api/v1/orgs/{org}/health (dashboard parts)', () => {
     const t0 = Date.parse('2026-11-22T11:58:00Z');
     // The series' default range ends at the harness clock, which starts at the wall clock's now.
     h.now.t = Date.parse('2026-11-22T12:00:00Z');
-    for (let i = 0; i < 4; i += 1) recent.add(outcome(mine.id, t0 + i * 1000, 20 + i), 'UP');
-    recent.add(outcome(theirs.id, t0, 30), 'DOWN');
+    for (let i = 0; i < 4; i += 1) await recent.add(outcome(mine.id, t0 + i * 1000, 20 + i), 'UP');
+    await recent.add(outcome(theirs.id, t0, 30), 'DOWN');
     const c = await h.login('auditor-a');
     const res = await h.call(c, 'GET', `/api/v1/orgs/acme/health/probes?integration=${mine.id}`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { probes: Array<{ at: string; phases_ms: { total: number } }> };
-    // The ring keeps the last three, oldest first.
+    // The store keeps the last three per integration, oldest first.
     expect(body.probes.map((p) => p.phases_ms.total)).toEqual([21, 22, 23]);
     expect(body.probes[0]).toMatchObject({
       at: '2026-11-22T11:58:01.000Z',
@@ -355,6 +357,34 @@ describe('POST /api/v1/orgs/{org}/health/demo-fault', () => {
     expect(emulator.control.faults().map((f) => f.id)).toEqual([other.id]);
     const rows = (await h.audit()).filter((a) => a.action === 'health.demo_fault');
     expect(rows.map((r) => r.details['fault'])).toEqual(['down', 'slow', 'clear']);
+  });
+
+  it('breaks telephony alone and starts simulated logins the auth log shows failing', async () => {
+    const admin = await h.login('admin-a');
+    const host = emulator.control.credentials()[0]?.hostname ?? '';
+    const started = emulator.control.time().now;
+    const res = await h.call(admin, 'POST', '/api/v1/orgs/acme/health/demo-fault', { fault: 'telephony' });
+    expect(await res.json()).toEqual({ active: ['telephony'] });
+    expect(emulator.control.faults().map((f) => [f.id, f.kind])).toEqual([
+      ['dashboard-telephony', 'telephony'],
+    ]);
+    // The simulated calls time out after 60 s of emulated time; SMS fail at once; push still works.
+    emulator.control.advance(61_000);
+    const count = (factor: string, result: string) =>
+      emulator.control
+        .tenant(host)
+        .authLog({ mintime: started, maxtime: emulator.control.time().now, limit: 1000, sort: 'ts:asc' })
+        .events.filter((e) => e.factor === factor && e.result === result).length;
+    await vi.waitFor(
+      () => {
+        expect(count('phone_call', 'denied')).toBeGreaterThan(0);
+        expect(count('sms_refresh', 'error')).toBeGreaterThan(0);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect(count('phone_call', 'success') + count('sms_refresh', 'success')).toBe(0);
+    await h.call(admin, 'POST', '/api/v1/orgs/acme/health/demo-fault', { fault: 'clear' });
+    expect(emulator.control.faults()).toEqual([]);
   });
 
   it('is for admins of the demo organization only, with a stable code elsewhere', async () => {

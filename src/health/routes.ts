@@ -40,8 +40,8 @@ export interface HealthRouteDeps {
   factors(orgId: string): readonly FactorReading[];
   /** The configured maintenance windows of this organization. */
   maintenance(orgSlug: string): readonly MaintenanceWindow[];
-  /** The last probes of one integration (in memory), oldest first. */
-  probes(integrationId: string): readonly RecentProbe[];
+  /** The last probes of one integration (stored, bounded), oldest first. */
+  probes(integrationId: string): Promise<readonly RecentProbe[]>;
   /** The fault buttons of the emulated demo tenant; null for every other organization or without a demo. */
   demoFaults(orgSlug: string): DemoFaults | null;
   now(): number;
@@ -302,7 +302,7 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
       method: 'get',
       path: '/api/v1/orgs/{org}/health/probes',
       tags,
-      summary: 'The last probes of one integration with their phase timings (kept in memory since start)',
+      summary: 'The last probes of one integration with their phase timings (the last 120, stored)',
       request: { params: OrgParam, query: ProbesQuery },
       responses: { 200: json(Probes, 'Probes, oldest first.') },
     }),
@@ -310,7 +310,7 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
       const q = input(c, 'query', ProbesQuery);
       const known = await h.owns(c.get('org').id, q.integration);
       return reply(c, Probes, {
-        probes: (known ? h.probes(q.integration) : []).map((p) => ({
+        probes: (known ? await h.probes(q.integration) : []).map((p) => ({
           at: new Date(p.at).toISOString(),
           healthy: p.healthy,
           state: p.state,

@@ -36,7 +36,7 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
     factorIssues: (orgId) => factors.issues(orgId, now()),
   });
   const latest = new Map<string, LatestProbe>();
-  const recent = new RecentProbes();
+  const recent = new RecentProbes(ctx.store);
   const demo: DemoFaults | null = ctx.demo === null ? null : demoFaults(ctx.demo.emulator.control);
   const advisor = createFailModeAdvisor({
     store: ctx.store,
@@ -66,12 +66,12 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
         const outcome = await monitor.probe(subject);
         if (outcome === undefined) {
           latest.delete(subject.integrationId);
-          recent.forget(subject.integrationId);
+          await recent.forget(subject.integrationId);
           return;
         }
         const state = (await monitor.repo.state(subject.integrationId))?.state ?? 'PENDING';
         latest.set(subject.integrationId, { subject, outcome, state });
-        recent.add(outcome, state);
+        await recent.add(outcome, state);
       },
       onError: (error, subject) =>
         ctx.logger.error(

@@ -221,7 +221,7 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
 
     await page.getByLabel('Text').fill('no such text anywhere');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.getByText('No alert matches the text.').waitFor();
+    await page.getByText('No alerts match these filters.').waitFor();
     await page.getByLabel('Text').fill('emulated admin');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await rows.first().waitFor();

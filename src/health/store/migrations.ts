@@ -103,5 +103,28 @@ export function healthMigrations(adapter: DialectAdapter): Record<string, Migrat
           .execute();
       },
     },
+    // The last probes of each integration with their phases, for the dashboard's phase chart: stored so the
+    // chart survives a restart and shows probes made by another `serve` process holding the lease. Bounded
+    // per integration by the writer (src/health/monitor/recent-probes.ts).
+    '402-health-recent-probes': {
+      async up(db: Kysely<unknown>) {
+        await autoId('health_recent_probes')(db)
+          .addColumn('integration_id', 'text', (c) =>
+            c.notNull().references('integrations.id').onDelete('cascade'),
+          )
+          .addColumn('at', t.bigint, (c) => c.notNull())
+          .addColumn('healthy', 'integer', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('ping_ms', 'double precision', (c) => c.notNull())
+          .addColumn('signed_ms', 'double precision', (c) => c.notNull())
+          .addColumn('phases', t.json, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('health_recent_probes_integration')
+          .on('health_recent_probes')
+          .columns(['integration_id', 'id'])
+          .execute();
+      },
+    },
   };
 }

@@ -60,6 +60,27 @@ describe('duowatch alerts list|show|ack|resolve', () => {
     expect(text.out()).toContain('globex/Root Admin');
   });
 
+  it('searches text with --q and pages older with --before/--before-id', async () => {
+    const run = async (...args: string[]) => {
+      const c = capture();
+      expect(await main(['--data-dir', env.dir, 'alerts', 'list', '--json', ...args], c.io)).toBe(0);
+      return JSON.parse(c.out()) as { id: string; entity: string; lastSeen: string }[];
+    };
+    expect((await run('--q', 'ROOT ADMIN')).map((a) => a.entity)).toEqual(['Root Admin']);
+    expect((await run('--q', '5.31.1.1')).map((a) => a.entity).sort()).toEqual([
+      'Root Admin',
+      'alice',
+      'bob',
+    ]);
+    // All three share one last-seen time: the id breaks the tie, so two pages of 2 + 1 cover them once.
+    const first = await run('--limit', '2');
+    const last = first.at(-1);
+    expect(last).toBeDefined();
+    const rest = await run('--before', last?.lastSeen ?? '', '--before-id', last?.id ?? '');
+    expect([...first, ...rest].map((a) => a.id).sort()).toEqual([...ids].sort());
+    expect(await run('--before', last?.lastSeen ?? '')).toEqual([]);
+  });
+
   it('acknowledges and resolves with a note, audited, and shows who did it', async () => {
     const id = ids[0] as string;
     expect(await main(['--data-dir', env.dir, 'alerts', 'ack', id, '--note', 'looking'], capture().io)).toBe(
@@ -90,6 +111,9 @@ describe('duowatch alerts list|show|ack|resolve', () => {
     const bad = capture();
     expect(await main(['--data-dir', env.dir, 'alerts', 'list', '--status', 'closed'], bad.io)).toBe(2);
     expect(bad.err()).toContain('[alerts.bad_option]');
+    const when = capture();
+    expect(await main(['--data-dir', env.dir, 'alerts', 'list', '--before', 'yesterday'], when.io)).toBe(2);
+    expect(when.err()).toContain('[alerts.bad_option]');
     const missing = capture();
     expect(await main(['--data-dir', env.dir, 'alerts', 'show', 'nope'], missing.io)).toBe(3);
     expect(missing.err()).toContain('[alerts.not_found]');

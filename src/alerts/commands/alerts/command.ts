@@ -6,6 +6,9 @@ export interface ListOptions extends GlobalOptions {
   status?: string;
   severity?: string;
   rule?: string;
+  q?: string;
+  before?: string;
+  beforeId?: string;
   limit?: string;
 }
 export interface ChangeOptions extends GlobalOptions {
@@ -23,6 +26,9 @@ export function register(program: Command, io: CliIo): void {
     .option('--status <status>', 'open, acknowledged, resolved or suppressed')
     .option('--severity <severity>', 'low, medium, high or critical')
     .option('--rule <id>', 'only this rule (e.g. duo.mfa_fatigue)')
+    .option('--q <text>', 'only alerts with this text (any case) in title, rule, entity or fields')
+    .option('--before <time>', 'only alerts last seen before this ISO time (the next, older page)')
+    .option('--before-id <id>', 'with --before: also those last seen at that time with a lower id')
     .option('--limit <n>', 'at most this many (default 100)')
     .option('--json', 'print JSON')
     .action(async (_o: unknown, cmd: Command) => {

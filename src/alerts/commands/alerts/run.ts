@@ -22,6 +22,11 @@ export async function runList(io: CliIo, opts: ListOptions): Promise<void> {
   const limit = opts.limit === undefined ? 100 : Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new AlertError('alerts.bad_option', '--limit must be a positive integer');
+  const before = opts.before === undefined ? undefined : new Date(opts.before);
+  if (before !== undefined && Number.isNaN(before.getTime()))
+    throw new AlertError('alerts.bad_option', '--before must be an ISO time, e.g. 2026-11-22T10:00:00Z');
+  if (opts.beforeId !== undefined && before === undefined)
+    throw new AlertError('alerts.bad_option', '--before-id needs --before');
   await withRuntime(io, opts, async ({ store }) => {
     let orgId: string | null = null;
     if (opts.org !== undefined) {
@@ -31,7 +36,15 @@ export async function runList(io: CliIo, opts: ListOptions): Promise<void> {
       orgId = org.id;
     }
     const slugs = new Map((await store.organizations.list()).map((o) => [o.id, o.slug]));
-    const alerts = await alertRepository(store).list(orgId, { status, severity, rule: opts.rule, limit });
+    const alerts = await alertRepository(store).list(orgId, {
+      status,
+      severity,
+      rule: opts.rule,
+      text: opts.q,
+      before,
+      beforeId: opts.beforeId,
+      limit,
+    });
     if (opts.json === true)
       return printJson(
         io,
