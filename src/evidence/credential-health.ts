@@ -28,32 +28,28 @@ export function classifyFailure(error: unknown): FailureClass {
   return 'transient';
 }
 
-/**
- * Whether a run skips the credential: the integrations capability's one back-off rule (docs/integrations.md),
- * read over this health shape (`retryAt` is the stored `until`).
- */
+/** Whether a run skips the credential: the integrations capability's one back-off rule (docs/integrations.md). */
 export function shouldSkip(health: CredentialHealth | null, now: number): boolean {
-  return isBackedOff(
-    health === null
-      ? null
-      : { state: health.state, until: health.retryAt === null ? null : new Date(health.retryAt) },
-    new Date(now),
-  );
+  return isBackedOff(health, new Date(now));
 }
 
-export function healthAfterSuccess(prev: CredentialHealth | null, now: number): CredentialHealth {
-  // A success clears auth_failed (e.g. after the Secret key was rotated) and rate_limited alike.
+/** A success clears auth_failed (e.g. after the Secret key was rotated) and rate_limited alike. */
+export function healthAfterSuccess(_prev: CredentialHealth | null, now: number): CredentialHealth {
+  const at = new Date(now);
   return {
     state: 'ok',
-    retryAt: null,
-    lastErrorKind: prev?.lastErrorKind ?? null,
-    lastErrorCode: prev?.lastErrorCode ?? null,
-    lastErrorMessage: prev?.lastErrorMessage ?? null,
-    lastSuccessAt: now,
-    updatedAt: now,
+    until: null,
+    lastErrorKind: null,
+    lastErrorMessage: null,
+    lastSuccessAt: at,
+    updatedAt: at,
   };
 }
 
+/**
+ * After a failure: an auth-class one backs the credential off for `backoffMs` (clock skew shown as its own
+ * state), a 429 is `rate_limited` with no back-off, and a transient one keeps the state and its `until`.
+ */
 export function healthAfterFailure(
   prev: CredentialHealth | null,
   error: unknown,
@@ -62,13 +58,19 @@ export function healthAfterFailure(
 ): CredentialHealth {
   const cls = classifyFailure(error);
   const e = (error ?? {}) as DuoErrorLike;
-  return {
-    state: cls === 'transient' ? 'error' : cls,
-    retryAt: cls === 'auth_failed' ? now + backoffMs : null,
-    lastErrorKind: typeof e.kind === 'string' ? e.kind : cls,
-    lastErrorCode: typeof e.duoCode === 'number' ? e.duoCode : null,
+  const kind = typeof e.kind === 'string' ? e.kind : cls;
+  const base = {
+    lastErrorKind: kind,
     lastErrorMessage: error instanceof Error ? error.message : null,
     lastSuccessAt: prev?.lastSuccessAt ?? null,
-    updatedAt: now,
+    updatedAt: new Date(now),
   };
+  if (cls === 'auth_failed')
+    return {
+      ...base,
+      state: kind === 'clock_skew' ? 'clock_skew' : 'auth_failed',
+      until: new Date(now + backoffMs),
+    };
+  if (cls === 'rate_limited') return { ...base, state: 'rate_limited', until: null };
+  return { ...base, state: prev?.state ?? 'ok', until: prev?.until ?? null };
 }

@@ -199,7 +199,7 @@ describe('evidence over the Duo client and the emulator', () => {
     expect(out.outcome).toBe('failed');
     expect(out.error?.code).toBe(40103);
     expect(out.health?.state).toBe('auth_failed');
-    expect(out.health?.retryAt).toBe((out.health?.updatedAt ?? 0) + 86_400_000);
+    expect((out.health?.until?.getTime() ?? 0) - (out.health?.updatedAt.getTime() ?? 0)).toBe(86_400_000);
   });
 
   it('auth-log poll: one user-reported fraud in the window fails the aggregate', async () => {

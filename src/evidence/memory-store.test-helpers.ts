@@ -13,7 +13,7 @@ export interface MemoryEvidenceStore extends EvidenceStore {
 export function createMemoryEvidenceStore(): MemoryEvidenceStore {
   const records: string[] = [];
   const cursors = new Map<string, string>();
-  const health = new Map<string, string>();
+  const health = new Map<string, CredentialHealth>();
   const parseRecords = (): EvidenceRecord[] => records.map((r) => JSON.parse(r) as EvidenceRecord);
   return {
     saveRecord(record: EvidenceRecord): Promise<void> {
@@ -49,10 +49,10 @@ export function createMemoryEvidenceStore(): MemoryEvidenceStore {
     },
     getCredentialHealth(org: string, integration: string): Promise<CredentialHealth | null> {
       const v = health.get(JSON.stringify([org, integration]));
-      return Promise.resolve(v === undefined ? null : (JSON.parse(v) as CredentialHealth));
+      return Promise.resolve(v === undefined ? null : structuredClone(v));
     },
     setCredentialHealth(org: string, integration: string, h: CredentialHealth): Promise<void> {
-      health.set(JSON.stringify([org, integration]), JSON.stringify(h));
+      health.set(JSON.stringify([org, integration]), structuredClone(h));
       return Promise.resolve();
     },
     dump(): string {

@@ -1,3 +1,4 @@
+import type { CredentialHealth as StoredCredentialHealth } from '../store/index.js';
 import type { AuthLogCursor } from './auth-log-window.js';
 import type {
   AdminLike,
@@ -62,18 +63,12 @@ export interface DuoErrorLike {
   message?: string;
 }
 
-export type CredentialState = 'ok' | 'auth_failed' | 'rate_limited' | 'error';
-
-export interface CredentialHealth {
-  state: CredentialState;
-  /** ms; auth_failed: when the credential may be retried. */
-  retryAt: number | null;
-  lastErrorKind: string | null;
-  lastErrorCode: number | null;
-  lastErrorMessage: string | null;
-  lastSuccessAt: number | null;
-  updatedAt: number;
-}
+/**
+ * A credential's health: the one model the store keeps and the integrations capability's back-off rule reads
+ * (docs/integrations.md). A transient failure keeps the state and its `until`, and records the error.
+ */
+export type CredentialHealth = Omit<StoredCredentialHealth, 'orgId' | 'integrationId'>;
+export type CredentialState = CredentialHealth['state'];
 
 /** One stored evidence row: a signal's aggregate result, never per-event data. */
 export interface EvidenceRecord {

@@ -56,12 +56,11 @@ describe('cancellation and the back-off gate of the poll', () => {
     const T = Date.parse('2026-11-22T10:30:00Z');
     await store.setCredentialHealth('o', 'i', {
       state: 'auth_failed',
-      retryAt: T + 1000,
+      until: new Date(T + 1000),
       lastErrorKind: 'permission_denied',
-      lastErrorCode: 40301,
       lastErrorMessage: 'Access forbidden',
       lastSuccessAt: null,
-      updatedAt: T,
+      updatedAt: new Date(T),
     });
     const reader = createMemoryDuoReader(tenant);
     const skipped = await runAuthLogPoll({

@@ -190,7 +190,7 @@ describe('runIdentitySync', () => {
     const first = await runIdentitySync({ org: 'acme', integration: 'i', reader, store, clock });
     expect(first.outcome).toBe('failed');
     expect(first.health?.state).toBe('auth_failed');
-    expect(first.health?.retryAt).toBe(T0 + AUTH_FAILED_BACKOFF_MS);
+    expect(first.health?.until?.getTime()).toBe(T0 + AUTH_FAILED_BACKOFF_MS);
     // Stopped at the first auth failure: no budget burnt on the other endpoints.
     expect(Object.values(reader.requests).reduce((a, b) => a + b, 0)).toBe(1);
     clock.set(T0 + 4 * HOUR);
@@ -215,7 +215,7 @@ describe('runIdentitySync', () => {
     });
     const run = () =>
       runIdentitySync({ org: 'acme', integration: 'i', reader, store, clock, authFailedBackoffMs: 2 * HOUR });
-    expect((await run()).health?.retryAt).toBe(T0 + 2 * HOUR);
+    expect((await run()).health?.until?.getTime()).toBe(T0 + 2 * HOUR);
     clock.set(T0 + 2 * HOUR - 1);
     expect((await run()).outcome).toBe('skipped');
     broken = false;
@@ -354,7 +354,8 @@ describe('runAuthLogPoll', () => {
     clock.advance(HOUR);
     const failed = await runAuthLogPoll({ org: 'a', integration: 'i', reader, store, clock });
     expect(failed.outcome).toBe('failed');
-    expect(failed.health?.state).toBe('error');
+    // A transient failure says nothing about the credential: its state stays, the error is recorded.
+    expect(failed.health).toMatchObject({ state: 'ok', lastErrorKind: 'server_error', until: null });
     expect(await store.getCursor({ org: 'a', integration: 'i', stream: 'auth_log' })).toEqual(
       cursorAfterFirst,
     );

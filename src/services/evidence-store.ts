@@ -2,17 +2,12 @@ import {
   EXTENDED_SIGNAL_IDS,
   type AuthLogCursor,
   type ControlRef,
-  type CredentialHealth,
   type CursorKey,
   type EvidenceRecord,
   type EvidenceStore,
   type SignalId,
 } from '../evidence/index.js';
-import type {
-  EvidenceRecord as StoredRecord,
-  CredentialHealth as StoredHealth,
-  Store,
-} from '../store/index.js';
+import type { EvidenceRecord as StoredRecord, Store } from '../store/index.js';
 
 const AUTH_LOG_SIGNALS = new Set<string>([
   'auth_log_aggregate',
@@ -73,50 +68,10 @@ export function evidenceStoreFor(store: Store, runIdFor?: (org: string) => strin
       await store.cursors.set(key.org, key.integration, key.stream, value);
     },
     async getCredentialHealth(org, integration) {
-      const h = await store.credentialHealth.get(org, integration);
-      return h === undefined ? null : toEvidenceHealth(h);
+      return (await store.credentialHealth.get(org, integration)) ?? null;
     },
     async setCredentialHealth(org, integration, health) {
-      if (health.state === 'ok') {
-        await store.credentialHealth.recordSuccess(
-          org,
-          integration,
-          new Date(health.lastSuccessAt ?? health.updatedAt),
-        );
-        return;
-      }
-      if (health.state === 'error') {
-        // A transient failure (network, 5xx, timeout) says nothing about the credential: keep its state,
-        // but record what happened so the dashboard can explain the failed run.
-        await store.credentialHealth.recordTransientError(org, integration, {
-          errorKind: health.lastErrorKind ?? 'error',
-          errorMessage: health.lastErrorMessage ?? '',
-          at: new Date(health.updatedAt),
-        });
-        return;
-      }
-      // Clock skew is an auth failure for back-off (the specification), but shown as its own state.
-      const state =
-        health.state === 'auth_failed' && health.lastErrorKind === 'clock_skew' ? 'clock_skew' : health.state;
-      await store.credentialHealth.recordFailure(org, integration, {
-        state,
-        until: health.retryAt === null ? null : new Date(health.retryAt),
-        errorKind: health.lastErrorKind ?? health.state,
-        errorMessage: health.lastErrorMessage ?? '',
-        at: new Date(health.updatedAt),
-      });
+      await store.credentialHealth.put(org, integration, health);
     },
-  };
-}
-
-function toEvidenceHealth(h: StoredHealth): CredentialHealth {
-  return {
-    state: h.state === 'clock_skew' ? 'auth_failed' : h.state,
-    retryAt: h.until === null ? null : h.until.getTime(),
-    lastErrorKind: h.lastErrorKind,
-    lastErrorCode: null,
-    lastErrorMessage: h.lastErrorMessage,
-    lastSuccessAt: h.lastSuccessAt === null ? null : h.lastSuccessAt.getTime(),
-    updatedAt: h.updatedAt.getTime(),
   };
 }

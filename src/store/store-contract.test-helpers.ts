@@ -222,6 +222,16 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(transient.until).toEqual(failed.until);
       const ok = await store.credentialHealth.recordSuccess(a.id, ia.id, new Date(T0.getTime() + 2 * day));
       expect(ok).toMatchObject({ state: 'ok', until: null, lastErrorKind: null, lastErrorMessage: null });
+      const put = {
+        state: 'clock_skew' as const,
+        until: new Date(T0.getTime() + 3 * day),
+        lastErrorKind: 'clock_skew',
+        lastErrorMessage: null,
+        lastSuccessAt: new Date(T0.getTime() + 2 * day),
+        updatedAt: new Date(T0.getTime() + 2 * day + 1000),
+      };
+      expect(await store.credentialHealth.put(a.id, ia.id, put)).toMatchObject(put);
+      expect(await store.credentialHealth.get(a.id, ia.id)).toMatchObject(put);
       const limited = await store.credentialHealth.recordFailure(a.id, ia.id, {
         state: 'rate_limited',
         until: null,

@@ -28,6 +28,12 @@ export interface CredentialHealthRepository {
     integrationId: string,
     error: { errorKind: string; errorMessage: string; at?: Date },
   ): Promise<CredentialHealth>;
+  /** Writes a health the caller computed (the evidence runs: success, failure or a transient error). */
+  put(
+    orgId: string,
+    integrationId: string,
+    health: Omit<CredentialHealth, 'orgId' | 'integrationId'>,
+  ): Promise<CredentialHealth>;
   // Whether a run skips the credential is the integrations capability's one rule (`isBackedOff`), not here.
 }
 
@@ -111,6 +117,16 @@ export function credentialHealthRepository(ctx: RepositoryContext): CredentialHe
         last_error_message: failure.errorMessage.slice(0, 2000),
         last_success_at: previous?.lastSuccessAt ? codec.time(previous.lastSuccessAt) : null,
         updated_at: codec.time(at),
+      });
+    },
+    async put(orgId, integrationId, h) {
+      return upsert(orgId, integrationId, {
+        state: h.state,
+        until: h.until === null ? null : codec.time(h.until),
+        last_error_kind: h.lastErrorKind,
+        last_error_message: h.lastErrorMessage === null ? null : h.lastErrorMessage.slice(0, 2000),
+        last_success_at: h.lastSuccessAt === null ? null : codec.time(h.lastSuccessAt),
+        updated_at: codec.time(h.updatedAt),
       });
     },
     async recordTransientError(orgId, integrationId, error) {
