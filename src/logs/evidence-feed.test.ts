@@ -18,6 +18,8 @@ let listening: Awaited<ReturnType<Emulator['listen']>>;
 let creds: TenantCredentials;
 let dir: string;
 const opened: { store: Store; clients: DuoClients; logs?: LogsService }[] = [];
+// The evidence polls' clock: frozen when set, so two polls plan the very same window.
+let evidenceAt: number | null = null;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'duowatch-evidence-feed-'));
@@ -47,7 +49,7 @@ async function world(name: string, routes: unknown[], collectorLagMs = 0) {
     ratesPerMinute: { auth_log: 6000, log: 6000 },
   });
   const now = () => emulator.world.clock.now();
-  const services = createServices({ store, clients, clock: { now } });
+  const services = createServices({ store, clients, clock: { now: () => evidenceAt ?? now() } });
   await services.orgs.create({ slug: 'acme', name: 'Acme' }, { id: 'test' });
   const added = await services.integrations.add(
     'acme',
@@ -92,6 +94,7 @@ describe('auth_log_aggregate and log collection', () => {
     const collected = reports[0]!.result!.events;
     expect(collected).toBeGreaterThan(0);
 
+    evidenceAt = emulator.world.clock.now();
     emulator.control.clearRequests();
     const fromCollected = await on.services.runEvidenceForIntegration(
       'auth_log_poll',

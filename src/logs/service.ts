@@ -135,7 +135,7 @@ export interface LogsService {
   close(): Promise<void>;
 }
 
-function budgetFor(config: LogsConfig, org: Organization, integration: Integration): number | null {
+export function budgetFor(config: LogsConfig, org: Organization, integration: Integration): number | null {
   // The most specific entry wins: this integration, then this organization, then `*`.
   const rank = (b: LogsConfig['budgets'][number]): number => {
     const orgOk = b.org === '*' || b.org === org.slug;
