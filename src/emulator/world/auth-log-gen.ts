@@ -1,8 +1,9 @@
 /**
  * The generated authentication stream: who authenticates, with what, and how it ends, in the mix a real
  * tenant shows (mostly approved pushes; some timeouts and mistakes; no fraud reports — each is an attack, so
- * only scenarios make them), with Duo's lowercase values (docs/duo-wire.md §5). Built over a snapshot of the roster taken when the tenant is created, so
- * history never shifts when the directory later changes.
+ * only scenarios make them), with Duo's lowercase values (docs/duo-wire.md §5). Users log in during their own
+ * local office hours; where from is networks.ts. Built over a snapshot of the roster taken when the tenant is
+ * created, so history never shifts when the directory later changes.
  */
 import { HOME_PLACES, type Place } from './catalog.js';
 import { buildAuthEvent, ipIn, NO_LOCATION } from './auth-event.js';
