@@ -272,6 +272,19 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
     try {
       await u.client.healthCheck();
     } catch (error) {
+      if (error instanceof UniversalError) {
+        await deps.audit({
+          action: 'session.second_factor',
+          target: account.username,
+          details: {
+            outcome: 'failure',
+            method: 'universal',
+            why: error.code,
+            error: cleanStatusMsg(error.message),
+          },
+        });
+        return deny('second_factor_refused', `${cleanStatusMsg(error.message)}; sign-in refused.`);
+      }
       return unavailable(a, error, orgId);
     }
     const duoUsername = deps.policy.duoUsername(account.username);

@@ -20,6 +20,7 @@ import { createLoginStep } from './create-login-step.js';
 let w: VerifyWorld;
 let s: ReturnType<typeof serverFor>;
 let dispatcher: DuoDispatcher;
+let universalCfg: typeof VERIFY_DEFAULTS.login.universal;
 const CALLBACK = 'http://127.0.0.1/api/v1/session/duo/callback';
 
 type Session = {
@@ -38,6 +39,12 @@ beforeAll(async () => {
   const app = w.emulator.control.addApplication(w.creds.hostname, 'websdk', { name: 'duowatch' });
   const secretFile = join(w.dir, 'duo-client-secret');
   writeFileSync(secretFile, `${app.skey}\n`, { mode: 0o600 });
+  universalCfg = {
+    apiHost: w.creds.hostname,
+    clientId: app.ikey,
+    clientSecretFile: secretFile,
+    redirectUri: CALLBACK,
+  };
   const step = createLoginStep(
     {
       ...VERIFY_DEFAULTS.login,
@@ -45,12 +52,7 @@ beforeAll(async () => {
       method: 'universal',
       org: 'acme',
       usernameMap: { 'u-owner': w.users.push, 'u-admin': w.users.push, 'u-auditor': w.users.push },
-      universal: {
-        apiHost: w.creds.hostname,
-        clientId: app.ikey,
-        clientSecretFile: secretFile,
-        redirectUri: CALLBACK,
-      },
+      universal: universalCfg,
     },
     {
       store: w.store,
@@ -165,6 +167,40 @@ describe("Duo's Universal Prompt on the duowatch login", () => {
     expect(await callback(none, new URL(`${CALLBACK}?state=${'x'.repeat(43)}&duo_code=abc`))).toBe(
       '/?login_error=no_second_step',
     );
+  });
+
+  it('a wrong client secret is a refusal, not an outage: even an auditor is refused, never let in', async () => {
+    const wrongFile = join(w.dir, 'wrong-secret');
+    writeFileSync(wrongFile, 'W'.repeat(40), { mode: 0o600 });
+    const step = createLoginStep(
+      {
+        ...VERIFY_DEFAULTS.login,
+        mode: 'required',
+        method: 'universal',
+        org: 'acme',
+        usernameMap: { 'u-auditor': w.users.push },
+        universal: { ...universalCfg, clientSecretFile: wrongFile },
+      },
+      {
+        store: w.store,
+        clients: w.clients,
+        services: w.services,
+        shared: { logEvents: null as never, alerts: w.alertRaiser },
+      },
+      verifyStore(w.store),
+      undefined,
+      { fetch: duoFetch },
+    );
+    if (step === null) throw new Error('the step should be on');
+    const other = serverFor(w, { secondFactor: step });
+    const res = await other.call({ cookie: '', csrf: '' }, 'POST', '/api/v1/session', {
+      username: 'u-auditor',
+      password: PASSWORD,
+    });
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as Session;
+    expect(body.error?.code).toBe('second_factor_refused');
+    expect(JSON.stringify(body)).not.toContain('W'.repeat(40));
   });
 
   it('Duo down at the health check: an admin is refused (fail closed), audited', async () => {

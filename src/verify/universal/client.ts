@@ -98,12 +98,15 @@ export function createUniversalClient(o: UniversalClientOptions): UniversalClien
   return {
     async healthCheck() {
       const path = '/oauth/v1/health_check';
-      const { body } = await post(path, {
+      const { status, body } = await post(path, {
         client_id: o.clientId,
         client_assertion: assertion(`${base}${path}`),
       });
-      if (body['stat'] !== 'OK')
-        throw new UniversalUnavailable('down', `Duo's health check failed: ${why(body)}`);
+      if (body['stat'] === 'OK') return;
+      // Duo answered and refused us (a wrong client id or secret): not an outage, so never a fail-open.
+      if (status >= 400 && status < 500)
+        throw new UniversalError('universal_refused', `Duo refused duowatch's health check: ${why(body)}`);
+      throw new UniversalUnavailable('down', `Duo's health check failed: ${why(body)}`);
     },
     authUrl(duoUsername, state, nonce) {
       const request = signHs512(
