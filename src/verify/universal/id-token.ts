@@ -2,7 +2,12 @@ import { JwtError, verifyHs512, type JwtClaims } from '../../shared/jwt-hs512.js
 
 /** Why an id_token (or the callback around it) was refused; stable codes for tests, audit and the API. */
 export type UniversalRefusal =
-  'universal_state' | 'universal_token' | 'universal_nonce' | 'universal_username' | 'universal_denied';
+  | 'universal_state'
+  | 'universal_token'
+  | 'universal_nonce'
+  | 'universal_username'
+  | 'universal_denied'
+  | 'universal_refused';
 
 export class UniversalError extends Error {
   readonly code: UniversalRefusal;
