@@ -3,7 +3,7 @@ import { clear, h } from './dom.js';
 import { renderOverview } from './overview.js';
 import { renderOrg } from './org.js';
 import { renderGlobalAudit, renderUsers } from './lists.js';
-import { explainRefusal, factorNote, runSecondStep } from './second-step.js';
+import { explainRefusal, explainReturn, factorNote, runSecondStep } from './second-step.js';
 import { renderLogs } from './logs.js';
 
 // The whole dashboard: a hash router over a few views. State is the signed-in user and how the session was
@@ -140,5 +140,11 @@ document.querySelector('.skip').addEventListener('click', (event) => {
   event.preventDefault();
   $('main').focus();
 });
+// Back from Duo's Universal Prompt with a refusal: say why on the sign-in form, then drop it from the address.
+const returned = new URLSearchParams(location.search).get('login_error');
+if (returned) {
+  history.replaceState(null, '', location.pathname + location.hash);
+  $('login-error').textContent = explainReturn(returned);
+}
 await loadSession();
 await route();

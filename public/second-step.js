@@ -33,6 +33,23 @@ export function explainRefusal(error) {
   return more ? error.message + ' ' + more : error.message;
 }
 
+// The Universal Prompt's callback sends the browser back to "/?login_error=<code>" when it refuses.
+const RETURNED = {
+  second_factor_denied: 'Duo denied the sign-in.',
+  second_factor_state: "Duo's answer did not belong to this sign-in.",
+  second_factor_replayed: 'This sign-in was already finished.',
+  second_factor_refused: "duowatch could not accept Duo's answer.",
+  second_factor_unavailable: 'Duo cannot be reached; sign-in refused.',
+  second_factor_expired: 'This sign-in has expired.',
+  no_second_step: 'No sign-in was waiting for Duo in this browser.',
+};
+
+/** The error text for a refusal that came back from Duo's Universal Prompt as a code in the address. */
+export function explainReturn(code) {
+  const base = RETURNED[code] || 'The sign-in through Duo did not complete.';
+  return base + ' ' + (EXPLAIN[code] || 'Sign in again.');
+}
+
 /** One line for the signed-in bar: the factor used, or that none was and why (said plainly). */
 export function factorNote(f) {
   if (!f) return null;
@@ -73,6 +90,12 @@ export function runSecondStep(panel, first, done, abandon) {
   async function handle(answer) {
     if (over) return;
     if (answer.state === 'authenticated') return end(done, answer);
+    // Duo's Universal Prompt: the browser goes to Duo and comes back to /api/v1/session/duo/callback.
+    if (answer.secondStep.state === 'redirect' && answer.secondStep.redirectUrl) {
+      over = true;
+      location.assign(answer.secondStep.redirectUrl);
+      return;
+    }
     render(answer.secondStep);
     if (answer.secondStep.state === 'waiting') await waitForAnswer();
   }

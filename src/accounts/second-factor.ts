@@ -19,8 +19,10 @@ export interface SecondStepDevice {
 
 /** What the waiting screen shows. */
 export interface SecondStepView {
-  readonly state: 'choose' | 'waiting';
+  /** `redirect`: send the browser to `redirectUrl` (Duo's Universal Prompt), which comes back to the callback. */
+  readonly state: 'choose' | 'waiting' | 'redirect';
   readonly message: string;
+  readonly redirectUrl?: string | undefined;
   readonly factors: readonly string[];
   readonly devices: readonly SecondStepDevice[];
 }
@@ -43,6 +45,14 @@ export interface SecondStepInput {
   readonly passcode?: string | undefined;
 }
 
+/** The query Duo's Universal Prompt returns with. */
+export interface RedirectBack {
+  readonly state: string | undefined;
+  readonly code: string | undefined;
+  readonly error: string | undefined;
+  readonly errorDescription: string | undefined;
+}
+
 export interface SecondFactor {
   /** After the password: allow at once, refuse, or open a challenge. */
   begin(account: SecondFactorAccount, ip: string | null): Promise<SecondFactorOutcome>;
@@ -50,6 +60,11 @@ export interface SecondFactor {
   act(challenge: string, input: SecondStepInput): Promise<SecondFactorOutcome>;
   /** The waiting screen asks what changed (holds up to `waitMs` while a push or call is outstanding). */
   poll(challenge: string, waitMs: number): Promise<SecondFactorOutcome>;
+  /**
+   * Duo's Universal Prompt sent the browser back (`state` and `duo_code`, or `error`); present only when the
+   * step uses the redirect flow.
+   */
+  finishRedirect?(challenge: string, back: RedirectBack): Promise<SecondFactorOutcome>;
   /** Records on the new session which factor was used, or that none was and why. */
   recordSession(sessionHash: string, outcome: Extract<SecondFactorOutcome, { kind: 'allow' }>): Promise<void>;
 }

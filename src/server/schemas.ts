@@ -67,8 +67,10 @@ export const LoginBody = z
 /** The Duo second step's waiting screen (docs/verify.md): what to choose, or what is outstanding. */
 export const SecondStep = z
   .object({
-    state: z.enum(['choose', 'waiting']),
+    state: z.enum(['choose', 'waiting', 'redirect']),
     message: z.string(),
+    /** With Duo's Universal Prompt: where the browser goes next (it comes back to /api/v1/session/duo/callback). */
+    redirectUrl: z.string().optional(),
     factors: z.array(z.string()),
     devices: z.array(z.object({ device: z.string(), name: z.string(), capabilities: z.array(z.string()) })),
   })

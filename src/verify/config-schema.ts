@@ -5,6 +5,8 @@ import { z } from 'zod';
  * login. Off by default; when on, every account except the exempt ones and the break-glass account must pass
  * a Duo second step through the named organization's Auth API integration.
  */
+const UNIVERSAL_DEFAULTS = { apiHost: null, clientId: null, clientSecretFile: null, redirectUri: null };
+
 export const verifyConfigSchema = z
   .strictObject({
     login: z
@@ -46,6 +48,42 @@ export const verifyConfigSchema = z
           .default(3)
           .describe('pushes per account per 10 minutes'),
         challengeTtlSeconds: z.number().int().min(60).max(900).default(300),
+        method: z
+          .enum(['auth_api', 'universal'])
+          .default('auth_api')
+          .describe(
+            "auth_api: duowatch's own second-step screen; universal: redirect to Duo's Universal Prompt (OIDC)",
+          ),
+        universal: z
+          .strictObject({
+            apiHost: z
+              .string()
+              .min(1)
+              .nullable()
+              .default(null)
+              .describe('the Web SDK application API hostname'),
+            clientId: z
+              .string()
+              .length(20)
+              .nullable()
+              .default(null)
+              .describe('the Web SDK application client ID'),
+            clientSecretFile: z
+              .string()
+              .min(1)
+              .nullable()
+              .default(null)
+              .describe(
+                'file holding the 40-character client secret (never put the secret itself in this file)',
+              ),
+            redirectUri: z
+              .string()
+              .url()
+              .nullable()
+              .default(null)
+              .describe('<public URL>/api/v1/session/duo/callback, as registered for the application'),
+          })
+          .default(UNIVERSAL_DEFAULTS),
       })
       .default({
         mode: 'off',
@@ -56,6 +94,8 @@ export const verifyConfigSchema = z
         usernameMap: {},
         maxPendingPushes: 3,
         challengeTtlSeconds: 300,
+        method: 'auth_api',
+        universal: UNIVERSAL_DEFAULTS,
       }),
   })
   .default(() => ({
@@ -68,6 +108,8 @@ export const verifyConfigSchema = z
       usernameMap: {},
       maxPendingPushes: 3,
       challengeTtlSeconds: 300,
+      method: 'auth_api' as const,
+      universal: UNIVERSAL_DEFAULTS,
     },
   }));
 

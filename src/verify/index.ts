@@ -18,7 +18,22 @@ async function start(ctx: CapabilityContext): Promise<StartedCapability> {
   const { mountVerifyRoutes } = await import('./routes.js');
   const { createLoginStep } = await import('./login/create-login-step.js');
   const store = verifyStore(ctx.store, ctx.clock);
-  const secondFactor = createLoginStep(ctx.config.verify.login, ctx, store);
+  // The Universal Prompt's calls go over the same guarded Duo transport (pinned roots, resolve map, proxy).
+  const { DuoDispatcher } = await import('../duo/index.js');
+  const { fetch: undiciFetch } = await import('undici');
+  const dispatcher =
+    ctx.config.verify.login.method === 'universal' ? new DuoDispatcher(ctx.clients.transportOptions) : null;
+  const secondFactor = createLoginStep(
+    ctx.config.verify.login,
+    ctx,
+    store,
+    undefined,
+    dispatcher === null
+      ? undefined
+      : {
+          fetch: (url, init) => undiciFetch(url, { ...(init as object), dispatcher }),
+        },
+  );
   const verifyUser = createVerifyUser({
     store: ctx.store,
     verifyStore: store,
@@ -37,13 +52,16 @@ async function start(ctx: CapabilityContext): Promise<StartedCapability> {
         verifyUser,
         verifyStore: store,
       }),
-    close: () => verifyUser.close(),
+    close: async () => {
+      await verifyUser.close();
+      await dispatcher?.close();
+    },
     ...(secondFactor === null ? {} : { provides: { secondFactor } }),
     startupLines:
       secondFactor === null
         ? []
         : [
-            `Duo 2FA is required on sign-in (organization ${String(ctx.config.verify.login.org)}); owners and admins fail closed when Duo is down.`,
+            `Duo 2FA is required on sign-in (organization ${String(ctx.config.verify.login.org)}, ${ctx.config.verify.login.method === 'universal' ? "Duo's Universal Prompt" : 'Auth API'}); owners and admins fail closed when Duo is down.`,
           ],
   };
 }

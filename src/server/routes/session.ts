@@ -89,6 +89,7 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
 
   // The step's routes exist only when the service runs a second factor.
   if (deps.secondFactor !== undefined) mountSecondStep(app, deps);
+  if (deps.secondFactor?.finishRedirect !== undefined) mountRedirectCallback(app, deps);
 
   const me = defineRoute(deps, 'operator', {
     method: 'get',
@@ -239,6 +240,43 @@ function mountSecondStep(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
   });
 }
 
+/**
+ * Duo's Universal Prompt returns the browser here (a top-level GET, not a fetch): the step checks the state
+ * against the pending sign-in, exchanges the code and opens the session; the browser then goes to the
+ * dashboard (`/`), or back to the sign-in page with `?login_error=<code>`.
+ */
+function mountRedirectCallback(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
+  const route = defineRoute(deps, 'public', {
+    method: 'get',
+    path: '/api/v1/session/duo/callback',
+    tags: ['session'],
+    summary: "Duo's Universal Prompt returns here with state and duo_code (or error)",
+    responses: { 302: { description: 'To the dashboard, signed in, or back to the sign-in page.' } },
+  });
+  mount(app, route, async (c) => {
+    const q = c.req.query();
+    let code: string;
+    try {
+      const { sf, challenge } = pendingStep(c, deps);
+      if (sf.finishRedirect === undefined)
+        throw new ApiError(404, 'no_second_step', 'This sign-in does not use the Universal Prompt.');
+      const outcome = await sf.finishRedirect(challenge, {
+        state: q['state'],
+        code: q['duo_code'] ?? q['code'],
+        error: q['error'],
+        errorDescription: q['error_description'],
+      });
+      await secondStepAnswer(c, deps, outcome, null);
+      return c.redirect('/', 302);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      code = error.code;
+    }
+    deleteCookie(c, STEP_COOKIE, { path: '/api/v1/session' });
+    return c.redirect(`/?login_error=${encodeURIComponent(code)}`, 302);
+  });
+}
+
 function pendingStep(c: AppContext, deps: ServerDeps): { sf: SecondFactor; challenge: string } {
   const challenge = getCookie(c, STEP_COOKIE);
   if (deps.secondFactor === undefined || challenge === undefined || challenge === '')
@@ -255,9 +293,12 @@ async function secondStepAnswer(
 ): Promise<Response> {
   const secure = deps.config.secureCookies || isTls(c, deps.proxy);
   if (outcome.kind === 'pending') {
+    const redirect = outcome.view.redirectUrl;
     setCookie(c, STEP_COOKIE, outcome.challenge, {
       httpOnly: true,
-      sameSite: 'Strict',
+      // Duo's Universal Prompt comes back by a cross-site top-level GET, which a Strict cookie would miss;
+      // the callback's state is bound to this cookie, so Lax stays safe from login CSRF.
+      sameSite: redirect === undefined ? 'Strict' : 'Lax',
       secure,
       path: '/api/v1/session',
     });
@@ -270,6 +311,7 @@ async function secondStepAnswer(
       secondStep: {
         state: outcome.view.state,
         message: outcome.view.message,
+        ...(redirect === undefined ? {} : { redirectUrl: redirect }),
         factors: [...outcome.view.factors],
         devices: outcome.view.devices.map((d) => ({ ...d, capabilities: [...d.capabilities] })),
       },

@@ -17,6 +17,8 @@ export interface Challenge {
   factor: string | null;
   message: string;
   passcodeFailures: number;
+  /** Universal Prompt only: this sign-in's state and nonce, and where the browser was sent. */
+  oidc?: { state: string; nonce: string; redirectUrl: string };
 }
 
 interface ChallengesTable {

@@ -7,7 +7,7 @@
  * cannot answer, the health capability's fail-mode advisor decides; owners and admins always fail closed,
  * and without the advisor everyone does.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AlertRaiser, FailModeAdvisor } from '../../app/shared.js';
 import { DuoApiError, type AuthEndpoints, type DuoPreauth } from '../../duo/index.js';
 import type {
@@ -18,6 +18,8 @@ import type {
 } from '../../accounts/index.js';
 import { cleanStatusMsg } from '../advice.js';
 import type { Challenge, ChallengeStore } from './challenge-store.js';
+import { UniversalUnavailable, type UniversalClient } from '../universal/client.js';
+import { UniversalError } from '../universal/id-token.js';
 
 export interface SecondStepPolicy {
   /** The Duo username for a duowatch account (usernameMap, else the same). */
@@ -41,6 +43,11 @@ export interface SecondStepDeps {
   challenges: ChallengeStore;
   clock?: () => number;
   random?: (n: number) => Buffer;
+  /**
+   * Duo's Universal Prompt instead of the Auth API (`verify.login.method: universal`): the redirect flow,
+   * with the organization whose fail-mode policy applies when Duo is down.
+   */
+  universal?: { client: UniversalClient; orgId: () => Promise<string | null> };
   /** Longest a single Duo request may take before it counts as a timeout. */
   requestTimeoutMs?: number;
 }
@@ -56,6 +63,13 @@ const duoRefused = (error: unknown): error is DuoApiError =>
   error.httpStatus !== undefined &&
   error.httpStatus < 500 &&
   error.kind !== 'rate_limited';
+
+/** Equal texts in constant time (the state is a bearer value). */
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 
 const strongest = (a: SecondFactorAccount): string => {
   if (a.superadmin || a.roles.includes('owner')) return 'owner';
@@ -75,8 +89,9 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
     kind: 'pending',
     challenge: secret,
     view: {
-      state: ch.state === 'waiting' ? 'waiting' : 'choose',
+      state: ch.oidc !== undefined ? 'redirect' : ch.state === 'waiting' ? 'waiting' : 'choose',
       message: ch.message,
+      ...(ch.oidc === undefined ? {} : { redirectUrl: ch.oidc.redirectUrl }),
       factors: ch.factors,
       devices: ch.devices,
     },
@@ -93,15 +108,17 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
     orgId: string | null,
   ): Promise<SecondFactorOutcome> {
     const cause: 'down' | 'timeout' | 'error' =
-      error instanceof DuoApiError
-        ? error.kind === 'timeout'
-          ? 'timeout'
-          : error.kind === 'network' || error.kind === 'server_error'
-            ? 'down'
-            : 'error'
-        : error instanceof Error && error.name === 'TimeoutError'
-          ? 'timeout'
-          : 'down';
+      error instanceof UniversalUnavailable
+        ? error.failure
+        : error instanceof DuoApiError
+          ? error.kind === 'timeout'
+            ? 'timeout'
+            : error.kind === 'network' || error.kind === 'server_error'
+              ? 'down'
+              : 'error'
+          : error instanceof Error && error.name === 'TimeoutError'
+            ? 'timeout'
+            : 'down';
     const detail = cleanStatusMsg(error instanceof Error ? error.message : String(error));
     const closed = async (why: string): Promise<SecondFactorOutcome> => {
       await deps.audit({
@@ -254,7 +271,104 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
     return deny('second_factor_denied', msg || 'Duo denied the sign-in.');
   }
 
-  return {
+  /**
+   * The Universal Prompt: Duo's health check first (down → the fail-mode policy), then a pending sign-in
+   * holding a fresh state and nonce, answered with the URL the browser goes to.
+   */
+  async function beginUniversal(
+    u: NonNullable<SecondStepDeps['universal']>,
+    account: SecondFactorAccount,
+    a: { operatorId: string; username: string; role: string; ip: string | null },
+  ): Promise<SecondFactorOutcome> {
+    const orgId = await u.orgId();
+    try {
+      await u.client.healthCheck();
+    } catch (error) {
+      if (error instanceof UniversalError) {
+        await deps.audit({
+          action: 'session.second_factor',
+          target: account.username,
+          details: {
+            outcome: 'failure',
+            method: 'universal',
+            why: error.code,
+            error: cleanStatusMsg(error.message),
+          },
+        });
+        return deny('second_factor_refused', `${cleanStatusMsg(error.message)}; sign-in refused.`);
+      }
+      return unavailable(a, error, orgId);
+    }
+    const duoUsername = deps.policy.duoUsername(account.username);
+    const secret = random(32).toString('base64url');
+    const state = random(32).toString('base64url');
+    const nonce = random(32).toString('base64url');
+    const made: Challenge = {
+      operatorId: account.id,
+      username: account.username,
+      duoUsername,
+      role: a.role,
+      ip: a.ip,
+      expiresAt: now() + deps.policy.challengeTtlMs,
+      devices: [],
+      factors: [],
+      state: 'choose',
+      txid: null,
+      factor: null,
+      message: 'Continue to Duo to confirm it is you.',
+      passcodeFailures: 0,
+      oidc: { state, nonce, redirectUrl: u.client.authUrl(duoUsername, state, nonce) },
+    };
+    await challenges.purge(now(), now() - WINDOW_MS);
+    await challenges.create(key(secret), made);
+    return view(secret, made);
+  }
+
+  const universalFinish =
+    (u: NonNullable<SecondStepDeps['universal']>): NonNullable<SecondFactor['finishRedirect']> =>
+    (secret, back) =>
+      withChallenge(secret, async (ch) => {
+        // Whatever happens next, this pending sign-in is spent: a state is good for one return only.
+        ch.state = 'done';
+        const refuse = async (code: string, why: string, message: string): Promise<SecondFactorOutcome> => {
+          await deps.audit({
+            action: 'session.second_factor',
+            target: ch.username,
+            details: { outcome: 'failure', method: 'universal', why },
+          });
+          return deny(code, message);
+        };
+        if (ch.oidc === undefined || back.state === undefined || !sameText(back.state, ch.oidc.state))
+          return refuse(
+            'second_factor_state',
+            'universal_state',
+            'This Duo answer is not for this sign-in; sign in again.',
+          );
+        if (back.error !== undefined)
+          return refuse(
+            'second_factor_denied',
+            'universal_denied',
+            cleanStatusMsg(back.errorDescription) || 'Duo denied the sign-in.',
+          );
+        if (back.code === undefined || back.code === '')
+          return refuse('second_factor_state', 'universal_no_code', 'Duo sent no code; sign in again.');
+        try {
+          await u.client.exchange(back.code, { nonce: ch.oidc.nonce, duoUsername: ch.duoUsername });
+        } catch (error) {
+          if (error instanceof UniversalError)
+            return refuse('second_factor_refused', error.code, `Duo's answer was refused: ${error.message}`);
+          return unavailable(ch, error, await u.orgId());
+        }
+        return {
+          kind: 'allow',
+          operatorId: ch.operatorId,
+          mfa: true,
+          factor: 'universal',
+          reason: 'Duo Universal Prompt',
+        };
+      });
+
+  const step: SecondFactor = {
     async begin(account, ip) {
       const role = strongest(account);
       const a = { operatorId: account.id, username: account.username, role, ip };
@@ -304,6 +418,7 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
           reason: 'account exempt from Duo',
         };
       }
+      if (deps.universal !== undefined) return beginUniversal(deps.universal, account, a);
       let duo: Awaited<ReturnType<SecondStepDeps['duo']>>;
       try {
         duo = await deps.duo();
@@ -480,4 +595,6 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
       }),
     recordSession: (hash, o) => deps.recordSession(hash, o),
   };
+  if (deps.universal !== undefined) step.finishRedirect = universalFinish(deps.universal);
+  return step;
 }
