@@ -9,6 +9,7 @@ import { readDeviceIds, type DeviceList, type InputFormat } from './read-device-
 import { runSync, type SyncResult } from './sync.js';
 import type { SyncProgress } from './sync-types.js';
 import type { ProgressBoard, RunProgress } from './progress-board.js';
+import { storedProgress } from './stored-progress.js';
 
 export interface DevicesSettings {
   shrinkThreshold: number;
@@ -81,7 +82,7 @@ export interface DevicesService {
   /** Reads, validates, and syncs (or plans); input errors throw DevicesInputError, everything else is a result. */
   sync(orgSlug: string, integrationRef: string, input: SyncInput, opts: SyncOptions): Promise<SyncReport>;
   status(orgSlug: string, integrationRef: string): Promise<DevicesStatus>;
-  /** How far the running (or the last) sync of the integration is, from this process's board. */
+  /** How far the running (or the last) sync of the integration is, whichever process runs it. */
   progress(orgSlug: string, integrationRef: string): Promise<RunProgress | null>;
   runs(orgSlug: string, integrationRef?: string, limit?: number): Promise<SyncRunRecord[]>;
   /** Raises an alert for every device integration whose last successful sync is older than the threshold. */
@@ -91,6 +92,7 @@ export interface DevicesService {
 export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
   const clock = deps.clock ?? (() => new Date());
   const repo = devicesRepository(deps.store, clock);
+  const stored = storedProgress(deps.store, clock);
   const { store } = deps;
 
   async function resolve(orgSlug: string, ref: string) {
@@ -146,9 +148,19 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
       // The dashboard's progress bar (docs/devices.md "Live progress"); a run that finds another one on the
       // board (it will meet the lease) leaves that one's progress alone.
       const board = deps.progress;
-      const own =
-        board?.start(integration.id, { trigger: opts.trigger, dryRun: (opts.dryRun ?? false) !== false }) ??
-        false;
+      const dryRun = (opts.dryRun ?? false) !== false;
+      const own = board?.start(integration.id, { trigger: opts.trigger, dryRun }) ?? false;
+      // The same progress in the database, for every other process (stored-progress.ts). Written from the
+      // first progress report on, which comes after the sync took the lease: a run refused by the lease
+      // never overwrites the progress of the one holding it.
+      const startedAt = clock();
+      // The last progress written (an object, so the closure's writes are seen by the type checker).
+      const written: { run: RunProgress | null } = { run: null };
+      const persist = async (next: RunProgress): Promise<void> => {
+        written.run = next;
+        // Progress is for display: a failed write must not fail the sync it describes.
+        await stored.save(orgId, integration.id, next).catch(() => undefined);
+      };
       let result: SyncResult;
       try {
         result = await runSync(
@@ -170,15 +182,41 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
             ...(deps.batchRetryDelaysMs === undefined ? {} : { batchRetryDelaysMs: deps.batchRetryDelaysMs }),
             onProgress: async (p) => {
               if (own) board?.update(integration.id, p);
+              await persist({
+                running: true,
+                phase: p.phase,
+                done: p.done,
+                total: p.total,
+                trigger: opts.trigger,
+                dryRun,
+                startedAt,
+                updatedAt: clock(),
+                outcome: null,
+              });
               await opts.onProgress?.(p);
             },
           },
         );
       } catch (error) {
         if (own) board?.finish(integration.id, 'failed');
+        const last = written.run;
+        if (last !== null)
+          await persist({ ...last, running: false, phase: 'done', outcome: 'failed', updatedAt: clock() });
         throw error;
       }
       if (own) board?.finish(integration.id, result.outcome);
+      if (result.error?.code !== 'sync_locked')
+        await persist({
+          running: false,
+          phase: 'done',
+          done: written.run?.done ?? 0,
+          total: written.run?.total ?? 0,
+          trigger: opts.trigger,
+          dryRun,
+          startedAt,
+          updatedAt: clock(),
+          outcome: result.outcome,
+        });
       const report: SyncReport = {
         ...result,
         orgId,
@@ -197,7 +235,13 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
     },
     async progress(orgSlug, ref) {
       const { integration } = await resolve(orgSlug, ref);
-      return deps.progress?.get(integration.id) ?? null;
+      // This process's board is fresher for its own runs (the table is written at most every 500 ms);
+      // the table has the runs of every other process. The newer of the two answers.
+      const local = deps.progress?.get(integration.id);
+      const shared = await stored.load(integration.id);
+      if (local === undefined) return shared ?? null;
+      if (shared === undefined || local.running) return local;
+      return shared.updatedAt > local.updatedAt ? shared : local;
     },
     async status(orgSlug, ref) {
       const { orgId, integration } = await resolve(orgSlug, ref);

@@ -59,5 +59,25 @@ export function devicesMigrations(adapter: DialectAdapter): Record<string, Migra
           .execute();
       },
     },
+    // The progress of the running (or last) sync of each integration, so a sync run by the CLI or another
+    // `serve` process shows on this one's dashboard (src/devices/stored-progress.ts). Times in epoch ms.
+    '201-devices-sync-progress': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('devices_sync_progress')
+          .addColumn('integration_id', 'text', (c) => c.primaryKey())
+          .addColumn('org_id', 'text', (c) => c.notNull())
+          .addColumn('running', 'integer', (c) => c.notNull())
+          .addColumn('phase', 'text', (c) => c.notNull())
+          .addColumn('done', 'integer', (c) => c.notNull())
+          .addColumn('total', 'integer', (c) => c.notNull())
+          .addColumn('trigger', 'text', (c) => c.notNull())
+          .addColumn('dry_run', 'integer', (c) => c.notNull())
+          .addColumn('started_at', t.bigint, (c) => c.notNull())
+          .addColumn('updated_at', t.bigint, (c) => c.notNull())
+          .addColumn('outcome', 'text')
+          .execute();
+      },
+    },
   };
 }

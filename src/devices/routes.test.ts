@@ -3,6 +3,7 @@ import { createDuoClient } from '../duo/index.js';
 import { appDispatcher } from '../duo/test-support/app-dispatcher.test-helpers.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../emulator/index.js';
 import { harness, TEST_SCRYPT, type Harness } from '../server/harness.test-helpers.js';
+import { openStore } from '../store/index.js';
 import { DEVICES_UPLOAD_PATH } from './index.js';
 import type { NewAlert } from '../app/index.js';
 import { createDevicesService, type DevicesService } from './devices-service.js';
@@ -28,6 +29,8 @@ beforeEach(async () => {
   t = emu.credentials()[0] as TenantCredentials;
   h = await harness({
     realClock: true,
+    // A file, so a test can sync through a second store connection as the CLI does.
+    sqliteFile: true,
     options: {
       // As `serve` configures it: the upload path gets its own limit above the API's 64 KiB default.
       config: { scrypt: TEST_SCRYPT, bodyLimits: [{ path: DEVICES_UPLOAD_PATH, bytes: 150_000 }] },
@@ -38,7 +41,9 @@ beforeEach(async () => {
       ],
     },
   });
-  await devicesMigrations(h.store.dialect)['200-devices-sync']?.up(h.store.db);
+  const migrations = devicesMigrations(h.store.dialect);
+  await migrations['200-devices-sync']?.up(h.store.db);
+  await migrations['201-devices-sync-progress']?.up(h.store.db);
   const integration = await h.store.integrations.create(h.orgs.a.id, {
     kind: 'device',
     apiHost: t.hostname,
@@ -195,5 +200,67 @@ describe('devices REST API', () => {
       total: 2500,
       outcome: 'synced',
     });
+  });
+
+  it('shows the progress of a sync the CLI runs with its own store connection (no shared memory)', async () => {
+    const auditor = await h.login('auditor-a');
+    const progressOf = async () =>
+      (
+        (await (await h.call(auditor, 'GET', path('/integrations/mac-fleet/progress'))).json()) as {
+          progress: {
+            running: boolean;
+            phase: string;
+            done: number;
+            total: number;
+            outcome: string | null;
+          } | null;
+        }
+      ).progress;
+    // As `duowatch devices sync` builds it (src/devices/commands/devices/run.ts): its own store, no board.
+    const cli = await openStore({ dataDir: h.dataDir, env: {} });
+    try {
+      const cliService = createDevicesService({
+        store: cli,
+        clientFor: () =>
+          Promise.resolve(
+            createDuoClient({
+              host: t.hostname,
+              ikey: t.device.ikey,
+              skey: t.device.skey,
+              dispatcher: appDispatcher(emu.app),
+            }),
+          ),
+        settings: { shrinkThreshold: 0.5, staleAfterHours: 48 },
+        batchRetryDelaysMs: [0],
+      });
+      expect(await progressOf()).toBeNull();
+      emu.control.addFault({ kind: 'latency', latencyMs: 700, method: 'POST', path: '*/devices' });
+      const pending = cliService.sync(
+        'acme',
+        'mac-fleet',
+        { bytes: Buffer.from(`device_id\n${ids(2500).join('\n')}`), source: 'fleet.csv' },
+        { trigger: 'cli', actor: 'cli' },
+      );
+      let ended = false;
+      void pending.finally(() => (ended = true));
+      const seen: string[] = [];
+      for (let i = 0; i < 2000 && !ended; i++) {
+        const p = await progressOf();
+        if (p?.running === true) seen.push(`${p.phase} ${String(p.done)}/${String(p.total)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(await pending).toMatchObject({ outcome: 'synced', uploaded: 2500 });
+      // The serving process saw the other connection's run while it uploaded, batch by batch.
+      expect(seen.filter((x) => /^uploading (1000|2000|2500)\/2500$/.test(x)).length).toBeGreaterThan(0);
+      expect(await progressOf()).toMatchObject({
+        running: false,
+        phase: 'done',
+        done: 2500,
+        total: 2500,
+        outcome: 'synced',
+      });
+    } finally {
+      await cli.close();
+    }
   });
 });

@@ -190,7 +190,12 @@ export function mountDevicesRoutes(
       summary:
         "How far the integration's running sync is (phase, done of total), or how its last one ended; polled by the dashboard",
       request: { params: Params },
-      responses: { 200: json(Progress, 'Progress, or null when no sync ran in this process lately.') },
+      responses: {
+        200: json(
+          Progress,
+          'Progress, or null when no sync of the integration was seen lately (by any process on this database).',
+        ),
+      },
     }),
     async (c) => {
       const { integration } = input(c, 'param', Params);

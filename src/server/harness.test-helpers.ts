@@ -23,6 +23,8 @@ type UserKey = 'root' | 'ownerA' | 'adminA' | 'auditorA' | 'ownerB' | 'nobody';
 export interface Harness {
   app: ServerApp;
   store: Store;
+  /** The data directory (with `sqliteFile`, the database file another store connection can open). */
+  dataDir: string;
   services: DuowatchServices;
   now: { t: number };
   orgs: { a: { id: string; slug: string }; b: { id: string; slug: string } };
@@ -66,12 +68,19 @@ export async function harness(
     options?: Partial<CreateServerAppOptions>;
     /** Use the wall clock instead of the movable test clock. */
     realClock?: boolean;
+    /** A SQLite file in `dataDir` instead of memory, so a test can open a second connection to it. */
+    sqliteFile?: boolean;
   } = {},
 ): Promise<Harness> {
   const now = { t: Date.now() };
   const clock = over.realClock === true ? () => new Date() : () => new Date(now.t);
   const dataDir = await mkdtemp(join(tmpdir(), 'duowatch-server-'));
-  const store = await openStore({ dataDir, databaseUrl: 'sqlite::memory:', env: {}, clock });
+  const store = await openStore({
+    dataDir,
+    ...(over.sqliteFile === true ? {} : { databaseUrl: 'sqlite::memory:' }),
+    env: {},
+    clock,
+  });
   const ownClients = over.clients === undefined ? new DuoClients({ transport: {} }) : null;
   const clients = over.clients ?? ownClients!;
   const services = createServices({ store, clients, clock: { now: () => clock().getTime() } });
@@ -154,6 +163,7 @@ export async function harness(
   return {
     app,
     store,
+    dataDir,
     services,
     now,
     orgs: { a: { id: a.id, slug: a.slug }, b: { id: b.id, slug: b.slug } },
