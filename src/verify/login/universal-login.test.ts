@@ -173,6 +173,19 @@ describe("Duo's Universal Prompt on the duowatch login", () => {
     expect((await s.call(p.client, 'GET', '/api/v1/session')).status).toBe(401);
   });
 
+  it('Duo down at the code exchange: an owner fails closed after the prompt, no session', async () => {
+    behave('approve');
+    const p = await password('u-owner');
+    const back = await atDuo(p.body.secondStep?.redirectUrl ?? '');
+    const f = w.emulator.control.addFault({ kind: 'error', status: 503, path: '/oauth/v1/token' });
+    try {
+      expect(await callback(p.client, back)).toBe('/?login_error=second_factor_unavailable');
+      expect((await s.call(p.client, 'GET', '/api/v1/session')).status).toBe(401);
+    } finally {
+      w.emulator.control.removeFault(f.id);
+    }
+  });
+
   it('a callback without a pending sign-in is refused', async () => {
     const none: TestClient = { cookie: '', csrf: '' };
     expect(await callback(none, new URL(`${CALLBACK}?state=${'x'.repeat(43)}&duo_code=abc`))).toBe(
