@@ -53,7 +53,8 @@ export function explainReturn(code) {
 /** One line for the signed-in bar: the factor used, or that none was and why (said plainly). */
 export function factorNote(f) {
   if (!f) return null;
-  if (f.mfa) return 'Duo ' + (f.factor || 'second factor');
+  if (f.mfa)
+    return f.factor === 'universal' ? 'Duo Universal Prompt' : 'Duo ' + (f.factor || 'second factor');
   return f.reason;
 }
 

@@ -5,7 +5,7 @@ const escape = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${String(
 /** The emulator's stand-in for Duo's prompt: one button; the simulated user's behaviour answers the push. */
 export function promptPage(sid: string, username: string): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Duo Security (emulator)</title></head>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Duo Security (emulator)</title></head>
 <body>
 <main>
 <h1>Confirm it is you</h1>
@@ -19,7 +19,7 @@ export function promptPage(sid: string, username: string): string {
 }
 
 export function resultPage(message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Duo Security (emulator)</title></head><body><main><p>${escape(message)}</p></main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Duo Security (emulator)</title></head><body><main><p>${escape(message)}</p></main></body></html>`;
 }
 
 /** A refused authorize request: Duo shows an error instead of redirecting to an unverified redirect_uri. */

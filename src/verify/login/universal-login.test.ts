@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuoDispatcher } from '../../duo/index.js';
+import { createFailModeAdvisor, healthRepository } from '../../health/index.js';
 import { VERIFY_DEFAULTS } from '../config-schema.js';
 import { verifyStore } from '../verify-store.js';
 import {
@@ -58,7 +59,17 @@ beforeAll(async () => {
       store: w.store,
       clients: w.clients,
       services: w.services,
-      shared: { logEvents: null as never, alerts: w.alertRaiser },
+      // The health capability's real advisor: auditors fail open, as in login-fail-open.test.ts.
+      shared: {
+        logEvents: null as never,
+        alerts: w.alertRaiser,
+        failMode: createFailModeAdvisor({
+          store: w.store,
+          repo: healthRepository(w.store),
+          applications: () => [{ name: 'duowatch', mode: 'open_for_roles', roles: ['auditor'] }],
+          alerts: w.alertRaiser,
+        }),
+      },
     },
     verifyStore(w.store),
     undefined,
@@ -162,6 +173,19 @@ describe("Duo's Universal Prompt on the duowatch login", () => {
     expect((await s.call(p.client, 'GET', '/api/v1/session')).status).toBe(401);
   });
 
+  it('Duo down at the code exchange: an owner fails closed after the prompt, no session', async () => {
+    behave('approve');
+    const p = await password('u-owner');
+    const back = await atDuo(p.body.secondStep?.redirectUrl ?? '');
+    const f = w.emulator.control.addFault({ kind: 'error', status: 503, path: '/oauth/v1/token' });
+    try {
+      expect(await callback(p.client, back)).toBe('/?login_error=second_factor_unavailable');
+      expect((await s.call(p.client, 'GET', '/api/v1/session')).status).toBe(401);
+    } finally {
+      w.emulator.control.removeFault(f.id);
+    }
+  });
+
   it('a callback without a pending sign-in is refused', async () => {
     const none: TestClient = { cookie: '', csrf: '' };
     expect(await callback(none, new URL(`${CALLBACK}?state=${'x'.repeat(43)}&duo_code=abc`))).toBe(
@@ -203,7 +227,7 @@ describe("Duo's Universal Prompt on the duowatch login", () => {
     expect(JSON.stringify(body)).not.toContain('W'.repeat(40));
   });
 
-  it('Duo down at the health check: an admin is refused (fail closed), audited', async () => {
+  it('Duo down at the health check: an admin is refused, an auditor let in "password only" per the policy', async () => {
     const f = w.emulator.control.addFault({ kind: 'error', status: 503, path: '/oauth/v1/health_check' });
     try {
       const p = await password('u-admin');
@@ -213,6 +237,22 @@ describe("Duo's Universal Prompt on the duowatch login", () => {
         (e) => e.action === 'session.second_factor' && e.target === 'u-admin',
       );
       expect(row?.details).toMatchObject({ decision: 'fail_closed', cause: 'down' });
+      const open = await password('u-auditor');
+      expect(open.status).toBe(200);
+      expect(open.body).toMatchObject({ state: 'authenticated', secondFactor: { mfa: false } });
+      expect((open.body as { secondFactor?: { reason: string } }).secondFactor?.reason).toMatch(
+        /^password only/,
+      );
+      expect(w.alerts.some((x) => x.rule === 'verify.login_fail_open' && x.entity === 'u-auditor')).toBe(
+        true,
+      );
+      const audited = (await w.store.auditLog.list(null, { limit: 30 })).find(
+        (e) =>
+          e.action === 'session.second_factor' &&
+          e.target === 'u-auditor' &&
+          e.details?.['decision'] === 'fail_open',
+      );
+      expect(audited).toBeDefined();
     } finally {
       w.emulator.control.removeFault(f.id);
     }
