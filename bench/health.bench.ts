@@ -1,7 +1,7 @@
 /**
  * Availability probing at scale (docs/benchmarks.md): 1 000 Auth API integrations probed each minute from one process
  * (ping + signed /auth/v2/check, each on a fresh TLS connection, every result recorded in SQLite: state row,
- * three buckets). Measures CPU and memory per probe and the scheduling jitter (start minus scheduled time).
+ * three buckets, the stored probe history; the maintenance-window lookup). Measures CPU and memory per probe and the scheduling jitter (start minus scheduled time).
  * The emulator runs in a child process with Duo's rate limits OFF. HEALTH_BENCH_SECONDS (default 60) sets
  * the run length; integrations are spread over the minute by their offsets, so 60 s is one full cycle.
  */
@@ -17,6 +17,7 @@ import { HEALTH_DEFAULTS } from '../src/health/config-schema.js';
 import { probeLeaseTtlMs } from '../src/health/monitor/probe-lease.js';
 import { HealthMonitor } from '../src/health/monitor/monitor.js';
 import { startProbeLoop } from '../src/health/monitor/probe-loop.js';
+import { RecentProbes } from '../src/health/monitor/recent-probes.js';
 import { allSubjects } from '../src/health/probe/probe-targets.js';
 import { openStore } from '../src/store/index.js';
 import type { BenchRow } from './run.js';
@@ -84,6 +85,7 @@ export default async function run(): Promise<BenchRow[]> {
     const t0 = performance.now();
     const windowEnd = t0 + seconds * 1000;
     const ttl = probeLeaseTtlMs(HEALTH_DEFAULTS);
+    const recent = new RecentProbes(store);
     loopDelay.enable();
     // As `serve` runs it: the lease claim before each probe (one upsert on SQLite), then probe and record.
     const loop = startProbeLoop({
@@ -94,6 +96,9 @@ export default async function run(): Promise<BenchRow[]> {
       probe: async (s) => {
         const started = performance.now();
         const o = await monitor.probe(s);
+        // As `serve` does: the probe's phases into the stored history (the dashboard's phase chart).
+        if (o !== undefined)
+          await recent.add(o, (await monitor.repo.state(s.integrationId))?.state ?? 'PENDING');
         const ended = performance.now();
         durations.push(ended - started);
         finished += 1;

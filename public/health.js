@@ -38,6 +38,8 @@ export async function renderHealth(section, org, can) {
   const updated = h('span', { class: 'muted' });
   const problem = h('p', { class: 'error', role: 'alert' });
   const faults = h('div', { class: 'demo-faults' });
+  // Outside the refreshed body, so a refresh does not wipe a half-filled form.
+  const schedule = h('div', { class: 'maintenance-form' });
   const refresh = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
   const auto = h('input', { type: 'checkbox', id: 'health-auto', checked: true });
   const body = h('div', { class: 'health' });
@@ -69,6 +71,7 @@ export async function renderHealth(section, org, can) {
     ),
     problem,
     body,
+    schedule,
   );
   const load = async () => {
     refresh.disabled = true;
@@ -77,7 +80,8 @@ export async function renderHealth(section, org, can) {
       clear(body);
       problem.textContent = '';
       if (view.demo_faults && can('admin')) demoControls(clear(faults), path, view.demo_faults, load);
-      await fill(body, path, view);
+      await fill(body, path, view, can, load);
+      if (can('admin') && !schedule.firstChild) scheduleForm(schedule, path, view.integrations, load);
       updated.textContent = 'Updated ' + new Date().toISOString().slice(11, 19) + ' UTC';
     } catch (error) {
       problem.textContent = describeError(error);
@@ -149,7 +153,7 @@ function demoControls(box, path, active, reload) {
   );
 }
 
-async function fill(body, path, view) {
+async function fill(body, path, view, can, reload) {
   if (!view.integrations.length) {
     body.append(h('p', {}, 'No integration yet: add one under Integrations; it is probed once a minute.'));
   }
@@ -174,7 +178,11 @@ async function fill(body, path, view) {
         )
       : h('p', {}, 'No state change yet.'),
   );
-  body.append(factorSection(view.factors), maintenanceSection(view.maintenance), failModeSection(view));
+  body.append(
+    factorSection(view.factors),
+    maintenanceSection(path, view.maintenance, labels, can('admin'), reload),
+    failModeSection(view),
+  );
 }
 
 function integrationCard(path, i) {
@@ -419,25 +427,116 @@ function factorSection(factors) {
   );
 }
 
-function maintenanceSection(windows) {
+function maintenanceSection(path, windows, labels, admin, reload) {
+  const out = h('p', { class: 'error', role: 'alert' });
+  const remove = (w) => {
+    if (w.source !== 'api') return h('span', { class: 'muted' }, 'in the config');
+    if (!admin) return h('span', { class: 'muted' }, 'scheduled');
+    const button = h('button', { type: 'button', class: 'secondary' }, 'Delete');
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await api('DELETE', path + '/health/maintenance/' + encodeURIComponent(String(w.id)));
+        await reload();
+      } catch (error) {
+        out.textContent = describeError(error);
+        button.disabled = false;
+      }
+    });
+    return button;
+  };
   return h(
     'div',
     {},
     h('h3', {}, 'Maintenance windows'),
     windows.length
       ? table(
-          'Configured windows (alerts silenced, excluded from uptime)',
-          ['From', 'To', 'Integration', 'Reason', 'Now'],
+          'Maintenance windows (alerts silenced, excluded from uptime)',
+          ['From', 'To', 'Integration', 'Reason', 'Now', 'Source'],
           windows.map((w) => [
             when(w.start),
             when(w.end),
-            w.integration || 'all',
-            w.reason,
+            w.integration ? labels.get(w.integration) || w.integration : 'all',
+            w.reason + (w.created_by ? ' (' + w.created_by + ')' : ''),
             w.active ? badge('MAINTENANCE') : '—',
+            remove(w),
           ]),
         )
-      : h('p', {}, 'None configured (health.maintenance).'),
+      : h('p', {}, 'None scheduled or configured.'),
+    out,
   );
+}
+
+/** Admins schedule a window: start in the browser's local time, a length in hours, a reason. */
+function scheduleForm(box, path, integrations, reload) {
+  const out = h('p', { role: 'status' });
+  const form = h(
+    'form',
+    { 'aria-label': 'Schedule maintenance' },
+    h('h3', {}, 'Schedule maintenance'),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'mw-integration' }, 'Integration'),
+      h(
+        'select',
+        { id: 'mw-integration' },
+        h('option', { value: '' }, 'All integrations'),
+        integrations.map((i) => h('option', { value: i.integration }, i.label)),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'mw-start' }, 'Start (your local time)'),
+      h('input', { id: 'mw-start', type: 'datetime-local', required: true }),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'mw-hours' }, 'Length in hours'),
+      h('input', {
+        id: 'mw-hours',
+        type: 'number',
+        min: '0.25',
+        max: '744',
+        step: '0.25',
+        value: '1',
+        required: true,
+      }),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'mw-reason' }, 'Reason'),
+      h('input', { id: 'mw-reason', maxlength: 200, value: 'maintenance', required: true }),
+    ),
+    h('button', { type: 'submit' }, 'Schedule'),
+    out,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const start = new Date(form.querySelector('#mw-start').value);
+    const hours = Number(form.querySelector('#mw-hours').value);
+    if (Number.isNaN(start.getTime()) || !(hours > 0)) {
+      out.textContent = 'Give a start and a length.';
+      return;
+    }
+    const integration = form.querySelector('#mw-integration').value;
+    try {
+      await api('POST', path + '/health/maintenance', {
+        ...(integration ? { integration } : {}),
+        start: start.toISOString(),
+        end: new Date(start.getTime() + hours * 3_600_000).toISOString(),
+        reason: form.querySelector('#mw-reason').value.trim() || 'maintenance',
+      });
+      out.textContent = 'Scheduled.';
+      await reload();
+    } catch (error) {
+      out.textContent = describeError(error);
+    }
+  });
+  box.append(form);
 }
 
 function failModeSection(view) {

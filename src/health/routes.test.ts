@@ -6,6 +6,7 @@ import { createFailModeAdvisor } from './failmode/advisor.js';
 import { createEmulator, type Emulator } from '../emulator/index.js';
 import { demoFaults, type DemoFaults } from './monitor/demo-faults.js';
 import { RecentProbes } from './monitor/recent-probes.js';
+import { maintenanceRepository } from './store/maintenance-repository.js';
 import { healthStatus } from './monitor/status.js';
 import type { ProbeOutcome } from './probe/probe-types.js';
 import { mountHealthRoutes, type HealthRouteDeps } from './routes.js';
@@ -65,6 +66,11 @@ beforeEach(async () => {
             policy: (slug) => need().policy(slug),
             factors: (o) => need().factors(o),
             maintenance: (slug) => need().maintenance(slug),
+            windows: {
+              add: (w) => need().windows.add(w),
+              list: (o, e) => need().windows.list(o, e),
+              remove: (o, i) => need().windows.remove(o, i),
+            },
             probes: (i) => need().probes(i),
             demoFaults: (slug) => need().demoFaults(slug),
             now: () => need().now(),
@@ -75,6 +81,7 @@ beforeEach(async () => {
   const migrations = healthMigrations(h.store.dialect);
   await migrations['400-health-tables']?.up(h.store.db as never);
   await migrations['402-health-recent-probes']?.up(h.store.db as never);
+  await migrations['403-health-maintenance-windows']?.up(h.store.db as never);
   const repo = healthRepository(h.store);
   const now = () => h.now.t;
   recent = new RecentProbes(h.store, 3);
@@ -99,6 +106,7 @@ beforeEach(async () => {
     policy: (slug) => config.failMode.applications.filter((a) => a.org === undefined || a.org === slug),
     factors: (orgId) => (orgId === h.orgs.a.id ? readings : []),
     maintenance: (slug) => config.maintenance.filter((w) => w.org === slug),
+    windows: maintenanceRepository(h.store),
     probes: (id) => recent.list(id),
     // In this test "acme" plays the demo organization.
     demoFaults: (slug) => (slug === 'acme' ? faults : null),
@@ -271,12 +279,88 @@ describe('GET /api/v1/orgs/{org}/health (dashboard parts)', () => {
     // The window around the harness clock (12:00) is open; one that ended weeks ago is not listed.
     expect(view.maintenance).toEqual([
       {
+        id: null,
+        source: 'config',
         integration: null,
         start: '2026-11-22T11:30:00Z',
         end: '2026-11-22T12:30:00Z',
         reason: 'IdP upgrade',
         active: true,
+        created_by: null,
       },
+    ]);
+  });
+
+  it('schedules and deletes maintenance windows (admin, audited) next to the config ones', async () => {
+    h.now.t = Date.parse('2026-11-22T12:00:00Z');
+    const mine = await h.store.integrations.create(h.orgs.a.id, {
+      kind: 'admin',
+      apiHost: 'api-12345678.duosecurity.com',
+      label: 'acme admin',
+      mkey: null,
+      ikey: 'DIWJ8X6AEYOR5OMC6TQ1',
+      skey: 'Zh5eGmUq9zpfQnyUIu5OL9iWoMMv5ZNmk3zLJ4Ep',
+    });
+    const admin = await h.login('admin-a');
+    const add = (body: Record<string, unknown>) =>
+      h.call(admin, 'POST', '/api/v1/orgs/acme/health/maintenance', body);
+    const created = await add({
+      integration: mine.id,
+      start: '2026-11-22T13:00:00Z',
+      end: '2026-11-22T14:00:00Z',
+      reason: 'firewall change',
+    });
+    expect(created.status).toBe(201);
+    const w = (await created.json()) as { id: number };
+    expect(w).toMatchObject({ source: 'api', integration: mine.id, active: false, created_by: 'admin-a' });
+    const view = async (slug = 'acme', who = 'auditor-a') =>
+      (
+        (await (await h.call(await h.login(who), 'GET', `/api/v1/orgs/${slug}/health`)).json()) as {
+          maintenance: Array<{ id: number | null; source: string; reason: string }>;
+        }
+      ).maintenance;
+    expect((await view()).map((m) => [m.source, m.reason])).toEqual([
+      ['config', 'IdP upgrade'],
+      ['api', 'firewall change'],
+    ]);
+    // Another organization sees none of it and cannot delete it.
+    expect((await view('globex', 'owner-b')).filter((m) => m.source === 'api')).toEqual([]);
+    const owner = await h.login('owner-b');
+    expect(
+      (await h.call(owner, 'DELETE', `/api/v1/orgs/globex/health/maintenance/${String(w.id)}`)).status,
+    ).toBe(404);
+    // Bad windows: a clear code, nothing stored.
+    for (const bad of [
+      { start: '2026-11-22T14:00:00Z', end: '2026-11-22T13:00:00Z' },
+      { start: '2026-11-22T10:00:00Z', end: '2026-11-22T11:00:00Z' },
+      { start: '2026-11-22T13:00:00Z', end: '2027-01-22T13:00:00Z' },
+      { integration: 'not-ours', start: '2026-11-22T13:00:00Z', end: '2026-11-22T14:00:00Z' },
+    ]) {
+      const res = await add(bad);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('health.bad_window');
+    }
+    expect((await add({ start: 'tomorrow', end: '2026-11-22T14:00:00Z' })).status).toBe(400);
+    const auditor = await h.login('auditor-a');
+    expect(
+      (
+        await h.call(auditor, 'POST', '/api/v1/orgs/acme/health/maintenance', {
+          start: '2026-11-22T13:00:00Z',
+          end: '2026-11-22T14:00:00Z',
+        })
+      ).status,
+    ).toBe(403);
+    expect((await view()).filter((m) => m.source === 'api')).toHaveLength(1);
+    const del = await h.call(admin, 'DELETE', `/api/v1/orgs/acme/health/maintenance/${String(w.id)}`);
+    expect(del.status).toBe(200);
+    expect((await view()).map((m) => m.source)).toEqual(['config']);
+    expect(
+      (await h.call(admin, 'DELETE', `/api/v1/orgs/acme/health/maintenance/${String(w.id)}`)).status,
+    ).toBe(404);
+    const audited = (await h.audit()).filter((a) => a.action.startsWith('health.maintenance'));
+    expect(audited.map((a) => [a.action, a.details['reason']])).toEqual([
+      ['health.maintenance_add', 'firewall change'],
+      ['health.maintenance_delete', 'firewall change'],
     ]);
   });
 

@@ -19,7 +19,9 @@ import type { FailModeApplication, MaintenanceWindow } from './config-schema.js'
 import type { FactorReading } from './factor/factor-health.js';
 import type { RecentProbe } from './monitor/recent-probes.js';
 import { DEMO_FAULTS, type DemoFaults } from './monitor/demo-faults.js';
+import { notFound } from '../server/errors.js';
 import { HealthError } from './errors.js';
+import type { MaintenanceRepository, StoredWindow } from './store/maintenance-repository.js';
 import { uptimePercent } from './monitor/status.js';
 
 export interface HealthRouteDeps {
@@ -40,6 +42,8 @@ export interface HealthRouteDeps {
   factors(orgId: string): readonly FactorReading[];
   /** The configured maintenance windows of this organization. */
   maintenance(orgSlug: string): readonly MaintenanceWindow[];
+  /** The windows scheduled through the REST API / Health page (stored). */
+  windows: Pick<MaintenanceRepository, 'add' | 'list' | 'remove'>;
   /** The last probes of one integration (stored, bounded), oldest first. */
   probes(integrationId: string): Promise<readonly RecentProbe[]>;
   /** The fault buttons of the emulated demo tenant; null for every other organization or without a demo. */
@@ -107,6 +111,25 @@ const StatusRow = z.object({
   latency_ms: z.object({ '24h': Latency, '7d': Latency, '30d': Latency }),
   slo: z.object({ target: z.number(), met_30d: z.boolean().nullable() }),
 });
+const MaintenanceRow = z.object({
+  id: z.number().nullable().describe('null for a window declared in the configuration (not deletable here)'),
+  source: z.enum(['config', 'api']),
+  integration: z.string().nullable(),
+  start: z.string(),
+  end: z.string(),
+  reason: z.string(),
+  active: z.boolean(),
+  created_by: z.string().nullable(),
+});
+const MaintenanceBody = z.object({
+  integration: z.string().min(1).max(100).optional().describe('unset: every integration of the organization'),
+  start: z.iso.datetime({ offset: true }),
+  end: z.iso.datetime({ offset: true }),
+  reason: z.string().min(1).max(200).default('maintenance'),
+});
+const WindowParam = OrgParam.extend({ id: z.coerce.number().int().min(1) });
+/** The longest window the API schedules: a forgotten window must not silence alerts for months. */
+const MAX_WINDOW_MS = 31 * 86_400_000;
 const HealthView = z.object({
   integrations: z.array(StatusRow),
   transitions: z.array(
@@ -145,15 +168,7 @@ const HealthView = z.object({
       degraded: z.boolean(),
     }),
   ),
-  maintenance: z.array(
-    z.object({
-      integration: z.string().nullable(),
-      start: z.string(),
-      end: z.string(),
-      reason: z.string(),
-      active: z.boolean(),
-    }),
-  ),
+  maintenance: z.array(MaintenanceRow),
   demo_faults: z
     .array(z.enum(DEMO_FAULTS))
     .nullable()
@@ -199,6 +214,22 @@ const Series = z.object({
     }),
   ),
 });
+
+function windowOut(w: StoredWindow, now: number): z.input<typeof MaintenanceRow> {
+  return {
+    id: w.id,
+    source: 'api',
+    integration: w.integrationId,
+    start: new Date(w.start).toISOString(),
+    end: new Date(w.end).toISOString(),
+    reason: w.reason,
+    active: w.start <= now && now < w.end,
+    created_by: w.createdBy,
+  };
+}
+
+const badWindow = (message: string) =>
+  new HealthError('health.bad_window', message, { status: 400, exitCode: 2 });
 
 /** REST routes of the health capability, through the server's guards (roles, CSRF, error shape). */
 export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h: HealthRouteDeps): void {
@@ -250,16 +281,22 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
           baseline_share: f.baselineShare,
           degraded: f.degraded,
         })),
-        maintenance: h
-          .maintenance(org.slug)
-          .filter((w) => Date.parse(w.end) > now - 7 * 86_400_000)
-          .map((w) => ({
-            integration: w.integration ?? null,
-            start: w.start,
-            end: w.end,
-            reason: w.reason,
-            active: Date.parse(w.start) <= now && now < Date.parse(w.end),
-          })),
+        maintenance: [
+          ...h
+            .maintenance(org.slug)
+            .filter((w) => Date.parse(w.end) > now - 7 * 86_400_000)
+            .map((w) => ({
+              id: null,
+              source: 'config' as const,
+              integration: w.integration ?? null,
+              start: w.start,
+              end: w.end,
+              reason: w.reason,
+              active: Date.parse(w.start) <= now && now < Date.parse(w.end),
+              created_by: null,
+            })),
+          ...(await h.windows.list(org.id, now - 7 * 86_400_000)).map((w) => windowOut(w, now)),
+        ],
         demo_faults: h.demoFaults(org.slug)?.active() ?? null,
       });
     },
@@ -294,6 +331,79 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
         details: { fault, active },
       });
       return reply(c, DemoFaultReply, { active });
+    },
+  );
+  mount(
+    app,
+    defineRoute(deps, 'admin', {
+      method: 'post',
+      path: '/api/v1/orgs/{org}/health/maintenance',
+      tags,
+      summary:
+        'Schedule a maintenance window (audited): alerts are silenced and probes count apart from uptime, like a config window',
+      request: { params: OrgParam, ...body(MaintenanceBody) },
+      responses: { 201: json(MaintenanceRow, 'The window.') },
+    }),
+    async (c) => {
+      const b = input(c, 'json', MaintenanceBody);
+      const org = c.get('org');
+      const now = h.now();
+      const start = Date.parse(b.start);
+      const end = Date.parse(b.end);
+      if (end <= start) throw badWindow('end must be after start');
+      if (end <= now) throw badWindow('the window has already ended');
+      if (end - start > MAX_WINDOW_MS) throw badWindow('a window lasts at most 31 days');
+      if (b.integration !== undefined && !(await h.owns(org.id, b.integration)))
+        throw badWindow(`no integration ${b.integration} in this organization`);
+      const principal = c.get('principal');
+      const by =
+        principal === null
+          ? 'unknown'
+          : principal.kind === 'operator'
+            ? principal.operator.username
+            : `token:${principal.token.label}`;
+      const w = await h.windows.add({
+        orgId: org.id,
+        integrationId: b.integration ?? null,
+        start,
+        end,
+        reason: b.reason,
+        createdBy: by,
+        createdAt: now,
+      });
+      await audit(c, deps, {
+        action: 'health.maintenance_add',
+        orgId: org.id,
+        target: String(w.id),
+        outcome: 'success',
+        details: { integration: w.integrationId, start: b.start, end: b.end, reason: w.reason },
+      });
+      return reply(c, MaintenanceRow, windowOut(w, now), 201);
+    },
+  );
+  mount(
+    app,
+    defineRoute(deps, 'admin', {
+      method: 'delete',
+      path: '/api/v1/orgs/{org}/health/maintenance/{id}',
+      tags,
+      summary: 'Delete a scheduled maintenance window (audited); config windows are changed in the config',
+      request: { params: WindowParam },
+      responses: { 200: json(MaintenanceRow, 'The deleted window.') },
+    }),
+    async (c) => {
+      const { id } = input(c, 'param', WindowParam);
+      const org = c.get('org');
+      const w = await h.windows.remove(org.id, id);
+      if (w === undefined) throw notFound('maintenance window');
+      await audit(c, deps, {
+        action: 'health.maintenance_delete',
+        orgId: org.id,
+        target: String(w.id),
+        outcome: 'success',
+        details: { integration: w.integrationId, reason: w.reason },
+      });
+      return reply(c, MaintenanceRow, windowOut(w, h.now()));
     },
   );
   mount(

@@ -95,6 +95,7 @@ export function startHealth(ctx: CapabilityContext): StartedCapability {
         policy: (slug) => config.failMode.applications.filter((a) => a.org === undefined || a.org === slug),
         factors: (orgId) => factors.read(orgId, now()),
         maintenance: (slug) => config.maintenance.filter((w) => w.org === slug),
+        windows: monitor.maintenance,
         probes: (id) => recent.list(id),
         demoFaults: (slug) => (slug === DEMO_SLUG ? demo : null),
         now,

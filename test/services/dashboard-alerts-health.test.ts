@@ -206,6 +206,27 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
       async () => (await state().textContent()) === 'UP',
     );
     await card().locator('svg.uptime rect.bar-down').first().waitFor();
+
+    // Telephony alone: the emulator's telephony fault, with simulated logins for per-factor health.
+    await page.getByRole('button', { name: /Break telephony/ }).click();
+    await page.getByText('Active now: telephony.').waitFor();
+    expect(demo.emulator.control.faults().map((f) => f.kind)).toEqual(['telephony']);
+    await page.getByRole('button', { name: 'Restore it' }).click();
+    await page.getByText('No fault set').waitFor();
+
+    // An admin schedules a maintenance window from the page (in an hour, so nothing below is silenced), then
+    // deletes it.
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString().slice(0, 16);
+    await page.getByLabel('Start (your local time)').fill(inAnHour);
+    await page.getByLabel('Reason').fill('firewall change');
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    const scheduled = page.locator('table:has(caption:text("Maintenance windows")) tbody tr', {
+      hasText: 'firewall change',
+    });
+    await scheduled.waitFor();
+    expect(await scheduled.textContent()).toMatch(/firewall change \(admin\)/);
+    await scheduled.getByRole('button', { name: 'Delete' }).click();
+    await scheduled.waitFor({ state: 'detached' });
   });
 
   it('lists the DOWN alert, filters, opens it, acknowledges and resolves it, showing who did it', async () => {
@@ -253,7 +274,8 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     await page.getByRole('link', { name: 'Audit log' }).first().click();
     await page.getByRole('cell', { name: 'alert.resolve' }).first().waitFor();
     expect(await page.getByRole('cell', { name: 'alert.ack' }).count()).toBe(1);
-    expect(await page.getByRole('cell', { name: 'health.demo_fault' }).count()).toBe(2);
+    expect(await page.getByRole('cell', { name: 'health.demo_fault' }).count()).toBe(4);
+    expect(await page.getByRole('cell', { name: 'health.maintenance_add' }).count()).toBe(1);
   });
 
   it("shows the demo's detections from emulated events: marked, folded counts, triggering events", async () => {
@@ -317,7 +339,7 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     expect(await other.locator('[data-field="changed by"]').textContent()).toBe('admin');
     await other.screenshot({ path: `${SHOTS}/06-auditor.png`, fullPage: true });
     await other.goto(service.url + '/#/org/demo/health');
-    await other.getByText('An admin can take it down or slow it from here').waitFor();
+    await other.getByText('An admin can take it down, slow it or break its telephony from here').waitFor();
     await other.locator('article.integration-health').first().waitFor();
     expect(await other.getByRole('button', { name: /Take it down|Restore it/ }).count()).toBe(0);
     await other.close();

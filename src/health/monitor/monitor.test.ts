@@ -136,4 +136,40 @@ describe('HealthMonitor', () => {
       inMaintenance.close();
     }
   });
+
+  it('a window scheduled through the API (stored) covers the probe exactly like a config window', async () => {
+    const before = alerts.length;
+    const scheduled = new HealthMonitor({
+      store,
+      config: { ...HEALTH_DEFAULTS, retries: 1 },
+      transport: { resolve: {}, resolver: () => Promise.reject(new Error('getaddrinfo ENOTFOUND')) },
+      alerts: { raise: (a) => Promise.resolve(void alerts.push(a)) },
+    });
+    try {
+      const window = await scheduled.maintenance.add({
+        orgId: subject.orgId,
+        integrationId: subject.integrationId,
+        start: Date.now() - 60_000,
+        end: Date.now() + 600_000,
+        reason: 'scheduled upgrade',
+        createdBy: 'admin',
+        createdAt: Date.now(),
+      });
+      const counted = (await scheduled.repo.totals(subject.integrationId, 'minute', 0, Date.now() + 1))
+        .maintenance;
+      await scheduled.probe(subject);
+      const s = await scheduled.repo.state(subject.integrationId);
+      expect(s?.state).toBe('MAINTENANCE');
+      expect(s?.machine.base).toBe('DOWN');
+      expect(alerts.length).toBe(before);
+      const minute = await scheduled.repo.totals(subject.integrationId, 'minute', 0, Date.now() + 1);
+      expect(minute.maintenance).toBe(counted + 1);
+      // Deleted, the window no longer covers the next probe.
+      expect(await scheduled.maintenance.remove(subject.orgId, window.id)).toMatchObject({ id: window.id });
+      await scheduled.probe(subject);
+      expect((await scheduled.repo.state(subject.integrationId))?.state).not.toBe('MAINTENANCE');
+    } finally {
+      scheduled.close();
+    }
+  });
 });

@@ -15,6 +15,7 @@ import {
   type StateMachineConfig,
   type StepResult,
 } from '../state/state-machine.js';
+import { maintenanceRepository, type MaintenanceRepository } from '../store/maintenance-repository.js';
 import { maintenanceAt } from './maintenance.js';
 
 export interface MonitorLogger {
@@ -86,6 +87,8 @@ function probeSummary(o: ProbeOutcome): Record<string, unknown> {
  */
 export class HealthMonitor {
   readonly repo: HealthRepository;
+  /** Windows scheduled through the REST API / Health page; config windows come from the config. */
+  readonly maintenance: MaintenanceRepository;
   readonly observer = new PhaseObserver();
   readonly #secureContexts = new SecureContexts();
   readonly #o: HealthMonitorOptions;
@@ -95,6 +98,7 @@ export class HealthMonitor {
   constructor(options: HealthMonitorOptions) {
     this.#o = options;
     this.repo = healthRepository(options.store);
+    this.maintenance = maintenanceRepository(options.store);
     this.#now = options.now ?? (() => Date.now());
   }
 
@@ -122,7 +126,10 @@ export class HealthMonitor {
     const at = outcome.at.getTime();
     const stored = await this.repo.state(subject.integrationId);
     const prev = stored?.machine ?? initialState(at);
-    const window = maintenanceAt(this.#o.config.maintenance, subject, at);
+    // A config window or a scheduled one: both silence alerts and count apart from uptime, alike.
+    const window =
+      maintenanceAt(this.#o.config.maintenance, subject, at) ??
+      (await this.maintenance.at(subject.orgId, subject.integrationId, at));
     const result = step(
       prev,
       {

@@ -126,5 +126,25 @@ export function healthMigrations(adapter: DialectAdapter): Record<string, Migrat
           .execute();
       },
     },
+    // Maintenance windows scheduled through the REST API or the Health page (config-declared ones stay in
+    // the config). `start_at`/`end_at` because END is an SQL keyword.
+    '403-health-maintenance-windows': {
+      async up(db: Kysely<unknown>) {
+        await autoId('health_maintenance_windows')(db)
+          .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+          .addColumn('integration_id', 'text', (c) => c.references('integrations.id').onDelete('cascade'))
+          .addColumn('start_at', t.bigint, (c) => c.notNull())
+          .addColumn('end_at', t.bigint, (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.bigint, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('health_maintenance_windows_org_end')
+          .on('health_maintenance_windows')
+          .columns(['org_id', 'end_at'])
+          .execute();
+      },
+    },
   };
 }
