@@ -6,7 +6,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createDuoClient, LimiterRegistry, systemClock, type EndpointClass } from '../src/duo/index.js';
+import {
+  createDuoClient,
+  LimiterRegistry,
+  systemClock,
+  type EndpointClass,
+  type DuoTransportOptions,
+  type HttpDispatcher,
+} from '../src/duo/index.js';
 import { checkpointRepository } from '../src/logs/checkpoint.repository.js';
 import { collectOrg, processOwner, type StreamReport } from '../src/logs/collect-org.js';
 import { createDeliveryLock } from '../src/logs/delivery-lock.js';
@@ -51,6 +58,15 @@ export async function startEmulator(env: {
   return { info: JSON.parse(line) as EmulatorInfo, child, stop: () => child.stdin?.end() };
 }
 
+/** TLS to the emulator child: its test CA, its loopback address pinned for the emulated API host. */
+export function emulatorTransport(info: EmulatorInfo): DuoTransportOptions {
+  return {
+    extraCaPem: [readFileSync(info.caFile, 'utf8')],
+    resolve: { [info.host]: { address: info.address, port: info.port } },
+    allowPrivateAddresses: true,
+  };
+}
+
 export interface RunResult {
   events: number;
   seconds: number;
@@ -69,6 +85,8 @@ export async function collectRun(opts: {
   rates: Partial<Record<EndpointClass, number>>;
   signal?: AbortSignal;
   onEvents?: (n: number) => void;
+  /** Replies from memory instead of the emulator over TLS (bench/logs-replay.ts). */
+  dispatcher?: HttpDispatcher;
 }): Promise<RunResult> {
   const store = await openStore({ dataDir: opts.dir, env: {}, migrations: logsMigrations });
   try {
@@ -85,11 +103,9 @@ export async function collectRun(opts: {
       ikey: opts.info.ikey,
       skey: opts.info.skey,
       host: opts.info.host,
-      transport: {
-        extraCaPem: [readFileSync(opts.info.caFile, 'utf8')],
-        resolve: { [opts.info.host]: { address: opts.info.address, port: opts.info.port } },
-        allowPrivateAddresses: true,
-      },
+      ...(opts.dispatcher === undefined
+        ? { transport: emulatorTransport(opts.info) }
+        : { dispatcher: opts.dispatcher }),
       limiter: new LimiterRegistry({ clock: systemClock, ratesPerMinute: opts.rates }),
     });
     const repo = checkpointRepository(store);
