@@ -129,23 +129,29 @@ class ReusedContext implements RuleContext {
     this.orgBaseline = emptyOrgBaseline(0);
   }
   window(scope: EntityState, windowMs = this.settings.windowMs): SlidingWindow {
-    scope.windows ??= new Map();
-    let w = scope.windows.get(this.ruleId);
+    const list = (scope.windows ??= []);
+    const i = list.indexOf(this.ruleId);
+    let w = i < 0 ? undefined : (list[i + 1] as SlidingWindow);
     if (w === undefined || w.windowMs !== windowMs) {
       w = new SlidingWindow(windowMs, Math.max(1000, this.settings.threshold * 2));
-      scope.windows.set(this.ruleId, w);
+      if (i < 0) list.push(this.ruleId, w);
+      else list[i + 1] = w;
     }
     return w;
   }
   existingWindow(scope: EntityState): SlidingWindow | null {
-    return scope.windows?.get(this.ruleId) ?? null;
+    const list = scope.windows;
+    const i = list === null ? -1 : list.indexOf(this.ruleId);
+    return i < 0 ? null : ((list as (string | SlidingWindow)[])[i + 1] as SlidingWindow);
   }
   distinct(scope: EntityState, windowMs = this.settings.windowMs): DistinctWindow {
-    scope.distincts ??= new Map();
-    let w = scope.distincts.get(this.ruleId);
+    const list = (scope.distincts ??= []);
+    const i = list.indexOf(this.ruleId);
+    let w = i < 0 ? undefined : (list[i + 1] as DistinctWindow);
     if (w === undefined || w.windowMs !== windowMs) {
       w = new DistinctWindow(windowMs);
-      scope.distincts.set(this.ruleId, w);
+      if (i < 0) list.push(this.ruleId, w);
+      else list[i + 1] = w;
     }
     return w;
   }
@@ -311,11 +317,11 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     if (e.country !== null && touch(b.countries, e.country, e.ts, MAX_COUNTRIES)) changed = true;
     const d = Math.floor(e.ts / DAY);
     if (e.factor === 'remembered_device') {
-      addDay((b.rdDays ??= new Map()), d, 1, d - KEEP_DAYS);
+      addDay((b.rdDays ??= []), d, 1, d - KEEP_DAYS);
       changed = true;
     }
     if (e.reason === 'bypass_user' || e.factor === 'bypass_code') {
-      addDay((b.bypassDays ??= new Map()), d, 1, d - KEEP_DAYS);
+      addDay((b.bypassDays ??= []), d, 1, d - KEEP_DAYS);
       changed = true;
     }
     // A trusted network (VPN egress, office) says nothing about where the user is: a traveller on the VPN
