@@ -29,13 +29,13 @@ describe('user baselines', () => {
   });
 
   it('day lists add to the day, keep days in order and drop days older than the period', () => {
-    const days: number[] = [];
-    addDay(days, 10, 1, 0);
-    addDay(days, 10, 2, 0);
-    addDay(days, 12, 1, 0);
-    addDay(days, 11, 5, 0); // a late event opens an earlier day
+    let days: number[] = [];
+    days = addDay(days, 10, 1, 0);
+    days = addDay(days, 10, 2, 0);
+    days = addDay(days, 12, 1, 0);
+    days = addDay(days, 11, 5, 0); // a late event opens an earlier day
     expect(days).toEqual([10, 3, 11, 5, 12, 1]);
-    addDay(days, 30, 1, 12); // a new day drops days before the period
+    days = addDay(days, 30, 1, 12); // a new day drops days before the period
     expect(days).toEqual([12, 1, 30, 1]);
   });
 

@@ -129,12 +129,14 @@ class ReusedContext implements RuleContext {
     this.orgBaseline = emptyOrgBaseline(0);
   }
   window(scope: EntityState, windowMs = this.settings.windowMs): SlidingWindow {
-    const list = (scope.windows ??= []);
-    const i = list.indexOf(this.ruleId);
-    let w = i < 0 ? undefined : (list[i + 1] as SlidingWindow);
+    const list = scope.windows;
+    const i = list === null ? -1 : list.indexOf(this.ruleId);
+    let w = i < 0 ? undefined : ((list as (string | SlidingWindow)[])[i + 1] as SlidingWindow);
     if (w === undefined || w.windowMs !== windowMs) {
       w = new SlidingWindow(windowMs, Math.max(1000, this.settings.threshold * 2));
-      if (i < 0) list.push(this.ruleId, w);
+      // New lists of exactly the right length (a list grown by `push` has 17 slots).
+      if (list === null) scope.windows = [this.ruleId, w];
+      else if (i < 0) scope.windows = list.concat(this.ruleId, w);
       else list[i + 1] = w;
     }
     return w;
@@ -145,12 +147,13 @@ class ReusedContext implements RuleContext {
     return i < 0 ? null : ((list as (string | SlidingWindow)[])[i + 1] as SlidingWindow);
   }
   distinct(scope: EntityState, windowMs = this.settings.windowMs): DistinctWindow {
-    const list = (scope.distincts ??= []);
-    const i = list.indexOf(this.ruleId);
-    let w = i < 0 ? undefined : (list[i + 1] as DistinctWindow);
+    const list = scope.distincts;
+    const i = list === null ? -1 : list.indexOf(this.ruleId);
+    let w = i < 0 ? undefined : ((list as (string | DistinctWindow)[])[i + 1] as DistinctWindow);
     if (w === undefined || w.windowMs !== windowMs) {
       w = new DistinctWindow(windowMs);
-      if (i < 0) list.push(this.ruleId, w);
+      if (list === null) scope.distincts = [this.ruleId, w];
+      else if (i < 0) scope.distincts = list.concat(this.ruleId, w);
       else list[i + 1] = w;
     }
     return w;
@@ -317,11 +320,11 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     if (e.country !== null && touch(b.countries, e.country, e.ts, MAX_COUNTRIES)) changed = true;
     const d = Math.floor(e.ts / DAY);
     if (e.factor === 'remembered_device') {
-      addDay((b.rdDays ??= []), d, 1, d - KEEP_DAYS);
+      b.rdDays = addDay(b.rdDays ?? [], d, 1, d - KEEP_DAYS);
       changed = true;
     }
     if (e.reason === 'bypass_user' || e.factor === 'bypass_code') {
-      addDay((b.bypassDays ??= []), d, 1, d - KEEP_DAYS);
+      b.bypassDays = addDay(b.bypassDays ?? [], d, 1, d - KEEP_DAYS);
       changed = true;
     }
     // A trusted network (VPN egress, office) says nothing about where the user is: a traveller on the VPN
