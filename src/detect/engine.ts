@@ -160,9 +160,20 @@ class ReusedContext implements RuleContext {
   }
 }
 
-/** Duo's own city and country of a login, or null when it gave none. */
-export const duoPlace = (e: DetectEvent): string | null =>
-  e.city === null && e.country === null ? null : `${e.city ?? ''}|${e.country ?? ''}`;
+/**
+ * Duo's own city and country of a login, or null when it gave none. Interned (bounded): every user's last
+ * location holds one, and most users share a handful of places.
+ */
+function duoPlace(e: DetectEvent, places: Map<string, string>): string | null {
+  if (e.city === null && e.country === null) return null;
+  const place = `${e.city ?? ''}|${e.country ?? ''}`;
+  const known = places.get(place);
+  if (known !== undefined) return known;
+  if (places.size >= 10_000) places.clear();
+  const flat = place.split('|').join('|'); // a flat copy: the template's rope holds its parts
+  places.set(flat, flat);
+  return flat;
+}
 
 const newState = (ts: number): EntityState => ({ lastTs: ts, windows: null, distincts: null });
 
@@ -174,6 +185,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   const idleMs = options.idleMs ?? 26 * HOUR;
   const maxEntities = options.maxEntities ?? 250_000;
   const orgs = new Map<string, OrgRuntime>();
+  const places = new Map<string, string>();
   let events = 0;
   let detections = 0;
   let evicted = 0;
@@ -224,17 +236,19 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   };
 
   async function loadBaselines(batch: readonly CollectedEvent[]): Promise<void> {
+    // One pass, no per-event allocation: a warm engine knows nearly every user of a batch already.
     const missing = new Map<OrgRuntime, Set<string>>();
+    const unloaded = new Set<OrgRuntime>();
     for (const e of batch) {
       const o = orgOf(e);
+      if (!o.baselineLoaded) unloaded.add(o);
       const key = userKeyOf(e);
       if (key === null || o.users.has(key)) continue;
-      const set = missing.get(o) ?? new Set<string>();
+      let set = missing.get(o);
+      if (set === undefined) missing.set(o, (set = new Set<string>()));
       set.add(key);
-      missing.set(o, set);
     }
-    for (const o of new Set(batch.map(orgOf))) {
-      if (o.baselineLoaded) continue;
+    for (const o of unloaded) {
       const found = await store.load(o.orgId, 'org', ['org']);
       o.baseline = (found.get('org') as OrgBaseline | undefined) ?? null;
       o.baselineLoaded = true;
@@ -289,8 +303,12 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
 
   const fieldValue = (e: DetectEvent, f: TriageField): unknown => {
     switch (f) {
-      case 'location':
-        return [e.city, e.region, e.country].filter((x) => x !== null).join(', ') || null;
+      case 'location': {
+        let out = e.city ?? '';
+        if (e.region !== null) out = out === '' ? e.region : `${out}, ${e.region}`;
+        if (e.country !== null) out = out === '' ? e.country : `${out}, ${e.country}`;
+        return out === '' ? null : out;
+      }
       case 'description':
         return parseDescription(e.description);
       default:
@@ -333,7 +351,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (b.lastGeo !== null && b.lastGeo.ip === e.ip) {
         b.lastGeo.ts = e.ts;
         b.lastGeo.id = e.id;
-        b.lastGeo.duo = duoPlace(e);
+        b.lastGeo.duo = duoPlace(e, places);
       } else {
         const p = geo.locate(e.ip);
         if (p !== null) {
@@ -345,7 +363,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
             city: p.city,
             country: p.country,
             id: e.id,
-            duo: duoPlace(e),
+            duo: duoPlace(e, places),
           };
           changed = true;
         }
