@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeUserBaseline, emptyUserBaseline, encodeUserBaseline, touch } from './baseline.js';
+import { addDay, decodeUserBaseline, emptyUserBaseline, encodeUserBaseline, touch } from './baseline.js';
 
 describe('user baselines', () => {
   it('survive the stored form (JSON text, as in the database) unchanged', () => {
@@ -7,8 +7,8 @@ describe('user baselines', () => {
     touch(b.ips, '81.2.69.160', 2000, 64);
     touch(b.ips, '2a02:c7f::1', 3000, 64);
     touch(b.countries, 'United Kingdom', 3000, 32);
-    b.rdDays = new Map([[20_000, 4]]);
-    b.bypassDays = new Map([[20_001, 1]]);
+    b.rdDays = [20_000, 4, 20_001, 2];
+    b.bypassDays = [20_001, 1];
     const back = decodeUserBaseline(JSON.parse(JSON.stringify(encodeUserBaseline(b))));
     expect(back).toEqual(b);
   });
@@ -23,9 +23,20 @@ describe('user baselines', () => {
     });
     expect(back?.ips.get('10.1.2.3')).toEqual([6, 7]);
     expect(back?.countries.get('France')).toEqual([6, 9]);
-    expect(back?.rdDays?.get(20_000)).toBe(3);
+    expect(back?.rdDays).toEqual([20_000, 3]);
     expect(back?.bypassDays).toBeUndefined();
     expect(decodeUserBaseline('garbage')).toBeNull();
+  });
+
+  it('day lists add to the day, keep days in order and drop days older than the period', () => {
+    let days: number[] = [];
+    days = addDay(days, 10, 1, 0);
+    days = addDay(days, 10, 2, 0);
+    days = addDay(days, 12, 1, 0);
+    days = addDay(days, 11, 5, 0); // a late event opens an earlier day
+    expect(days).toEqual([10, 3, 11, 5, 12, 1]);
+    days = addDay(days, 30, 1, 12); // a new day drops days before the period
+    expect(days).toEqual([12, 1, 30, 1]);
   });
 
   it('touch keeps the most recently seen keys when over the cap, and says when a save is worth it', () => {

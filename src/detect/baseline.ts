@@ -16,10 +16,10 @@ export interface UserBaseline {
   /** ip → [first seen, last seen] (successful logins only). */
   ips: Map<string, Seen>;
   countries: Map<string, Seen>;
-  /** UTC day number → remembered-device successes that day (absent until the first one: saves memory). */
-  rdDays?: Map<number, number>;
+  /** Remembered-device successes per UTC day (absent until the first one: saves memory). */
+  rdDays?: DayCounts;
   /** Successes by bypass (status or code) per UTC day, kept like rdDays (duo.bypass_used compares with it). */
-  bypassDays?: Map<number, number>;
+  bypassDays?: DayCounts;
   /** The last successful login with coordinates (impossible travel). */
   lastGeo: {
     ts: number;
@@ -33,6 +33,12 @@ export interface UserBaseline {
     duo?: string | null;
   } | null;
 }
+
+/**
+ * Counts per UTC day number as one flat list `[day, count, day, count, …]`, oldest day first. A Map of 15 days
+ * held a 936-byte hash table per user (deleted days leave holes until it rehashes); this list is a third of that.
+ */
+export type DayCounts = number[];
 
 export interface OrgBaseline {
   firstTs: number;
@@ -82,8 +88,8 @@ export function encodeUserBaseline(b: UserBaseline): StoredUserBaseline {
     firstTs: b.firstTs,
     ips: seen(b.ips),
     countries: seen(b.countries),
-    rdDays: b.rdDays === undefined ? [] : [...b.rdDays],
-    bypassDays: b.bypassDays === undefined ? [] : [...b.bypassDays],
+    rdDays: b.rdDays === undefined ? [] : dayPairs(b.rdDays),
+    bypassDays: b.bypassDays === undefined ? [] : dayPairs(b.bypassDays),
     lastGeo: b.lastGeo,
   };
 }
@@ -102,12 +108,13 @@ export function decodeUserBaseline(value: unknown): UserBaseline | null {
     }
     return m;
   };
-  const days = (x: unknown): Map<number, number> | undefined => {
-    const m = new Map<number, number>();
-    if (Array.isArray(x)) for (const t of x as number[][]) m.set(Number(t[0]), Number(t[1]));
+  const days = (x: unknown): DayCounts | undefined => {
+    const pairs: [number, number][] = [];
+    if (Array.isArray(x)) for (const t of x as number[][]) pairs.push([Number(t[0]), Number(t[1])]);
     else if (typeof x === 'object' && x !== null)
-      for (const [k, n] of Object.entries(x as Record<string, number>)) m.set(Number(k), n);
-    return m.size === 0 ? undefined : m;
+      for (const [k, n] of Object.entries(x as Record<string, number>)) pairs.push([Number(k), n]);
+    pairs.sort((a, b) => a[0] - b[0]);
+    return pairs.length === 0 ? undefined : pairs.flat();
   };
   const out: UserBaseline = {
     firstTs: v['firstTs'],
@@ -158,11 +165,30 @@ export function touch(map: Map<string, Seen>, key: string, ts: number, max: numb
   return true;
 }
 
-/** Adds `n` to day `d`, dropping days before `keepFrom` when a new day starts. */
-export function addDay(map: Map<number, number>, d: number, n: number, keepFrom: number): void {
-  const had = map.get(d);
-  if (had === undefined) for (const k of map.keys()) if (k < keepFrom) map.delete(k);
-  map.set(d, (had ?? 0) + n);
+/** `[day, count]` pairs of a day list (the stored form). */
+function dayPairs(days: DayCounts): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i + 1 < days.length; i += 2) out.push([days[i] as number, days[i + 1] as number]);
+  return out;
+}
+
+/**
+ * Adds `n` to day `d`, dropping days before `keepFrom` when a new day starts; returns the list to keep (a new
+ * day makes a new list of exactly the right length: a list grown by `push` keeps ~50 % spare slots per user).
+ */
+export function addDay(days: DayCounts, d: number, n: number, keepFrom: number): DayCounts {
+  // Logins arrive in time order, so the day is nearly always the last one.
+  for (let i = days.length - 2; i >= 0; i -= 2)
+    if (days[i] === d) {
+      days[i + 1] = (days[i + 1] as number) + n;
+      return days;
+    }
+  let from = 0;
+  while (from < days.length && (days[from] as number) < keepFrom) from += 2;
+  // Keep the list sorted by day even when a late event opens an earlier day.
+  let at = days.length;
+  while (at - 2 >= from && (days[at - 2] as number) > d) at -= 2;
+  return days.slice(from, at).concat(d, n, days.slice(at));
 }
 
 /** Drops numeric-keyed buckets older than `keepFrom`. */

@@ -129,31 +129,51 @@ class ReusedContext implements RuleContext {
     this.orgBaseline = emptyOrgBaseline(0);
   }
   window(scope: EntityState, windowMs = this.settings.windowMs): SlidingWindow {
-    scope.windows ??= new Map();
-    let w = scope.windows.get(this.ruleId);
+    const list = scope.windows;
+    const i = list === null ? -1 : list.indexOf(this.ruleId);
+    let w = i < 0 ? undefined : ((list as (string | SlidingWindow)[])[i + 1] as SlidingWindow);
     if (w === undefined || w.windowMs !== windowMs) {
       w = new SlidingWindow(windowMs, Math.max(1000, this.settings.threshold * 2));
-      scope.windows.set(this.ruleId, w);
+      // New lists of exactly the right length (a list grown by `push` has 17 slots).
+      if (list === null) scope.windows = [this.ruleId, w];
+      else if (i < 0) scope.windows = list.concat(this.ruleId, w);
+      else list[i + 1] = w;
     }
     return w;
   }
   existingWindow(scope: EntityState): SlidingWindow | null {
-    return scope.windows?.get(this.ruleId) ?? null;
+    const list = scope.windows;
+    const i = list === null ? -1 : list.indexOf(this.ruleId);
+    return i < 0 ? null : ((list as (string | SlidingWindow)[])[i + 1] as SlidingWindow);
   }
   distinct(scope: EntityState, windowMs = this.settings.windowMs): DistinctWindow {
-    scope.distincts ??= new Map();
-    let w = scope.distincts.get(this.ruleId);
+    const list = scope.distincts;
+    const i = list === null ? -1 : list.indexOf(this.ruleId);
+    let w = i < 0 ? undefined : ((list as (string | DistinctWindow)[])[i + 1] as DistinctWindow);
     if (w === undefined || w.windowMs !== windowMs) {
       w = new DistinctWindow(windowMs);
-      scope.distincts.set(this.ruleId, w);
+      if (list === null) scope.distincts = [this.ruleId, w];
+      else if (i < 0) scope.distincts = list.concat(this.ruleId, w);
+      else list[i + 1] = w;
     }
     return w;
   }
 }
 
-/** Duo's own city and country of a login, or null when it gave none. */
-export const duoPlace = (e: DetectEvent): string | null =>
-  e.city === null && e.country === null ? null : `${e.city ?? ''}|${e.country ?? ''}`;
+/**
+ * Duo's own city and country of a login, or null when it gave none. Interned (bounded): every user's last
+ * location holds one, and most users share a handful of places.
+ */
+function duoPlace(e: DetectEvent, places: Map<string, string>): string | null {
+  if (e.city === null && e.country === null) return null;
+  const place = `${e.city ?? ''}|${e.country ?? ''}`;
+  const known = places.get(place);
+  if (known !== undefined) return known;
+  if (places.size >= 10_000) places.clear();
+  const flat = place.split('|').join('|'); // a flat copy: the template's rope holds its parts
+  places.set(flat, flat);
+  return flat;
+}
 
 const newState = (ts: number): EntityState => ({ lastTs: ts, windows: null, distincts: null });
 
@@ -165,6 +185,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   const idleMs = options.idleMs ?? 26 * HOUR;
   const maxEntities = options.maxEntities ?? 250_000;
   const orgs = new Map<string, OrgRuntime>();
+  const places = new Map<string, string>();
   let events = 0;
   let detections = 0;
   let evicted = 0;
@@ -215,17 +236,19 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   };
 
   async function loadBaselines(batch: readonly CollectedEvent[]): Promise<void> {
+    // One pass, no per-event allocation: a warm engine knows nearly every user of a batch already.
     const missing = new Map<OrgRuntime, Set<string>>();
+    const unloaded = new Set<OrgRuntime>();
     for (const e of batch) {
       const o = orgOf(e);
+      if (!o.baselineLoaded) unloaded.add(o);
       const key = userKeyOf(e);
       if (key === null || o.users.has(key)) continue;
-      const set = missing.get(o) ?? new Set<string>();
+      let set = missing.get(o);
+      if (set === undefined) missing.set(o, (set = new Set<string>()));
       set.add(key);
-      missing.set(o, set);
     }
-    for (const o of new Set(batch.map(orgOf))) {
-      if (o.baselineLoaded) continue;
+    for (const o of unloaded) {
       const found = await store.load(o.orgId, 'org', ['org']);
       o.baseline = (found.get('org') as OrgBaseline | undefined) ?? null;
       o.baselineLoaded = true;
@@ -280,8 +303,12 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
 
   const fieldValue = (e: DetectEvent, f: TriageField): unknown => {
     switch (f) {
-      case 'location':
-        return [e.city, e.region, e.country].filter((x) => x !== null).join(', ') || null;
+      case 'location': {
+        let out = e.city ?? '';
+        if (e.region !== null) out = out === '' ? e.region : `${out}, ${e.region}`;
+        if (e.country !== null) out = out === '' ? e.country : `${out}, ${e.country}`;
+        return out === '' ? null : out;
+      }
       case 'description':
         return parseDescription(e.description);
       default:
@@ -311,11 +338,11 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     if (e.country !== null && touch(b.countries, e.country, e.ts, MAX_COUNTRIES)) changed = true;
     const d = Math.floor(e.ts / DAY);
     if (e.factor === 'remembered_device') {
-      addDay((b.rdDays ??= new Map()), d, 1, d - KEEP_DAYS);
+      b.rdDays = addDay(b.rdDays ?? [], d, 1, d - KEEP_DAYS);
       changed = true;
     }
     if (e.reason === 'bypass_user' || e.factor === 'bypass_code') {
-      addDay((b.bypassDays ??= new Map()), d, 1, d - KEEP_DAYS);
+      b.bypassDays = addDay(b.bypassDays ?? [], d, 1, d - KEEP_DAYS);
       changed = true;
     }
     // A trusted network (VPN egress, office) says nothing about where the user is: a traveller on the VPN
@@ -324,7 +351,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (b.lastGeo !== null && b.lastGeo.ip === e.ip) {
         b.lastGeo.ts = e.ts;
         b.lastGeo.id = e.id;
-        b.lastGeo.duo = duoPlace(e);
+        b.lastGeo.duo = duoPlace(e, places);
       } else {
         const p = geo.locate(e.ip);
         if (p !== null) {
@@ -336,7 +363,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
             city: p.city,
             country: p.country,
             id: e.id,
-            duo: duoPlace(e),
+            duo: duoPlace(e, places),
           };
           changed = true;
         }

@@ -55,13 +55,14 @@ export interface RuleSettings {
 }
 
 /**
- * Mutable state of one user, administrator or organization; evicted when idle. The window maps are created on
- * first use: most users never need one, and 100k users' empty Maps alone would be tens of megabytes.
+ * Mutable state of one user, administrator or organization; evicted when idle. The window lists are created on
+ * first use (most users never need one) and are flat `[ruleId, window, ruleId, window, …]` lists: an entity has
+ * one or two windows, and a Map per entity cost ~150 bytes each for 100k users.
  */
 export interface EntityState {
   lastTs: number;
-  windows: Map<string, SlidingWindow> | null;
-  distincts: Map<string, DistinctWindow> | null;
+  windows: (string | SlidingWindow)[] | null;
+  distincts: (string | DistinctWindow)[] | null;
 }
 
 /** What the allow-lists from the configuration answer. */

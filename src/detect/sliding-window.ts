@@ -19,6 +19,15 @@ export class SlidingWindow {
 
   /** `weight` is what `sum` adds up (telephony credits); counting rules leave it at 1. */
   add(ts: number, id: string, weight = 1): void {
+    if (this.head === this.ts.length && weight === 1 && this.weights === null) {
+      // Empty: start over with lists of one slot. Most windows (a user's remembered-device logins) hold one or
+      // two entries, and a list grown by `push` has 17 slots: for 100k users that is ~25 MB.
+      this.ts = [ts];
+      this.ids = [id];
+      this.head = 0;
+      this.total = 1;
+      return;
+    }
     let i = this.ts.length;
     while (i > this.head && (this.ts[i - 1] as number) > ts) i--;
     if (weight !== 1 && this.weights === null) this.weights = this.ts.map(() => 1);

@@ -34,6 +34,8 @@ export function bypassDaysSeen(e: DetectEvent, ctx: RuleContext): number {
   if (b === null) return 0;
   const from = Math.floor((e.ts - (ctx.settings.params['baselineDays'] ?? 14) * DAY) / DAY);
   let n = 0;
-  for (const [d, c] of b.bypassDays ?? []) if (d >= from && c > 0) n++;
+  const days = b.bypassDays ?? [];
+  for (let i = 0; i + 1 < days.length; i += 2)
+    if ((days[i] as number) >= from && (days[i + 1] as number) > 0) n++;
   return n;
 }

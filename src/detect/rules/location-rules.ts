@@ -126,7 +126,10 @@ export const rememberedDeviceExcessive = defineRule({
     // The baseline is the days wholly before the window tested, so a burst never raises its own bar.
     let busiest = 0;
     const firstDay = day(e.ts - ctx.settings.windowMs);
-    for (const [k, c] of ctx.baseline?.rdDays ?? []) {
+    const days = ctx.baseline?.rdDays ?? [];
+    for (let i = 0; i + 1 < days.length; i += 2) {
+      const k = days[i] as number;
+      const c = days[i + 1] as number;
       if (k < firstDay && k >= firstDay - (KEEP_DAYS - 1) && c > busiest) busiest = c;
     }
     if (n <= (ctx.settings.params['multiplier'] ?? 3) * busiest) return null;
