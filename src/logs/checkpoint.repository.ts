@@ -156,6 +156,34 @@ export function checkpointRepository(store: Pick<Store, 'db' | 'dialect'>): Chec
           .where('account_id', '=', key.accountId)
           .where('stream', '=', key.stream)
           .execute();
+        if (delivered > 0) {
+          // Delivered events per minute, shared by every process (events/s, backlog estimate).
+          const minute = Math.floor(now / 60_000) * 60_000;
+          const rk = {
+            org_id: key.orgId,
+            integration_id: key.integrationId,
+            account_id: key.accountId,
+            stream: key.stream,
+          };
+          await trx
+            .insertInto('log_stream_rates')
+            .values({ ...rk, minute_ms: minute, events: delivered })
+            .onConflict((oc) =>
+              oc
+                .columns(['org_id', 'integration_id', 'account_id', 'stream', 'minute_ms'])
+                .doUpdateSet({ events: sql<number>`log_stream_rates.events + excluded.events` }),
+            )
+            .execute();
+          // Bounded: only the last quarter hour is kept (the rate reads ten minutes).
+          await trx
+            .deleteFrom('log_stream_rates')
+            .where('org_id', '=', key.orgId)
+            .where('integration_id', '=', key.integrationId)
+            .where('account_id', '=', key.accountId)
+            .where('stream', '=', key.stream)
+            .where('minute_ms', '<', minute - 15 * 60_000)
+            .execute();
+        }
         for (const [sink, position] of Object.entries(positions)) {
           await trx
             .insertInto('log_sink_positions')

@@ -51,7 +51,35 @@ export interface LogInventoryTable {
   error: string | null;
 }
 
+export interface LogStreamRatesTable {
+  org_id: string;
+  integration_id: string;
+  account_id: string;
+  stream: string;
+  minute_ms: number | string;
+  events: number | string;
+}
+
+export interface LogSinkStateTable {
+  sink: string;
+  type: string;
+  queue_events: number;
+  queue_full: number;
+  last_ack_ms: number | string | null;
+  last_error: string | null;
+  updated_ms: number | string;
+}
+
+export interface LogMspChildrenTable {
+  integration_id: string;
+  fetched_ms: number | string;
+  accounts: unknown;
+}
+
 export interface LogsDatabase {
+  log_stream_rates: LogStreamRatesTable;
+  log_sink_state: LogSinkStateTable;
+  log_msp_children: LogMspChildrenTable;
   log_inventory: LogInventoryTable;
   log_checkpoints: LogCheckpointsTable;
   log_sink_positions: LogSinkPositionsTable;

@@ -86,5 +86,45 @@ export function logsMigrations(adapter: DialectAdapter): Record<string, Migratio
           .execute();
       },
     },
+    '103-log-shared-state': {
+      async up(db: Kysely<unknown>) {
+        // Delivered events per stream and minute, so events/s and the backlog estimate are the same in every
+        // process (serve, `logs run`, `logs status`) and not only in the one that delivered them.
+        await db.schema
+          .createTable('log_stream_rates')
+          .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+          .addColumn('integration_id', 'text', (c) => c.notNull())
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          .addColumn('stream', 'text', (c) => c.notNull())
+          .addColumn('minute_ms', t.bigint, (c) => c.notNull())
+          .addColumn('events', t.bigint, (c) => c.notNull())
+          .addPrimaryKeyConstraint('log_stream_rates_pk', [
+            'org_id',
+            'integration_id',
+            'account_id',
+            'stream',
+            'minute_ms',
+          ])
+          .execute();
+        // Each sink's health as the process using it last saw it (queue depth, last acknowledgement).
+        await db.schema
+          .createTable('log_sink_state')
+          .addColumn('sink', 'text', (c) => c.primaryKey())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('queue_events', 'integer', (c) => c.notNull())
+          .addColumn('queue_full', 'integer', (c) => c.notNull())
+          .addColumn('last_ack_ms', t.bigint)
+          .addColumn('last_error', 'text')
+          .addColumn('updated_ms', t.bigint, (c) => c.notNull())
+          .execute();
+        // An MSP's child-account list per Accounts integration, asked of Duo at most once an hour by any process.
+        await db.schema
+          .createTable('log_msp_children')
+          .addColumn('integration_id', 'text', (c) => c.primaryKey())
+          .addColumn('fetched_ms', t.bigint, (c) => c.notNull())
+          .addColumn('accounts', t.json, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }

@@ -43,7 +43,9 @@ beforeEach(async () => {
       ],
     },
   });
-  await logsMigrations(h.store.dialect)['100-log-checkpoints']?.up(h.store.db as never);
+  const migrations = logsMigrations(h.store.dialect);
+  await migrations['100-log-checkpoints']?.up(h.store.db as never);
+  await migrations['103-log-shared-state']?.up(h.store.db as never);
   const issues: { path: string; message: string }[] = [];
   const config = await normaliseLogsConfig(
     logsConfigSchema.parse({
@@ -100,7 +102,10 @@ describe('GET /api/v1/orgs/{org}/logs', () => {
           events_total: 42,
           newest_delivered: new Date(newest).toISOString(),
           lag_seconds: 300,
-          events_per_second: 0,
+          // The commit's 42 events over the ten-minute rate window (shared through the database), and that
+          // rate over the 180 s between the newest event and now − 2 min.
+          events_per_second: 0.07,
+          backlog_estimate: 13,
           last_error: null,
         },
       ],

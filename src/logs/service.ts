@@ -12,18 +12,15 @@ import {
 import { collectOrg, processOwner, type StreamReport } from './collect-org.js';
 import { createDeliveryLock } from './delivery-lock.js';
 import { evidenceFeed } from './evidence-feed.js';
-import { inventoryOrg, type ChildAccount } from './inventory-org.js';
+import { inventoryOrg } from './inventory-org.js';
 import type { InventoryResult } from './inventory.js';
 import { sinkSettings, type LogsConfig } from './logs-config.js';
-import { createStreamMeter } from './meter.js';
 import { prepareSinks } from './prepare-sinks.js';
 import { planRoutes, type RoutePlan } from './routing.js';
+import { rateKey, sharedState } from './shared-state.js';
 import { createSink, type AlertEvent, type LogSink, type SinkError } from './sinks/index.js';
 import { LOG_STREAMS, type LogStream } from './streams.js';
 import { parseSince, secondOf, windowEnd } from './windows.js';
-
-/** The MSP child-account list is refreshed hourly (the log-collection requirements). */
-const CHILDREN_TTL_MS = 3_600_000;
 
 /** The organization `serve` creates for the emulated demo tenant (runtime's DEMO_SLUG). */
 export const DEMO_ORG = 'demo';
@@ -119,10 +116,14 @@ export interface LogsService {
   poll(
     orgId: string,
     integrationId: string,
-    opts: { respectBackoff: boolean; signal?: AbortSignal },
+    opts: { respectBackoff: boolean; signal?: AbortSignal; streams?: readonly LogStream[] },
   ): Promise<StreamReport[]>;
+  /** The routed streams of an organization (what `poll` reads); empty when it is not collected. */
+  streamsFor(org: Organization): LogStream[];
   streams(orgId?: string): Promise<StreamView[]>;
   sinkViews(): SinkView[];
+  /** Stores every sink's queue depth, last acknowledgement and last error for `logs status` in any process. */
+  saveSinkStates(): Promise<void>;
   /**
    * Sends a newly stored alert to the sinks of the routes carrying `alerts` for its organization (in order,
    * one at a time). A sink that fails is reported through `onForwardError`; the alert stays stored.
@@ -133,6 +134,29 @@ export interface LogsService {
   /** The collected authentication stream as the auth-log evidence poll's source. */
   readonly collectedAuthLog: CollectedAuthLog;
   close(): Promise<void>;
+}
+
+/** A stream's row as every view shows it; `rate` is its delivered events per second (shared-state.ts). */
+export function streamView(r: StreamRecord, org: string, rate: number, now: number): StreamView {
+  const unread = r.newestTs === null ? null : Math.max(0, windowEnd(now) - r.newestTs);
+  return {
+    org,
+    integration: r.key.integrationId,
+    account: r.key.accountId,
+    stream: r.key.stream,
+    status: r.status,
+    needsGrant: r.status === 'needs_grant',
+    eventsTotal: r.eventsTotal,
+    newest: r.newestTs,
+    lagSeconds: r.newestTs === null ? null : Math.max(0, Math.round((now - r.newestTs) / 1000)),
+    backlogEstimate: unread === null || rate === 0 ? null : Math.round((rate * unread) / 1000),
+    eventsPerSecond: Math.round(rate * 1000) / 1000,
+    lastError: r.lastError,
+    lastPoll: r.lastPollMs,
+    lastSuccess: r.lastSuccessMs,
+    nextAttempt: r.nextAttemptMs,
+    windowInProgress: r.checkpoint.pending !== null,
+  };
 }
 
 export function budgetFor(config: LogsConfig, org: Organization, integration: Integration): number | null {
@@ -155,11 +179,16 @@ export function budgetFor(config: LogsConfig, org: Organization, integration: In
 /** Builds the configured sinks, restores exactly-once ones, and offers polls and views to jobs and routes. */
 export async function openLogsService(deps: LogsServiceDeps): Promise<LogsService> {
   const repo = checkpointRepository(deps.store);
+  const shared = sharedState(deps.store, deps.now);
+  const sinkErrors = new Map<string, string>();
   const sinkDeps = {
     dataDir: deps.dataDir,
     clock: deps.now,
     ...(deps.alerts === undefined ? {} : { alerts: deps.alerts }),
-    ...(deps.onSinkError === undefined ? {} : { onError: deps.onSinkError }),
+    onError: (error: SinkError, context: { queued: number; attempt: number }) => {
+      sinkErrors.set(error.sink, error.message);
+      deps.onSinkError?.(error, context);
+    },
   };
   const named = new Map<string, LogSink>();
   const types = new Map<string, string>();
@@ -188,7 +217,6 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
   const plan = planRoutes(deps.config.routes, named);
   const lock = createDeliveryLock();
   const owner = processOwner();
-  const meter = createStreamMeter();
   const envBudget =
     deps.env['DUOWATCH_DUO_LOG_BUDGET'] !== undefined && deps.env['DUOWATCH_DUO_LOG_BUDGET'] !== '';
   const isDemo = (org: { readonly slug: string }) => demoSink !== null && org.slug === DEMO_ORG;
@@ -207,22 +235,34 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
     // The integration's own authentication stream also feeds the auth-log evidence (not MSP children).
     ...(feeds && stream === 'auth' && key.accountId === '' ? [feed.sinkFor(org.id, key.integrationId)] : []),
   ];
-  const meterKey = (r: Pick<StreamRecord['key'], 'orgId' | 'integrationId' | 'accountId' | 'stream'>) =>
-    `${r.orgId}/${r.integrationId}/${r.accountId}/${r.stream}`;
-
-  // An MSP's child accounts, asked of the Accounts API at most once an hour per Accounts integration.
-  const children = new Map<string, { at: number; list: readonly ChildAccount[] }>();
-  const childrenOf = async (
-    integrationId: string,
-    parent: DuoClient,
-    signal?: AbortSignal,
-  ): Promise<readonly ChildAccount[]> => {
-    const cached = children.get(integrationId);
-    if (cached !== undefined && deps.now() - cached.at < CHILDREN_TTL_MS) return cached.list;
-    const list = await parent.accounts.list(signal === undefined ? {} : { signal });
-    children.set(integrationId, { at: deps.now(), list });
-    return list;
-  };
+  // An MSP's child accounts, asked of the Accounts API at most once an hour per Accounts integration, by
+  // whichever process (serve, `logs run`, `logs once`) asks first: the list is kept in the database.
+  const childrenOf = shared.childrenOf;
+  const sinkViews = (): SinkView[] =>
+    [...all.values()].map((s): SinkView => {
+      const stats = s.stats?.() ?? {};
+      return {
+        name: s.name,
+        type: types.get(s.name) ?? 'unknown',
+        guarantee: s.guarantee,
+        queueEvents: stats['queueEvents'] ?? 0,
+        queueFull: (stats['queueFull'] ?? 0) > 0,
+        lastAck: (stats['lastAckAt'] ?? 0) > 0 ? (stats['lastAckAt'] ?? null) : null,
+        stats,
+      };
+    });
+  const saveSinkStates = (): Promise<void> =>
+    shared.saveSinks(
+      sinkViews().map((v) => ({
+        sink: v.name,
+        type: v.type,
+        queueEvents: v.queueEvents,
+        queueFull: v.queueFull,
+        lastAck: v.lastAck,
+        lastError: sinkErrors.get(v.name) ?? null,
+      })),
+      deps.now(),
+    );
   const clientWithBudget = async (orgId: string, integrationId: string): Promise<DuoClient> => {
     const org = (await deps.store.organizations.list()).find((o) => o.id === orgId);
     const integration = (await deps.store.integrations.list(orgId)).find((i) => i.id === integrationId);
@@ -242,6 +282,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
     demoFile,
     active: deps.config.routes.length > 0 || demoSink !== null,
     collects,
+    streamsFor: (org) => (collects(org) ? streamsOf(org) : []),
     async targets() {
       const out: JobTarget[] = [];
       for (const org of await orgs())
@@ -259,7 +300,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
       const now = deps.now();
       // On a whole second: the evidence poll's windows start on whole seconds, so coverage compares cleanly.
       const firstFrom = secondOf(parseSince(deps.config.firstRunLookback, now));
-      const streams = streamsOf(org);
+      const streams = streamsOf(org).filter((s) => opts.streams === undefined || opts.streams.includes(s));
       const authKey = { orgId: org.id, integrationId, accountId: '', stream: 'auth' as const };
       const feeds = integration.kind === 'admin' && streams.includes('auth');
       if (feeds) {
@@ -293,9 +334,9 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
           respectBackoff: opts.respectBackoff,
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
           ...(msp === undefined ? {} : { includeAccounts: msp.include, excludeAccounts: msp.exclude }),
-          onPage: (key, delivered) => meter.record(meterKey(key), delivered, deps.now()),
         },
       );
+      await saveSinkStates();
       if (feeds) {
         const auth = reports.find((r) => r.key.stream === 'auth' && r.key.accountId === '');
         const record = auth?.outcome === 'ok' ? await repo.get(authKey) : undefined;
@@ -356,43 +397,13 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
     async streams(orgId) {
       const now = deps.now();
       const slugs = new Map((await deps.store.organizations.list()).map((o) => [o.id, o.slug]));
-      return (await repo.list(orgId)).map((r): StreamView => {
-        const rate = meter.rate(meterKey(r.key), now);
-        const unread = r.newestTs === null ? null : Math.max(0, windowEnd(now) - r.newestTs);
-        return {
-          org: slugs.get(r.key.orgId) ?? r.key.orgId,
-          integration: r.key.integrationId,
-          account: r.key.accountId,
-          stream: r.key.stream,
-          status: r.status,
-          needsGrant: r.status === 'needs_grant',
-          eventsTotal: r.eventsTotal,
-          newest: r.newestTs,
-          lagSeconds: r.newestTs === null ? null : Math.max(0, Math.round((now - r.newestTs) / 1000)),
-          backlogEstimate: unread === null || rate === 0 ? null : Math.round((rate * unread) / 1000),
-          eventsPerSecond: Math.round(rate * 1000) / 1000,
-          lastError: r.lastError,
-          lastPoll: r.lastPollMs,
-          lastSuccess: r.lastSuccessMs,
-          nextAttempt: r.nextAttemptMs,
-          windowInProgress: r.checkpoint.pending !== null,
-        };
-      });
+      const rates = await shared.rates(now, orgId);
+      return (await repo.list(orgId)).map((r) =>
+        streamView(r, slugs.get(r.key.orgId) ?? r.key.orgId, rates.get(rateKey(r.key)) ?? 0, now),
+      );
     },
-    sinkViews() {
-      return [...all.values()].map((s): SinkView => {
-        const stats = s.stats?.() ?? {};
-        return {
-          name: s.name,
-          type: types.get(s.name) ?? 'unknown',
-          guarantee: s.guarantee,
-          queueEvents: stats['queueEvents'] ?? 0,
-          queueFull: (stats['queueFull'] ?? 0) > 0,
-          lastAck: (stats['lastAckAt'] ?? 0) > 0 ? (stats['lastAckAt'] ?? null) : null,
-          stats,
-        };
-      });
-    },
+    sinkViews,
+    saveSinkStates,
     async close() {
       for (const s of all.values()) await s.close();
     },

@@ -7,12 +7,77 @@ import { collectOrg, processOwner, type StreamReport } from '../../collect-org.j
 import { createDeliveryLock } from '../../delivery-lock.js';
 import { LogsError } from '../../errors.js';
 import { prepareSinks } from '../../prepare-sinks.js';
+import { openLogsService, streamView, type LogsService } from '../../service.js';
+import { rateKey, sharedState } from '../../shared-state.js';
 import { createSink, parseSinkSpec, type LogSink } from '../../sinks/index.js';
 import { parseStreams, type LogStream } from '../../streams.js';
 import { parseSince, windowFloor } from '../../windows.js';
 import type { LogsBackfillOptions, LogsOnceOptions, LogsRunOptions } from './command.js';
 
 const DEFAULT_LOOKBACK = '24h';
+
+/**
+ * Without `--sink`, the CLI collects exactly as `serve` does: the configured `logs:` routes, sinks and filters
+ * through the same service (one code path), writing the same checkpoints, rates and sink states.
+ */
+async function openConfigured(io: CliIo, rt: Runtime): Promise<LogsService> {
+  return openLogsService({
+    config: rt.config.logs,
+    dataDir: rt.config.dataDir,
+    env: io.env,
+    store: rt.store,
+    clientFor: (o, i, rates) =>
+      rt.clients.forIntegration(rt.store, o, i, rates === null ? {} : { ratesPerMinute: rates }),
+    demo: false,
+    now: () => Date.now(),
+    onSinkError: (error, context) =>
+      io.stderr.write(
+        `${new Date().toISOString()} sink ${error.sink}: ${error.code}: ${stripControl(error.message)} (${String(context.queued)} queued, attempt ${String(context.attempt)})\n`,
+      ),
+  });
+}
+
+/** The Admin and Accounts integrations of an organization the routes collect, by the service's own plan. */
+async function routedTargets(
+  service: LogsService,
+  orgIds: readonly string[] | null,
+): Promise<Array<{ orgId: string; integrationId: string }>> {
+  return (await service.targets())
+    .filter((t) => orgIds === null || (t.orgId !== undefined && orgIds.includes(t.orgId)))
+    .flatMap((t) =>
+      t.orgId === undefined || t.integrationId === undefined
+        ? []
+        : [{ orgId: t.orgId, integrationId: t.integrationId }],
+    );
+}
+
+/** `logs once` without `--sink`: one poll of every routed integration of the organization, backoff ignored. */
+async function onceByRoutes(
+  io: CliIo,
+  rt: Runtime,
+  opts: LogsOnceOptions,
+  selected: readonly LogStream[],
+): Promise<void> {
+  const org = await findOrg(rt, opts.org);
+  const service = await openConfigured(io, rt);
+  try {
+    const full = await rt.store.organizations.findBySlug(org.slug);
+    const routed = full === undefined ? [] : service.streamsFor(full);
+    if (routed.length === 0)
+      throw new LogsError(
+        'logs.no_sink',
+        `no logs.routes entry collects organization "${org.slug}": add a route to the configuration or name --sink file:<path>`,
+      );
+    const streams = selected.filter((s) => routed.includes(s));
+    const reports: StreamReport[] = [];
+    for (const t of await routedTargets(service, [org.id]))
+      reports.push(...(await service.poll(t.orgId, t.integrationId, { respectBackoff: false, streams })));
+    print(io, opts.json, summarize(streams, reports));
+    reportFailures(io, reports);
+  } finally {
+    await service.close();
+  }
+}
 
 interface Summary {
   stream: LogStream;
@@ -61,11 +126,13 @@ async function collectWith(
   extra: { onPage?: (delivered: number) => void; signal?: AbortSignal; respectBackoff?: boolean } = {},
 ): Promise<StreamReport[]> {
   const repo = checkpointRepository(rt.store);
+  const msp = rt.config.logs.msp.find((m) => m.org === org.slug);
   return collectOrg(
     {
       store: rt.store,
       repo,
       clientFor: (orgId, integrationId) => rt.clients.forIntegration(rt.store, orgId, integrationId),
+      childrenOf: sharedState(rt.store, () => Date.now()).childrenOf,
       sinks,
       lock: createDeliveryLock(),
       now: () => Date.now(),
@@ -78,6 +145,7 @@ async function collectWith(
       ...(extra.signal === undefined ? {} : { signal: extra.signal }),
       ...(extra.respectBackoff === undefined ? {} : { respectBackoff: extra.respectBackoff }),
       ...(extra.onPage === undefined ? {} : { onPage: (_k, n) => extra.onPage?.(n) }),
+      ...(msp === undefined ? {} : { includeAccounts: msp.include, excludeAccounts: msp.exclude }),
     },
   );
 }
@@ -111,6 +179,15 @@ export async function runOnce(io: CliIo, opts: LogsOnceOptions): Promise<void> {
   const streams = parseStreams(opts.streams);
   const now = Date.now();
   const firstFrom = Math.max(parseSince(opts.since ?? DEFAULT_LOOKBACK, now), windowFloor(now));
+  if (opts.sink === undefined) {
+    if (opts.since !== undefined)
+      throw new LogsError(
+        'logs.invalid_since',
+        '--since needs --sink: routed streams start at logs.firstRunLookback (use `logs backfill` for history)',
+      );
+    await withRuntime(io, opts, (rt) => onceByRoutes(io, rt, opts, streams));
+    return;
+  }
   const sink = sinkFor(opts);
   await withRuntime(io, opts, async (rt) => {
     try {
@@ -178,6 +255,75 @@ export async function runBackfill(io: CliIo, opts: LogsBackfillOptions): Promise
   });
 }
 
+function sleepUnless(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+function logReports(io: CliIo, slug: string, reports: readonly StreamReport[]): void {
+  for (const r of reports)
+    if (r.outcome !== 'ok' && r.outcome !== 'skipped')
+      io.stderr.write(
+        `${new Date().toISOString()} ${slug} ${r.key.stream}: ${r.outcome}: ${stripControl(r.error ?? '')}\n`,
+      );
+}
+
+/** `logs run` without `--sink`: `serve`'s collection (routes, sinks, filters) without the rest of serve. */
+async function daemonByRoutes(
+  io: CliIo,
+  rt: Runtime,
+  opts: LogsRunOptions,
+  streams: readonly LogStream[],
+  signal: AbortSignal,
+  pause: () => Promise<void>,
+): Promise<void> {
+  const service = await openConfigured(io, rt);
+  try {
+    if (!service.active)
+      throw new LogsError(
+        'logs.no_sink',
+        'the configuration has no logs.routes: add routes (docs/logs.md) or name --sink file:<path>',
+      );
+    while (!signal.aborted) {
+      const orgs = await rt.store.organizations.list();
+      const wanted =
+        opts.org === undefined || opts.org.length === 0
+          ? null
+          : orgs.filter((o) => opts.org?.includes(o.slug)).map((o) => o.id);
+      const slugOf = new Map(orgs.map((o) => [o.id, o.slug]));
+      for (const t of await routedTargets(service, wanted)) {
+        if (signal.aborted) break;
+        const slug = slugOf.get(t.orgId) ?? t.orgId;
+        try {
+          logReports(
+            io,
+            slug,
+            await service.poll(t.orgId, t.integrationId, { respectBackoff: true, signal, streams }),
+          );
+        } catch (error) {
+          if (signal.aborted) break;
+          // Whatever went wrong for one organization (its store rows, an MSP listing), the daemon goes on.
+          io.stderr.write(
+            `${new Date().toISOString()} ${slug}: ${stripControl(error instanceof Error ? error.message : String(error))}\n`,
+          );
+        }
+      }
+      await pause();
+    }
+  } finally {
+    await service.close();
+  }
+}
+
 /** `duowatch logs run`: a poll every interval for every selected organization until SIGINT/SIGTERM. */
 export async function runDaemon(io: CliIo, opts: LogsRunOptions): Promise<void> {
   const streams = parseStreams(opts.streams);
@@ -187,11 +333,21 @@ export async function runDaemon(io: CliIo, opts: LogsRunOptions): Promise<void> 
       'logs.invalid_since',
       `--interval must be a number of seconds ≥ 1, not ${JSON.stringify(opts.interval)}`,
     );
-  const sink = sinkFor(opts);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort(new Error('stopped by signal'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const pause = () => sleepUnless(stop.signal, intervalMs);
+  if (opts.sink === undefined) {
+    try {
+      await withRuntime(io, opts, (rt) => daemonByRoutes(io, rt, opts, streams, stop.signal, pause));
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    return;
+  }
+  const sink = sinkFor(opts);
   const firstFrom = parseSince(DEFAULT_LOOKBACK, Date.now());
   try {
     await withRuntime(io, opts, async (rt) => {
@@ -210,11 +366,7 @@ export async function runDaemon(io: CliIo, opts: LogsRunOptions): Promise<void> 
               signal: stop.signal,
               respectBackoff: true,
             });
-            for (const r of reports)
-              if (r.outcome !== 'ok' && r.outcome !== 'skipped')
-                io.stderr.write(
-                  `${new Date().toISOString()} ${org.slug} ${r.key.stream}: ${r.outcome}: ${stripControl(r.error ?? '')}\n`,
-                );
+            logReports(io, org.slug, reports);
           } catch (error) {
             if (stop.signal.aborted) break;
             // Whatever went wrong for one organization (its store rows, an MSP listing), the daemon goes on.
@@ -223,17 +375,7 @@ export async function runDaemon(io: CliIo, opts: LogsRunOptions): Promise<void> 
             );
           }
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, intervalMs);
-          stop.signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(timer);
-              resolve();
-            },
-            { once: true },
-          );
-        });
+        await pause();
       }
     });
   } finally {
@@ -254,35 +396,65 @@ export async function runStatus(io: CliIo, opts: GlobalOptions & { org?: string 
       orgId = (await findOrg(rt, opts.org)).id;
     }
     const now = Date.now();
-    const records = await repo.list(orgId);
-    const streams = records.map((r) => ({
-      org: orgs.get(r.key.orgId) ?? r.key.orgId,
-      integration: r.key.integrationId,
-      account: r.key.accountId === '' ? null : r.key.accountId,
-      stream: r.key.stream,
-      status: r.status,
-      newest: r.newestTs === null ? null : new Date(r.newestTs).toISOString(),
-      lagSeconds: r.newestTs === null ? null : Math.max(0, Math.round((now - r.newestTs) / 1000)),
-      events: r.eventsTotal,
-      lastPoll: r.lastPollMs === null ? null : new Date(r.lastPollMs).toISOString(),
-      lastSuccess: r.lastSuccessMs === null ? null : new Date(r.lastSuccessMs).toISOString(),
-      nextAttempt: r.nextAttemptMs === null ? null : new Date(r.nextAttemptMs).toISOString(),
-      lastError: r.lastError,
-      inProgress: r.checkpoint.pending !== null,
-    }));
-    const sinks = await repo.sinkPositions();
+    const shared = sharedState(rt.store, () => now);
+    const rates = await shared.rates(now, orgId);
+    const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+    const streams = (await repo.list(orgId)).map((r) => {
+      const v = streamView(r, orgs.get(r.key.orgId) ?? r.key.orgId, rates.get(rateKey(r.key)) ?? 0, now);
+      return {
+        org: v.org,
+        integration: v.integration,
+        account: v.account === '' ? null : v.account,
+        stream: v.stream,
+        status: v.status,
+        newest: iso(v.newest),
+        lagSeconds: v.lagSeconds,
+        backlogEstimate: v.backlogEstimate,
+        eventsPerSecond: v.eventsPerSecond,
+        events: v.eventsTotal,
+        lastPoll: iso(v.lastPoll),
+        lastSuccess: iso(v.lastSuccess),
+        nextAttempt: iso(v.nextAttempt),
+        lastError: v.lastError,
+        inProgress: v.windowInProgress,
+      };
+    });
+    // Per sink: the health the last process using it stored, and the exactly-once position, by name.
+    const positions = new Map((await repo.sinkPositions()).map((p) => [p.sink, p]));
+    const states = new Map((await shared.sinks()).map((s) => [s.sink, s]));
+    const sinks = [...new Set([...states.keys(), ...positions.keys()])].sort().map((name) => {
+      const st = states.get(name);
+      const pos = positions.get(name);
+      return {
+        sink: name,
+        type: st?.type ?? null,
+        queueEvents: st?.queueEvents ?? null,
+        queueFull: st?.queueFull ?? null,
+        lastAck: iso(st?.lastAck ?? null),
+        lastError: st?.lastError ?? null,
+        seen: iso(st?.updated ?? null),
+        position: pos?.position ?? null,
+        updated: pos?.updated ?? null,
+      };
+    });
     if (opts.json === true) {
       printJson(io, { streams, sinks });
       return;
     }
+    const col = (v: string | number | null, w: number): string => (v === null ? '-' : String(v)).padEnd(w);
     io.stdout.write(
-      'ORG        STREAM              STATUS       EVENTS    NEWEST                    LAG     LAST ERROR\n',
+      'ORG        STREAM              STATUS       EVENTS    NEWEST                    LAG     BACKLOG  EV/S     LAST ERROR\n',
     );
     for (const s of streams)
       io.stdout.write(
-        `${s.org.padEnd(10)} ${s.stream.padEnd(19)} ${s.status.padEnd(12)} ${String(s.events).padStart(8)}  ${(s.newest ?? '-').padEnd(25)} ${(s.lagSeconds === null ? '-' : `${String(s.lagSeconds)}s`).padEnd(7)} ${stripControl(s.lastError ?? '')}\n`,
+        `${s.org.padEnd(10)} ${s.stream.padEnd(19)} ${s.status.padEnd(12)} ${String(s.events).padStart(8)}  ${col(s.newest, 25)} ${col(s.lagSeconds === null ? null : `${String(s.lagSeconds)}s`, 7)} ${col(s.backlogEstimate, 8)} ${col(s.eventsPerSecond, 8)} ${stripControl(s.lastError ?? '')}\n`,
       );
-    for (const k of sinks) io.stdout.write(`sink ${k.sink}: position ${k.position} at ${k.updated}\n`);
+    if (sinks.length > 0)
+      io.stdout.write('SINK                 TYPE           QUEUE     LAST ACK                  LAST ERROR\n');
+    for (const k of sinks)
+      io.stdout.write(
+        `${k.sink.padEnd(20)} ${col(k.type, 14)} ${col(k.queueFull === true ? `${String(k.queueEvents)} FULL` : k.queueEvents, 9)} ${col(k.lastAck, 25)} ${stripControl(k.lastError ?? '')}${k.position === null ? '' : ` (position ${stripControl(k.position)})`}\n`,
+      );
   });
 }
 
@@ -296,7 +468,7 @@ export async function runInventory(io: CliIo, opts: GlobalOptions & { org: strin
       {
         store: rt.store,
         clientFor: (o, i) => rt.clients.forIntegration(rt.store, o, i),
-        childrenOf: (_i, parent, signal) => parent.accounts.list(signal === undefined ? {} : { signal }),
+        childrenOf: sharedState(rt.store, () => Date.now()).childrenOf,
         now: () => Date.now(),
       },
       org.id,
