@@ -1,6 +1,6 @@
 /**
  * The accounts capability's door (docs/accounts.md): operators, roles, memberships, the password step of
- * signing in with its throttle, and the hook a second factor plugs into. The REST API (src/server) and the
+ * signing in with its throttle, sessions and API tokens, and the hook a second factor plugs into. The REST API (src/server) and the
  * CLI (`duowatch operators …`) call the same service.
  */
 import type { Capability } from '../app/capability.js';
@@ -9,6 +9,7 @@ import { register as registerOperators } from './commands/operators/command.js';
 export {
   AccountsError,
   createAccountsService,
+  DEFAULT_SESSION_TTL_MS,
   type AccountsActor,
   type AccountsErrorCode,
   type AccountsService,
@@ -37,6 +38,14 @@ export {
   type ScryptParams,
 } from './password.js';
 export { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions, type ThrottleRule } from './throttle.js';
+export {
+  DEVICE_TTL_MS,
+  type CsrfPresented,
+  type OpenedSession,
+  type SessionLookup,
+  type Sessions,
+  type TokenLookup,
+} from './sessions.js';
 export { bootstrapAdmin, type BootstrapResult } from './bootstrap-admin.js';
 export {
   newApiToken,

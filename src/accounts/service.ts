@@ -18,7 +18,11 @@ import {
   type ScryptParams,
 } from './password.js';
 import { newApiToken, sha256, type RandomBytes } from './secrets.js';
+import { createSessions, type OpenedSession } from './sessions.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.js';
+
+/** A session lives this long after its last use unless the server is configured otherwise. */
+export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60_000;
 
 /** Who acts (`operator:<id>`, `token:<id>`, `cli`, `anonymous`) and from where; both go to the audit log. */
 export interface AccountsActor {
@@ -48,8 +52,10 @@ export interface AccountsServiceOptions {
   /** Cost of new password hashes; older, weaker hashes are upgraded at the next sign-in. */
   scrypt?: ScryptParams;
   throttle?: ThrottleOptions;
-  /** Where token secrets come from (default node:crypto). */
+  /** Where token, session and device secrets come from (default node:crypto). */
   random?: RandomBytes;
+  /** Sliding session lifetime (default 12 h). */
+  sessionTtlMs?: number;
 }
 
 export interface OperatorPatch {
@@ -59,8 +65,8 @@ export interface OperatorPatch {
 
 /**
  * Operators, roles, memberships and the password step of signing in, for the REST API and the CLI alike
- * (docs/accounts.md). Cookies, sessions' HTTP side and the second factor's screens stay in src/server; every
- * change here is audited with the actor it is given.
+ * (docs/accounts.md), and the sessions and tokens that say who is asking (`sessions`). Cookies, headers and
+ * the second factor's screens stay in src/server; every change here is audited with the actor it is given.
  */
 export function createAccountsService(options: AccountsServiceOptions) {
   const { store } = options;
@@ -109,8 +115,36 @@ export function createAccountsService(options: AccountsServiceOptions) {
     return op;
   }
 
+  async function creatorRank(token: ApiToken): Promise<number> {
+    if (token.createdBy === null) return 0;
+    const op = await store.operators.get(token.createdBy);
+    if (!op || op.disabled) return 0;
+    if (op.superadmin) return GLOBAL_ADMIN_RANK;
+    const role = (await store.memberships.listForOperator(op.id)).find((m) => m.orgId === token.orgId)?.role;
+    return role === undefined ? 0 : ROLE_RANK[role];
+  }
+
+  const sessions = createSessions({
+    store,
+    clock,
+    random,
+    ttlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    creatorRank,
+  });
+
   return {
     throttle,
+    sessions,
+
+    /**
+     * The end of a successful sign-in (after every factor): the login is recorded, the browser becomes a
+     * known device and a session opens. The caller sets the cookies and audits `session.login`.
+     */
+    async signIn(op: Operator, ip: string | null): Promise<{ session: OpenedSession; device: string }> {
+      await store.operators.recordLogin(op.id, clock());
+      const device = await sessions.rememberDevice(op.id);
+      return { session: await sessions.open(op.id, ip), device };
+    },
 
     /** Makes the unknown-user hash now (it never rejects in practice). */
     prepareLogin(): void {
@@ -252,16 +286,7 @@ export function createAccountsService(options: AccountsServiceOptions) {
        * The rank the token's creator holds in its organization now (0 when unknown, removed or disabled): a
        * token never outlives its creator's rights (docs/server.md).
        */
-      async creatorRank(token: ApiToken): Promise<number> {
-        if (token.createdBy === null) return 0;
-        const op = await store.operators.get(token.createdBy);
-        if (!op || op.disabled) return 0;
-        if (op.superadmin) return GLOBAL_ADMIN_RANK;
-        const role = (await store.memberships.listForOperator(op.id)).find(
-          (m) => m.orgId === token.orgId,
-        )?.role;
-        return role === undefined ? 0 : ROLE_RANK[role];
-      },
+      creatorRank,
       async create(
         orgId: string,
         input: { label: string; role: OrgRole; expiresInDays?: number | undefined; createdBy: string | null },

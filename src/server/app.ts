@@ -11,6 +11,7 @@ import { DuowatchError } from '../shared/index.js';
 import {
   createAccountsService,
   DEFAULT_SCRYPT,
+  DEFAULT_SESSION_TTL_MS,
   type AccountsStore,
   type SecondFactor,
   type ThrottleOptions,
@@ -66,7 +67,7 @@ export function defaultConfig(): ServerConfig {
     bodyLimits: [],
     allowedHosts: LOOPBACK_HOSTS,
     metricsToken: null,
-    sessionTtlMs: 12 * 60 * 60_000,
+    sessionTtlMs: DEFAULT_SESSION_TTL_MS,
     // src/server → repo root, and dist/server → repo root alike.
     publicDir: resolve(here, '..', '..', 'public'),
     uplotDir: dirname(createRequire(import.meta.url).resolve('uplot')),
@@ -90,6 +91,7 @@ export function createServerApp(options: CreateServerAppOptions): ServerApp {
       store: options.store,
       clock,
       scrypt: config.scrypt,
+      sessionTtlMs: config.sessionTtlMs,
       ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
       ...(options.random === undefined ? {} : { random: options.random }),
     }),

@@ -9,6 +9,8 @@ import {
   knownDevice,
   rememberDevice,
   sessionCsrf,
+  setDeviceCookie,
+  setSessionCookies,
   startSession,
 } from '../auth.js';
 import { principalOf } from '../access.js';
@@ -105,7 +107,7 @@ export function mountSession(app: OpenAPIHono<AppEnv>, deps: ServerDeps): void {
       state: 'authenticated',
       next: null,
       user: await userView(deps, p.operator, p.memberships),
-      csrfToken: sessionCsrf(c, p.session),
+      csrfToken: sessionCsrf(c, deps, p.session),
       expiresAt: p.session.expiresAt.toISOString(),
     });
   });
@@ -186,9 +188,11 @@ export async function completeLogin(
   operator: Operator,
   second?: Extract<SecondFactorOutcome, { kind: 'allow' }>,
 ): Promise<Response> {
-  await deps.accounts.operators.recordLogin(operator.id, deps.clock());
-  await rememberDevice(c, deps, operator);
-  const { csrfToken, expiresAt, idHash } = await startSession(c, deps, operator);
+  // Recorded, remembered and opened by the accounts service; the cookies are the server's part.
+  const { session, device } = await deps.accountsService.signIn(operator, clientIp(c, deps.proxy));
+  setDeviceCookie(c, deps, device);
+  setSessionCookies(c, deps, session);
+  const { csrfToken, expiresAt, idHash } = session;
   if (second !== undefined) await deps.secondFactor?.recordSession(idHash, second);
   const factor =
     second === undefined ? null : { mfa: second.mfa, factor: second.factor, reason: second.reason };
