@@ -98,10 +98,29 @@ interface RuleEntry {
   readonly ctx: ReusedContext;
 }
 
+/** The rules of one stream, and per `result` value the ones that read it (built on first sight of the value). */
+interface StreamRules {
+  readonly all: readonly RuleEntry[];
+  readonly byResult: Map<string | null, readonly RuleEntry[]>;
+}
+
+/** Results are a small enumeration; past this many distinct values the lists are no longer cached. */
+const MAX_RESULTS = 64;
+
+function rulesFor(s: StreamRules, result: string | null): readonly RuleEntry[] {
+  const hit = s.byResult.get(result);
+  if (hit !== undefined) return hit;
+  const list = s.all.filter(
+    ({ rule }) => rule.results === undefined || (result !== null && rule.results.includes(result)),
+  );
+  if (s.byResult.size < MAX_RESULTS) s.byResult.set(result, list);
+  return list;
+}
+
 interface OrgRuntime {
   readonly orgId: string;
   readonly rules: OrgRules;
-  readonly byStream: ReadonlyMap<CollectedEvent['stream'], readonly RuleEntry[]>;
+  readonly byStream: ReadonlyMap<CollectedEvent['stream'], StreamRules>;
   readonly state: EntityState;
   baseline: OrgBaseline | null;
   baselineLoaded: boolean;
@@ -200,16 +219,16 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     if (o === undefined) {
       const rules = orgRules(config, catalogue, e.orgSlug);
       const state = newState(e.ts);
-      const byStream = new Map<CollectedEvent['stream'], RuleEntry[]>();
+      const byStream = new Map<CollectedEvent['stream'], StreamRules>();
       for (const [stream, list] of rules.byStream)
-        byStream.set(
-          stream,
-          list.map(({ rule, settings }) => ({
+        byStream.set(stream, {
+          all: list.map(({ rule, settings }) => ({
             rule,
             settings,
             ctx: new ReusedContext(rule.id, settings, state, rules.allow, geo),
           })),
-        );
+          byResult: new Map(),
+        });
       o = {
         orgId: e.orgId,
         rules,
@@ -380,7 +399,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     if (c.ts > maxTs) maxTs = c.ts;
     const o = orgOf(c);
     if (!o.rules.enabled) return;
-    const list = o.byStream.get(c.stream);
+    const streamRules = o.byStream.get(c.stream);
     const e = toDetectEvent(c);
     o.state.lastTs = e.ts;
     let u: UserEntity | null = null;
@@ -408,7 +427,9 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (e.ts > a.lastTs) a.lastTs = e.ts;
       entity = a;
     }
-    if (list !== undefined) {
+    if (streamRules !== undefined) {
+      // Only the rules that read this event's result (indexed by stream, then result).
+      const list = rulesFor(streamRules, e.result);
       const baseline = u?.baseline ?? null;
       const orgBaseline = o.baseline ?? (o.emptyBaseline ??= emptyOrgBaseline(e.ts));
       for (const { rule, settings, ctx } of list) {

@@ -33,6 +33,12 @@ export interface RuleHeader {
   readonly entity: 'user' | 'admin' | 'org';
   /** The log streams it reads; the engine calls it for these only. */
   readonly streams: readonly LogStream[];
+  /**
+   * The (lower-case) `result` values it reads, when it reads only some: the engine then skips it for events with
+   * another result (most of a tenant's events are successes, and most auth rules look at failures). Absent:
+   * every event of its streams.
+   */
+  readonly results?: readonly string[];
   /** Sliding window for count rules, else null (single event). */
   readonly windowMs: number | null;
   /** Count rules fire when the window holds at least this many events; null for single-event rules. */

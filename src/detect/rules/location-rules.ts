@@ -22,6 +22,7 @@ export const newIp = defineRule({
   mitre: 'T1078',
   entity: 'user',
   streams: ['auth'],
+  results: ['success'],
   suppressionMs: 24 * HOUR,
   params: LOCATION_PARAMS,
   logic:
@@ -43,6 +44,7 @@ export const newCountry = defineRule({
   mitre: 'T1078',
   entity: 'user',
   streams: ['auth'],
+  results: ['success'],
   suppressionMs: 24 * HOUR,
   params: LOCATION_PARAMS,
   logic:
@@ -67,6 +69,7 @@ export const impossibleTravel = defineRule({
   mitre: 'T1078',
   entity: 'user',
   streams: ['auth'],
+  results: ['success'],
   suppressionMs: 6 * HOUR,
   params: { minKm: 500, minKmh: 800 },
   logic:
@@ -109,6 +112,7 @@ export const rememberedDeviceExcessive = defineRule({
   mitre: 'T1078',
   entity: 'user',
   streams: ['auth'],
+  results: ['success'],
   windowMs: 24 * HOUR,
   threshold: 30,
   suppressionMs: 24 * HOUR,
@@ -144,6 +148,7 @@ export const rememberedDeviceNewLocation = defineRule({
   mitre: 'T1078',
   entity: 'user',
   streams: ['auth'],
+  results: ['success'],
   suppressionMs: 24 * HOUR,
   params: LOCATION_PARAMS,
   logic:
