@@ -4,6 +4,7 @@ export type LogsErrorCode =
   | 'logs.invalid_streams'
   | 'logs.invalid_since'
   | 'logs.invalid_budget'
+  | 'logs.invalid_option'
   | 'logs.org_not_found'
   | 'logs.no_integration'
   | 'logs.malformed_page'

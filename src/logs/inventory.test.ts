@@ -9,7 +9,7 @@ import { openStore, type Store } from '../store/index.js';
 import { logsConfigSchema } from './config-schema.js';
 import { inventoryStore } from './inventory.js';
 import { inventoryOrg } from './inventory-org.js';
-import { normaliseLogsConfig } from './logs-config.js';
+import { normaliseLogsConfig, type LogsConfig } from './logs-config.js';
 import { logsMigrations } from './migrations.js';
 import { openLogsService, type LogsService } from './service.js';
 
@@ -21,6 +21,7 @@ let children: TenantCredentials[];
 let dir: string;
 let store: Store;
 let service: LogsService;
+let serviceConfig: LogsConfig;
 let now = 0;
 const ids = { admin: '', accounts: '', adminOrg: '', mspOrg: '' };
 
@@ -65,6 +66,7 @@ beforeAll(async () => {
     { env: {}, dataDir: dir },
     issues,
   );
+  serviceConfig = config;
   now = emu.world.clock.now();
   service = await openLogsService({
     config,
@@ -131,5 +133,27 @@ describe('inventory snapshots', () => {
     now += 31 * 60_000;
     await service.inventory(ids.mspOrg, ids.accounts);
     expect(lists()).toBe(2);
+    // The list is kept in the database: another process (here a second service on the same store, as a
+    // `logs run` beside serve) within the hour uses it without asking Duo, and honours the exclusion too.
+    now += 10 * 60_000;
+    const other = await openLogsService({
+      config: serviceConfig,
+      dataDir: dir,
+      env: {},
+      store,
+      clientFor: () => Promise.resolve(clientFor(parent, 'accounts')),
+      demo: false,
+      now: () => now,
+    });
+    try {
+      const again = await other.inventory(ids.mspOrg, ids.accounts);
+      expect([...new Set(again.map((r) => r.accountId))]).toEqual([children[0]!.accountId]);
+      expect(lists()).toBe(2);
+      now += 51 * 60_000;
+      await other.inventory(ids.mspOrg, ids.accounts);
+      expect(lists()).toBe(3);
+    } finally {
+      await other.close();
+    }
   });
 });

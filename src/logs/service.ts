@@ -181,6 +181,28 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
   const repo = checkpointRepository(deps.store);
   const shared = sharedState(deps.store, deps.now);
   const sinkErrors = new Map<string, string>();
+  const sinkAcks = new Map<string, number>();
+  // Every sink's last acknowledged send and last refusal, whatever its kind (the reliable wrapper has its own
+  // counters; a file or stdout sink has none), for `logs status` and the sink views.
+  const watched = (sink: LogSink): LogSink => ({
+    name: sink.name,
+    guarantee: sink.guarantee,
+    async send(batch, signal) {
+      try {
+        await sink.send(batch, signal);
+      } catch (error) {
+        sinkErrors.set(sink.name, error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+      sinkAcks.set(sink.name, deps.now());
+    },
+    ...(sink.position === undefined ? {} : { position: () => sink.position?.() ?? Promise.resolve('') }),
+    ...(sink.restore === undefined
+      ? {}
+      : { restore: (p: string | null) => sink.restore?.(p) ?? Promise.resolve() }),
+    ...(sink.stats === undefined ? {} : { stats: () => sink.stats?.() ?? {} }),
+    close: () => sink.close(),
+  });
   const sinkDeps = {
     dataDir: deps.dataDir,
     clock: deps.now,
@@ -193,7 +215,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
   const named = new Map<string, LogSink>();
   const types = new Map<string, string>();
   for (const [name, configured] of Object.entries(deps.config.sinks)) {
-    named.set(name, createSink(name, sinkSettings(configured), sinkDeps));
+    named.set(name, watched(createSink(name, sinkSettings(configured), sinkDeps)));
     types.set(name, configured.type);
   }
   const all = new Map(named);
@@ -201,12 +223,14 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
   let demoSink: LogSink | null = null;
   if (deps.demo) {
     demoFile = join(deps.dataDir, 'logs', 'demo-duo-events.ndjson');
-    demoSink = createSink(`file:${demoFile}`, {
-      type: 'file',
-      path: demoFile,
-      format: 'raw',
-      rotate: { maxBytes: 64 * 1024 * 1024, maxAgeHours: 0, gzip: true, maxFiles: 5 },
-    });
+    demoSink = watched(
+      createSink(`file:${demoFile}`, {
+        type: 'file',
+        path: demoFile,
+        format: 'raw',
+        rotate: { maxBytes: 64 * 1024 * 1024, maxAgeHours: 0, gzip: true, maxFiles: 5 },
+      }),
+    );
     all.set(demoSink.name, demoSink);
     types.set(demoSink.name, 'file');
   }
@@ -247,7 +271,13 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
         guarantee: s.guarantee,
         queueEvents: stats['queueEvents'] ?? 0,
         queueFull: (stats['queueFull'] ?? 0) > 0,
-        lastAck: (stats['lastAckAt'] ?? 0) > 0 ? (stats['lastAckAt'] ?? null) : null,
+        // A sink that counts its receiver's acknowledgements says when; a send that resolved is one otherwise.
+        lastAck:
+          stats['lastAckAt'] !== undefined
+            ? stats['lastAckAt'] > 0
+              ? stats['lastAckAt']
+              : null
+            : (sinkAcks.get(s.name) ?? null),
         stats,
       };
     });

@@ -20,6 +20,7 @@ export interface LogsRunOptions extends GlobalOptions {
   sink?: string;
   format: 'raw' | 'ecs';
   interval?: string;
+  rounds?: string;
 }
 
 const STREAMS_HELP =
@@ -44,7 +45,10 @@ export function register(program: Command, io: CliIo): void {
       '--since <when>',
       'where a stream without a checkpoint starts: 24h, 7d, 90m or an ISO time (default 24h)',
     )
-    .option('--sink <spec>', 'file:<path> or stdout')
+    .option(
+      '--sink <spec>',
+      "file:<path> or stdout (default: the configuration's logs.routes and sinks, as serve collects; --since then not allowed)",
+    )
     .addOption(formatOption())
     .option('--json', 'print {"streams":[{"stream","events","newest"}]}')
     .action(async (_o: unknown, c: Command) => {
@@ -78,9 +82,13 @@ export function register(program: Command, io: CliIo): void {
       'organizations (default: every organization with an Admin or Accounts integration)',
     )
     .option('--streams <list>', STREAMS_HELP)
-    .option('--sink <spec>', 'file:<path> or stdout')
+    .option(
+      '--sink <spec>',
+      "file:<path> or stdout (default: the configuration's logs.routes and sinks, as serve collects)",
+    )
     .addOption(formatOption())
     .option('--interval <seconds>', 'seconds between polls (default 120)')
+    .option('--rounds <n>', 'stop after n polls of every organization (default: until interrupted)')
     .action(async (_o: unknown, c: Command) => {
       const { runDaemon } = await import('./run.js');
       await runDaemon(io, c.optsWithGlobals<LogsRunOptions>());
@@ -99,7 +107,7 @@ export function register(program: Command, io: CliIo): void {
   cmd
     .command('status')
     .description(
-      'per stream: newest event delivered, lag, events, status and last error; per sink: last position',
+      'per stream: newest event delivered, lag, backlog estimate, events/s, status and last error; per sink: queue depth, last acknowledgement, last error, position (from the database: every process)',
     )
     .option('--org <slug>', 'only this organization')
     .option('--json', 'print {"streams":[…],"sinks":[…]}')

@@ -330,14 +330,29 @@ export async function runDaemon(io: CliIo, opts: LogsRunOptions): Promise<void> 
   const intervalMs = Math.round(Number(opts.interval ?? '120') * 1000);
   if (!Number.isFinite(intervalMs) || intervalMs < 1000)
     throw new LogsError(
-      'logs.invalid_since',
+      'logs.invalid_option',
       `--interval must be a number of seconds ≥ 1, not ${JSON.stringify(opts.interval)}`,
     );
+  const rounds = opts.rounds === undefined ? Infinity : Number(opts.rounds);
+  if (!(rounds >= 1) || !Number.isInteger(rounds === Infinity ? 1 : rounds))
+    throw new LogsError(
+      'logs.invalid_option',
+      `--rounds must be a whole number ≥ 1, not ${JSON.stringify(opts.rounds)}`,
+    );
   const stop = new AbortController();
+  let done = 0;
+  // After the last round the daemon stops as if interrupted (no wait for the next interval).
+  const roundDone = (): void => {
+    done += 1;
+    if (done >= rounds) stop.abort(new Error('rounds done'));
+  };
   const onSignal = (): void => stop.abort(new Error('stopped by signal'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const pause = () => sleepUnless(stop.signal, intervalMs);
+  const pause = () => {
+    roundDone();
+    return sleepUnless(stop.signal, intervalMs);
+  };
   if (opts.sink === undefined) {
     try {
       await withRuntime(io, opts, (rt) => daemonByRoutes(io, rt, opts, streams, stop.signal, pause));
