@@ -5,6 +5,7 @@
  */
 import type { Capability } from '../app/capability.js';
 import { register as registerOperators } from './commands/operators/command.js';
+import { register as registerTokens } from './commands/tokens/command.js';
 
 export {
   AccountsError,
@@ -60,5 +61,5 @@ export type * from './second-factor.js';
 
 export const accountsCapability: Capability = {
   name: 'accounts',
-  commands: [registerOperators],
+  commands: [registerOperators, registerTokens],
 };
