@@ -47,6 +47,7 @@ export {
   type Sessions,
   type TokenLookup,
 } from './sessions.js';
+export { tokenView } from './token-view.js';
 export { bootstrapAdmin, type BootstrapResult } from './bootstrap-admin.js';
 export {
   newApiToken,

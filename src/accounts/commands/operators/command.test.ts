@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/index.js';
+import { runCli } from '../../../cli/cli-emulator.test-helpers.js';
 import { capabilityMigrations } from '../../../app/index.js';
 import { openStore } from '../../../store/index.js';
 import { verifyPassword } from '../../password.js';
@@ -14,18 +13,8 @@ const dir = mkdtempSync(join(tmpdir(), 'duowatch-operators-'));
 const env = { DUOWATCH_DATA_DIR: join(dir, 'data'), DUOWATCH_EMULATOR_MODE: 'off' };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[], input?: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  stdin.end(input ?? '');
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(args, { stdout, stderr, stdin, env });
-  return { code, out, err };
-}
+const run = (args: string[], input?: string) =>
+  runCli(args, { env, ...(input === undefined ? {} : { stdin: input }) });
 
 interface Row {
   username: string;

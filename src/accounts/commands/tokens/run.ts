@@ -1,20 +1,10 @@
 import { printJson, type CliIo } from '../../../cli/io.js';
 import { CLI_ACTOR } from '../../../cli/runtime.js';
 import { ServiceError } from '../../../shared/index.js';
-import type { ApiToken, OrgRole } from '../../accounts-store.js';
+import type { OrgRole } from '../../accounts-store.js';
+import { tokenView as view } from '../../token-view.js';
 import { orgOf, withAccounts } from '../with-accounts.js';
 import type { TokenOptions } from './command.js';
-
-/** The same fields the API's token list shows (docs/server.md). */
-const view = (t: ApiToken) => ({
-  id: t.id,
-  label: t.label,
-  orgId: t.orgId,
-  role: t.role,
-  createdAt: t.createdAt.toISOString(),
-  expiresAt: t.expiresAt?.toISOString() ?? null,
-  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-});
 
 export async function runList(io: CliIo, opts: TokenOptions): Promise<void> {
   await withAccounts(io, opts, async (accounts, rt) => {
