@@ -5,6 +5,7 @@
  */
 import type { Capability } from '../app/capability.js';
 import { register as registerOperators } from './commands/operators/command.js';
+import { register as registerTokens } from './commands/tokens/command.js';
 
 export {
   AccountsError,
@@ -46,6 +47,7 @@ export {
   type Sessions,
   type TokenLookup,
 } from './sessions.js';
+export { tokenView } from './token-view.js';
 export { bootstrapAdmin, type BootstrapResult } from './bootstrap-admin.js';
 export {
   newApiToken,
@@ -60,5 +62,5 @@ export type * from './second-factor.js';
 
 export const accountsCapability: Capability = {
   name: 'accounts',
-  commands: [registerOperators],
+  commands: [registerOperators, registerTokens],
 };

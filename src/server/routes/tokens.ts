@@ -1,21 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ROLE_RANK, type ApiToken } from '../../accounts/index.js';
+import { ROLE_RANK, tokenView as out } from '../../accounts/index.js';
 import { GLOBAL_ADMIN_RANK, principalOf, requireSession } from '../access.js';
 import { actorOf } from '../auth.js';
 import type { AppContext, AppEnv, ServerDeps } from '../context.js';
 import { body, defineRoute, input, json, mount, reply } from '../define-route.js';
 import { forbidden, notFound } from '../errors.js';
 import { CreatedToken, NewToken, Ok, OrgParam, OrgTokenParam, TokenList } from '../schemas.js';
-
-const out = (t: ApiToken) => ({
-  id: t.id,
-  label: t.label,
-  orgId: t.orgId,
-  role: t.role,
-  createdAt: t.createdAt.toISOString(),
-  expiresAt: t.expiresAt?.toISOString() ?? null,
-  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-});
 
 /** Tokens are managed by people: a token cannot mint or revoke tokens, so a leaked one cannot persist. */
 const requireOperator = (c: AppContext): void => requireSession(c, 'manage tokens');

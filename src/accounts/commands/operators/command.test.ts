@@ -1,30 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/index.js';
+import { runCli } from '../../../cli/cli-emulator.test-helpers.js';
 import { capabilityMigrations } from '../../../app/index.js';
 import { openStore } from '../../../store/index.js';
 import { verifyPassword } from '../../password.js';
+import { createAccountsService } from '../../service.js';
 
 // `duowatch operators …` through the CLI's own entry point over a real SQLite data directory.
 const dir = mkdtempSync(join(tmpdir(), 'duowatch-operators-'));
 const env = { DUOWATCH_DATA_DIR: join(dir, 'data'), DUOWATCH_EMULATOR_MODE: 'off' };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[], input?: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  stdin.end(input ?? '');
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(args, { stdout, stderr, stdin, env });
-  return { code, out, err };
-}
+const run = (args: string[], input?: string) =>
+  runCli(args, { env, ...(input === undefined ? {} : { stdin: input }) });
 
 interface Row {
   username: string;
@@ -80,6 +70,54 @@ describe('duowatch operators', () => {
       const text = JSON.stringify(entries);
       expect(text).not.toContain(chosen);
       expect(text).not.toContain(dana.password);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("resets another operator's password (generated or from stdin), ends their sessions, audited", async () => {
+    expect(
+      (await run(['operators', 'add', 'frank', '--password-stdin'], 'the first passphrase\n')).code,
+    ).toBe(0);
+    const store = await openStore({
+      dataDir: env.DUOWATCH_DATA_DIR,
+      env: {},
+      migrations: capabilityMigrations,
+    });
+    try {
+      const frank = await store.operators.findByUsername('frank');
+      if (!frank) throw new Error('frank was not created');
+      // A session opened the way a sign-in opens one.
+      const sessions = createAccountsService({ store }).sessions;
+      const opened = await sessions.open(frank.id, '127.0.0.1');
+      expect((await sessions.resolve(opened.secret, null)).kind).toBe('ok');
+
+      const generated = await run(['operators', 'reset-password', 'frank', '--json']);
+      expect(generated.code, generated.err).toBe(0);
+      const { password } = JSON.parse(generated.out) as { password: string };
+      expect(password).toMatch(/^[\w-]{24}$/);
+      let hash = (await store.operators.findByUsername('frank'))?.passwordHash ?? '';
+      expect(await verifyPassword(password, hash)).toBe(true);
+      expect(await verifyPassword('the first passphrase', hash)).toBe(false);
+      expect((await sessions.resolve(opened.secret, null)).kind).toBe('none');
+
+      const chosen = 'another long passphrase';
+      const given = await run(['operators', 'reset-password', 'frank', '--password-stdin'], `${chosen}\n`);
+      expect(given.code, given.err).toBe(0);
+      expect(given.out).not.toContain(chosen);
+      hash = (await store.operators.findByUsername('frank'))?.passwordHash ?? '';
+      expect(await verifyPassword(chosen, hash)).toBe(true);
+      expect((await run(['operators', 'reset-password', 'frank', '--password-stdin'], 'short')).code).toBe(2);
+      expect((await run(['operators', 'reset-password', 'ghost'])).code).toBe(4);
+
+      const resets = (await store.auditLog.listAll({ limit: 200 })).filter(
+        (e) => e.actor === 'cli' && e.action === 'user.update' && e.target === 'frank',
+      );
+      expect(resets).toHaveLength(2);
+      expect(resets.every((e) => JSON.stringify(e.details?.['changed']) === '["password"]')).toBe(true);
+      const text = JSON.stringify(resets);
+      expect(text).not.toContain(chosen);
+      expect(text).not.toContain(password);
     } finally {
       await store.close();
     }

@@ -6,7 +6,7 @@ export function register(program: Command, io: CliIo): void {
   const operators = program
     .command('operators')
     .description(
-      'people who sign in to duowatch: list, add, disable, enable, give a role in an organization',
+      'people who sign in to duowatch: list, add, disable, enable, reset a password, give a role in an organization',
     );
   operators
     .command('list')
@@ -27,6 +27,19 @@ export function register(program: Command, io: CliIo): void {
       await runAdd(
         io,
         cmd.optsWithGlobals<GlobalOptions & { admin?: boolean; passwordStdin?: boolean }>(),
+        username,
+      );
+    });
+  operators
+    .command('reset-password <username>')
+    .description("set another operator's password and end their sessions; generated and printed once")
+    .option('--password-stdin', 'read the new password from stdin (never from the command line)')
+    .option('--json', 'print JSON: {"id", "username", "password"?}')
+    .action(async (username: string, _o: unknown, cmd: Command) => {
+      const { runResetPassword } = await import('./run.js');
+      await runResetPassword(
+        io,
+        cmd.optsWithGlobals<GlobalOptions & { passwordStdin?: boolean }>(),
         username,
       );
     });

@@ -1,19 +1,19 @@
 import { printJson, readStdin, type CliIo, type GlobalOptions } from '../../../cli/io.js';
-import { CLI_ACTOR, withRuntime } from '../../../cli/runtime.js';
-import type { Runtime } from '../../../runtime/index.js';
+import { CLI_ACTOR } from '../../../cli/runtime.js';
 import { ServiceError } from '../../../shared/index.js';
 import { generatePassword } from '../../password.js';
-import { createAccountsService, type AccountsService } from '../../service.js';
 import type { OrgRole } from '../../accounts-store.js';
+import { orgOf, withAccounts } from '../with-accounts.js';
 
 const MIN_PASSWORD = 12;
 
-function withAccounts<T>(
-  io: CliIo,
-  opts: GlobalOptions,
-  fn: (accounts: AccountsService, rt: Runtime) => Promise<T>,
-): Promise<T> {
-  return withRuntime(io, opts, (rt) => fn(createAccountsService({ store: rt.store }), rt));
+/** The password from stdin (one trailing newline dropped, 12 characters or more), else null. */
+async function passwordFromStdin(io: CliIo, opts: { passwordStdin?: boolean }): Promise<string | null> {
+  if (opts.passwordStdin !== true) return null;
+  const given = (await readStdin(io)).replace(/\r?\n$/, '');
+  if (given.length < MIN_PASSWORD)
+    throw new ServiceError('invalid_input', `the password must be at least ${MIN_PASSWORD} characters`);
+  return given;
 }
 
 export async function runList(io: CliIo, opts: GlobalOptions): Promise<void> {
@@ -45,9 +45,7 @@ export async function runAdd(
   opts: GlobalOptions & { admin?: boolean; passwordStdin?: boolean },
   username: string,
 ): Promise<void> {
-  const given = opts.passwordStdin === true ? (await readStdin(io)).replace(/\r?\n$/, '') : null;
-  if (given !== null && given.length < MIN_PASSWORD)
-    throw new ServiceError('invalid_input', `the password must be at least ${MIN_PASSWORD} characters`);
+  const given = await passwordFromStdin(io, opts);
   const password = given ?? generatePassword();
   await withAccounts(io, opts, async (accounts) => {
     const op = await accounts.operators.create(
@@ -83,8 +81,7 @@ export async function runRole(
   role: string,
 ): Promise<void> {
   await withAccounts(io, opts, async (accounts, rt) => {
-    const org = await rt.services.orgs.get(orgRef);
-    if (org === null) throw new ServiceError('not_found', `organization ${orgRef} not found`);
+    const org = await orgOf(rt, orgRef);
     const op = await accounts.operators.byName(username);
     if (role === 'none') {
       const removed = await accounts.memberships.remove(org.id, op.id, CLI_ACTOR);
@@ -97,5 +94,26 @@ export async function runRole(
     }
     await accounts.memberships.set(org.id, op.id, role as OrgRole, CLI_ACTOR);
     io.stdout.write(`${op.username} is ${role} in ${org.slug}\n`);
+  });
+}
+
+/**
+ * Sets another operator's password (the API's `PATCH /api/v1/users/{id}` with a password): their sessions
+ * and known devices end, audited `user.update` as the CLI. Generated and printed once unless given on stdin.
+ */
+export async function runResetPassword(
+  io: CliIo,
+  opts: GlobalOptions & { passwordStdin?: boolean },
+  username: string,
+): Promise<void> {
+  const given = await passwordFromStdin(io, opts);
+  const password = given ?? generatePassword();
+  await withAccounts(io, opts, async (accounts) => {
+    const op = await accounts.operators.byName(username);
+    await accounts.operators.update(op.id, { password }, CLI_ACTOR);
+    const shown = given === null ? { password } : {};
+    if (opts.json === true) return printJson(io, { id: op.id, username: op.username, ...shown });
+    io.stdout.write(`${op.username}: password reset; their sessions ended\n`);
+    if (given === null) io.stdout.write(`password (shown once, not stored in clear): ${password}\n`);
   });
 }
