@@ -38,34 +38,48 @@ export function ecsDataset(event: SinkEvent): string {
  * document, and most of Duo's nested objects are already clean.
  */
 export function dropEmpty(value: unknown): unknown {
-  if (value === null || value === undefined || value === '') return undefined;
-  if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    let out: unknown[] | null = null;
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      const kept = dropEmpty(v);
-      if (kept !== v && out === null) out = value.slice(0, i) as unknown[];
-      if (out !== null && kept !== undefined) out.push(kept);
-    }
-    const result = out ?? value;
-    return result.length === 0 ? undefined : result;
+  return kept(value);
+}
+
+/**
+ * What dropEmpty keeps of one value. Scalars are answered here without a further call, and objects are walked
+ * with `for…in` rather than `Object.keys` (no key array per object): this is the ECS path's hottest loop.
+ */
+function kept(v: unknown): unknown {
+  if (v === null || v === '') return undefined;
+  if (typeof v !== 'object') return v;
+  return Array.isArray(v) ? keptArray(v as unknown[]) : keptObject(v as Doc);
+}
+
+function keptArray(value: unknown[]): unknown[] | undefined {
+  let out: unknown[] | null = null;
+  for (let i = 0; i < value.length; i++) {
+    const v: unknown = value[i];
+    const k = kept(v);
+    if (k !== v && out === null) out = value.slice(0, i);
+    if (out !== null && k !== undefined) out.push(k);
   }
-  const obj = value as Doc;
-  const keys = Object.keys(obj);
+  const result = out ?? value;
+  return result.length === 0 ? undefined : result;
+}
+
+function keptObject(obj: Doc): Doc | undefined {
   let out: Doc | null = null;
   let any = false;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
-    const v = obj[k];
-    const kept = dropEmpty(v);
-    if (kept !== v && out === null) {
+  for (const key in obj) {
+    const v = obj[key];
+    const k = kept(v);
+    if (k !== v && out === null) {
+      // The first change: copy the keys before this one (all kept unchanged), then continue into the copy.
       out = {};
-      for (let j = 0; j < i; j++) out[keys[j] as string] = obj[keys[j] as string];
+      for (const before in obj) {
+        if (before === key) break;
+        out[before] = obj[before];
+      }
     }
-    if (kept !== undefined) {
+    if (k !== undefined) {
       any = true;
-      if (out !== null) out[k] = kept;
+      if (out !== null) out[key] = k;
     }
   }
   return any ? (out ?? obj) : undefined;

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { version } from '../../version.js';
 import { sampleEvent } from './duo-samples.test-helpers.js';
 import { cefHeader, cefValue, formatCef } from './format-cef.js';
-import { frame, sdValue, syslogMessage, truncateMessage, TRUNCATION_MARKER } from './syslog-message.js';
+import {
+  frame,
+  frameBatch,
+  sdValue,
+  syslogMessage,
+  truncateMessage,
+  TRUNCATION_MARKER,
+} from './syslog-message.js';
 import type { SyslogMessageOptions } from './syslog-message.js';
 
 const opts: SyslogMessageOptions = {
@@ -64,6 +71,40 @@ describe('RFC 5424 messages', () => {
     const m = Buffer.from('<13>1 - - - - - - é');
     expect(frame(m, 'octet-counting').toString()).toBe(`${m.length} <13>1 - - - - - - é`);
     expect(frame(m, 'lf').toString()).toBe('<13>1 - - - - - - é\n');
+  });
+});
+
+describe('batch framing', () => {
+  // The stream sink frames a whole batch in one pass; its bytes must be exactly the per-message framing's.
+  const names = ['auth-success', 'auth-fraud-ip-port', 'telephony-v2-sms', 'admin-login-error'];
+  const withUnicode = {
+    ...sampleEvent('auth-success'),
+    raw: { ...sampleEvent('auth-success').raw, reason: 'déjà vu ✓ 🔑', note: 'line\nbreak' },
+  };
+  const batch = [...names.map((n) => sampleEvent(n)), withUnicode];
+  const perMessage = (o: SyslogMessageOptions, framing: 'octet-counting' | 'lf'): Buffer =>
+    Buffer.concat(batch.map((e) => frame(syslogMessage(e, o), framing)));
+
+  for (const framing of ['octet-counting', 'lf'] as const)
+    for (const variant of [
+      { name: 'raw JSON with BOM', o: opts },
+      { name: 'ECS JSON without BOM', o: { ...opts, format: 'ecs' as const, bom: false } },
+      { name: 'CEF', o: { ...opts, body: 'cef' as const } },
+    ])
+      it(`matches per-message framing byte for byte: ${framing}, ${variant.name}`, () => {
+        const bytes = frameBatch(batch, variant.o, framing);
+        expect(bytes.equals(perMessage(variant.o, framing))).toBe(true);
+        expect(bytes.length).toBeGreaterThan(batch.length * 100);
+      });
+
+  it('matches per-message framing when the org slug is not ASCII', () => {
+    const odd = batch.map((e) => ({ ...e, orgSlug: 'société' }));
+    const expected = Buffer.concat(odd.map((e) => frame(syslogMessage(e, opts), 'octet-counting')));
+    expect(frameBatch(odd, opts, 'octet-counting').equals(expected)).toBe(true);
+  });
+
+  it('frames an empty batch as no bytes', () => {
+    expect(frameBatch([], opts, 'lf').length).toBe(0);
   });
 });
 

@@ -118,6 +118,48 @@ export function truncateMessage(message: Buffer, max: number): { message: Buffer
   return { message: Buffer.concat([message.subarray(0, end), marker]), truncated: true };
 }
 
+/** Printable ASCII only: a head that encodes to the same bytes as ASCII, Latin-1 or UTF-8. */
+const ASCII_ONLY = /^[\x20-\x7e]*$/;
+
+/**
+ * A whole batch framed for a stream transport (TCP, TLS): exactly the bytes of `frame(syslogMessage(e))` for
+ * each event, concatenated, but written straight into one buffer sized from `Buffer.byteLength`, instead of
+ * four small buffers and three copies per message (about a fifth of the sink's CPU per event). A head that is
+ * not plain ASCII (an unusual org slug) takes the per-message path, whose ASCII encoding this must not change.
+ */
+export function frameBatch(
+  batch: readonly SinkEvent[],
+  o: SyslogMessageOptions,
+  framing: 'octet-counting' | 'lf',
+): Buffer {
+  const bom = o.bom === false ? 0 : BOM.length;
+  const prefixes: string[] = [];
+  const bodies: string[] = [];
+  const bodyBytes: number[] = [];
+  let total = 0;
+  for (const event of batch) {
+    const head = syslogHead(event, o);
+    if (!ASCII_ONLY.test(head)) return Buffer.concat(batch.map((e) => frame(syslogMessage(e, o), framing)));
+    const body = syslogBody(event, o);
+    const n = Buffer.byteLength(body, 'utf8');
+    const length = head.length + 1 + bom + n;
+    const prefix = framing === 'lf' ? `${head} ` : `${String(length)} ${head} `;
+    prefixes.push(prefix);
+    bodies.push(body);
+    bodyBytes.push(n);
+    total += prefix.length + bom + n + (framing === 'lf' ? 1 : 0);
+  }
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < bodies.length; i++) {
+    at += out.write(prefixes[i] as string, at, 'latin1');
+    if (bom > 0) at += BOM.copy(out, at);
+    at += out.write(bodies[i] as string, at, bodyBytes[i] as number, 'utf8');
+    if (framing === 'lf') out[at++] = 0x0a;
+  }
+  return out;
+}
+
 /** RFC 6587 framing for stream transports. */
 export function frame(message: Buffer, framing: 'octet-counting' | 'lf'): Buffer {
   if (framing === 'lf') return Buffer.concat([message, Buffer.from('\n')]);

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
 import type { SinkEvent } from './types.js';
 import type { ResolvedTls } from './sink-config.js';
-import { frame, syslogMessage, truncateMessage } from './syslog-message.js';
+import { frameBatch, syslogMessage, truncateMessage } from './syslog-message.js';
 import type { SyslogMessageOptions } from './syslog-message.js';
 import type { LogSink, SinkStats } from './types.js';
 import { SinkError } from './types.js';
@@ -121,9 +121,7 @@ export function createSyslogSink(o: SyslogSinkOptions): LogSink {
 
   async function sendStream(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {
     const s = await connectStream();
-    const parts: Buffer[] = [];
-    for (const event of batch) parts.push(frame(syslogMessage(event, o.message), o.framing));
-    const data = Buffer.concat(parts);
+    const data = frameBatch(batch, o.message, o.framing);
     await new Promise<void>((resolve, reject) => {
       let done = false;
       const finish = (error?: SinkError): void => {
