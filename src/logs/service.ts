@@ -14,8 +14,7 @@ import { createDeliveryLock } from './delivery-lock.js';
 import { evidenceFeed } from './evidence-feed.js';
 import { enrichmentFor, indexInventory, type InventoryIndex } from './enrich.js';
 import { inventoryOrg } from './inventory-org.js';
-import { inventoryStore } from './inventory.js';
-import type { InventoryResult } from './inventory.js';
+import { inventoryStore, type InventoryResult, type InventorySnapshot } from './inventory.js';
 import { sinkSettings, type LogsConfig } from './logs-config.js';
 import { prepareSinks } from './prepare-sinks.js';
 import { planRoutes, type RoutePlan } from './routing.js';
@@ -133,6 +132,8 @@ export interface LogsService {
   forwardAlert(alert: StoredAlertNotice): Promise<void>;
   /** Users, phones and endpoints snapshots of one integration's tenants (own, or the selected MSP children). */
   inventory(orgId: string, integrationId: string, signal?: AbortSignal): Promise<InventoryResult[]>;
+  /** The newest inventory snapshot per tenant and kind (with items; the REST route shows counts only). */
+  snapshots(orgId: string): Promise<InventorySnapshot[]>;
   /** The collected authentication stream as the auth-log evidence poll's source. */
   readonly collectedAuthLog: CollectedAuthLog;
   close(): Promise<void>;
@@ -437,6 +438,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
         },
       );
     },
+    snapshots: (orgId) => inventoryStore(deps.store).latest(orgId),
     async forwardAlert(alert) {
       const org = (await deps.store.organizations.list()).find((o) => o.id === alert.orgId);
       if (org === undefined) return;
