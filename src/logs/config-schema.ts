@@ -121,8 +121,23 @@ export const logsConfigSchema = z
           })
           .default('17 3 * * *')
           .describe('cron in UTC'),
+        enrich: z
+          .strictObject({
+            users: z
+              .boolean()
+              .default(true)
+              .describe('ECS user.email, user.full_name, user.group.name from the newest users snapshot'),
+            hosts: z
+              .boolean()
+              .default(true)
+              .describe(
+                'ECS host.name, host.os.* from the newest endpoints snapshot (by access_device.epkey)',
+              ),
+          })
+          .default({ users: true, hosts: true })
+          .describe('fields the ECS format adds to collected events from the inventory snapshots'),
       })
-      .default({ enabled: true, cron: '17 3 * * *' }),
+      .default({ enabled: true, cron: '17 3 * * *', enrich: { users: true, hosts: true } }),
   })
   .default({
     sinks: {},
@@ -131,7 +146,7 @@ export const logsConfigSchema = z
     firstRunLookback: '24h',
     budgets: [],
     msp: [],
-    inventory: { enabled: true, cron: '17 3 * * *' },
+    inventory: { enabled: true, cron: '17 3 * * *', enrich: { users: true, hosts: true } },
   });
 
 export type LogsConfigInput = z.output<typeof logsConfigSchema>;

@@ -24,6 +24,8 @@ export interface InventoryResult {
 }
 
 export interface InventorySnapshot extends InventoryResult {
+  /** Set when read back from the store (which integration's credential took it). */
+  readonly integrationId?: string;
   readonly takenMs: number;
   readonly items: readonly Record<string, unknown>[];
 }
@@ -93,6 +95,7 @@ export function inventoryStore(store: Pick<Store, 'db' | 'dialect'>): InventoryS
         .execute();
       return rows.map((r) => ({
         kind: r.kind as InventoryKind,
+        integrationId: r.integration_id,
         accountId: r.account_id,
         count: r.count,
         truncated: r.truncated === 1,

@@ -38,7 +38,11 @@ export interface LogsConfig {
     readonly include: readonly string[];
     readonly exclude: readonly string[];
   }[];
-  readonly inventory: { readonly enabled: boolean; readonly cron: string };
+  readonly inventory: {
+    readonly enabled: boolean;
+    readonly cron: string;
+    readonly enrich: { readonly users: boolean; readonly hosts: boolean };
+  };
 }
 
 const SECRET_KEYS = new Set(['token', 'apiKey', 'secret', 'key', 'passphrase']);

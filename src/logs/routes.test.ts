@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../server/harness.test-helpers.js';
 import { logsConfigSchema } from './config-schema.js';
 import { normaliseLogsConfig } from './logs-config.js';
+import { inventoryStore } from './inventory.js';
 import { logsMigrations } from './migrations.js';
 import { mountLogsRoutes } from './routes.js';
 import { openLogsService, type LogsService } from './service.js';
@@ -34,6 +35,7 @@ beforeEach(async () => {
               collects: (o) => need().collects(o),
               streams: (o) => need().streams(o),
               sinkViews: () => need().sinkViews(),
+              snapshots: (o) => need().snapshots(o),
             } as LogsService,
             (orgId) => {
               queued.push(orgId);
@@ -45,6 +47,7 @@ beforeEach(async () => {
   });
   const migrations = logsMigrations(h.store.dialect);
   await migrations['100-log-checkpoints']?.up(h.store.db as never);
+  await migrations['102-log-inventory']?.up(h.store.db as never);
   await migrations['103-log-shared-state']?.up(h.store.db as never);
   const issues: { path: string; message: string }[] = [];
   const config = await normaliseLogsConfig(
@@ -115,6 +118,69 @@ describe('GET /api/v1/orgs/{org}/logs', () => {
     });
     // Not a member of globex: the organization is not even confirmed to exist.
     expect((await h.call(c, 'GET', '/api/v1/orgs/globex/logs')).status).toBe(404);
+  });
+});
+
+describe('GET /api/v1/orgs/{org}/logs/inventory', () => {
+  it("lists the organization's newest snapshots, counts without records, to auditors only of that org", async () => {
+    const inv = inventoryStore(h.store);
+    const taken = h.now.t - 3_600_000;
+    await inv.save(
+      { orgId: h.orgs.a.id, integrationId: 'int-1', accountId: '' },
+      {
+        kind: 'users',
+        accountId: '',
+        count: 2,
+        truncated: false,
+        error: null,
+        takenMs: taken,
+        items: [{ username: 'jdoe', email: 'jane@example.com' }, { username: 'bob' }],
+      },
+    );
+    await inv.save(
+      { orgId: h.orgs.a.id, integrationId: 'int-1', accountId: '' },
+      {
+        kind: 'endpoints',
+        accountId: '',
+        count: 0,
+        truncated: false,
+        error: 'Duo refused: 40301',
+        takenMs: taken,
+        items: [],
+      },
+    );
+    await inv.save(
+      { orgId: h.orgs.b.id, integrationId: 'int-2', accountId: '' },
+      { kind: 'users', accountId: '', count: 0, truncated: false, error: null, takenMs: taken, items: [] },
+    );
+    const c = await h.login('auditor-a');
+    const res = await h.call(c, 'GET', '/api/v1/orgs/acme/logs/inventory');
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain('jane@example.com');
+    expect(JSON.parse(text)).toEqual({
+      snapshots: [
+        {
+          integration: 'int-1',
+          account: '',
+          kind: 'endpoints',
+          taken: new Date(taken).toISOString(),
+          count: 0,
+          truncated: false,
+          error: 'Duo refused: 40301',
+        },
+        {
+          integration: 'int-1',
+          account: '',
+          kind: 'users',
+          taken: new Date(taken).toISOString(),
+          count: 2,
+          truncated: false,
+          error: null,
+        },
+      ],
+    });
+    expect((await h.call(c, 'GET', '/api/v1/orgs/globex/logs/inventory')).status).toBe(404);
   });
 });
 

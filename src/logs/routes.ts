@@ -54,6 +54,18 @@ const LogsStatus = z
     sinks: z.array(Sink),
   })
   .openapi('LogsStatus');
+const Snapshot = z
+  .object({
+    integration: z.string(),
+    account: z.string().describe("'' for the integration's own tenant, else the MSP child's account id"),
+    kind: z.string().describe('users, phones or endpoints'),
+    taken: z.string().nullable(),
+    count: z.number(),
+    truncated: z.boolean(),
+    error: z.string().nullable().describe('why the last snapshot of this kind failed (then it has no items)'),
+  })
+  .openapi('InventorySnapshot');
+const Snapshots = z.object({ snapshots: z.array(Snapshot) }).openapi('InventorySnapshots');
 const Collect = z.object({
   queued: z.number().describe('poll jobs queued, one per Admin or Accounts integration'),
 });
@@ -118,6 +130,32 @@ export function mountLogsRoutes(
         collected,
         streams: (await service.streams(org.id)).map(streamOut),
         sinks: service.sinkViews().map(sinkOut),
+      });
+    },
+  );
+  mount(
+    app,
+    defineRoute(deps, 'auditor', {
+      method: 'get',
+      path: '/api/v1/orgs/{org}/logs/inventory',
+      tags,
+      summary:
+        "The newest users, phones and endpoints snapshot of each of this organization's tenants (counts, not the records)",
+      request: { params: OrgParam },
+      responses: { 200: json(Snapshots, 'Snapshots used to enrich collected events.') },
+    }),
+    async (c) => {
+      const org = c.get('org');
+      return reply(c, Snapshots, {
+        snapshots: (await service.snapshots(org.id)).map((s) => ({
+          integration: s.integrationId ?? '',
+          account: s.accountId,
+          kind: s.kind,
+          taken: iso(s.takenMs),
+          count: s.count,
+          truncated: s.truncated,
+          error: s.error,
+        })),
       });
     },
   );

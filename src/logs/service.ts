@@ -12,8 +12,9 @@ import {
 import { collectOrg, processOwner, type StreamReport } from './collect-org.js';
 import { createDeliveryLock } from './delivery-lock.js';
 import { evidenceFeed } from './evidence-feed.js';
+import { enrichmentFor, indexInventory, type InventoryIndex } from './enrich.js';
 import { inventoryOrg } from './inventory-org.js';
-import type { InventoryResult } from './inventory.js';
+import { inventoryStore, type InventoryResult, type InventorySnapshot } from './inventory.js';
 import { sinkSettings, type LogsConfig } from './logs-config.js';
 import { prepareSinks } from './prepare-sinks.js';
 import { planRoutes, type RoutePlan } from './routing.js';
@@ -131,6 +132,8 @@ export interface LogsService {
   forwardAlert(alert: StoredAlertNotice): Promise<void>;
   /** Users, phones and endpoints snapshots of one integration's tenants (own, or the selected MSP children). */
   inventory(orgId: string, integrationId: string, signal?: AbortSignal): Promise<InventoryResult[]>;
+  /** The newest inventory snapshot per tenant and kind (with items; the REST route shows counts only). */
+  snapshots(orgId: string): Promise<InventorySnapshot[]>;
   /** The collected authentication stream as the auth-log evidence poll's source. */
   readonly collectedAuthLog: CollectedAuthLog;
   close(): Promise<void>;
@@ -248,7 +251,51 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
   const streamsOf = (org: Organization): LogStream[] =>
     isDemo(org) ? [...LOG_STREAMS] : plan.streams(org.slug);
   const feed = evidenceFeed(deps.store);
+  const enrich = deps.config.inventory.enrich;
+  // The newest snapshots of each of the organization's tenants, read once per poll.
+  const indexesOf = async (orgId: string): Promise<Map<string, InventoryIndex>> => {
+    const out = new Map<string, InventoryIndex>();
+    if (!enrich.users && !enrich.hosts) return out;
+    const byTenant = new Map<string, Awaited<ReturnType<ReturnType<typeof inventoryStore>['latest']>>>();
+    for (const s of await inventoryStore(deps.store).latest(orgId)) {
+      const k = `${s.integrationId ?? ''}/${s.accountId}`;
+      byTenant.set(k, [...(byTenant.get(k) ?? []), s]);
+    }
+    for (const [k, list] of byTenant) out.set(k, indexInventory(list, enrich));
+    return out;
+  };
+  // The same sink with each event carrying what the tenant's inventory says (only ECS writes it).
+  const enriching = (sink: LogSink, index: InventoryIndex): LogSink => ({
+    name: sink.name,
+    guarantee: sink.guarantee,
+    send: (batch, signal) =>
+      sink.send(
+        batch.map((e) => {
+          if (e.stream === 'alerts') return e;
+          const enrichment = enrichmentFor(e, index);
+          return enrichment === undefined ? e : { ...e, enrichment };
+        }),
+        signal,
+      ),
+    ...(sink.position === undefined ? {} : { position: () => sink.position?.() ?? Promise.resolve('') }),
+    ...(sink.restore === undefined
+      ? {}
+      : { restore: (p: string | null) => sink.restore?.(p) ?? Promise.resolve() }),
+    ...(sink.stats === undefined ? {} : { stats: () => sink.stats?.() ?? {} }),
+    close: () => sink.close(),
+  });
   const sinksOf = (
+    org: Organization,
+    stream: LogStream,
+    key: StreamRecord['key'],
+    feeds: boolean,
+    indexes: ReadonlyMap<string, InventoryIndex>,
+  ): LogSink[] => {
+    const index = indexes.get(`${key.integrationId}/${key.accountId}`);
+    const sinks = routedSinks(org, stream, key, feeds);
+    return index === undefined ? sinks : sinks.map((s) => enriching(s, index));
+  };
+  const routedSinks = (
     org: Organization,
     stream: LogStream,
     key: StreamRecord['key'],
@@ -343,6 +390,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
           existing === undefined ? firstFrom : existing.checkpoint.from + 1000,
         );
       }
+      const indexes = await indexesOf(org.id);
       const reports = await collectOrg(
         {
           store: deps.store,
@@ -350,7 +398,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
           clientFor: (o, i) => deps.clientFor(o, i, rpm === null ? null : { log: rpm, auth_log: rpm }),
           childrenOf,
           sinks: [],
-          sinksFor: (stream, key) => sinksOf(org, stream, key, feeds),
+          sinksFor: (stream, key) => sinksOf(org, stream, key, feeds, indexes),
           lock,
           ...(deps.hub === undefined ? {} : { hub: deps.hub }),
           now: deps.now,
@@ -390,6 +438,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
         },
       );
     },
+    snapshots: (orgId) => inventoryStore(deps.store).latest(orgId),
     async forwardAlert(alert) {
       const org = (await deps.store.organizations.list()).find((o) => o.id === alert.orgId);
       if (org === undefined) return;

@@ -12,6 +12,7 @@ import {
   str,
 } from './event-fields.js';
 import type { Obj } from './event-fields.js';
+import { enrichEcs } from '../enrich.js';
 
 /** The ECS version our documents follow (the one Elastic's cisco_duo package declares). */
 export const ECS_VERSION = '8.11.0';
@@ -342,6 +343,7 @@ export function formatEcs(event: SinkEvent): Doc {
   for (const k in ecs) if (k !== 'event') doc[k] = ecs[k];
   doc['cisco_duo'] = { [dataset]: vendor };
   doc['duowatch'] = { stream: event.stream, org: event.orgSlug };
+  if (event.enrichment !== undefined) enrichEcs(doc, event.enrichment);
   return (dropEmpty(doc) as Doc | undefined) ?? {};
 }
 

@@ -14,8 +14,26 @@ export interface AlertEvent {
   readonly alert: NewAlert;
 }
 
-/** What a sink delivers: a collected Duo event, or a duowatch alert. */
-export type SinkEvent = CollectedEvent | AlertEvent;
+/**
+ * What the inventory snapshots say about an event's user and host (src/logs/enrich.ts); only the ECS format
+ * writes it, raw lines stay Duo's object unchanged.
+ */
+export interface Enrichment {
+  readonly user?: {
+    readonly email?: string;
+    readonly fullName?: string;
+    readonly groups?: readonly string[];
+  };
+  readonly host?: {
+    readonly name?: string;
+    readonly type?: string;
+    readonly osFamily?: string;
+    readonly osVersion?: string;
+  };
+}
+
+/** What a sink delivers: a collected Duo event (maybe enriched), or a duowatch alert. */
+export type SinkEvent = (CollectedEvent & { readonly enrichment?: Enrichment }) | AlertEvent;
 import { DuowatchError } from '../../shared/index.js';
 
 /** How an event is written: Duo's object plus `duowatch: {id, stream, org}`, or ECS with `event.id`. */
