@@ -1,24 +1,17 @@
 import type { EvidenceRecord, EvidenceStore } from './ports.js';
-import type { ControlRef, SignalId, SignalStatus } from './types.js';
+import type { SignalId, SignalResult } from './types.js';
 import { CORE_SIGNAL_IDS } from './types.js';
 
 /**
- * One signal as printed by `evidence sync|show --json` and the API (docs/evidence.md): the one field list
- * from the stored record to the API (the service contract derives its type from this one).
+ * One signal as printed by `evidence sync|show --json` and the API (docs/evidence.md): the rule's
+ * `SignalResult` with where and when it was computed (the service contract derives its type from this one).
  */
-export interface SignalView {
-  id: SignalId;
-  status: SignalStatus;
-  metrics: Record<string, unknown>;
-  controls: ControlRef;
-  truncated: boolean;
-  notes: string[];
+export interface SignalView extends SignalResult {
   /** Records do not carry the run that computed them yet; always null. */
   runId: string | null;
   integrationId: string | null;
   startedAt: string;
   finishedAt: string;
-  extended: boolean;
 }
 
 /** `{"org", "signals": [...the five...], "extended": [...]}` — extended signals are shown separately. */

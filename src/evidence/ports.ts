@@ -4,11 +4,10 @@ import type {
   AdminLike,
   AuthEventLike,
   BypassCodeLike,
-  ControlRef,
   PolicyLike,
   SettingsLike,
   SignalId,
-  SignalStatus,
+  SignalResult,
   UserLike,
 } from './types.js';
 
@@ -70,17 +69,14 @@ export interface DuoErrorLike {
 export type CredentialHealth = Omit<StoredCredentialHealth, 'orgId' | 'integrationId'>;
 export type CredentialState = CredentialHealth['state'];
 
-/** One stored evidence row: a signal's aggregate result, never per-event data. */
-export interface EvidenceRecord {
+/**
+ * One stored evidence row: the rule's `SignalResult` (never per-event data) with where and when it was
+ * computed. Its field names are the JSON export's (docs/evidence.md), so `id` is spelled `signalId` here.
+ */
+export interface EvidenceRecord extends Omit<SignalResult, 'id'> {
   org: string;
   integration: string | null;
   signalId: SignalId;
-  status: SignalStatus;
-  metrics: Record<string, unknown>;
-  controls: ControlRef;
-  truncated: boolean;
-  notes: string[];
-  extended: boolean;
   runKind: 'identity_sync' | 'auth_log_poll';
   startedAt: string;
   finishedAt: string;
