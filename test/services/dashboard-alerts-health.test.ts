@@ -147,7 +147,8 @@ describe.skipIf(!available)(`alerts and health pages e2e (skipped: ${CHROMIUM} n
     expect(await card().locator('.phases .u-legend').textContent()).toMatch(/dns.*connect.*tls.*ttfb.*total/);
     await card().locator('.trend .uplot canvas').waitFor();
     expect(await card().locator('.trend .u-legend').textContent()).toMatch(/average.*maximum/);
-    await card().locator('svg.uptime rect.bar-up').first().waitFor();
+    // The strip fills after the first minute bucket is written; the page refreshes itself every 15 s.
+    await card().locator('svg.uptime rect.bar-up').first().waitFor({ timeout: 60_000 });
     expect(await page.getByRole('cell', { name: 'IdP upgrade' }).count()).toBe(1);
     expect(await page.getByRole('cell', { name: 'vpn', exact: true }).count()).toBe(1);
     expect(await page.getByRole('cell', { name: 'open for roles' }).count()).toBe(1);
