@@ -34,6 +34,8 @@ export function sAt(root: unknown, ...path: string[]): string | undefined {
  */
 export function splitIpPort(value: string | undefined): { ip?: string; port?: number } {
   if (value === undefined) return {};
+  // Most addresses carry no port: both patterns need a `:`, so skip them (twice per auth event on the hot path).
+  if (!value.includes(':')) return { ip: value };
   const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(value);
   if (v4) return { ip: v4[1]!, port: Number(v4[2]) };
   const v6 = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(value);

@@ -86,7 +86,10 @@ function keptObject(obj: Doc): Doc | undefined {
   return any ? (out ?? obj) : undefined;
 }
 
-/** A copy of `raw` without `keys`. Built key by key: `delete` would turn the copy into a slow dictionary object. */
+/**
+ * A copy of `raw` without `keys`. Built key by key: `delete` would turn the copy into a slow dictionary object.
+ * Callers add their fields to this copy (`Object.assign`) rather than spreading it into another one.
+ */
 function without(raw: Obj, ...keys: string[]): Doc {
   const out: Doc = {};
   for (const k in raw) if (!keys.includes(k)) out[k] = raw[k];
@@ -154,12 +157,11 @@ function mapAuth(raw: Obj): { ecs: Doc; vendor: Doc } {
         hosts: unique([hostname]),
       },
     },
-    vendor: {
-      ...without(raw, 'timestamp', 'isotimestamp', 'user', 'email'),
+    vendor: Object.assign(without(raw, 'timestamp', 'isotimestamp', 'user', 'email'), {
       email: sAt(raw, 'email'),
       access_device: access,
       auth_device: authDevice,
-    },
+    }),
   };
 }
 
@@ -202,15 +204,14 @@ function mapAdmin(raw: Obj): { ecs: Doc; vendor: Doc } {
       source: { ip: sAt(flattened, 'ip_address') },
       related: { user: unique([username]), ip: unique([sAt(flattened, 'ip_address')]) },
     },
-    vendor: {
-      ...without(raw, 'timestamp', 'isotimestamp', 'username', 'object', 'description'),
+    vendor: Object.assign(without(raw, 'timestamp', 'isotimestamp', 'username', 'object', 'description'), {
       user: { name: username },
       action_performed_on: sAt(raw, 'object'),
       description: flattened ? undefined : description,
       flattened,
       errors: at(flattened, 'Errors'),
       status: at(flattened, 'status'),
-    },
+    }),
   };
 }
 
@@ -247,8 +248,7 @@ function mapActivity(raw: Obj): { ecs: Doc; vendor: Doc } {
       user_agent: userAgent(device),
       related: { user: unique([actorName]), ip: unique([ip]) },
     },
-    vendor: {
-      ...without(raw, 'ts', 'activity_id', 'action', 'outcome'),
+    vendor: Object.assign(without(raw, 'ts', 'activity_id', 'action', 'outcome'), {
       id: sAt(raw, 'activity_id'),
       // One shape in the index whichever Duo sent: {name, details}.
       action: actionObj
@@ -258,7 +258,7 @@ function mapActivity(raw: Obj): { ecs: Doc; vendor: Doc } {
       actor: withDetails(raw.actor),
       target: withDetails(raw.target),
       old_target: withDetails(raw.old_target),
-    },
+    }),
   };
 }
 
@@ -298,11 +298,10 @@ function mapOfflineEnrollment(raw: Obj): { ecs: Doc; vendor: Doc } {
       user_agent: { original: sAt(details, 'user_agent') },
       related: { user: unique([username]), hosts: unique([sAt(details, 'hostname')]) },
     },
-    vendor: {
-      ...without(raw, 'timestamp', 'isotimestamp', 'description', 'username'),
+    vendor: Object.assign(without(raw, 'timestamp', 'isotimestamp', 'description', 'username'), {
       user: { name: username },
       description: details ?? str(raw.description),
-    },
+    }),
   };
 }
 
