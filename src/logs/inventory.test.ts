@@ -9,7 +9,7 @@ import { openStore, type Store } from '../store/index.js';
 import { logsConfigSchema } from './config-schema.js';
 import { inventoryStore } from './inventory.js';
 import { inventoryOrg } from './inventory-org.js';
-import { normaliseLogsConfig, type LogsConfig } from './logs-config.js';
+import { normaliseLogsConfig } from './logs-config.js';
 import { logsMigrations } from './migrations.js';
 import { openLogsService, type LogsService } from './service.js';
 
@@ -21,7 +21,6 @@ let children: TenantCredentials[];
 let dir: string;
 let store: Store;
 let service: LogsService;
-let serviceConfig: LogsConfig;
 let now = 0;
 const ids = { admin: '', accounts: '', adminOrg: '', mspOrg: '' };
 
@@ -66,7 +65,6 @@ beforeAll(async () => {
     { env: {}, dataDir: dir },
     issues,
   );
-  serviceConfig = config;
   now = emu.world.clock.now();
   service = await openLogsService({
     config,
@@ -135,10 +133,20 @@ describe('inventory snapshots', () => {
     expect(lists()).toBe(2);
     // The list is kept in the database: another process (here a second service on the same store, as a
     // `logs run` beside serve) within the hour uses it without asking Duo, and honours the exclusion too.
+    // It has its own data directory and file path: one process per file sink (the sinks' path locks).
     now += 10 * 60_000;
+    const otherDir = join(dir, 'other');
     const other = await openLogsService({
-      config: serviceConfig,
-      dataDir: dir,
+      config: await normaliseLogsConfig(
+        logsConfigSchema.parse({
+          sinks: { f: { type: 'file', path: 'f.ndjson' } },
+          routes: [{ org: '*', sinks: ['f'] }],
+          msp: [{ org: 'msp', exclude: [children[1]!.accountId] }],
+        }),
+        { env: {}, dataDir: otherDir },
+        [],
+      ),
+      dataDir: otherDir,
       env: {},
       store,
       clientFor: () => Promise.resolve(clientFor(parent, 'accounts')),

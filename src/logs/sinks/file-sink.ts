@@ -9,6 +9,8 @@ import type { SinkEvent } from './types.js';
 import { formatLines } from './format.js';
 import type { LogFormat, LogSink } from './types.js';
 import { SinkError } from './types.js';
+import { acquirePathLock } from './path-lock.js';
+import type { PathLock } from './path-lock.js';
 
 export interface FileSinkOptions {
   readonly name?: string;
@@ -23,6 +25,8 @@ export interface FileSinkOptions {
   /** Rotated files kept (oldest deleted first; 0 = keep all). The newest rotated file is always kept. */
   readonly maxFiles?: number;
   readonly clock?: () => number;
+  /** The pid written to the lock file `<path>.lock` (default this process's; injected for tests). */
+  readonly pid?: number;
 }
 
 /** A stored position: the active segment's number and its byte length after the last acknowledged batch. */
@@ -79,6 +83,8 @@ export function createFileSink(options: FileSinkOptions): LogSink {
   let size = 0;
   let openedAt = 0;
   let closed = false;
+  // Held from the first open to close: a second process restoring or appending would cut this one's batches.
+  let lock: PathLock | null = null;
   // Where the file stood when this process first opened it: what `restore(null)` goes back to.
   let baseline: Position | null = null;
   // A write that failed part-way left bytes past `size`; they are cut before anything else is written.
@@ -140,8 +146,20 @@ export function createFileSink(options: FileSinkOptions): LogSink {
     }
   }
 
-  async function openActive(): Promise<void> {
+  async function ensureLocked(): Promise<void> {
+    if (lock !== null) return;
     await mkdir(dir, { recursive: true });
+    lock = await acquirePathLock({
+      sink: name,
+      what: 'file',
+      target: path,
+      lockFile: `${path}.lock`,
+      ...(options.pid === undefined ? {} : { pid: options.pid }),
+    });
+  }
+
+  async function openActive(): Promise<void> {
+    await ensureLocked();
     const segments = await listSegments();
     seq = Math.max(0, ...segments.keys()) + 1;
     handle = await open(path, 'a');
@@ -249,6 +267,7 @@ export function createFileSink(options: FileSinkOptions): LogSink {
   }
 
   async function restoreTo(p: Position): Promise<void> {
+    await ensureLocked();
     await compressing;
     if (handle !== null) {
       await handle.close();
@@ -374,6 +393,8 @@ export function createFileSink(options: FileSinkOptions): LogSink {
           await handle.close();
           handle = null;
         }
+        await lock?.release();
+        lock = null;
       });
     },
   };

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { SinkEvent } from './types.js';
 import type { LogSink, SinkStats } from './types.js';
 import { SinkError } from './types.js';
+import { acquirePathLock } from './path-lock.js';
+import type { PathLock } from './path-lock.js';
 
 export interface ReliableSinkOptions {
   /** Where batches wait while the receiver is down; null = no spill queue (a failed send fails the batch). */
@@ -16,6 +18,8 @@ export interface ReliableSinkOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Told about every failed attempt (for logs); never given a secret (SinkError messages carry none). */
   readonly onError?: (error: SinkError, context: { queued: number; attempt: number }) => void;
+  /** The pid written to the queue's lock file `<spillDir>/queue.lock` (default this process's; for tests). */
+  readonly pid?: number;
 }
 
 export type ReliableState = 'ok' | 'retrying' | 'full';
@@ -80,6 +84,8 @@ export function createReliableSink(
   const queue: Spilled[] = [];
   let queueBytes = 0;
   let loaded = false;
+  // Held from load to close: a second process would replay and delete this one's queued batches.
+  let lock: PathLock | null = null;
   let seq = 0;
   let draining: Promise<void> | null = null;
   let full = false;
@@ -103,6 +109,13 @@ export function createReliableSink(
   async function load(): Promise<void> {
     if (loaded || o.spillDir === null) return;
     await mkdir(o.spillDir, { recursive: true });
+    lock ??= await acquirePathLock({
+      sink: name,
+      what: 'spill queue',
+      target: o.spillDir,
+      lockFile: join(o.spillDir, 'queue.lock'),
+      ...(o.pid === undefined ? {} : { pid: o.pid }),
+    });
     const names = (await readdir(o.spillDir)).filter((n) => /^\d{12}\.ndjson$/.test(n)).sort();
     for (const n of names) {
       const file = join(o.spillDir, n);
@@ -268,7 +281,12 @@ export function createReliableSink(
     async close(): Promise<void> {
       stopper.abort();
       if (draining !== null) await draining;
-      await inner.close();
+      try {
+        await inner.close();
+      } finally {
+        await lock?.release();
+        lock = null;
+      }
     },
   };
 }

@@ -77,7 +77,8 @@ export type SinkStats = Readonly<Record<string, number>>;
 export type SinkErrorCode =
   | 'sink.unavailable' // connection refused, reset, timeout, 5xx: retry with back-off
   | 'sink.rejected' // the receiver refused the data itself (4xx, mapping error): not retried as is
-  | 'sink.config'; // the sink cannot work as configured (bad CA, missing token)
+  | 'sink.config' // the sink cannot work as configured (bad CA, missing token)
+  | 'sink.locked'; // another live process holds this file sink or spill queue (src/logs/sinks/path-lock.ts)
 
 export class SinkError extends DuowatchError {
   readonly sink: string;
