@@ -239,7 +239,13 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
   }
   // Exactly-once sinks go back to their committed position before anything is sent (the file sink cuts what
   // a crash left uncommitted).
-  await prepareSinks([...all.values()], repo, deps.now);
+  try {
+    await prepareSinks([...all.values()], repo, deps.now);
+  } catch (error) {
+    // E.g. `sink.locked`: release the locks the sinks opened so far took, so the holder is named truly later.
+    for (const sink of all.values()) await sink.close().catch(() => undefined);
+    throw error;
+  }
 
   const plan = planRoutes(deps.config.routes, named);
   const lock = createDeliveryLock();
