@@ -249,15 +249,17 @@ describe.skipIf(RSYSLOGD === null)(
       let midDrain = 0;
       let finishedEarly = 0;
       const size = (): number => (existsSync(file) ? statSync(file).size : 0);
-      for (let i = 0; i < KILLS; i++) {
+      // Kills until KILLS have landed (a run that ends first is counted, and the loop is bounded). The delays are
+      // short so the backfill outlasts every kill on an idle machine too: there a run drains ~15 MB a second.
+      for (let i = 0; kills < KILLS && i < KILLS * 2; i++) {
         // Start-up takes one to three seconds here; kill anywhere from before the first page to mid-drain.
         const before = size();
         // Every other kill at a random time from start (often during start-up), the others mid-drain.
         const r = await child(
           args,
           i % 2 === 0
-            ? { afterMs: 500 + Math.floor(Math.random() * 4000) }
-            : { afterGrowthOf: size, plusMs: Math.floor(Math.random() * 1500) },
+            ? { afterMs: 100 + Math.floor(Math.random() * 1400) }
+            : { afterGrowthOf: size, plusMs: Math.floor(Math.random() * 500) },
         );
         if (r.killed) {
           kills += 1;
@@ -305,7 +307,7 @@ describe.skipIf(RSYSLOGD === null)(
       expect(inFile.size).toBeGreaterThanOrEqual(200_000);
       expect(missing).toEqual([]);
       expect([...inSyslog.keys()].filter((id) => !inFile.has(id))).toEqual([]);
-      expect(kills).toBeGreaterThanOrEqual(KILLS / 2);
+      expect(kills).toBeGreaterThanOrEqual(KILLS);
       expect(midDrain).toBeGreaterThanOrEqual(KILLS / 2);
     }, 900_000);
   },
