@@ -3,14 +3,13 @@ import { clear, h } from './dom.js';
 import { renderOverview } from './overview.js';
 import { renderOrg } from './org.js';
 import { renderGlobalAudit, renderUsers } from './lists.js';
-import { explainRefusal, explainReturn, factorNote, runSecondStep } from './second-step.js';
+import { SECOND_STEP_SEEN, explainRefusal, explainReturn, factorNote, runSecondStep } from './second-step.js';
 import { renderLogs } from './logs.js';
 
 // The whole dashboard: a hash router over a few views. State is the signed-in user and how the session was
 // opened (the Duo factor, or that none was used and why).
 const state = { user: null, factor: null };
 const $ = (id) => document.getElementById(id);
-const SECOND_STEP_SEEN = 'duowatch.secondStep';
 
 export function say(message) {
   $('status').textContent = message;

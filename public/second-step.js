@@ -1,6 +1,9 @@
 import { api, ApiError, describeError } from './api.js';
 import { clear, h } from './dom.js';
 
+/** Set once this browser has seen a sign-in through the Duo step (app.js then asks for the session's factor). */
+export const SECOND_STEP_SEEN = 'duowatch.secondStep';
+
 // Duo's second sign-in step (docs/verify.md "Duo 2FA on the duowatch login"). After the password the server
 // answers {state: "pending", next: "duo_2fa", secondStep}; this screen offers the factors Duo's preauth
 // allows, waits on a push or call by long-polling GET /api/v1/session/2fa (the server holds each poll up to
@@ -94,6 +97,9 @@ export function runSecondStep(panel, first, done, abandon) {
     // Duo's Universal Prompt: the browser goes to Duo and comes back to /api/v1/session/duo/callback.
     if (answer.secondStep.state === 'redirect' && answer.secondStep.redirectUrl) {
       over = true;
+      // The browser comes back by a redirect, not with this JSON answer: remember that this deployment runs
+      // the Duo step, so the page asks how the new session was opened.
+      window.localStorage.setItem(SECOND_STEP_SEEN, '1');
       location.assign(answer.secondStep.redirectUrl);
       return;
     }
