@@ -3,12 +3,13 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { CollectedEvent } from '../src/app/index.js';
 import { createEngine } from '../src/detect/engine.js';
-import { emulatorEvents, toLine } from '../src/detect/emulator-events.test-helpers.js';
+import { MIX_NOW, MIX_SEED, tenantEvents } from '../src/detect/bench-mix.test-helpers.js';
+import { toLine } from '../src/detect/emulator-events.test-helpers.js';
 import { foldDetections } from '../src/detect/fold.js';
 import { openGeo } from '../src/detect/geo.js';
 import { parseCollectedLine } from '../src/detect/replay.js';
 import { catalogue } from '../src/detect/rules/index.js';
-import { createClock, createTenant, vpnEgressNetwork } from '../src/emulator/world/index.js';
+import { vpnEgressNetwork } from '../src/emulator/world/index.js';
 import type { BenchRow } from './run.js';
 
 /**
@@ -19,28 +20,11 @@ import type { BenchRow } from './run.js';
  * 2. false positives per rule on the scenario-free 30 days (target 0 for high and critical);
  * 3. peak RSS for 100k users × 30 days of synthetic logins, in its own process (BENCH_SCALE scales the users).
  */
-const NOW = Date.UTC(2026, 10, 18, 15, 30);
 const DAY = 86_400_000;
+const NOW = MIX_NOW;
 const scale = Number(process.env['BENCH_SCALE'] ?? '1');
-const SEED = 'bench';
+const SEED = MIX_SEED;
 const HEAP_CAP_MB = 300;
-
-function tenantEvents(withScenarios: boolean, days: number): CollectedEvent[] {
-  const clock = createClock({ realNow: () => NOW });
-  const t = createTenant({ hostname: 'api-bench.duosecurity.com', seed: SEED, users: 1000, now: NOW }, clock);
-  if (withScenarios) {
-    const at = NOW - 2 * DAY;
-    t.inject({ kind: 'push_fatigue', at });
-    t.inject({ kind: 'fraud', at });
-    t.inject({ kind: 'bypass_code_use', at });
-    t.inject({ kind: 'new_country', at, country: 'Russia' });
-    t.inject({ kind: 'impossible_travel', at: at + 3_600_000 });
-    t.inject({ kind: 'remembered_device_abuse', at });
-    t.inject({ kind: 'telephony_fraud', at });
-    t.inject({ kind: 'admin_action', action: 'bypass_create', at });
-  }
-  return emulatorEvents(t, 'bench', NOW - days * DAY, NOW);
-}
 
 /** The state part in its own process: its peak RSS is the engine's alone. */
 interface StateResult {
