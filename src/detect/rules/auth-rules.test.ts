@@ -187,4 +187,23 @@ describe('duo.unexpected_factor', () => {
     });
     expect(only(alerts, 'duo.unexpected_factor')).toEqual([]);
   });
+  it('does not fire on the phishing-resistant and app-bound factors as the auth log names them', async () => {
+    // The values Duo writes in the auth log (docs/duo-wire.md), not the names other APIs use.
+    const wire = [
+      'duo_push',
+      'verified_duo_push',
+      'duo_mobile_passcode',
+      'webauthn',
+      'u2f_token',
+      'yubikey_passcode',
+      'hardware_token',
+      'digipass_go_7_token',
+    ];
+    const alerts = await run(wire.map((factor, i) => auth(T0, { user: `u${i}`, factor })));
+    expect(only(alerts, 'duo.unexpected_factor')).toEqual([]);
+    const phishable = await run(
+      ['sms_passcode', 'phone_call', 'sms_refresh'].map((factor, i) => auth(T0, { user: `p${i}`, factor })),
+    );
+    expect(only(phishable, 'duo.unexpected_factor').map((a) => a.entity)).toEqual(['p0', 'p1', 'p2']);
+  });
 });
