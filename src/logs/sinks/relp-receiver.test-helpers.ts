@@ -30,8 +30,8 @@ export interface RelpReceiver {
   maxOutstanding: number;
   /** How answers are chosen; `n` counts syslog commands over the receiver's life, from 0. */
   answer: (message: string, n: number) => RelpAnswer;
-  /** The `rsp` text for `open` (default: 200 OK with the syslog command offered). */
-  openAnswer: string;
+  /** The `rsp` text for `open` (default: 200 OK with the syslog command offered); null = never answer. */
+  openAnswer: string | null;
   /** Answers every held message 200 (they count as accepted then). */
   release(): void;
   /** Destroys every connection. */
@@ -103,7 +103,7 @@ export async function startRelpReceiver(): Promise<RelpReceiver> {
         frames.push(frame);
         if (frame.txnr !== expected) return fail(`txnr ${String(frame.txnr)}, expected ${String(expected)}`);
         if (frame.command === 'open') {
-          socket.write(rsp(frame.txnr, r.openAnswer));
+          if (r.openAnswer !== null) socket.write(rsp(frame.txnr, r.openAnswer));
           continue;
         }
         if (frame.command === 'close') {

@@ -180,9 +180,13 @@ describe('syslog sink over RELP (loopback RELP server)', () => {
       code: 'sink.unavailable',
       message: expect.stringContaining('no answer within 200 ms') as string,
     });
-    r.openAnswer = ''; // a server that never answers `open` properly: an empty rsp is not 200
+    r.openAnswer = null;
     r.answer = () => 'ok';
-    await expect(s.send(batchOf(0, 1), signal)).rejects.toMatchObject({ code: 'sink.config' });
+    await expect(s.send(batchOf(0, 1), signal)).rejects.toMatchObject({
+      code: 'sink.unavailable',
+      message: expect.stringContaining('no answer to open within 200 ms') as string,
+    });
+    expect(r.sessions).toHaveLength(2);
   });
 
   it('a server that refuses the session or does not offer syslog is a configuration problem', async () => {
@@ -193,6 +197,8 @@ describe('syslog sink over RELP (loopback RELP server)', () => {
       retryable: false,
       message: expect.stringContaining('500 unsupported relp_version') as string,
     });
+    r.openAnswer = ''; // an empty answer is not 200 either
+    await expect(s.send(batchOf(0, 1), signal)).rejects.toMatchObject({ code: 'sink.config' });
     r.openAnswer = '200 OK\nrelp_version=0\ncommands=other';
     await expect(s.send(batchOf(0, 1), signal)).rejects.toMatchObject({
       code: 'sink.config',
