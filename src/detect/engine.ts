@@ -17,7 +17,7 @@ import {
   type UserBaseline,
 } from './baseline.js';
 import type { DetectConfig } from './config-schema.js';
-import { parseDescription, toDetectEvent, type DetectEvent } from './detect-event.js';
+import { EventView, parseDescription, PlaceNames, type DetectEvent } from './detect-event.js';
 import { noGeo, type GeoLookup } from './geo.js';
 import {
   DAY,
@@ -179,21 +179,6 @@ class ReusedContext implements RuleContext {
   }
 }
 
-/**
- * Duo's own city and country of a login, or null when it gave none. Interned (bounded): every user's last
- * location holds one, and most users share a handful of places.
- */
-function duoPlace(e: DetectEvent, places: Map<string, string>): string | null {
-  if (e.city === null && e.country === null) return null;
-  const place = `${e.city ?? ''}|${e.country ?? ''}`;
-  const known = places.get(place);
-  if (known !== undefined) return known;
-  if (places.size >= 10_000) places.clear();
-  const flat = place.split('|').join('|'); // a flat copy: the template's rope holds its parts
-  places.set(flat, flat);
-  return flat;
-}
-
 const newState = (ts: number): EntityState => ({ lastTs: ts, windows: null, distincts: null });
 
 export function createEngine(options: EngineOptions = {}): DetectEngine {
@@ -204,7 +189,8 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   const idleMs = options.idleMs ?? 26 * HOUR;
   const maxEntities = options.maxEntities ?? 250_000;
   const orgs = new Map<string, OrgRuntime>();
-  const places = new Map<string, string>();
+  // One view of the event being tested, refilled per event (rules never keep it).
+  const view = new EventView(new PlaceNames());
   let events = 0;
   let detections = 0;
   let evicted = 0;
@@ -258,8 +244,11 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     // One pass, no per-event allocation: a warm engine knows nearly every user of a batch already.
     const missing = new Map<OrgRuntime, Set<string>>();
     const unloaded = new Set<OrgRuntime>();
+    let last: OrgRuntime | null = null;
     for (const e of batch) {
-      const o = orgOf(e);
+      // A batch is nearly always one organization's: skip the map lookup while it stays the same.
+      const o: OrgRuntime = last !== null && last.orgId === e.orgId ? last : orgOf(e);
+      last = o;
       if (!o.baselineLoaded) unloaded.add(o);
       const key = userKeyOf(e);
       if (key === null || o.users.has(key)) continue;
@@ -370,7 +359,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (b.lastGeo !== null && b.lastGeo.ip === e.ip) {
         b.lastGeo.ts = e.ts;
         b.lastGeo.id = e.id;
-        b.lastGeo.duo = duoPlace(e, places);
+        b.lastGeo.duo = e.place;
       } else {
         const p = geo.locate(e.ip);
         if (p !== null) {
@@ -382,7 +371,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
             city: p.city,
             country: p.country,
             id: e.id,
-            duo: duoPlace(e, places),
+            duo: e.place,
           };
           changed = true;
         }
@@ -400,7 +389,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     const o = orgOf(c);
     if (!o.rules.enabled) return;
     const streamRules = o.byStream.get(c.stream);
-    const e = toDetectEvent(c);
+    const e = view.fill(c);
     o.state.lastTs = e.ts;
     let u: UserEntity | null = null;
     let entity: EntityState | null = null;

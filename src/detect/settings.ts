@@ -73,8 +73,18 @@ function cidrMatcher(cidrs: readonly string[]): (ip: string | null) => boolean {
   });
   if (ranges.length === 0) return () => false;
   const cache = new Map<string, boolean>();
+  // Several rules and the engine's learning ask about the same event's address in a row: one entry answers
+  // them without a lookup.
+  let lastIp: string | null = null;
+  let lastAnswer = false;
   return (ip) => {
     if (ip === null) return false;
+    if (ip === lastIp) return lastAnswer;
+    lastIp = ip;
+    lastAnswer = answer(ip);
+    return lastAnswer;
+  };
+  function answer(ip: string): boolean {
     const hit = cache.get(ip);
     if (hit !== undefined) return hit;
     let yes = false;
@@ -89,7 +99,7 @@ function cidrMatcher(cidrs: readonly string[]): (ip: string | null) => boolean {
     if (cache.size > 10_000) cache.clear();
     cache.set(ip, yes);
     return yes;
-  };
+  }
 }
 
 /** Validates the configuration against the catalogue: an unknown rule id or network is an error, not ignored. */

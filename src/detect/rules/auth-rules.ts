@@ -105,6 +105,7 @@ export const bypassUsed = defineRule({
     'success with factor == bypass_code from outside trusted networks and from an IP new for the user (medium; high from a new country or without history), or with reason == bypass_user when the user had no bypass login in the 14-day baseline or comes from a new country',
   evaluate(e, ctx) {
     if (e.result !== 'success' || e.user === null || ctx.allow.serviceAccount(e.user)) return null;
+    if (e.factor !== 'bypass_code' && e.reason !== 'bypass_user') return null; // most logins: nothing to look up
     const b = ctx.baseline;
     const history = b !== null && hasHistory(e, ctx);
     const newCountry = b !== null && e.country !== null && isNew(b.countries, e.country, e, ctx);

@@ -1,5 +1,5 @@
 /** Questions rules ask of a user's baseline (the history before the event tested). */
-import type { Seen } from '../baseline.js';
+import type { SeenKeys } from '../baseline.js';
 import type { DetectEvent } from '../detect-event.js';
 import { DAY, HOUR, type RuleContext } from '../rule.js';
 
@@ -13,19 +13,16 @@ export function hasHistory(e: DetectEvent, ctx: RuleContext): boolean {
 }
 
 /** With enough history: whether `key` was not seen in the baseline period before `ts`. */
-export function isNew(
-  seen: ReadonlyMap<string, Seen>,
-  key: string,
-  e: DetectEvent,
-  ctx: RuleContext,
-): boolean {
+export function isNew(seen: SeenKeys, key: string, e: DetectEvent, ctx: RuleContext): boolean {
   if (!hasHistory(e, ctx)) return false;
   const { params } = ctx.settings;
   const excludeMs = (params['excludeHours'] ?? 1) * HOUR;
-  const s = seen.get(key);
-  if (s === undefined) return true;
+  const i = seen.indexOf(key);
+  if (i < 0) return true;
   // Known only if first seen before the window tested and still seen within the baseline period.
-  return !(s[0] <= e.ts - excludeMs && s[1] >= e.ts - (params['baselineDays'] ?? 14) * DAY);
+  return !(
+    seen.firstAt(i) <= e.ts - excludeMs && seen.lastAt(i) >= e.ts - (params['baselineDays'] ?? 14) * DAY
+  );
 }
 
 /** Successes by bypass in the baseline period (days before this event's, plus earlier the same day). */

@@ -80,8 +80,7 @@ export const impossibleTravel = defineRule({
     if (prev === null || prev.ip === e.ip) return null;
     // GeoIP misplaces some addresses (mobile carriers, anycast, registry centroids): when Duo places both
     // logins in the same city, that is not travel.
-    const hereDuo = e.city === null && e.country === null ? null : `${e.city ?? ''}|${e.country ?? ''}`;
-    if (hereDuo !== null && prev.duo !== undefined && prev.duo === hereDuo) return null;
+    if (e.place !== null && prev.duo !== undefined && prev.duo === e.place) return null;
     const here = ctx.geo.locate(e.ip);
     if (here === null) return null;
     const km = haversineKm(prev, here);
