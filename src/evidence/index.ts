@@ -15,6 +15,7 @@ export type {
   SettingsLike,
   SignalId,
   SignalOptions,
+  SignalRecord,
   SignalResult,
   SignalStatus,
   UserLike,
@@ -28,7 +29,6 @@ export type {
   CursorKey,
   DuoErrorLike,
   EvidenceDuoReader,
-  EvidenceRecord,
   EvidenceStore,
   ExportSection,
   ExportSectionProvider,
@@ -77,7 +77,13 @@ export {
 export { collectPages } from './collect.js';
 export { IDENTITY_SIGNAL_SOURCES, runIdentitySync, type IdentitySyncInput } from './identity-sync.js';
 export { EvidenceError } from './errors.js';
-export { runAuthLogPoll, type AtomicPollCommit, type AuthLogPollInput } from './auth-log-poll.js';
+export {
+  AUTH_LOG_SIGNAL_IDS,
+  isAuthLogSignal,
+  runAuthLogPoll,
+  type AtomicPollCommit,
+  type AuthLogPollInput,
+} from './auth-log-poll.js';
 export type { EvidenceRunResult, RunErrorSummary } from './run-result.js';
 export {
   evidenceHistory,
@@ -87,7 +93,13 @@ export {
   type EvidenceView,
   type SignalView,
 } from './evidence-view.js';
-export { exportEvidence, type ExportFile, type ExportFormat } from './export.js';
+export {
+  exportEvidence,
+  toExportRecord,
+  type ExportFile,
+  type ExportFormat,
+  type ExportRecord,
+} from './export.js';
 export { csvCell, recordsToCsv } from './export-csv.js';
 export { escapeHtml, recordsToHtml } from './export-html.js';
 export { evidencePortsFromDuoClient, type CappedIterator, type DuoClientSlice } from './duo-adapter.js';

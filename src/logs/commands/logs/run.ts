@@ -227,7 +227,7 @@ export async function runBackfill(io: CliIo, opts: LogsBackfillOptions): Promise
       const repo = checkpointRepository(rt.store);
       if (opts.rewind === true)
         for (const r of await repo.list(org.id))
-          if (streams.includes(r.key.stream))
+          if ((streams as readonly string[]).includes(r.key.stream))
             await repo.reset(
               r.key,
               { from: firstFrom, boundary: [], newestTs: null, pending: null },
