@@ -20,7 +20,7 @@ export type {
   SignalStatus,
   UserLike,
 } from './types.js';
-export { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS } from './types.js';
+export { AUTH_LOG_SIGNAL_IDS, CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS, isAuthLogSignal } from './types.js';
 export type {
   AuthLogQuery,
   Clock,
@@ -77,13 +77,7 @@ export {
 export { collectPages } from './collect.js';
 export { IDENTITY_SIGNAL_SOURCES, runIdentitySync, type IdentitySyncInput } from './identity-sync.js';
 export { EvidenceError } from './errors.js';
-export {
-  AUTH_LOG_SIGNAL_IDS,
-  isAuthLogSignal,
-  runAuthLogPoll,
-  type AtomicPollCommit,
-  type AuthLogPollInput,
-} from './auth-log-poll.js';
+export { runAuthLogPoll, type AtomicPollCommit, type AuthLogPollInput } from './auth-log-poll.js';
 export type { EvidenceRunResult, RunErrorSummary } from './run-result.js';
 export {
   evidenceHistory,
