@@ -1,5 +1,6 @@
 import type { AlertRaiser } from '../app/index.js';
 import type { DuoClient } from '../duo/index.js';
+import { NO_CONTROLS } from '../shared/index.js';
 import type { Integration, Store } from '../store/index.js';
 import { deviceApi } from './device-api.js';
 import { DEVICE_OSES, type DeviceOs } from './device-os.js';
@@ -324,9 +325,10 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
     });
     if (!dry && report.outcome !== 'shrink_refused' && report.outcome !== 'planned') {
       const now = clock();
-      await store.evidence.insert(report.orgId, {
+      await store.evidence.insert({
+        orgId: report.orgId,
         integrationId: integration.id,
-        signalId: 'devices.cache_sync',
+        id: 'devices.cache_sync',
         status: report.outcome === 'synced' ? 'pass' : 'fail',
         metrics: {
           integration: integration.label,
@@ -339,10 +341,14 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
               ? `the trusted-endpoint cache matched the fleet export (${String(report.device_count)} devices) on ${now.toISOString()}`
               : `the trusted-endpoint sync failed on ${now.toISOString()}: ${report.error?.code ?? 'error'}`,
         },
-        controls: [],
+        // No framework control maps to it; it is evidence of the sync itself, not one of the signals.
+        controls: NO_CONTROLS,
+        truncated: false,
+        notes: [],
+        extended: false,
         runId: null,
-        startedAt: new Date(now.getTime() - report.durationMs),
-        finishedAt: now,
+        startedAt: new Date(now.getTime() - report.durationMs).toISOString(),
+        finishedAt: now.toISOString(),
       });
     }
     if (opts.trigger === 'schedule' && (report.outcome === 'failed' || report.outcome === 'shrink_refused')) {

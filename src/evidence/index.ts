@@ -1,25 +1,20 @@
 /**
  * Compliance evidence: the five signals of the compliance specification, the extended signals, control mapping,
  * the auth-log window/cursor/dedup, orchestration with credential back-off, Test Connection, history and
- * export. Depends only on the narrow ports in ports.ts (docs/conventions.md §4).
+ * export. Depends only on the narrow ports in ports.ts (docs/conventions.md §4). The signal record and the
+ * signal ids it speaks of are defined below the store, in src/shared (docs/architecture.md).
  */
 export type {
   AdminLike,
   AuthEventLike,
   BypassCodeLike,
-  ControlRef,
-  CoreSignalId,
-  ExtendedSignalId,
   Listing,
   PolicyLike,
   SettingsLike,
-  SignalId,
   SignalOptions,
-  SignalResult,
-  SignalStatus,
   UserLike,
 } from './types.js';
-export { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS } from './types.js';
+export { AUTH_LOG_SIGNAL_IDS, isAuthLogSignal } from './types.js';
 export type {
   AuthLogQuery,
   Clock,
@@ -28,7 +23,6 @@ export type {
   CursorKey,
   DuoErrorLike,
   EvidenceDuoReader,
-  EvidenceRecord,
   EvidenceStore,
   ExportSection,
   ExportSectionProvider,
@@ -87,7 +81,13 @@ export {
   type EvidenceView,
   type SignalView,
 } from './evidence-view.js';
-export { exportEvidence, type ExportFile, type ExportFormat } from './export.js';
+export {
+  exportEvidence,
+  toExportRecord,
+  type ExportFile,
+  type ExportFormat,
+  type ExportRecord,
+} from './export.js';
 export { csvCell, recordsToCsv } from './export-csv.js';
 export { escapeHtml, recordsToHtml } from './export-html.js';
 export { evidencePortsFromDuoClient, type CappedIterator, type DuoClientSlice } from './duo-adapter.js';

@@ -1,14 +1,13 @@
 import {
-  CORE_SIGNAL_IDS,
-  EXTENDED_SIGNAL_IDS,
   evidenceHistory,
   exportEvidence,
+  isAuthLogSignal,
   latestEvidence,
   type EvidenceStore,
   type ExportSection,
   type ExportSectionProvider,
-  type SignalId,
 } from '../evidence/index.js';
+import { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS, type SignalId } from '../shared/index.js';
 import type { DuowatchServices, EvidenceView, SignalView } from './contract.js';
 import { ServiceError } from './errors.js';
 import type { EvidenceJobs, RunKindResult } from './evidence-jobs.js';
@@ -77,8 +76,7 @@ export function createEvidenceService(
       await audit(actor, o.id, 'evidence.sync', opts.signal ?? null);
       const startedAt = new Date(clock.now());
       const only = opts.signal as SignalId | undefined;
-      const authLogOnly =
-        only === 'auth_log_aggregate' || only === 'phishing_resistant_share' || only === 'sms_voice_share';
+      const authLogOnly = only !== undefined && isAuthLogSignal(only);
       const results: RunKindResult[] = [];
       if (!authLogOnly)
         results.push(
