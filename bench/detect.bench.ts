@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { CollectedEvent } from '../src/app/index.js';
 import { createEngine } from '../src/detect/engine.js';
-import { emulatorEvents, toLine } from '../src/detect/emulator-events.test-helpers.js';
+import { MIX_NOW, MIX_SEED, tenantEvents } from '../src/detect/bench-mix.test-helpers.js';
+import { toLine } from '../src/detect/emulator-events.test-helpers.js';
 import { foldDetections } from '../src/detect/fold.js';
 import { openGeo } from '../src/detect/geo.js';
 import { parseCollectedLine } from '../src/detect/replay.js';
 import { catalogue } from '../src/detect/rules/index.js';
-import { createClock, createTenant, vpnEgressNetwork } from '../src/emulator/world/index.js';
+import { vpnEgressNetwork } from '../src/emulator/world/index.js';
 import type { BenchRow } from './run.js';
 
 /**
@@ -18,29 +20,14 @@ import type { BenchRow } from './run.js';
  *    the same run;
  * 2. false positives per rule on the scenario-free 30 days (target 0 for high and critical);
  * 3. peak RSS for 100k users × 30 days of synthetic logins, in its own process (BENCH_SCALE scales the users).
+ * DETECT_BENCH_ONLY=fp runs part 2 alone (a rule change's false positives in seconds).
  */
-const NOW = Date.UTC(2026, 10, 18, 15, 30);
 const DAY = 86_400_000;
+const NOW = MIX_NOW;
 const scale = Number(process.env['BENCH_SCALE'] ?? '1');
-const SEED = 'bench';
+const SEED = MIX_SEED;
+const fpOnly = process.env['DETECT_BENCH_ONLY'] === 'fp';
 const HEAP_CAP_MB = 300;
-
-function tenantEvents(withScenarios: boolean, days: number): CollectedEvent[] {
-  const clock = createClock({ realNow: () => NOW });
-  const t = createTenant({ hostname: 'api-bench.duosecurity.com', seed: SEED, users: 1000, now: NOW }, clock);
-  if (withScenarios) {
-    const at = NOW - 2 * DAY;
-    t.inject({ kind: 'push_fatigue', at });
-    t.inject({ kind: 'fraud', at });
-    t.inject({ kind: 'bypass_code_use', at });
-    t.inject({ kind: 'new_country', at, country: 'Russia' });
-    t.inject({ kind: 'impossible_travel', at: at + 3_600_000 });
-    t.inject({ kind: 'remembered_device_abuse', at });
-    t.inject({ kind: 'telephony_fraud', at });
-    t.inject({ kind: 'admin_action', action: 'bypass_create', at });
-  }
-  return emulatorEvents(t, 'bench', NOW - days * DAY, NOW);
-}
 
 /** The state part in its own process: its peak RSS is the engine's alone. */
 interface StateResult {
@@ -94,14 +81,21 @@ export default async function detectBench(): Promise<BenchRow[]> {
   };
   const fp = await fpRun([vpn]);
   for (const rule of catalogue) {
-    const n = fp.filter((a) => a.rule === rule.id).length;
+    const mine = fp.filter((a) => a.rule === rule.id);
+    // A rule may raise some alerts below its header's severity (a bypass in a company travel destination is
+    // medium): the target is on the alerts actually raised at high or critical.
+    const bySeverity = new Map<string, number>();
+    for (const a of mine) bySeverity.set(a.severity, (bySeverity.get(a.severity) ?? 0) + 1);
+    const severe = (bySeverity.get('high') ?? 0) + (bySeverity.get('critical') ?? 0);
+    const high = rule.severity === 'high' || rule.severity === 'critical';
     rows.push({
-      name: `false positives ${rule.id} (${rule.severity})`,
-      value: n,
+      name: `false positives ${rule.id} (${rule.severity})${high ? ' at high/critical' : ''}`,
+      value: high ? severe : mine.length,
       unit: 'alerts / 30 days, 1,000 users',
       higherIsBetter: false,
-      ...(rule.severity === 'high' || rule.severity === 'critical'
-        ? { target: { op: '<' as const, value: 1 } }
+      ...(high ? { target: { op: '<' as const, value: 1 } } : {}),
+      ...(mine.length > 0
+        ? { note: `all alerts by severity: ${[...bySeverity].map(([k, n]) => `${k} ${n}`).join(', ')}` }
         : {}),
     });
   }
@@ -114,57 +108,96 @@ export default async function detectBench(): Promise<BenchRow[]> {
     note: `travellers on the VPN (${vpn}) seem to jump home and back; the deployment lists its egress`,
   });
 
+  if (fpOnly) return rows;
+
   // 1. Throughput over a realistic mix (the same baseline, 30 days, plus every attack scenario): parse only,
-  //    the engine alone over parsed events, and both, over the same lines in the same run.
+  //    the engine alone over parsed events, and both, over the same lines in the same run. "Per core" is events
+  //    per CPU-second of this process (process.cpuUsage, user + system): on a shared machine the wall clock
+  //    counts the time other processes had the core; it is reported beside it, with the load.
   const lines = tenantEvents(true, 30).map(toLine);
   const rounds = 3;
-  let t0 = performance.now();
+  const timed = async (run: () => Promise<void> | void): Promise<{ cpuRate: number; wallRate: number }> => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await run();
+    const cpu = process.cpuUsage(cpu0);
+    const n = rounds * lines.length;
+    return {
+      cpuRate: n / ((cpu.user + cpu.system) / 1e6),
+      wallRate: n / ((performance.now() - t0) / 1000),
+    };
+  };
+  const load0 = loadavg()[0] ?? 0;
   let parsed: CollectedEvent[] = [];
-  for (let r = 0; r < rounds; r++) parsed = lines.map((l, i) => parseCollectedLine(l, i + 1));
-  const parseRate = (rounds * lines.length) / ((performance.now() - t0) / 1000);
+  const parse = await timed(() => {
+    for (let r = 0; r < rounds; r++) parsed = lines.map((l, i) => parseCollectedLine(l, i + 1));
+  });
   const config = { enabled: true, rules: {}, allow: { trustedNetworks: [vpn] }, orgs: {} };
   let detections = 0;
-  t0 = performance.now();
-  for (let r = 0; r < rounds; r++) {
-    const engine = createEngine({ geo, config });
-    for (let i = 0; i < parsed.length; i += 1000)
-      detections += (await engine.process(parsed.slice(i, i + 1000))).length;
-    await engine.flush();
-  }
-  const engineRate = (rounds * parsed.length) / ((performance.now() - t0) / 1000);
-  t0 = performance.now();
-  for (let r = 0; r < rounds; r++) {
-    const engine = createEngine({ geo, config });
-    for (let i = 0; i < lines.length; i += 1000) {
-      const batch = lines.slice(i, i + 1000).map((l, k) => parseCollectedLine(l, i + k + 1));
-      await engine.process(batch);
+  const engineOnly = await timed(async () => {
+    for (let r = 0; r < rounds; r++) {
+      const engine = createEngine({ geo, config });
+      for (let i = 0; i < parsed.length; i += 1000)
+        detections += (await engine.process(parsed.slice(i, i + 1000))).length;
+      await engine.flush();
     }
-    await engine.flush();
-  }
-  const fullRate = (rounds * lines.length) / ((performance.now() - t0) / 1000);
-  const note = `${lines.length} emulator events (1,000 users, 30 days, scenarios) × ${rounds}; one process, one core`;
+  });
+  const full = await timed(async () => {
+    for (let r = 0; r < rounds; r++) {
+      const engine = createEngine({ geo, config });
+      for (let i = 0; i < lines.length; i += 1000) {
+        const batch = lines.slice(i, i + 1000).map((l, k) => parseCollectedLine(l, i + k + 1));
+        await engine.process(batch);
+      }
+      await engine.flush();
+    }
+  });
+  const load = `load average ${load0.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} cores`;
+  const note = `${lines.length} emulator events (1,000 users, 30 days, scenarios) × ${rounds}; one process; ${load}`;
+  const perCpu = 'events per CPU-second';
   rows.push({
     name: 'parse collector lines only',
-    value: Math.round(parseRate),
-    unit: 'events/s',
+    value: Math.round(parse.cpuRate),
+    unit: perCpu,
     higherIsBetter: true,
     note,
   });
   rows.push({
     name: `all ${catalogue.length} rules over parsed events (GeoIP on)`,
-    value: Math.round(engineRate),
-    unit: 'events/s',
+    value: Math.round(engineOnly.cpuRate),
+    unit: perCpu,
     higherIsBetter: true,
-    baseline: { name: 'parse only', value: Math.round(parseRate) },
+    baseline: { name: 'parse only', value: Math.round(parse.cpuRate) },
     target: { op: '>', value: 300_000 },
     note: `${detections / rounds} detections per round`,
   });
   rows.push({
     name: `parse + all ${catalogue.length} rules (GeoIP on)`,
-    value: Math.round(fullRate),
+    value: Math.round(full.cpuRate),
+    unit: perCpu,
+    higherIsBetter: true,
+    baseline: { name: 'parse only', value: Math.round(parse.cpuRate) },
+  });
+  rows.push({
+    name: 'parse collector lines only, wall clock',
+    value: Math.round(parse.wallRate),
     unit: 'events/s',
     higherIsBetter: true,
-    baseline: { name: 'parse only', value: Math.round(parseRate) },
+    note: load,
+  });
+  rows.push({
+    name: `all ${catalogue.length} rules over parsed events, wall clock`,
+    value: Math.round(engineOnly.wallRate),
+    unit: 'events/s',
+    higherIsBetter: true,
+    baseline: { name: 'parse only, wall clock', value: Math.round(parse.wallRate) },
+  });
+  rows.push({
+    name: `parse + all ${catalogue.length} rules, wall clock`,
+    value: Math.round(full.wallRate),
+    unit: 'events/s',
+    higherIsBetter: true,
+    baseline: { name: 'parse only, wall clock', value: Math.round(parse.wallRate) },
   });
 
   // 3. Bounded state, in its own process.

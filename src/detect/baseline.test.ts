@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addDay, decodeUserBaseline, emptyUserBaseline, encodeUserBaseline, touch } from './baseline.js';
+import {
+  addDay,
+  decodeUserBaseline,
+  emptyUserBaseline,
+  encodeUserBaseline,
+  SeenKeys,
+  touch,
+} from './baseline.js';
 
 describe('user baselines', () => {
   it('survive the stored form (JSON text, as in the database) unchanged', () => {
@@ -40,7 +47,7 @@ describe('user baselines', () => {
   });
 
   it('touch keeps the most recently seen keys when over the cap, and says when a save is worth it', () => {
-    const m = new Map<string, [number, number]>();
+    const m = new SeenKeys();
     expect(touch(m, 'a', 1, 2)).toBe(true);
     expect(touch(m, 'b', 2, 2)).toBe(true);
     expect(touch(m, 'a', 3, 2)).toBe(false); // seen again soon after: nothing new to save

@@ -3,23 +3,81 @@
  * who logged in from where (docs/detect.md "Baselines"). Sizes are capped: a user keeps the 64 most recent IPs,
  * 32 countries and 15 days of remembered-device counts; an organization 15 days of hourly telephony credits.
  */
+import type { OrgPlaces } from './org-places.js';
+
 /** [first seen, last seen] of a key in event time (ms). */
 export type Seen = [first: number, last: number];
 
 /**
- * In memory the keyed parts are Maps (an object keyed by IP addresses turns into a slow dictionary and churns
- * the garbage collector); in the database they are arrays of tuples (see `encodeUserBaseline`).
+ * Keys (IP addresses, countries) with when each was first and last seen, in the order first seen: one list of
+ * keys and one flat list of times `[first, last, …]`, both of exactly their length. A Map with a `[first, last]`
+ * tuple per key held ~400 bytes for a user's three addresses (its hash table and a 64-byte tuple each); these
+ * two lists hold a third of that, and a user has at most 64 keys, so a scan finds one as fast as a hash.
  */
+export class SeenKeys {
+  private keyList: string[] = [];
+  /** Doubles (event times are beyond small integers), so the list stores them unboxed. */
+  private times: number[] = [];
+
+  get size(): number {
+    return this.keyList.length;
+  }
+  /** Position of `key`, or −1. */
+  indexOf(key: string): number {
+    return this.keyList.indexOf(key);
+  }
+  firstAt(i: number): number {
+    return this.times[2 * i] as number;
+  }
+  lastAt(i: number): number {
+    return this.times[2 * i + 1] as number;
+  }
+  get(key: string): Seen | undefined {
+    const i = this.indexOf(key);
+    return i < 0 ? undefined : [this.firstAt(i), this.lastAt(i)];
+  }
+  keys(): readonly string[] {
+    return this.keyList;
+  }
+  /** Records `key` as seen from `first` to `last` (a new key goes last; a known one widens its span). */
+  set(key: string, first: number, last: number): void {
+    const i = this.indexOf(key);
+    if (i >= 0) {
+      this.times[2 * i] = first;
+      this.times[2 * i + 1] = last;
+      return;
+    }
+    // New lists of exactly the right length (a list grown by `push` keeps spare slots per user).
+    this.keyList = this.keyList.concat(key);
+    this.times = this.times.concat(first, last);
+  }
+  /** Widens the span of the key at `i` to include `ts`; returns the previous last-seen. */
+  seenAt(i: number, ts: number): number {
+    const last = this.times[2 * i + 1] as number;
+    if (ts > last) this.times[2 * i + 1] = ts;
+    if (ts < (this.times[2 * i] as number)) this.times[2 * i] = ts;
+    return last;
+  }
+  removeAt(i: number): void {
+    this.keyList = this.keyList.slice(0, i).concat(this.keyList.slice(i + 1));
+    this.times = this.times.slice(0, 2 * i).concat(this.times.slice(2 * i + 2));
+  }
+}
+
 export interface UserBaseline {
   /** Event time of the first successful login we saw. */
   firstTs: number;
-  /** ip → [first seen, last seen] (successful logins only). */
-  ips: Map<string, Seen>;
-  countries: Map<string, Seen>;
-  /** Remembered-device successes per UTC day (absent until the first one: saves memory). */
-  rdDays?: DayCounts;
+  /** ip → first seen, last seen (successful logins only). */
+  ips: SeenKeys;
+  countries: SeenKeys;
+  /**
+   * Remembered-device successes per UTC day (undefined until the first one: saves memory). Always present as
+   * a property, so every baseline has one shape with its fields inside the object (a property added later
+   * costs a separate property store per user).
+   */
+  rdDays: DayCounts | undefined;
   /** Successes by bypass (status or code) per UTC day, kept like rdDays (duo.bypass_used compares with it). */
-  bypassDays?: DayCounts;
+  bypassDays: DayCounts | undefined;
   /** The last successful login with coordinates (impossible travel). */
   lastGeo: {
     ts: number;
@@ -44,6 +102,8 @@ export interface OrgBaseline {
   firstTs: number;
   /** UTC hour number → telephony credits used in that hour. */
   creditHours: Record<string, number>;
+  /** Addresses and countries colleagues logged in from (org-places.ts); absent until the first login. */
+  places?: OrgPlaces;
 }
 
 export type BaselineKind = 'user' | 'org';
@@ -66,7 +126,14 @@ export const MAX_COUNTRIES = 32;
 export const KEEP_DAYS = 15;
 
 export function emptyUserBaseline(ts: number): UserBaseline {
-  return { firstTs: ts, ips: new Map(), countries: new Map(), lastGeo: null };
+  return {
+    firstTs: ts,
+    ips: new SeenKeys(),
+    countries: new SeenKeys(),
+    rdDays: undefined,
+    bypassDays: undefined,
+    lastGeo: null,
+  };
 }
 
 /** The stored form of a user baseline: plain JSON, keyed parts as arrays of tuples. */
@@ -81,8 +148,8 @@ export interface StoredUserBaseline {
 }
 
 export function encodeUserBaseline(b: UserBaseline): StoredUserBaseline {
-  const seen = (m: Map<string, Seen>): [string, number, number][] =>
-    Array.from(m, ([k, [f, l]]) => [k, f, l] as [string, number, number]);
+  const seen = (m: SeenKeys): [string, number, number][] =>
+    m.keys().map((k, i) => [k, m.firstAt(i), m.lastAt(i)] as [string, number, number]);
   return {
     v: 2,
     firstTs: b.firstTs,
@@ -99,12 +166,12 @@ export function decodeUserBaseline(value: unknown): UserBaseline | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
   if (typeof v['firstTs'] !== 'number') return null;
-  const seen = (x: unknown): Map<string, Seen> => {
-    const m = new Map<string, Seen>();
+  const seen = (x: unknown): SeenKeys => {
+    const m = new SeenKeys();
     if (Array.isArray(x)) {
-      for (const t of x as unknown[][]) m.set(String(t[0]), [Number(t[1]), Number(t[2])]);
+      for (const t of x as unknown[][]) m.set(String(t[0]), Number(t[1]), Number(t[2]));
     } else if (typeof x === 'object' && x !== null) {
-      for (const [k, t] of Object.entries(x as Record<string, [number, number]>)) m.set(k, [t[0], t[1]]);
+      for (const [k, t] of Object.entries(x as Record<string, [number, number]>)) m.set(k, t[0], t[1]);
     }
     return m;
   };
@@ -120,12 +187,10 @@ export function decodeUserBaseline(value: unknown): UserBaseline | null {
     firstTs: v['firstTs'],
     ips: seen(v['ips']),
     countries: seen(v['countries']),
+    rdDays: days(v['rdDays']),
+    bypassDays: days(v['bypassDays']),
     lastGeo: (v['lastGeo'] as UserBaseline['lastGeo'] | undefined) ?? null,
   };
-  const rd = days(v['rdDays']);
-  const bypass = days(v['bypassDays']);
-  if (rd !== undefined) out.rdDays = rd;
-  if (bypass !== undefined) out.bypassDays = bypass;
   return out;
 }
 
@@ -143,24 +208,19 @@ const STALE_MS = 12 * 3_600_000;
  * Records `key` as seen at `ts`; returns true when that is news worth saving (a new key, or a last-seen older
  * than `STALE_MS`). Over `max` keys the least recently seen goes (a scan of at most `max`, only on overflow).
  */
-export function touch(map: Map<string, Seen>, key: string, ts: number, max: number): boolean {
-  const seen = map.get(key);
-  if (seen !== undefined) {
-    const stale = ts - seen[1] > STALE_MS;
-    if (ts > seen[1]) seen[1] = ts;
-    if (ts < seen[0]) seen[0] = ts;
-    return stale;
-  }
-  map.set(key, [ts, ts]);
-  if (map.size > max) {
-    let oldest: string | null = null;
+export function touch(seen: SeenKeys, key: string, ts: number, max: number): boolean {
+  const i = seen.indexOf(key);
+  if (i >= 0) return ts - seen.seenAt(i, ts) > STALE_MS;
+  seen.set(key, ts, ts);
+  if (seen.size > max) {
+    let oldest = -1;
     let oldestTs = Infinity;
-    for (const [k, s] of map)
-      if (s[1] < oldestTs) {
-        oldestTs = s[1];
+    for (let k = 0; k < seen.size; k++)
+      if (seen.lastAt(k) < oldestTs) {
+        oldestTs = seen.lastAt(k);
         oldest = k;
       }
-    if (oldest !== null) map.delete(oldest);
+    if (oldest >= 0) seen.removeAt(oldest);
   }
   return true;
 }

@@ -17,8 +17,9 @@ import {
   type UserBaseline,
 } from './baseline.js';
 import type { DetectConfig } from './config-schema.js';
-import { parseDescription, toDetectEvent, type DetectEvent } from './detect-event.js';
+import { EventView, parseDescription, PlaceNames, type DetectEvent } from './detect-event.js';
 import { noGeo, type GeoLookup } from './geo.js';
+import { emptyOrgPlaces, isBypass, learnOrgPlaces } from './org-places.js';
 import {
   DAY,
   HOUR,
@@ -179,22 +180,15 @@ class ReusedContext implements RuleContext {
   }
 }
 
-/**
- * Duo's own city and country of a login, or null when it gave none. Interned (bounded): every user's last
- * location holds one, and most users share a handful of places.
- */
-function duoPlace(e: DetectEvent, places: Map<string, string>): string | null {
-  if (e.city === null && e.country === null) return null;
-  const place = `${e.city ?? ''}|${e.country ?? ''}`;
-  const known = places.get(place);
-  if (known !== undefined) return known;
-  if (places.size >= 10_000) places.clear();
-  const flat = place.split('|').join('|'); // a flat copy: the template's rope holds its parts
-  places.set(flat, flat);
-  return flat;
-}
-
 const newState = (ts: number): EntityState => ({ lastTs: ts, windows: null, distincts: null });
+/** Every field in the literal: one shape, fields inside the object (a spread plus additions needs two stores). */
+const newUser = (ts: number, baseline: UserBaseline | null): UserEntity => ({
+  lastTs: ts,
+  windows: null,
+  distincts: null,
+  baseline,
+  dirty: false,
+});
 
 export function createEngine(options: EngineOptions = {}): DetectEngine {
   const config = options.config ?? defaultDetectConfig;
@@ -204,7 +198,8 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   const idleMs = options.idleMs ?? 26 * HOUR;
   const maxEntities = options.maxEntities ?? 250_000;
   const orgs = new Map<string, OrgRuntime>();
-  const places = new Map<string, string>();
+  // One view of the event being tested, refilled per event (rules never keep it).
+  const view = new EventView(new PlaceNames());
   let events = 0;
   let detections = 0;
   let evicted = 0;
@@ -258,8 +253,11 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     // One pass, no per-event allocation: a warm engine knows nearly every user of a batch already.
     const missing = new Map<OrgRuntime, Set<string>>();
     const unloaded = new Set<OrgRuntime>();
+    let last: OrgRuntime | null = null;
     for (const e of batch) {
-      const o = orgOf(e);
+      // A batch is nearly always one organization's: skip the map lookup while it stays the same.
+      const o: OrgRuntime = last !== null && last.orgId === e.orgId ? last : orgOf(e);
+      last = o;
       if (!o.baselineLoaded) unloaded.add(o);
       const key = userKeyOf(e);
       if (key === null || o.users.has(key)) continue;
@@ -275,7 +273,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     for (const [o, keys] of missing) {
       const found = await store.load(o.orgId, 'user', [...keys]);
       for (const key of keys) {
-        const u: UserEntity = { ...newState(0), baseline: decodeUserBaseline(found.get(key)), dirty: false };
+        const u = newUser(0, decodeUserBaseline(found.get(key)));
         o.users.set(key, u);
       }
     }
@@ -346,6 +344,13 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       return;
     }
     if (u === null || e.stream !== 'auth' || e.result !== 'success') return;
+    // The organization's places: a login without MFA (bypass) vouches for no place, and a trusted network is
+    // the company's own (the rules never judge it).
+    if (e.userKey !== null && !isBypass(e) && !o.rules.allow.trustedIp(e.ip)) {
+      o.baseline ??= emptyOrgBaseline(e.ts);
+      o.baseline.places ??= emptyOrgPlaces();
+      if (learnOrgPlaces(o.baseline.places, e.userKey, e.ip, e.country, e.ts)) o.baselineDirty = true;
+    }
     let changed = false;
     let b = u.baseline;
     if (b === null) {
@@ -360,7 +365,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       b.rdDays = addDay(b.rdDays ?? [], d, 1, d - KEEP_DAYS);
       changed = true;
     }
-    if (e.reason === 'bypass_user' || e.factor === 'bypass_code') {
+    if (isBypass(e)) {
       b.bypassDays = addDay(b.bypassDays ?? [], d, 1, d - KEEP_DAYS);
       changed = true;
     }
@@ -370,7 +375,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (b.lastGeo !== null && b.lastGeo.ip === e.ip) {
         b.lastGeo.ts = e.ts;
         b.lastGeo.id = e.id;
-        b.lastGeo.duo = duoPlace(e, places);
+        b.lastGeo.duo = e.place;
       } else {
         const p = geo.locate(e.ip);
         if (p !== null) {
@@ -382,7 +387,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
             city: p.city,
             country: p.country,
             id: e.id,
-            duo: duoPlace(e, places),
+            duo: e.place,
           };
           changed = true;
         }
@@ -400,14 +405,14 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     const o = orgOf(c);
     if (!o.rules.enabled) return;
     const streamRules = o.byStream.get(c.stream);
-    const e = toDetectEvent(c);
+    const e = view.fill(c);
     o.state.lastTs = e.ts;
     let u: UserEntity | null = null;
     let entity: EntityState | null = null;
     if (e.stream === 'auth' && e.userKey !== null) {
       u = o.users.get(e.userKey) ?? null;
       if (u === null) {
-        u = { ...newState(e.ts), baseline: null, dirty: false };
+        u = newUser(e.ts, null);
         o.users.set(e.userKey, u);
       }
       if (e.ts > u.lastTs) u.lastTs = e.ts;

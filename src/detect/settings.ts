@@ -16,13 +16,20 @@ export interface OrgRules {
   readonly allow: AllowLists;
 }
 
-/** Phishing-resistant or app-bound factors; SMS and phone calls are phishable, so they are not here. */
+/**
+ * Phishing-resistant or app-bound factors; SMS and phone calls are phishable, so they are not here. The auth log
+ * writes `webauthn`, `u2f_token`, `yubikey_passcode`, `hardware_token` and `digipass_go_7_token` (docs/duo-wire.md);
+ * the longer WebAuthn and YubiKey names are what other Duo APIs call them, kept so a configuration naming them works.
+ */
 export const DEFAULT_ALLOWED_FACTORS = [
   'duo_push',
   'verified_duo_push',
   'duo_mobile_passcode',
   'duo_mobile_passcode_hotp',
   'duo_mobile_passcode_totp',
+  'webauthn',
+  'yubikey_passcode',
+  'digipass_go_7_token',
   'webauthn_credential',
   'webauthn_chrome_touchid',
   'webauthn_security_key',
@@ -66,8 +73,18 @@ function cidrMatcher(cidrs: readonly string[]): (ip: string | null) => boolean {
   });
   if (ranges.length === 0) return () => false;
   const cache = new Map<string, boolean>();
+  // Several rules and the engine's learning ask about the same event's address in a row: one entry answers
+  // them without a lookup.
+  let lastIp: string | null = null;
+  let lastAnswer = false;
   return (ip) => {
     if (ip === null) return false;
+    if (ip === lastIp) return lastAnswer;
+    lastIp = ip;
+    lastAnswer = answer(ip);
+    return lastAnswer;
+  };
+  function answer(ip: string): boolean {
     const hit = cache.get(ip);
     if (hit !== undefined) return hit;
     let yes = false;
@@ -82,7 +99,7 @@ function cidrMatcher(cidrs: readonly string[]): (ip: string | null) => boolean {
     if (cache.size > 10_000) cache.clear();
     cache.set(ip, yes);
     return yes;
-  };
+  }
 }
 
 /** Validates the configuration against the catalogue: an unknown rule id or network is an error, not ignored. */
