@@ -20,11 +20,13 @@ import type { BenchRow } from './run.js';
  *    the same run;
  * 2. false positives per rule on the scenario-free 30 days (target 0 for high and critical);
  * 3. peak RSS for 100k users × 30 days of synthetic logins, in its own process (BENCH_SCALE scales the users).
+ * DETECT_BENCH_ONLY=fp runs part 2 alone (a rule change's false positives in seconds).
  */
 const DAY = 86_400_000;
 const NOW = MIX_NOW;
 const scale = Number(process.env['BENCH_SCALE'] ?? '1');
 const SEED = MIX_SEED;
+const fpOnly = process.env['DETECT_BENCH_ONLY'] === 'fp';
 const HEAP_CAP_MB = 300;
 
 /** The state part in its own process: its peak RSS is the engine's alone. */
@@ -79,14 +81,21 @@ export default async function detectBench(): Promise<BenchRow[]> {
   };
   const fp = await fpRun([vpn]);
   for (const rule of catalogue) {
-    const n = fp.filter((a) => a.rule === rule.id).length;
+    const mine = fp.filter((a) => a.rule === rule.id);
+    // A rule may raise some alerts below its header's severity (a bypass in a company travel destination is
+    // medium): the target is on the alerts actually raised at high or critical.
+    const bySeverity = new Map<string, number>();
+    for (const a of mine) bySeverity.set(a.severity, (bySeverity.get(a.severity) ?? 0) + 1);
+    const severe = (bySeverity.get('high') ?? 0) + (bySeverity.get('critical') ?? 0);
+    const high = rule.severity === 'high' || rule.severity === 'critical';
     rows.push({
-      name: `false positives ${rule.id} (${rule.severity})`,
-      value: n,
+      name: `false positives ${rule.id} (${rule.severity})${high ? ' at high/critical' : ''}`,
+      value: high ? severe : mine.length,
       unit: 'alerts / 30 days, 1,000 users',
       higherIsBetter: false,
-      ...(rule.severity === 'high' || rule.severity === 'critical'
-        ? { target: { op: '<' as const, value: 1 } }
+      ...(high ? { target: { op: '<' as const, value: 1 } } : {}),
+      ...(mine.length > 0
+        ? { note: `all alerts by severity: ${[...bySeverity].map(([k, n]) => `${k} ${n}`).join(', ')}` }
         : {}),
     });
   }
@@ -98,6 +107,8 @@ export default async function detectBench(): Promise<BenchRow[]> {
     higherIsBetter: false,
     note: `travellers on the VPN (${vpn}) seem to jump home and back; the deployment lists its egress`,
   });
+
+  if (fpOnly) return rows;
 
   // 1. Throughput over a realistic mix (the same baseline, 30 days, plus every attack scenario): parse only,
   //    the engine alone over parsed events, and both, over the same lines in the same run. "Per core" is events

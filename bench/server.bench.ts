@@ -6,7 +6,8 @@ import { Registry } from 'prom-client';
 import { hashPassword } from '../src/accounts/index.js';
 import { createServerApp, createLogger, listen } from '../src/server/index.js';
 import { createServices, DuoClients } from '../src/services/index.js';
-import { openStore, type NewEvidenceRecord } from '../src/store/index.js';
+import type { SignalRecord } from '../src/shared/index.js';
+import { openStore } from '../src/store/index.js';
 
 /**
  * Server benchmark (docs/server.md): p95 latency of the main pages and API calls with 100 organizations and a year
@@ -27,11 +28,13 @@ const SIGNALS = [
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 10;
 
-function record(signalId: string, day: number, now: number): NewEvidenceRecord {
+function record(orgId: string, signalId: string, day: number, now: number): SignalRecord {
   const at = new Date(now - (DAYS - day) * DAY);
   const wobble = (day * 7 + signalId.length) % 10;
   return {
-    signalId,
+    orgId,
+    integrationId: null,
+    id: signalId,
     status: wobble > 8 ? 'fail' : wobble > 6 ? 'warning' : 'pass',
     metrics:
       signalId === 'mfa_enrollment'
@@ -47,11 +50,13 @@ function record(signalId: string, day: number, now: number): NewEvidenceRecord {
             failureRatePct: wobble,
             factors: { duo_push: 700, webauthn_credential: 300 },
           },
-    controls: [{ names: ['Logical access'], soc2: ['CC6.1'], iso27001: ['A.5.17'], nist80053: ['IA-2'] }],
+    controls: { names: ['Logical access'], soc2: ['CC6.1'], iso27001: ['A.5.17'], nist80053: ['IA-2'] },
     truncated: false,
     notes: [],
-    startedAt: new Date(at.getTime() - 900),
-    finishedAt: at,
+    extended: false,
+    runId: null,
+    startedAt: new Date(at.getTime() - 900).toISOString(),
+    finishedAt: at.toISOString(),
   };
 }
 
@@ -77,9 +82,10 @@ export default async function run(): Promise<
         slug: `org-${String(i).padStart(3, '0')}`,
         name: `Organization ${i}`,
       });
-      const records: NewEvidenceRecord[] = [];
-      for (let day = 0; day < DAYS; day += 1) for (const s of SIGNALS) records.push(record(s, day, now));
-      await store.evidence.insertMany(org.id, records);
+      const records: SignalRecord[] = [];
+      for (let day = 0; day < DAYS; day += 1)
+        for (const s of SIGNALS) records.push(record(org.id, s, day, now));
+      await store.evidence.insertMany(records);
     }
     const seedMs = performance.now() - seedStart;
     // The benchmark's own operator; the production default scrypt cost, since login is measured only once.

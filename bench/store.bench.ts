@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { openStore, type NewEvidenceRecord, type Store } from '../src/store/index.js';
+import type { SignalRecord } from '../src/shared/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 import { createTestDatabase } from '../test/services/store-pg-database.js';
 
 /**
@@ -47,15 +48,17 @@ function prng(seed: number): () => number {
   };
 }
 
-function recordsFor(orgIndex: number): NewEvidenceRecord[] {
+function recordsFor(orgId: string, orgIndex: number): SignalRecord[] {
   const random = prng(orgIndex + 1);
-  const out: NewEvidenceRecord[] = [];
+  const out: SignalRecord[] = [];
   for (let d = HISTORY_DAYS - 1; d >= 0; d--) {
     for (const signalId of SIGNALS) {
       const finishedAt = new Date(NOW - d * DAY - Math.floor(random() * 3_600_000));
       const share = Math.round(random() * 1000) / 10;
       out.push({
-        signalId,
+        orgId,
+        integrationId: null,
+        id: signalId,
         status: share >= 95 ? 'pass' : share >= 80 ? 'warning' : 'fail',
         metrics: {
           total: 1200 + orgIndex,
@@ -64,18 +67,18 @@ function recordsFor(orgIndex: number): NewEvidenceRecord[] {
           bypass: Math.floor(random() * 20),
           byStatus: { active: 1100, bypass: 12, disabled: 40, locked_out: 3 },
         },
-        controls: [
-          {
-            seed: 'MFA enforcement',
-            soc2: ['CC6.1', 'CC6.6'],
-            iso27001: ['A.5.17', 'A.8.5'],
-            nist80053: ['IA-2(1)', 'IA-2(2)'],
-          },
-        ],
+        controls: {
+          names: ['MFA enforcement'],
+          soc2: ['CC6.1', 'CC6.6'],
+          iso27001: ['A.5.17', 'A.8.5'],
+          nist80053: ['IA-2(1)', 'IA-2(2)'],
+        },
         truncated: false,
         notes: [],
-        startedAt: new Date(finishedAt.getTime() - 2500),
-        finishedAt,
+        extended: false,
+        runId: null,
+        startedAt: new Date(finishedAt.getTime() - 2500).toISOString(),
+        finishedAt: finishedAt.toISOString(),
       });
     }
   }
@@ -167,15 +170,15 @@ async function fill(
   const orgIds: string[] = [];
   for (let i = 0; i < orgs; i++)
     orgIds.push((await store.organizations.create({ slug: `org-${String(i).padStart(5, '0')}` })).id);
-  const perOrg = orgIds.map((_, i) => recordsFor(i));
+  const perOrg = orgIds.map((orgId, i) => recordsFor(orgId, i));
   let records = 0;
   const started = performance.now();
   // Day by day across every organization, as scheduled syncs would write them: one organization's history is
   // interleaved with everyone else's, which is the hard case for "one signal over 90 days".
   for (let d = 0; d < HISTORY_DAYS; d++) {
-    for (const [i, orgId] of orgIds.entries()) {
-      const day = (perOrg[i] as NewEvidenceRecord[]).slice(d * SIGNALS.length, (d + 1) * SIGNALS.length);
-      await store.evidence.insertMany(orgId, day);
+    for (const orgRecords of perOrg) {
+      const day = orgRecords.slice(d * SIGNALS.length, (d + 1) * SIGNALS.length);
+      await store.evidence.insertMany(day);
       records += day.length;
     }
     if ((d + 1) % 10 === 0)

@@ -4,6 +4,7 @@ import { createCodec } from '../store/dialect/index.js';
 import type { Store } from '../store/index.js';
 import { AlertError } from './errors.js';
 import { SEVERITY_RANK, type AlertStatus, type StoredAlert } from './model.js';
+import { ALERT_CHANGE_LOCK, alertJson, appendChange } from './outbox.js';
 
 interface AlertsTable {
   id: string;
@@ -55,13 +56,17 @@ export interface RaiseOutcome {
 }
 
 export interface AlertRepository {
-  /** Stores the alert, or folds it into the open one with the same key inside its suppression window. */
+  /**
+   * Stores the alert, or folds it into the open one with the same key inside its suppression window; the
+   * change (`created`, `suppressed` or `repeated`) goes to the outbox in the same transaction.
+   */
   raise(
     alert: NewAlert,
     options: { suppressForMs: number; status?: 'open' | 'suppressed' },
   ): Promise<RaiseOutcome>;
   get(orgId: string | null, id: string): Promise<StoredAlert | undefined>;
   list(orgId: string | null, query?: AlertQuery): Promise<StoredAlert[]>;
+  /** Acknowledges or resolves, with the change in the outbox in the same transaction. */
   setStatus(id: string, status: 'acknowledged' | 'resolved', by: string, note?: string): Promise<StoredAlert>;
   /** Alerts per rule, severity and status (for /metrics). */
   counts(): Promise<{ rule: string; severity: string; status: string; n: number }[]>;
@@ -103,8 +108,11 @@ export function alertRepository(
   return {
     async raise(a, { suppressForMs, status = 'open' }) {
       const dedupeKey = a.dedupeKey ?? `${a.rule}:${a.entity}`;
-      const now = codec.time(clock());
+      const at = clock();
+      const now = codec.time(at);
       return db.transaction().execute(async (trx) => {
+        // First, so concurrent raises of one key fold instead of both inserting, and outbox rows commit in order.
+        await store.dialect.lockForTransaction(trx as unknown as Kysely<unknown>, ALERT_CHANGE_LOCK);
         const existing = await trx
           .selectFrom('alerts')
           .selectAll()
@@ -135,17 +143,25 @@ export function alertRepository(
             })
             .where('id', '=', cur.id)
             .execute();
-          return {
-            created: false,
-            alert: {
-              ...cur,
-              count: cur.count + 1,
-              lastSeen,
-              severity,
-              eventIds: ids,
-              fields: { ...cur.fields, ...a.fields },
-            },
+          const folded: StoredAlert = {
+            ...cur,
+            count: cur.count + 1,
+            lastSeen,
+            severity,
+            eventIds: ids,
+            fields: { ...cur.fields, ...a.fields },
+            updatedAt: at,
           };
+          await appendChange(trx as unknown as Kysely<unknown>, codec, {
+            orgId: folded.orgId,
+            alertId: folded.id,
+            action: 'repeated',
+            at,
+            by: null,
+            note: null,
+            alert: alertJson(folded),
+          });
+          return { created: false, alert: folded };
         }
         const row: AlertsTable = {
           id: newId(),
@@ -170,7 +186,17 @@ export function alertRepository(
           status_note: null,
         };
         await trx.insertInto('alerts').values(row).execute();
-        return { created: true, alert: map(row) };
+        const created = map(row);
+        await appendChange(trx as unknown as Kysely<unknown>, codec, {
+          orgId: created.orgId,
+          alertId: created.id,
+          action: status === 'suppressed' ? 'suppressed' : 'created',
+          at,
+          by: null,
+          note: null,
+          alert: alertJson(created),
+        });
+        return { created: true, alert: created };
       });
     },
     async get(orgId, id) {
@@ -214,28 +240,48 @@ export function alertRepository(
       return rows.map(map);
     },
     async setStatus(id, status, by, note) {
-      const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
-      if (row === undefined) throw new AlertError('alerts.not_found', `no alert ${id}`, { status: 404 });
-      const cur = map(row);
-      if (cur.status === 'resolved')
-        throw new AlertError('alerts.already_resolved', `alert ${id} is already resolved`, { status: 409 });
-      if (status === 'acknowledged' && cur.status === 'acknowledged')
-        throw new AlertError('alerts.already_acknowledged', `alert ${id} is already acknowledged`, {
-          status: 409,
-        });
-      const at = clock();
-      await db
-        .updateTable('alerts')
-        .set({
+      return db.transaction().execute(async (trx) => {
+        await store.dialect.lockForTransaction(trx as unknown as Kysely<unknown>, ALERT_CHANGE_LOCK);
+        const row = await trx.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+        if (row === undefined) throw new AlertError('alerts.not_found', `no alert ${id}`, { status: 404 });
+        const cur = map(row);
+        if (cur.status === 'resolved')
+          throw new AlertError('alerts.already_resolved', `alert ${id} is already resolved`, { status: 409 });
+        if (status === 'acknowledged' && cur.status === 'acknowledged')
+          throw new AlertError('alerts.already_acknowledged', `alert ${id} is already acknowledged`, {
+            status: 409,
+          });
+        const at = clock();
+        await trx
+          .updateTable('alerts')
+          .set({
+            status,
+            status_by: by,
+            status_at: codec.time(at),
+            status_note: note ?? null,
+            updated_at: codec.time(at),
+          })
+          .where('id', '=', id)
+          .execute();
+        const changed: StoredAlert = {
+          ...cur,
           status,
-          status_by: by,
-          status_at: codec.time(at),
-          status_note: note ?? null,
-          updated_at: codec.time(at),
-        })
-        .where('id', '=', id)
-        .execute();
-      return { ...cur, status, statusBy: by, statusAt: at, statusNote: note ?? null, updatedAt: at };
+          statusBy: by,
+          statusAt: at,
+          statusNote: note ?? null,
+          updatedAt: at,
+        };
+        await appendChange(trx as unknown as Kysely<unknown>, codec, {
+          orgId: changed.orgId,
+          alertId: changed.id,
+          action: status,
+          at,
+          by,
+          note: note ?? null,
+          alert: alertJson(changed),
+        });
+        return changed;
+      });
     },
     async counts() {
       const rows = await db

@@ -10,6 +10,8 @@ import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER, webhookChannel } from 
 import { createStoredRaiser, routeChannel } from './raiser.js';
 import { testStore } from './test-store.test-helpers.js';
 import type { StoredAlert } from './model.js';
+import { alertOutbox } from './outbox.js';
+import { sql } from 'kysely';
 
 const T = Date.parse('2026-03-02T12:00:00Z');
 const MIN = 60_000;
@@ -103,6 +105,66 @@ describe('alert store', () => {
     expect(await repo.list(env.acme, { severity: 'high' })).toHaveLength(1);
     expect((await repo.list(env.acme, { status: 'suppressed' }))[0]?.entity).toBe('bob');
     expect((await repo.counts()).find((c) => c.rule === 'duo.new_ip' && c.status === 'open')?.n).toBe(1);
+  });
+});
+
+describe('alert outbox', () => {
+  it('records every change in order, with the alert as it was right after it and who changed it', async () => {
+    const outbox = alertOutbox(env.store);
+    const a = await repo.raise(alert(), { suppressForMs: 15 * MIN });
+    await repo.raise(alert({ lastSeen: new Date(T + MIN), eventIds: ['e2'] }), { suppressForMs: 15 * MIN });
+    await repo.raise(alert({ rule: 'duo.muted', dedupeKey: 'm' }), {
+      suppressForMs: 15 * MIN,
+      status: 'suppressed',
+    });
+    await repo.raise(alert({ orgId: env.globex }), { suppressForMs: 15 * MIN });
+    await repo.setStatus(a.alert.id, 'acknowledged', 'operator:7', 'looking');
+    await repo.setStatus(a.alert.id, 'resolved', 'cli');
+    // A refused change (already resolved) writes nothing.
+    await expect(repo.setStatus(a.alert.id, 'resolved', 'cli')).rejects.toMatchObject({
+      code: 'alerts.already_resolved',
+    });
+
+    const acme = await outbox.read(env.acme, 0, 100);
+    expect(acme.map((c) => [c.action, c.alert.status, c.alert.count, c.by, c.note])).toEqual([
+      ['created', 'open', 1, null, null],
+      ['repeated', 'open', 2, null, null],
+      ['suppressed', 'suppressed', 1, null, null],
+      ['acknowledged', 'acknowledged', 2, 'operator:7', 'looking'],
+      ['resolved', 'resolved', 2, 'cli', null],
+    ]);
+    const seqs = acme.map((c) => c.seq);
+    expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(acme[1]!.alert).toMatchObject({
+      id: a.alert.id,
+      event_ids: ['e1', 'e2'],
+      last_seen: new Date(T + MIN).toISOString(),
+    });
+    expect(acme[3]!.alert).toMatchObject({ status_by: 'operator:7', status_note: 'looking' });
+    expect(acme.every((c) => c.at.getTime() === T && c.orgId === env.acme)).toBe(true);
+    // Per organization, and after a given sequence.
+    expect((await outbox.read(env.globex, 0, 100)).map((c) => c.action)).toEqual(['created']);
+    expect((await outbox.read(env.acme, seqs[2]!, 100)).map((c) => c.action)).toEqual([
+      'acknowledged',
+      'resolved',
+    ]);
+    expect(await outbox.seqBefore(env.acme, new Date(T))).toBe(seqs[0]! - 1);
+    expect(await outbox.seqBefore(env.acme, new Date(T + 1))).toBe(
+      Math.max(...seqs, ...(await outbox.read(env.globex, 0, 9)).map((c) => c.seq)),
+    );
+  });
+
+  it('changes the alert and writes its outbox row in one transaction: without the row, no change', async () => {
+    const a = await repo.raise(alert(), { suppressForMs: 15 * MIN });
+    await sql`drop table alert_outbox`.execute(env.store.db);
+    await expect(
+      repo.raise(alert({ entity: 'bob', dedupeKey: 'bob' }), { suppressForMs: 15 * MIN }),
+    ).rejects.toThrow();
+    await expect(repo.raise(alert(), { suppressForMs: 15 * MIN })).rejects.toThrow();
+    await expect(repo.setStatus(a.alert.id, 'acknowledged', 'x')).rejects.toThrow();
+    const stored = await repo.list(env.acme);
+    expect(stored.map((s) => [s.entity, s.count, s.status])).toEqual([['alice', 1, 'open']]);
   });
 });
 

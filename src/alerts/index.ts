@@ -4,3 +4,11 @@ export { alertsConfigSchema, normaliseAlertsConfig, type AlertsConfig } from './
 export { AlertError } from './errors.js';
 export type { StoredAlert, AlertStatus } from './model.js';
 export { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './notify/webhook.js';
+export {
+  alertOutbox,
+  ALERT_ACTIONS,
+  type AlertAction,
+  type AlertChange,
+  type AlertJson,
+  type AlertOutbox,
+} from './outbox.js';

@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { DialectAdapter } from '../store/index.js';
 
-/** Alerts raised by every capability, per organization. */
+/** Alerts raised by every capability, per organization (migration range 050–099). */
 export function alertsMigrations(adapter: DialectAdapter): Record<string, Migration> {
   const t = adapter.types;
   return {
@@ -40,6 +40,32 @@ export function alertsMigrations(adapter: DialectAdapter): Record<string, Migrat
           .on('alerts')
           .columns(['org_id', 'dedupe_key', 'first_seen'])
           .execute();
+      },
+    },
+    '051-alert-outbox': {
+      async up(db: Kysely<unknown>) {
+        // Every change of every alert, written in the transaction that made it; the log sinks' `alerts`
+        // stream reads it after its checkpoint (docs/alerts.md, "The outbox").
+        await db.schema
+          .createTable('alert_outbox')
+          .addColumn('seq', adapter.autoIdType, (c) => {
+            const pk = c.primaryKey();
+            return adapter.autoIdNeedsAutoIncrement ? pk.autoIncrement() : pk;
+          })
+          .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+          .addColumn('alert_id', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('at', t.timestamp, (c) => c.notNull())
+          .addColumn('by', 'text')
+          .addColumn('note', 'text')
+          .addColumn('alert', t.json, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('alert_outbox_org_seq')
+          .on('alert_outbox')
+          .columns(['org_id', 'seq'])
+          .execute();
+        await db.schema.createIndex('alert_outbox_at').on('alert_outbox').columns(['at']).execute();
       },
     },
   };

@@ -17,8 +17,8 @@ beforeEach(async () => {
     counts: () => repo.counts(),
   };
   h = await harness({ options: { routes: [(app, deps) => mountAlertRoutes(app, deps, late)] } });
-  // The harness store runs the core's migrations only; add this capability's table.
-  await alertsMigrations(h.store.dialect)['050-alerts']?.up(h.store.db as never);
+  // The harness store runs the core's migrations only; add this capability's tables.
+  for (const m of Object.values(alertsMigrations(h.store.dialect))) await m.up(h.store.db as never);
   repo = alertRepository(h.store);
   const raised = await repo.raise(
     {

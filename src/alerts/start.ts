@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
-import type { AlertFeed, CapabilityContext, StartedCapability, StoredAlertNotice } from '../app/index.js';
-import { alertRepository } from './alerts.repository.js';
+import type { AlertChangeNotice, AlertFeed, CapabilityContext, StartedCapability } from '../app/index.js';
+import { alertRepository, type AlertRepository } from './alerts.repository.js';
 import { emailChannel } from './notify/email.js';
 import { webhookChannel } from './notify/webhook.js';
 import { createStoredRaiser, routeChannel, type RoutedChannel } from './raiser.js';
@@ -9,7 +9,7 @@ import { mountAlertRoutes } from './routes.js';
 /** Stored alerts for every capability started after this one, with notifications, routes and metrics. */
 export function startAlerts(ctx: CapabilityContext): StartedCapability {
   const config = ctx.config.alerts;
-  const repo = alertRepository(ctx.store, { clock: ctx.clock });
+  const stored = alertRepository(ctx.store, { clock: ctx.clock });
   const channels: RoutedChannel[] = [];
   if (config.webhook !== null)
     channels.push(
@@ -31,12 +31,29 @@ export function startAlerts(ctx: CapabilityContext): StartedCapability {
     );
   const slugs = new Map<string, string>();
   let raised: Counter<'source' | 'rule' | 'severity'> | null = null;
-  // Newly stored alerts for the capabilities that forward them (the log sinks' `alerts` routes).
-  const listeners = new Set<(alert: StoredAlertNotice) => void>();
+  // Committed changes for the capabilities that forward them (the log sinks' `alerts` routes read the outbox).
+  const listeners = new Set<(change: AlertChangeNotice) => void>();
   const alertFeed: AlertFeed = {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+  };
+  const announce = (change: AlertChangeNotice): void => {
+    for (const listener of listeners)
+      try {
+        listener(change);
+      } catch (error) {
+        ctx.logger.error({ err: error, alert: change.alertId }, 'alert feed listener failed');
+      }
+  };
+  // Acknowledge and resolve (REST routes) are announced like raises.
+  const repo: AlertRepository = {
+    ...stored,
+    async setStatus(id, status, by, note) {
+      const changed = await stored.setStatus(id, status, by, note);
+      announce({ orgId: changed.orgId, alertId: changed.id });
+      return changed;
     },
   };
   const raiser = createStoredRaiser({
@@ -54,15 +71,9 @@ export function startAlerts(ctx: CapabilityContext): StartedCapability {
       return slug;
     },
     events: {
-      stored: (a, created) => {
+      stored: (a) => {
         raised?.inc({ source: a.source, rule: a.rule, severity: a.severity });
-        if (!created) return;
-        for (const listener of listeners)
-          try {
-            listener(a);
-          } catch (error) {
-            ctx.logger.error({ err: error, alert: a.id }, 'alert feed listener failed');
-          }
+        announce({ orgId: a.orgId, alertId: a.id });
       },
       notifyFailed: (channel, alert, error) =>
         ctx.logger.warn(

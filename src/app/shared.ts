@@ -57,16 +57,18 @@ export interface AlertRaiser {
   raise(alert: NewAlert): Promise<void>;
 }
 
-/** An alert as stored (first occurrence), for capabilities that forward alerts (the log sinks). */
-export interface StoredAlertNotice extends NewAlert {
-  readonly id: string;
-  readonly status: string;
-  readonly count: number;
+/** An alert changed (raised, folded, acknowledged, resolved); its outbox row is committed. */
+export interface AlertChangeNotice {
+  readonly orgId: string;
+  readonly alertId: string;
 }
 
-/** The alerts capability's feed of newly stored alerts; a listener that throws is logged and ignored. */
+/**
+ * The alerts capability's in-process announcements of committed changes, so the log sinks' `alerts` stream
+ * reads the outbox at once instead of at its next sweep; a listener that throws is logged and ignored.
+ */
 export interface AlertFeed {
-  subscribe(listener: (alert: StoredAlertNotice) => void): () => void;
+  subscribe(listener: (change: AlertChangeNotice) => void): () => void;
 }
 
 export type FailModeRole = 'owner' | 'admin' | 'auditor' | 'viewer' | (string & {});
@@ -100,7 +102,7 @@ export interface FailModeAdvisor {
 export interface SharedServices {
   readonly logEvents: LogEventHub;
   readonly alerts: AlertRaiser;
-  /** Newly stored alerts (the alerts capability); absent when it does not run. */
+  /** Committed alert changes (the alerts capability); absent when it does not run. */
   readonly alertFeed?: AlertFeed;
   readonly failMode?: FailModeAdvisor;
   /** The verify capability's Duo step on the duowatch login; `serve` hands it to the server. */

@@ -3,6 +3,8 @@
  * who logged in from where (docs/detect.md "Baselines"). Sizes are capped: a user keeps the 64 most recent IPs,
  * 32 countries and 15 days of remembered-device counts; an organization 15 days of hourly telephony credits.
  */
+import type { OrgPlaces } from './org-places.js';
+
 /** [first seen, last seen] of a key in event time (ms). */
 export type Seen = [first: number, last: number];
 
@@ -114,6 +116,8 @@ export interface OrgBaseline {
   firstTs: number;
   /** UTC hour number → telephony credits used in that hour. */
   creditHours: Record<string, number>;
+  /** Addresses and countries colleagues logged in from (org-places.ts); absent until the first login. */
+  places?: OrgPlaces;
 }
 
 export type BaselineKind = 'user' | 'org';

@@ -19,6 +19,7 @@ import {
 import type { DetectConfig } from './config-schema.js';
 import { EventView, parseDescription, PlaceNames, type DetectEvent } from './detect-event.js';
 import { noGeo, type GeoLookup } from './geo.js';
+import { emptyOrgPlaces, isBypass, learnOrgPlaces } from './org-places.js';
 import {
   DAY,
   HOUR,
@@ -365,6 +366,13 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       return;
     }
     if (u === null || e.stream !== 'auth' || e.result !== 'success') return;
+    // The organization's places: a login without MFA (bypass) vouches for no place, and a trusted network is
+    // the company's own (the rules never judge it).
+    if (e.userKey !== null && !isBypass(e) && !o.rules.allow.trustedIp(e.ip)) {
+      o.baseline ??= emptyOrgBaseline(e.ts);
+      o.baseline.places ??= emptyOrgPlaces();
+      if (learnOrgPlaces(o.baseline.places, e.userKey, e.ip, e.country, e.ts)) o.baselineDirty = true;
+    }
     let changed = false;
     let b = u.baseline;
     if (b === null) {
@@ -379,7 +387,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       b.rdDays = addDay(b.rdDays ?? [], d, 1, d - KEEP_DAYS);
       changed = true;
     }
-    if (e.reason === 'bypass_user' || e.factor === 'bypass_code') {
+    if (isBypass(e)) {
       b.bypassDays = addDay(b.bypassDays ?? [], d, 1, d - KEEP_DAYS);
       changed = true;
     }

@@ -16,13 +16,20 @@ export interface OrgRules {
   readonly allow: AllowLists;
 }
 
-/** Phishing-resistant or app-bound factors; SMS and phone calls are phishable, so they are not here. */
+/**
+ * Phishing-resistant or app-bound factors; SMS and phone calls are phishable, so they are not here. The auth log
+ * writes `webauthn`, `u2f_token`, `yubikey_passcode`, `hardware_token` and `digipass_go_7_token` (docs/duo-wire.md);
+ * the longer WebAuthn and YubiKey names are what other Duo APIs call them, kept so a configuration naming them works.
+ */
 export const DEFAULT_ALLOWED_FACTORS = [
   'duo_push',
   'verified_duo_push',
   'duo_mobile_passcode',
   'duo_mobile_passcode_hotp',
   'duo_mobile_passcode_totp',
+  'webauthn',
+  'yubikey_passcode',
+  'digipass_go_7_token',
   'webauthn_credential',
   'webauthn_chrome_touchid',
   'webauthn_security_key',

@@ -7,12 +7,13 @@ import {
 } from './auth-log-window.js';
 import { healthAfterFailure, healthAfterSuccess, shouldSkip } from './credential-health.js';
 import { phishingResistantSignal, smsVoiceSignal } from './extended-signals.js';
-import type { Clock, CursorKey, EvidenceDuoReader, EvidenceRecord, EvidenceStore } from './ports.js';
+import type { Clock, CursorKey, EvidenceDuoReader, EvidenceStore } from './ports.js';
 import { failureOf, recordsFrom, type EvidenceRunResult } from './run-result.js';
+import type { SignalRecord } from './types.js';
 
 /** Optional store capability: commit the poll's records and its cursor in one transaction. */
 export interface AtomicPollCommit {
-  commitAuthLogPoll(key: CursorKey, cursor: AuthLogCursor, records: readonly EvidenceRecord[]): Promise<void>;
+  commitAuthLogPoll(key: CursorKey, cursor: AuthLogCursor, records: readonly SignalRecord[]): Promise<void>;
 }
 
 export interface AuthLogPollInput {
@@ -103,7 +104,7 @@ export async function runAuthLogPoll(input: AuthLogPollInput): Promise<EvidenceR
     );
   }
   const extended = [phishingResistantSignal(aggregate, opts), smsVoiceSignal(aggregate, opts)];
-  const records = recordsFrom([...core, ...extended], input, 'auth_log_poll', startedAt, now);
+  const records = recordsFrom([...core, ...extended], input, startedAt, now);
   if (input.store.commitAuthLogPoll !== undefined) {
     await input.store.commitAuthLogPoll(key, next, records);
   } else {

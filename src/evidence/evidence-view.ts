@@ -1,18 +1,12 @@
-import type { EvidenceRecord, EvidenceStore } from './ports.js';
-import type { SignalId, SignalResult } from './types.js';
+import type { EvidenceStore } from './ports.js';
+import type { SignalId, SignalRecord } from './types.js';
 import { CORE_SIGNAL_IDS } from './types.js';
 
 /**
- * One signal as printed by `evidence sync|show --json` and the API (docs/evidence.md): the rule's
- * `SignalResult` with where and when it was computed (the service contract derives its type from this one).
+ * One signal as printed by `evidence sync|show|history --json` and the API (docs/evidence.md): the stored
+ * record without the organization, which the view names once around it (the service contract uses this type).
  */
-export interface SignalView extends SignalResult {
-  /** Records do not carry the run that computed them yet; always null. */
-  runId: string | null;
-  integrationId: string | null;
-  startedAt: string;
-  finishedAt: string;
-}
+export type SignalView = Omit<SignalRecord, 'orgId'>;
 
 /** `{"org", "signals": [...the five...], "extended": [...]}` — extended signals are shown separately. */
 export interface EvidenceView {
@@ -23,23 +17,25 @@ export interface EvidenceView {
 
 const ORDER = new Map<string, number>(CORE_SIGNAL_IDS.map((id, i) => [id, i]));
 
-export function toSignalView(r: EvidenceRecord): SignalView {
+export function toSignalView(r: SignalRecord): SignalView {
+  // Field by field, in the order the CLI and the API have always printed them; the store's own row id and
+  // anything else a record object carries stay out.
   return {
-    id: r.signalId,
+    id: r.id,
     status: r.status,
     metrics: r.metrics,
     controls: r.controls,
     truncated: r.truncated,
     notes: r.notes,
-    runId: null,
-    integrationId: r.integration,
+    runId: r.runId,
+    integrationId: r.integrationId,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     extended: r.extended,
   };
 }
 
-export function toEvidenceView(org: string, records: readonly EvidenceRecord[]): EvidenceView {
+export function toEvidenceView(org: string, records: readonly SignalRecord[]): EvidenceView {
   const views = records.map(toSignalView);
   const core = views
     .filter((v) => !v.extended)

@@ -1,4 +1,5 @@
-import type { EvidenceRecord, ExportSection } from './ports.js';
+import type { ExportSection } from './ports.js';
+import type { SignalRecord } from './types.js';
 
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF; quotes doubled. Cells starting
@@ -35,7 +36,7 @@ export const CSV_COLUMNS = [
  * table a spreadsheet filters by `signal`.
  */
 export function recordsToCsv(
-  records: readonly EvidenceRecord[],
+  records: readonly SignalRecord[],
   org = '',
   sections: readonly ExportSection[] = [],
 ): string {
@@ -45,9 +46,9 @@ export function recordsToCsv(
       [
         r.finishedAt,
         r.startedAt,
-        r.org,
-        r.integration ?? '',
-        r.signalId,
+        r.orgId,
+        r.integrationId ?? '',
+        r.id,
         r.extended ? 'true' : 'false',
         r.status,
         r.truncated ? 'true' : 'false',

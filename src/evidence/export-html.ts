@@ -1,5 +1,5 @@
-import type { EvidenceRecord, ExportSection } from './ports.js';
-import type { SignalId } from './types.js';
+import type { ExportSection } from './ports.js';
+import type { SignalId, SignalRecord } from './types.js';
 import { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS } from './types.js';
 
 export function escapeHtml(value: unknown): string {
@@ -38,7 +38,7 @@ function list(items: readonly unknown[]): string {
   return `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
 }
 
-function signalSection(id: SignalId, rows: readonly EvidenceRecord[]): string {
+function signalSection(id: string, rows: readonly SignalRecord[]): string {
   const latest = rows[rows.length - 1];
   if (latest === undefined) return '';
   const c = latest.controls;
@@ -85,7 +85,7 @@ function signalSection(id: SignalId, rows: readonly EvidenceRecord[]): string {
 }
 
 /** Per control id (each framework): the signals that evidence it, with their latest status. */
-function controlIndex(bySignal: ReadonlyMap<SignalId, EvidenceRecord[]>): string {
+function controlIndex(bySignal: ReadonlyMap<string, SignalRecord[]>): string {
   const rows = new Map<string, { framework: string; id: string; signals: string[] }>();
   for (const [id, recs] of bySignal) {
     const last = recs[recs.length - 1];
@@ -146,18 +146,18 @@ function exportSection(section: ExportSection): string {
 }
 
 export function recordsToHtml(
-  records: readonly EvidenceRecord[],
+  records: readonly SignalRecord[],
   meta: { org: string; from: Date; to: Date; generatedAt: Date },
   sections: readonly ExportSection[] = [],
 ): string {
-  const bySignal = new Map<SignalId, EvidenceRecord[]>();
+  const bySignal = new Map<string, SignalRecord[]>();
   const sorted = [...records].sort((a, b) =>
     a.finishedAt < b.finishedAt ? -1 : a.finishedAt > b.finishedAt ? 1 : 0,
   );
   for (const r of sorted) {
-    const rows = bySignal.get(r.signalId) ?? [];
+    const rows = bySignal.get(r.id) ?? [];
     rows.push(r);
-    bySignal.set(r.signalId, rows);
+    bySignal.set(r.id, rows);
   }
   const summaryOf = (ids: readonly SignalId[]): string[] =>
     ids

@@ -10,29 +10,23 @@ import {
   mfaEnrollmentSignal,
   adminInventorySignal,
   renderControlsMarkdown,
-  type EvidenceRecord,
+  type ExportRecord,
   type ExportSection,
+  type SignalRecord,
   type SignalResult,
 } from './index.js';
 import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 
 const T = Date.parse('2026-11-20T00:00:00Z');
 
-function rec(r: SignalResult, at: number): EvidenceRecord {
+function rec(r: SignalResult, at: number): SignalRecord {
   return {
-    org: 'acme',
-    integration: 'int1',
-    signalId: r.id,
-    status: r.status,
-    metrics: r.metrics,
-    controls: r.controls,
-    truncated: r.truncated,
-    notes: r.notes,
-    extended: r.extended,
-    runKind: 'identity_sync',
+    ...r,
+    orgId: 'acme',
+    integrationId: 'int1',
+    runId: null,
     startedAt: new Date(at).toISOString(),
     finishedAt: new Date(at + 1500).toISOString(),
-    durationMs: 1500,
   };
 }
 
@@ -131,7 +125,7 @@ describe('export', () => {
     const f = await exportEvidence(await seeded(), { ...range, format: 'json' });
     const parsed = JSON.parse(f.body.replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<ts>"')) as {
       org: string;
-      records: EvidenceRecord[];
+      records: ExportRecord[];
     };
     expect(parsed.org).toBe('acme');
     expect(parsed.records.map((r) => [r.signalId, r.status, r.startedAt])).toEqual([
@@ -139,6 +133,29 @@ describe('export', () => {
       ['admin_inventory', 'pass', '<ts>'],
       ['mfa_enrollment', 'pass', '<ts>'],
     ]);
+    // The public record format (docs/evidence.md): these names, in this order, and no run id.
+    expect(Object.keys(parsed.records[0] ?? {})).toEqual([
+      'org',
+      'integration',
+      'signalId',
+      'status',
+      'metrics',
+      'controls',
+      'truncated',
+      'notes',
+      'extended',
+      'runKind',
+      'startedAt',
+      'finishedAt',
+      'durationMs',
+    ]);
+    expect(parsed.records[0]).toMatchObject({
+      org: 'acme',
+      integration: 'int1',
+      extended: false,
+      runKind: 'identity_sync',
+      durationMs: 1500,
+    });
   });
 });
 

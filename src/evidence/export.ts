@@ -2,6 +2,7 @@ import { EvidenceError } from './errors.js';
 import { recordsToCsv } from './export-csv.js';
 import { recordsToHtml } from './export-html.js';
 import type { EvidenceStore, ExportSection } from './ports.js';
+import { isAuthLogSignal, type SignalRecord } from './types.js';
 
 export type ExportFormat = 'json' | 'csv' | 'html';
 
@@ -9,6 +10,38 @@ export interface ExportFile {
   contentType: string;
   filename: string;
   body: string;
+}
+
+/**
+ * A record as the JSON export prints it (docs/evidence.md): the stored record under the export's public
+ * names (`signalId`, `org`, `integration`), without the run id, and with the run kind and duration, which
+ * follow from the id and the two times.
+ */
+export type ExportRecord = Omit<SignalRecord, 'id' | 'orgId' | 'integrationId' | 'runId'> & {
+  org: string;
+  integration: string | null;
+  signalId: string;
+  runKind: 'identity_sync' | 'auth_log_poll';
+  durationMs: number;
+};
+
+export function toExportRecord(r: SignalRecord): ExportRecord {
+  // Built field by field, in the order the export has always printed them.
+  return {
+    org: r.orgId,
+    integration: r.integrationId,
+    signalId: r.id,
+    status: r.status,
+    metrics: r.metrics,
+    controls: r.controls,
+    truncated: r.truncated,
+    notes: r.notes,
+    extended: r.extended,
+    runKind: isAuthLogSignal(r.id) ? 'auth_log_poll' : 'identity_sync',
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    durationMs: Date.parse(r.finishedAt) - Date.parse(r.startedAt),
+  };
 }
 
 function day(d: Date): string {
@@ -48,7 +81,7 @@ export async function exportEvidence(
               from: opts.from.toISOString(),
               to: opts.to.toISOString(),
               generatedAt: generatedAt.toISOString(),
-              records,
+              records: records.map(toExportRecord),
               sections: sections.map((x) => ({
                 id: x.id,
                 title: x.title,

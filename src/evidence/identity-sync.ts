@@ -157,7 +157,7 @@ export async function runIdentitySync(input: IdentitySyncInput): Promise<Evidenc
     if (note !== null) res.notes.unshift(note);
   }
   const finishedAt = clock.now();
-  for (const rec of recordsFrom([...core, ...extended], input, 'identity_sync', startedAt, finishedAt)) {
+  for (const rec of recordsFrom([...core, ...extended], input, startedAt, finishedAt)) {
     await input.store.saveRecord(rec);
   }
   const worst =

@@ -15,11 +15,12 @@ export type {
   SettingsLike,
   SignalId,
   SignalOptions,
+  SignalRecord,
   SignalResult,
   SignalStatus,
   UserLike,
 } from './types.js';
-export { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS } from './types.js';
+export { AUTH_LOG_SIGNAL_IDS, CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS, isAuthLogSignal } from './types.js';
 export type {
   AuthLogQuery,
   Clock,
@@ -28,7 +29,6 @@ export type {
   CursorKey,
   DuoErrorLike,
   EvidenceDuoReader,
-  EvidenceRecord,
   EvidenceStore,
   ExportSection,
   ExportSectionProvider,
@@ -87,7 +87,13 @@ export {
   type EvidenceView,
   type SignalView,
 } from './evidence-view.js';
-export { exportEvidence, type ExportFile, type ExportFormat } from './export.js';
+export {
+  exportEvidence,
+  toExportRecord,
+  type ExportFile,
+  type ExportFormat,
+  type ExportRecord,
+} from './export.js';
 export { csvCell, recordsToCsv } from './export-csv.js';
 export { escapeHtml, recordsToHtml } from './export-html.js';
 export { evidencePortsFromDuoClient, type CappedIterator, type DuoClientSlice } from './duo-adapter.js';

@@ -1,5 +1,6 @@
 import type { AuthLogCursor } from './auth-log-window.js';
-import type { CredentialHealth, CursorKey, EvidenceRecord, EvidenceStore } from './ports.js';
+import type { CredentialHealth, CursorKey, EvidenceStore } from './ports.js';
+import type { SignalRecord } from './types.js';
 
 /**
  * An in-memory EvidenceStore. Every value it receives is serialised to JSON on the way in (as a database
@@ -14,28 +15,28 @@ export function createMemoryEvidenceStore(): MemoryEvidenceStore {
   const records: string[] = [];
   const cursors = new Map<string, string>();
   const health = new Map<string, CredentialHealth>();
-  const parseRecords = (): EvidenceRecord[] => records.map((r) => JSON.parse(r) as EvidenceRecord);
+  const parseRecords = (): SignalRecord[] => records.map((r) => JSON.parse(r) as SignalRecord);
   return {
-    saveRecord(record: EvidenceRecord): Promise<void> {
+    saveRecord(record: SignalRecord): Promise<void> {
       records.push(JSON.stringify(record));
       return Promise.resolve();
     },
-    latest(org: string): Promise<EvidenceRecord[]> {
-      const byId = new Map<string, EvidenceRecord>();
+    latest(org: string): Promise<SignalRecord[]> {
+      const byId = new Map<string, SignalRecord>();
       for (const r of parseRecords()) {
-        if (r.org !== org) continue;
-        const prev = byId.get(r.signalId);
-        if (prev === undefined || prev.finishedAt <= r.finishedAt) byId.set(r.signalId, r);
+        if (r.orgId !== org) continue;
+        const prev = byId.get(r.id);
+        if (prev === undefined || prev.finishedAt <= r.finishedAt) byId.set(r.id, r);
       }
       return Promise.resolve([...byId.values()]);
     },
-    history(org, range): Promise<EvidenceRecord[]> {
+    history(org, range): Promise<SignalRecord[]> {
       const from = range.from.toISOString();
       const to = range.to.toISOString();
       return Promise.resolve(
         parseRecords()
-          .filter((r) => r.org === org && r.finishedAt >= from && r.finishedAt <= to)
-          .filter((r) => range.signalId === undefined || r.signalId === range.signalId)
+          .filter((r) => r.orgId === org && r.finishedAt >= from && r.finishedAt <= to)
+          .filter((r) => range.signalId === undefined || r.id === range.signalId)
           .sort((a, b) => (a.finishedAt < b.finishedAt ? -1 : a.finishedAt > b.finishedAt ? 1 : 0)),
       );
     },

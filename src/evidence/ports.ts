@@ -7,7 +7,7 @@ import type {
   PolicyLike,
   SettingsLike,
   SignalId,
-  SignalResult,
+  SignalRecord,
   UserLike,
 } from './types.js';
 
@@ -69,32 +69,22 @@ export interface DuoErrorLike {
 export type CredentialHealth = Omit<StoredCredentialHealth, 'orgId' | 'integrationId'>;
 export type CredentialState = CredentialHealth['state'];
 
-/**
- * One stored evidence row: the rule's `SignalResult` (never per-event data) with where and when it was
- * computed. Its field names are the JSON export's (docs/evidence.md), so `id` is spelled `signalId` here.
- */
-export interface EvidenceRecord extends Omit<SignalResult, 'id'> {
-  org: string;
-  integration: string | null;
-  signalId: SignalId;
-  runKind: 'identity_sync' | 'auth_log_poll';
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-}
-
 export interface CursorKey {
   org: string;
   integration: string;
   stream: 'auth_log';
 }
 
+/**
+ * Where signal records are kept: the one `SignalRecord` (src/shared/signals.ts) goes in and comes back as it
+ * is. Other capabilities write records too, so what comes back may carry ids beyond `SignalId`.
+ */
 export interface EvidenceStore {
-  saveRecord(record: EvidenceRecord): Promise<void>;
+  saveRecord(record: SignalRecord): Promise<void>;
   /** The newest record of each signal for the org. */
-  latest(org: string): Promise<EvidenceRecord[]>;
+  latest(org: string): Promise<SignalRecord[]>;
   /** Records with finishedAt in [from, to], oldest first; all signals when `signalId` is absent. */
-  history(org: string, range: { from: Date; to: Date; signalId?: SignalId }): Promise<EvidenceRecord[]>;
+  history(org: string, range: { from: Date; to: Date; signalId?: SignalId }): Promise<SignalRecord[]>;
   getCursor(key: CursorKey): Promise<unknown>;
   setCursor(key: CursorKey, value: AuthLogCursor): Promise<void>;
   getCredentialHealth(org: string, integration: string): Promise<CredentialHealth | null>;

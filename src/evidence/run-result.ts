@@ -1,6 +1,6 @@
 import { classifyFailure, type FailureClass } from './credential-health.js';
-import type { CredentialHealth, DuoErrorLike, EvidenceRecord } from './ports.js';
-import type { SignalResult } from './types.js';
+import type { CredentialHealth, DuoErrorLike } from './ports.js';
+import type { SignalId, SignalRecord, SignalResult } from './types.js';
 
 export interface RunErrorSummary {
   /** What we were reading: `users`, `admins`, `policies`, `settings`, `bypassCodes`, `authLogs`. */
@@ -44,26 +44,19 @@ export function failureOf(source: string, error: unknown): RunFailure {
   };
 }
 
+/** The run's results as records: where (the org's id, the integration) and when; no run id is kept yet. */
 export function recordsFrom(
   results: readonly SignalResult[],
   ctx: { org: string; integration: string },
-  runKind: EvidenceRecord['runKind'],
   startedAt: number,
   finishedAt: number,
-): EvidenceRecord[] {
+): SignalRecord<SignalId>[] {
   return results.map((r) => ({
-    org: ctx.org,
-    integration: ctx.integration,
-    signalId: r.id,
-    status: r.status,
-    metrics: r.metrics,
-    controls: r.controls,
-    truncated: r.truncated,
-    notes: r.notes,
-    extended: r.extended,
-    runKind,
+    ...r,
+    orgId: ctx.org,
+    integrationId: ctx.integration,
+    runId: null,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
-    durationMs: finishedAt - startedAt,
   }));
 }

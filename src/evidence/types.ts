@@ -3,49 +3,31 @@
  * read (docs/conventions.md §4), so the real client's `DuoUser`, `DuoAdmin`, … fit them without adapters.
  */
 
-export type SignalStatus = 'pass' | 'warning' | 'fail';
+import type { SignalId } from '../shared/index.js';
 
-/** The five signals of the compliance specification, in the specification's order. */
-export const CORE_SIGNAL_IDS = [
-  'mfa_enrollment',
-  'global_policy',
-  'admin_inventory',
-  'account_settings',
+// The signal ids, statuses, control references and the rule's result are the one signal record's, defined
+// below the store so that the store and other capabilities see them without importing evidence.
+export {
+  CORE_SIGNAL_IDS,
+  EXTENDED_SIGNAL_IDS,
+  type ControlRef,
+  type CoreSignalId,
+  type ExtendedSignalId,
+  type SignalId,
+  type SignalRecord,
+  type SignalResult,
+  type SignalStatus,
+} from '../shared/index.js';
+
+/** The signals the hourly auth-log poll computes; every other one comes from the identity sync. */
+export const AUTH_LOG_SIGNAL_IDS: readonly SignalId[] = [
   'auth_log_aggregate',
-] as const;
-export type CoreSignalId = (typeof CORE_SIGNAL_IDS)[number];
-
-/** Beyond the specification (docs/evidence.md, "Extended signals"); shown separately from the five. */
-export const EXTENDED_SIGNAL_IDS = [
-  'admins_never_logged_in',
-  'users_inactive_30d',
-  'locked_out_users',
-  'bypass_codes_outstanding',
   'phishing_resistant_share',
   'sms_voice_share',
-  'admin_password_policy',
-] as const;
-export type ExtendedSignalId = (typeof EXTENDED_SIGNAL_IDS)[number];
-export type SignalId = CoreSignalId | ExtendedSignalId;
+];
 
-export interface ControlRef {
-  /** The specification's control names for the five; plain-language names for the extended ones. */
-  names: readonly string[];
-  soc2: readonly string[];
-  iso27001: readonly string[];
-  nist80053: readonly string[];
-}
-
-/** What every signal function returns: pure data, JSON-safe. */
-export interface SignalResult {
-  id: SignalId;
-  status: SignalStatus;
-  metrics: Record<string, unknown>;
-  controls: ControlRef;
-  truncated: boolean;
-  notes: string[];
-  /** true for the extended signals (shown separately from the five). */
-  extended: boolean;
+export function isAuthLogSignal(id: string): boolean {
+  return (AUTH_LOG_SIGNAL_IDS as readonly string[]).includes(id);
 }
 
 export interface SignalOptions {

@@ -8,6 +8,7 @@ import {
   mount,
   OrgParam,
   reply,
+  type AppContext,
   type AppEnv,
   type ServerDeps,
 } from '../server/index.js';
@@ -21,7 +22,13 @@ import type { RecentProbe } from './monitor/recent-probes.js';
 import { DEMO_FAULTS, type DemoFaults } from './monitor/demo-faults.js';
 import { notFound } from '../server/errors.js';
 import { HealthError } from './errors.js';
-import type { MaintenanceRepository, StoredWindow } from './store/maintenance-repository.js';
+import type { MaintenanceRepository } from './store/maintenance-repository.js';
+import {
+  deleteWindow,
+  listWindows,
+  scheduleWindow,
+  type ScheduleDeps,
+} from './monitor/maintenance-schedule.js';
 import { uptimePercent } from './monitor/status.js';
 
 export interface HealthRouteDeps {
@@ -42,7 +49,7 @@ export interface HealthRouteDeps {
   factors(orgId: string): readonly FactorReading[];
   /** The configured maintenance windows of this organization. */
   maintenance(orgSlug: string): readonly MaintenanceWindow[];
-  /** The windows scheduled through the REST API / Health page (stored). */
+  /** The windows scheduled through the REST API, the Health page or the CLI (stored). */
   windows: Pick<MaintenanceRepository, 'add' | 'list' | 'remove'>;
   /** The last probes of one integration (stored, bounded), oldest first. */
   probes(integrationId: string): Promise<readonly RecentProbe[]>;
@@ -129,7 +136,6 @@ const MaintenanceBody = z.object({
 });
 const WindowParam = OrgParam.extend({ id: z.coerce.number().int().min(1) });
 /** The longest window the API schedules: a forgotten window must not silence alerts for months. */
-const MAX_WINDOW_MS = 31 * 86_400_000;
 const HealthView = z.object({
   integrations: z.array(StatusRow),
   transitions: z.array(
@@ -215,25 +221,16 @@ const Series = z.object({
   ),
 });
 
-function windowOut(w: StoredWindow, now: number): z.input<typeof MaintenanceRow> {
-  return {
-    id: w.id,
-    source: 'api',
-    integration: w.integrationId,
-    start: new Date(w.start).toISOString(),
-    end: new Date(w.end).toISOString(),
-    reason: w.reason,
-    active: w.start <= now && now < w.end,
-    created_by: w.createdBy,
-  };
-}
-
-const badWindow = (message: string) =>
-  new HealthError('health.bad_window', message, { status: 400, exitCode: 2 });
-
 /** REST routes of the health capability, through the server's guards (roles, CSRF, error shape). */
 export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h: HealthRouteDeps): void {
   const tags = ['health'];
+  // The schedule's calls, audited as this request (actor, address).
+  const schedule = (c: AppContext): ScheduleDeps => ({
+    windows: h.windows,
+    owns: (orgId, id) => h.owns(orgId, id),
+    audit: (e) => audit(c, deps, { ...e, outcome: 'success' }),
+    now: () => h.now(),
+  });
   mount(
     app,
     defineRoute(deps, 'auditor', {
@@ -281,22 +278,11 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
           baseline_share: f.baselineShare,
           degraded: f.degraded,
         })),
-        maintenance: [
-          ...h
-            .maintenance(org.slug)
-            .filter((w) => Date.parse(w.end) > now - 7 * 86_400_000)
-            .map((w) => ({
-              id: null,
-              source: 'config' as const,
-              integration: w.integration ?? null,
-              start: w.start,
-              end: w.end,
-              reason: w.reason,
-              active: Date.parse(w.start) <= now && now < Date.parse(w.end),
-              created_by: null,
-            })),
-          ...(await h.windows.list(org.id, now - 7 * 86_400_000)).map((w) => windowOut(w, now)),
-        ],
+        maintenance: await listWindows(
+          { windows: h.windows, now: () => now },
+          h.maintenance(org.slug),
+          org.id,
+        ),
         demo_faults: h.demoFaults(org.slug)?.active() ?? null,
       });
     },
@@ -346,15 +332,6 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
     }),
     async (c) => {
       const b = input(c, 'json', MaintenanceBody);
-      const org = c.get('org');
-      const now = h.now();
-      const start = Date.parse(b.start);
-      const end = Date.parse(b.end);
-      if (end <= start) throw badWindow('end must be after start');
-      if (end <= now) throw badWindow('the window has already ended');
-      if (end - start > MAX_WINDOW_MS) throw badWindow('a window lasts at most 31 days');
-      if (b.integration !== undefined && !(await h.owns(org.id, b.integration)))
-        throw badWindow(`no integration ${b.integration} in this organization`);
       const principal = c.get('principal');
       const by =
         principal === null
@@ -362,23 +339,8 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
           : principal.kind === 'operator'
             ? principal.operator.username
             : `token:${principal.token.label}`;
-      const w = await h.windows.add({
-        orgId: org.id,
-        integrationId: b.integration ?? null,
-        start,
-        end,
-        reason: b.reason,
-        createdBy: by,
-        createdAt: now,
-      });
-      await audit(c, deps, {
-        action: 'health.maintenance_add',
-        orgId: org.id,
-        target: String(w.id),
-        outcome: 'success',
-        details: { integration: w.integrationId, start: b.start, end: b.end, reason: w.reason },
-      });
-      return reply(c, MaintenanceRow, windowOut(w, now), 201);
+      const row = await scheduleWindow(schedule(c), c.get('org').id, b, by);
+      return reply(c, MaintenanceRow, row, 201);
     },
   );
   mount(
@@ -393,17 +355,9 @@ export function mountHealthRoutes(app: OpenAPIHono<AppEnv>, deps: ServerDeps, h:
     }),
     async (c) => {
       const { id } = input(c, 'param', WindowParam);
-      const org = c.get('org');
-      const w = await h.windows.remove(org.id, id);
-      if (w === undefined) throw notFound('maintenance window');
-      await audit(c, deps, {
-        action: 'health.maintenance_delete',
-        orgId: org.id,
-        target: String(w.id),
-        outcome: 'success',
-        details: { integration: w.integrationId, reason: w.reason },
-      });
-      return reply(c, MaintenanceRow, windowOut(w, h.now()));
+      const row = await deleteWindow(schedule(c), c.get('org').id, id);
+      if (row === undefined) throw notFound('maintenance window');
+      return reply(c, MaintenanceRow, row);
     },
   );
   mount(

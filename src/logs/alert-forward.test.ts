@@ -93,7 +93,7 @@ async function waitForLines(file: string, n: number): Promise<Record<string, unk
 }
 
 describe('alerts on the log sinks', () => {
-  it('routes each newly stored alert by organization and filter, raw with the envelope and ECS as event.kind alert', async () => {
+  it('routes each alert change by organization and filter, raw with the change and envelope, ECS as event.kind alert', async () => {
     const acme = (await store.organizations.findBySlug('acme'))!;
     const globex = (await store.organizations.findBySlug('globex'))!;
     const raiser = alerts.provides!.alerts!;
@@ -128,7 +128,7 @@ describe('alerts on the log sinks', () => {
       severity: 'critical',
       entity: 'int-1',
     });
-    // A repeat inside the suppression window is folded into the stored alert, not forwarded again.
+    // A repeat inside the suppression window is folded into the stored alert and goes out as its own change.
     await raiser.raise({
       ...base,
       orgId: acme.id,
@@ -138,8 +138,12 @@ describe('alerts on the log sinks', () => {
       entity: 'jdoe',
     });
 
-    const raw = await waitForLines('alerts.ndjson', 2);
-    expect(raw.map((l) => l['rule'])).toEqual(['duo.mfa_fatigue', 'duo.new_country']);
+    const raw = await waitForLines('alerts.ndjson', 3);
+    expect(raw.map((l) => [l['rule'], (l['change'] as { action: string }).action, l['count']])).toEqual([
+      ['duo.mfa_fatigue', 'created', 1],
+      ['duo.new_country', 'created', 1],
+      ['duo.mfa_fatigue', 'repeated', 2],
+    ]);
     expect(raw[0]).toMatchObject({
       source: 'detect',
       title: 'Push fatigue for jdoe',
@@ -150,12 +154,17 @@ describe('alerts on the log sinks', () => {
       fields: { denied: 12 },
       duowatch: { stream: 'alerts', org: 'acme' },
     });
-    expect((raw[0]!['duowatch'] as { id: string }).id).toBe(`alert-${String(raw[0]!['id'])}`);
+    const seq = (raw[0]!['change'] as { seq: number }).seq;
+    expect((raw[0]!['duowatch'] as { id: string }).id).toBe(`alert-${String(raw[0]!['id'])}-${String(seq)}`);
+    expect(raw[2]!['id']).toBe(raw[0]!['id']);
 
-    const ecs = await waitForLines('alerts-ecs.ndjson', 2);
-    expect(ecs.map((d) => (d['rule'] as { id: string }).id).sort()).toEqual([
-      'duo.mfa_fatigue',
-      'health.down',
+    const ecs = await waitForLines('alerts-ecs.ndjson', 3);
+    expect(
+      ecs.map((d) => [(d['rule'] as { id: string }).id, (d['event'] as { action: string }).action]).sort(),
+    ).toEqual([
+      ['duo.mfa_fatigue', 'created'],
+      ['duo.mfa_fatigue', 'repeated'],
+      ['health.down', 'created'],
     ]);
     expect(ecs[0]).toMatchObject({
       event: { kind: 'alert', dataset: 'duowatch.alert' },
@@ -163,8 +172,8 @@ describe('alerts on the log sinks', () => {
     });
     // Routes without `alerts` (here `*` = every Duo stream) carry no alert.
     expect(await lines('duo.ndjson')).toEqual([]);
-    // Nothing more arrives after the folded repeat.
+    // Each change once.
     await new Promise((r) => setTimeout(r, 200));
-    expect(await lines('alerts.ndjson')).toHaveLength(2);
+    expect(await lines('alerts.ndjson')).toHaveLength(3);
   });
 });

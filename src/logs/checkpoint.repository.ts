@@ -4,14 +4,23 @@ import type { LogStream } from './streams.js';
 import type { StreamCheckpoint } from './checkpoint.js';
 import type { LogsDatabase } from './logs.table.js';
 
-/** One poller's identity: a credential (integration), the tenant it reads (own or an MSP child), a stream. */
+/** A Duo log stream, or `alerts`: duowatch's own alert changes, read from the alert outbox per organization. */
+export type CheckpointStream = LogStream | 'alerts';
+
+/**
+ * One poller's identity: a credential (integration), the tenant it reads (own or an MSP child), a stream. The
+ * `alerts` stream of an organization has no credential or tenant: both are ''.
+ */
 export interface StreamKey {
   orgId: string;
   integrationId: string;
   /** '' for the integration's own tenant; the child's account id for an MSP child. */
   accountId: string;
-  stream: LogStream;
+  stream: CheckpointStream;
 }
+
+/** A Duo stream's key (what the collector reads from Duo). */
+export type DuoStreamKey = StreamKey & { stream: LogStream };
 
 export type StreamStatus = 'ok' | 'backoff' | 'needs_grant' | 'paused';
 
@@ -88,7 +97,7 @@ export function checkpointRepository(store: Pick<Store, 'db' | 'dialect'>): Chec
         orgId: row.org_id,
         integrationId: row.integration_id,
         accountId: row.account_id,
-        stream: row.stream as LogStream,
+        stream: row.stream as CheckpointStream,
       },
       checkpoint: parse(row.state) as StreamCheckpoint,
       status: row.status as StreamStatus,

@@ -8,6 +8,8 @@ export interface StreamCheckpoint {
   newestTs: number | null;
   /** A window read part-way: resumed with the same bounds and Duo's cursor, so nothing is skipped or re-read. */
   pending: PendingWindow | null;
+  /** The `alerts` stream only: the last alert-outbox sequence delivered (src/logs/alert-stream.ts). */
+  seq?: number;
 }
 
 export interface PendingWindow {

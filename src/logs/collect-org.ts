@@ -3,7 +3,7 @@ import type { LogEventHub } from '../app/index.js';
 import { DuoApiError, type DuoClient } from '../duo/index.js';
 import { stripControl } from '../shared/index.js';
 import type { Store } from '../store/index.js';
-import type { CheckpointRepository, StreamKey, StreamRecord } from './checkpoint.repository.js';
+import type { CheckpointRepository, DuoStreamKey, StreamKey, StreamRecord } from './checkpoint.repository.js';
 import { collectStream, type StreamRunResult } from './collect-stream.js';
 import type { DeliveryLock } from './delivery-lock.js';
 import type { LogSink } from './sinks/types.js';
@@ -70,7 +70,7 @@ export function processOwner(random: () => number = Math.random): string {
 }
 
 /** A lease whose owner was a process on this host that no longer exists can be taken at once. */
-function ownerIsDeadHere(owner: string | null): boolean {
+export function ownerIsDeadHere(owner: string | null): boolean {
   if (owner === null) return false;
   const [host, pidText] = owner.split(':');
   if (host !== hostname()) return false;
@@ -93,7 +93,7 @@ export function backoffMs(failures: number, random: () => number): number {
   return Math.round(base * (1 + 0.2 * random()));
 }
 
-function describe(error: unknown): { outcome: 'backoff' | 'needs_grant'; text: string } {
+export function describeFailure(error: unknown): { outcome: 'backoff' | 'needs_grant'; text: string } {
   if (error instanceof DuoApiError && error.kind === 'permission_denied')
     return {
       outcome: 'needs_grant',
@@ -164,7 +164,7 @@ export async function collectOrg(
   const ttl = opts.leaseTtlMs ?? 120_000;
   const jobs = targets.flatMap((t) =>
     opts.streams.map(async (stream): Promise<StreamReport> => {
-      const key: StreamKey = {
+      const key: DuoStreamKey = {
         orgId: org.id,
         integrationId: t.integrationId,
         accountId: t.accountId,
@@ -227,7 +227,7 @@ export async function collectOrg(
         return report('ok', result, null, await deps.repo.get(key));
       } catch (error) {
         if (opts.signal?.aborted === true) throw error;
-        const { outcome, text } = describe(error);
+        const { outcome, text } = describeFailure(error);
         const failures = (await deps.repo.get(key))?.failures ?? 0;
         await deps.repo.recordFailure(
           key,

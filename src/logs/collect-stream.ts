@@ -1,7 +1,7 @@
 import type { CollectedEvent, LogEventHub } from '../app/index.js';
 import type { LogSink } from './sinks/types.js';
 import { advance, initialCheckpoint, type StreamCheckpoint } from './checkpoint.js';
-import type { CheckpointRepository, StreamKey } from './checkpoint.repository.js';
+import type { CheckpointRepository, DuoStreamKey } from './checkpoint.repository.js';
 import type { DeliveryLock } from './delivery-lock.js';
 import { readPages, type LogRequester } from './read-pages.js';
 import { eventId, STREAM_SPECS } from './streams.js';
@@ -45,7 +45,7 @@ export interface StreamRunResult {
  */
 export async function collectStream(
   deps: StreamDeps,
-  key: StreamKey,
+  key: DuoStreamKey,
   opts: StreamRunOptions,
 ): Promise<StreamRunResult> {
   const spec = STREAM_SPECS[key.stream];

@@ -1,12 +1,15 @@
 import { join } from 'node:path';
-import type { AlertRaiser, LogEventHub, StoredAlertNotice } from '../app/index.js';
+import type { AlertOutbox } from '../alerts/index.js';
+import type { AlertRaiser, LogEventHub } from '../app/index.js';
 import type { DuoClient } from '../duo/index.js';
 import type { JobTarget } from '../scheduler/index.js';
 import type { CollectedAuthLog } from '../services/index.js';
 import type { Integration, Organization, Store } from '../store/index.js';
+import { deliverAlerts } from './alert-stream.js';
 import {
   checkpointRepository,
   type CheckpointRepository,
+  type CheckpointStream,
   type StreamRecord,
 } from './checkpoint.repository.js';
 import { collectOrg, processOwner, type StreamReport } from './collect-org.js';
@@ -19,7 +22,7 @@ import { sinkSettings, type LogsConfig } from './logs-config.js';
 import { prepareSinks } from './prepare-sinks.js';
 import { planRoutes, type RoutePlan } from './routing.js';
 import { rateKey, sharedState } from './shared-state.js';
-import { createSink, type AlertEvent, type LogSink, type SinkError } from './sinks/index.js';
+import { createSink, type LogSink, type SinkError } from './sinks/index.js';
 import { LOG_STREAMS, type LogStream } from './streams.js';
 import { parseSince, secondOf, windowEnd } from './windows.js';
 
@@ -42,33 +45,8 @@ export interface LogsServiceDeps {
   readonly demo: boolean;
   readonly now: () => number;
   readonly onSinkError?: (error: SinkError, context: { queued: number; attempt: number }) => void;
-  readonly onForwardError?: (sink: string, alertId: string, error: unknown) => void;
-}
-
-/** A stored alert as the sinks carry it: raw is the alert's JSON (the `duowatch` envelope is added by format). */
-export function alertEvent(a: StoredAlertNotice, orgSlug: string): AlertEvent {
-  return {
-    id: `alert-${a.id}`,
-    stream: 'alerts',
-    orgId: a.orgId,
-    orgSlug,
-    ts: a.lastSeen.getTime(),
-    raw: {
-      id: a.id,
-      source: a.source,
-      rule: a.rule,
-      title: a.title,
-      severity: a.severity,
-      entity: a.entity,
-      status: a.status,
-      first_seen: a.firstSeen.toISOString(),
-      last_seen: a.lastSeen.toISOString(),
-      count: a.count,
-      event_ids: [...(a.eventIds ?? [])],
-      fields: { ...(a.fields ?? {}) },
-    },
-    alert: a,
-  };
+  /** The alert outbox the `alerts` routes read (absent: alerts are not delivered by this process). */
+  readonly outbox?: AlertOutbox;
 }
 
 /** One stream as the REST API, the Logs page and /metrics show it. */
@@ -76,7 +54,7 @@ export interface StreamView {
   readonly org: string;
   readonly integration: string;
   readonly account: string;
-  readonly stream: LogStream;
+  readonly stream: CheckpointStream;
   readonly status: string;
   readonly needsGrant: boolean;
   readonly eventsTotal: number;
@@ -117,7 +95,15 @@ export interface LogsService {
   poll(
     orgId: string,
     integrationId: string,
-    opts: { respectBackoff: boolean; signal?: AbortSignal; streams?: readonly LogStream[] },
+    opts: {
+      respectBackoff: boolean;
+      signal?: AbortSignal;
+      streams?: readonly LogStream[];
+      /** Where a stream without a checkpoint starts (`logs backfill --since`); default the first-run lookback. */
+      firstFrom?: number;
+      /** After every committed page (the backfill's progress bar). */
+      onPage?: (key: StreamRecord['key'], delivered: number) => void;
+    },
   ): Promise<StreamReport[]>;
   /** The routed streams of an organization (what `poll` reads); empty when it is not collected. */
   streamsFor(org: Organization): LogStream[];
@@ -125,11 +111,16 @@ export interface LogsService {
   sinkViews(): SinkView[];
   /** Stores every sink's queue depth, last acknowledgement and last error for `logs status` in any process. */
   saveSinkStates(): Promise<void>;
+  /** The organizations whose routes carry `alerts` (their alert changes go to those routes' sinks). */
+  alertOrgs(): Promise<Organization[]>;
   /**
-   * Sends a newly stored alert to the sinks of the routes carrying `alerts` for its organization (in order,
-   * one at a time). A sink that fails is reported through `onForwardError`; the alert stays stored.
+   * Delivers one organization's alert changes from the outbox after its `alerts` checkpoint to the sinks of
+   * its `alerts` routes (src/logs/alert-stream.ts); null when no route carries them or there is no outbox.
    */
-  forwardAlert(alert: StoredAlertNotice): Promise<void>;
+  deliverAlerts(
+    orgId: string,
+    opts: { respectBackoff: boolean; signal?: AbortSignal },
+  ): Promise<StreamReport | null>;
   /** Users, phones and endpoints snapshots of one integration's tenants (own, or the selected MSP children). */
   inventory(orgId: string, integrationId: string, signal?: AbortSignal): Promise<InventoryResult[]>;
   /** The newest inventory snapshot per tenant and kind (with items; the REST route shows counts only). */
@@ -141,7 +132,9 @@ export interface LogsService {
 
 /** A stream's row as every view shows it; `rate` is its delivered events per second (shared-state.ts). */
 export function streamView(r: StreamRecord, org: string, rate: number, now: number): StreamView {
-  const unread = r.newestTs === null ? null : Math.max(0, windowEnd(now) - r.newestTs);
+  // The alerts stream has no window to estimate over (its backlog is rows of the outbox, not time).
+  const unread =
+    r.newestTs === null || r.key.stream === 'alerts' ? null : Math.max(0, windowEnd(now) - r.newestTs);
   return {
     org,
     integration: r.key.integrationId,
@@ -382,7 +375,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
       const msp = deps.config.msp.find((m) => m.org === org.slug);
       const now = deps.now();
       // On a whole second: the evidence poll's windows start on whole seconds, so coverage compares cleanly.
-      const firstFrom = secondOf(parseSince(deps.config.firstRunLookback, now));
+      const firstFrom = secondOf(opts.firstFrom ?? parseSince(deps.config.firstRunLookback, now));
       const streams = streamsOf(org).filter((s) => opts.streams === undefined || opts.streams.includes(s));
       const authKey = { orgId: org.id, integrationId, accountId: '', stream: 'auth' as const };
       const feeds = integration.kind === 'admin' && streams.includes('auth');
@@ -417,6 +410,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
           integrationIds: [integrationId],
           respectBackoff: opts.respectBackoff,
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+          ...(opts.onPage === undefined ? {} : { onPage: opts.onPage }),
           ...(msp === undefined ? {} : { includeAccounts: msp.include, excludeAccounts: msp.exclude }),
         },
       );
@@ -445,24 +439,28 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
       );
     },
     snapshots: (orgId) => inventoryStore(deps.store).latest(orgId),
-    async forwardAlert(alert) {
-      const org = (await deps.store.organizations.list()).find((o) => o.id === alert.orgId);
-      if (org === undefined) return;
+    async alertOrgs() {
+      return (await deps.store.organizations.list()).filter(
+        (o) => plan.sinksFor(o.slug, 'alerts').length > 0,
+      );
+    },
+    async deliverAlerts(orgId, opts) {
+      if (deps.outbox === undefined) return null;
+      const org = (await deps.store.organizations.list()).find((o) => o.id === orgId);
+      if (org === undefined) return null;
       const sinks = plan.sinksFor(org.slug, 'alerts');
-      if (sinks.length === 0) return;
-      const event = alertEvent(alert, org.slug);
-      await lock.run(async () => {
-        for (const sink of sinks) {
-          try {
-            await sink.send([event], AbortSignal.timeout(60_000));
-            // An exactly-once file keeps what was written: its stored position moves past the alert.
-            if (sink.position !== undefined)
-              await repo.savePosition(sink.name, await sink.position(), deps.now());
-          } catch (error) {
-            deps.onForwardError?.(sink.name, alert.id, error);
-          }
-        }
-      });
+      if (sinks.length === 0) return null;
+      const report = await deliverAlerts(
+        { repo, outbox: deps.outbox, sinks, lock, now: deps.now, owner },
+        { id: org.id, slug: org.slug },
+        {
+          firstFrom: parseSince(deps.config.firstRunLookback, deps.now()),
+          respectBackoff: opts.respectBackoff,
+          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+        },
+      );
+      await saveSinkStates();
+      return report;
     },
     collectedAuthLog: {
       async authLogsFor(orgId, integrationId, window) {

@@ -1,8 +1,13 @@
+import { alertOutbox } from '../alerts/index.js';
 import type { CapabilityContext, StartedCapability } from '../app/index.js';
+import { createAlertPump } from './alert-pump.js';
 import type { JobDefinition, RunOutcome, Scheduler } from '../scheduler/index.js';
 import { registerLogsMetrics } from './metrics.js';
 import { mountLogsRoutes } from './routes.js';
 import { openLogsService } from './service.js';
+
+/** How often `serve` looks for alert changes the in-process feed did not announce (other processes, retries). */
+export const ALERT_SWEEP_MS = 10_000;
 
 /**
  * The poll interval as a cron step (the scheduler is cron-driven; pg-boss schedules by the minute): whole
@@ -34,11 +39,7 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     alerts: ctx.shared.alerts,
     demo: ctx.demo !== null,
     now,
-    onForwardError: (sink, alertId, error) =>
-      ctx.logger.warn(
-        { sink, alert: alertId, err: { message: error instanceof Error ? error.message : String(error) } },
-        'alert not forwarded to a log sink',
-      ),
+    outbox: alertOutbox(ctx.store),
     onSinkError: (error, context) =>
       ctx.logger.warn(
         { sink: error.sink, code: error.code, queued: context.queued, attempt: context.attempt },
@@ -46,14 +47,36 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
       ),
   });
   let scheduler: Scheduler | null = null;
-  // duowatch's own alerts (detections, health, sinks) go to the sinks of routes that carry `alerts`.
-  const forwarding = new Set<Promise<void>>();
-  const unsubscribe = ctx.config.logs.routes.some((r) => r.streams.includes('alerts'))
-    ? ctx.shared.alertFeed?.subscribe((alert) => {
-        const p = service.forwardAlert(alert).finally(() => forwarding.delete(p));
-        forwarding.add(p);
+  // duowatch's own alert changes (raised, folded, acknowledged, resolved) go from the outbox to the sinks of
+  // the routes that carry `alerts`, checkpointed like a Duo stream (src/logs/alert-stream.ts).
+  const stopping = new AbortController();
+  const pump = ctx.config.logs.routes.some((r) => r.streams.includes('alerts'))
+    ? createAlertPump({
+        sweepMs: ALERT_SWEEP_MS,
+        onError: (error) =>
+          ctx.logger.warn(
+            { err: { message: error instanceof Error ? error.message : String(error) } },
+            'alert delivery to the log sinks failed',
+          ),
+        async run(orgIds) {
+          for (const org of await service.alertOrgs()) {
+            if (stopping.signal.aborted) return;
+            if (orgIds !== null && !orgIds.includes(org.id)) continue;
+            const report = await service.deliverAlerts(org.id, {
+              respectBackoff: true,
+              signal: stopping.signal,
+            });
+            if (report !== null && report.outcome === 'backoff')
+              ctx.logger.warn(
+                { org: org.slug, stream: 'alerts', error: report.error },
+                'alert changes not delivered to the log sinks; retried after the back-off',
+              );
+          }
+        },
       })
-    : undefined;
+    : null;
+  const unsubscribe =
+    pump === null ? undefined : ctx.shared.alertFeed?.subscribe((change) => pump.nudge(change.orgId));
   // With collection on for an organization, the auth-log evidence poll reads the collected stream instead of
   // asking Duo a second time (docs/logs.md, "Evidence from the collected stream").
   if (service.active) ctx.services.useCollectedAuthLog?.(service.collectedAuthLog);
@@ -143,13 +166,15 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     },
     async afterStart(s) {
       scheduler = s;
+      pump?.start();
       if (!service.active) return;
       for (const t of await service.targets()) await s.runNow('logs-poll', t);
     },
     startupLines: lines,
     async close() {
       unsubscribe?.();
-      await Promise.allSettled([...forwarding]);
+      stopping.abort(new Error('serve is stopping'));
+      await pump?.close();
       ctx.services.useCollectedAuthLog?.(null);
       await service.close();
     },

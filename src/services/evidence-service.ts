@@ -3,6 +3,7 @@ import {
   EXTENDED_SIGNAL_IDS,
   evidenceHistory,
   exportEvidence,
+  isAuthLogSignal,
   latestEvidence,
   type EvidenceStore,
   type ExportSection,
@@ -77,8 +78,7 @@ export function createEvidenceService(
       await audit(actor, o.id, 'evidence.sync', opts.signal ?? null);
       const startedAt = new Date(clock.now());
       const only = opts.signal as SignalId | undefined;
-      const authLogOnly =
-        only === 'auth_log_aggregate' || only === 'phishing_resistant_share' || only === 'sms_voice_share';
+      const authLogOnly = only !== undefined && isAuthLogSignal(only);
       const results: RunKindResult[] = [];
       if (!authLogOnly)
         results.push(

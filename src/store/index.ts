@@ -20,11 +20,7 @@ export type {
   JobRunQuery,
 } from './repositories/job-runs.repository.js';
 export type { CursorRepository } from './repositories/cursors.repository.js';
-export type {
-  EvidenceRepository,
-  NewEvidenceRecord,
-  EvidenceRange,
-} from './repositories/evidence.repository.js';
+export type { EvidenceRepository, EvidenceRange } from './repositories/evidence.repository.js';
 export type { OperatorRepository, MembershipRepository } from './repositories/operators.repository.js';
 export type {
   SessionRepository,

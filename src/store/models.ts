@@ -8,8 +8,8 @@ export interface Organization {
   createdAt: Date;
 }
 
-import type { IntegrationKind } from '../shared/index.js';
-export type { IntegrationKind } from '../shared/index.js';
+import type { CredentialState, IntegrationKind, SignalRecord } from '../shared/index.js';
+export type { CredentialState, IntegrationKind } from '../shared/index.js';
 
 /** An integration's metadata. The keys stay encrypted; ask `integrations.credentials()` at the moment of use. */
 export interface Integration {
@@ -32,8 +32,6 @@ export interface IntegrationCredentials {
   ikey: Secret;
   skey: Secret;
 }
-
-export type CredentialState = 'ok' | 'auth_failed' | 'rate_limited' | 'clock_skew';
 
 export interface CredentialHealth {
   orgId: string;
@@ -76,22 +74,9 @@ export interface Cursor<T = unknown> {
   updatedAt: Date;
 }
 
-export type EvidenceStatus = 'pass' | 'warning' | 'fail';
-
-export interface EvidenceRecord {
-  id: string;
-  orgId: string;
-  integrationId: string | null;
-  signalId: string;
-  status: EvidenceStatus;
-  metrics: Record<string, unknown>;
-  controls: unknown[];
-  truncated: boolean;
-  notes: string[];
-  runId: string | null;
-  startedAt: Date;
-  finishedAt: Date;
-  createdAt: Date;
+/** A stored signal: the one signal record (src/shared/signals.ts) with the id of the row that holds it. */
+export interface StoredSignalRecord extends SignalRecord {
+  recordId: string;
 }
 
 export type Role = 'owner' | 'admin' | 'auditor';

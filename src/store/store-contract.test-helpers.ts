@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import type { SignalRecord } from '../shared/index.js';
 import type { Store } from './index.js';
 import { rotateKeys } from './index.js';
 
@@ -307,50 +308,70 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     test('evidence: latest per signal, history window, back-filled older records never hide newer ones', async (store) => {
       const { a, b, ia } = await twoOrgs(store);
-      const rec = (signalId: string, hoursAfter: number, status: 'pass' | 'warning' | 'fail' = 'pass') => ({
+      const controls = { names: ['Access control'], soc2: ['CC6.1'], iso27001: [], nist80053: [] };
+      const rec = (
+        orgId: string,
+        id: string,
+        hoursAfter: number,
+        status: 'pass' | 'warning' | 'fail' = 'pass',
+      ): SignalRecord => ({
+        orgId,
         integrationId: ia.id,
-        signalId,
+        id,
         status,
         metrics: { share: hoursAfter, nested: { list: [1, 2] } },
-        controls: [{ soc2: 'CC6.1' }],
+        controls,
         truncated: hoursAfter % 2 === 1,
         notes: hoursAfter % 2 === 1 ? ['users capped at 100 pages'] : [],
-        startedAt: new Date(T0.getTime() + hoursAfter * 3_600_000 - 1000),
-        finishedAt: new Date(T0.getTime() + hoursAfter * 3_600_000),
+        extended: false,
+        runId: null,
+        startedAt: new Date(T0.getTime() + hoursAfter * 3_600_000 - 1000).toISOString(),
+        finishedAt: new Date(T0.getTime() + hoursAfter * 3_600_000).toISOString(),
       });
-      await store.evidence.insertMany(a.id, [
-        rec('mfa_enrollment', 0),
-        rec('mfa_enrollment', 4),
-        rec('global_policy', 4, 'fail'),
-        rec('mfa_enrollment', 8, 'warning'),
+      await store.evidence.insertMany([
+        rec(a.id, 'mfa_enrollment', 0),
+        rec(a.id, 'mfa_enrollment', 4),
+        rec(a.id, 'global_policy', 4, 'fail'),
+        rec(a.id, 'mfa_enrollment', 8, 'warning'),
       ]);
-      const single = await store.evidence.insert(a.id, rec('admin_inventory', 1));
+      const single = await store.evidence.insert(rec(a.id, 'admin_inventory', 1));
       expect(single).toMatchObject({
         truncated: true,
         notes: ['users capped at 100 pages'],
         metrics: { share: 1 },
       });
-      await store.evidence.insert(a.id, rec('mfa_enrollment', 2)); // a late back-fill
-      await store.evidence.insert(b.id, rec('mfa_enrollment', 100));
+      await store.evidence.insert(rec(a.id, 'mfa_enrollment', 2)); // a late back-fill
+      await store.evidence.insert(rec(b.id, 'mfa_enrollment', 100));
       const latest = await store.evidence.latest(a.id);
-      expect(latest.map((r) => [r.signalId, r.status, r.metrics['share']])).toEqual([
+      expect(latest.map((r) => [r.id, r.status, r.metrics['share']])).toEqual([
         ['admin_inventory', 'pass', 1],
         ['global_policy', 'fail', 4],
         ['mfa_enrollment', 'warning', 8],
       ]);
-      expect(latest[0]?.controls).toEqual([{ soc2: 'CC6.1' }]);
+      expect(latest[0]?.controls).toEqual(controls);
+      expect(latest[0]?.finishedAt).toBe(new Date(T0.getTime() + 3_600_000).toISOString());
       expect((await store.evidence.latest(a.id, ['global_policy'])).length).toBe(1);
       const history = await store.evidence.history(a.id, 'mfa_enrollment', {
         from: T0,
         to: new Date(T0.getTime() + 5 * 3_600_000),
       });
       expect(history.map((r) => r.metrics['share'])).toEqual([0, 2, 4]);
-      expect(history.every((r) => r.orgId === a.id && r.finishedAt instanceof Date)).toBe(true);
+      expect(history.every((r) => r.orgId === a.id && r.runId === null)).toBe(true);
       const range = await store.evidence.range(a.id, { from: T0, to: new Date(T0.getTime() + day) });
       expect(range.length).toBe(6);
       expect((await store.evidence.latest(b.id)).map((r) => r.metrics['share'])).toEqual([100]);
-      expect(await store.evidence.get(b.id, single.id)).toBeUndefined();
-      expect((await store.evidence.get(a.id, single.id))?.signalId).toBe('admin_inventory');
+      expect(await store.evidence.get(b.id, single.recordId)).toBeUndefined();
+      expect((await store.evidence.get(a.id, single.recordId))?.id).toBe('admin_inventory');
+      // Whether a signal is extended is read from its id; a record no control maps to reads back with none.
+      await store.evidence.insert({
+        ...rec(b.id, 'sms_voice_share', 101),
+        controls: { names: [], soc2: [], iso27001: [], nist80053: [] },
+      });
+      const [sms] = await store.evidence.latest(b.id, ['sms_voice_share']);
+      expect(sms).toMatchObject({
+        extended: true,
+        controls: { names: [], soc2: [], iso27001: [], nist80053: [] },
+      });
       const statuses = await store.evidence.latestStatuses(['mfa_enrollment', 'global_policy']);
       const key = (x: { orgId: string; signalId: string; status: string }) =>
         `${x.orgId === a.id ? 'a' : 'b'}:${x.signalId}:${x.status}`;

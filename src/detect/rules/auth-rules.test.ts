@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auth, history, MIN, only, run, rulesOf, T0 } from '../test-events.test-helpers.js';
+import { createEngine } from '../engine.js';
+import { auth, DAY_MS, history, HOUR_MS, MIN, only, run, rulesOf, T0 } from '../test-events.test-helpers.js';
 
 const denial = (ts: number, reason = 'no_response', user = 'alice') =>
   auth(ts, { user, result: 'denied', reason, factor: 'duo_push' });
@@ -97,6 +98,32 @@ describe('duo.bypass_used (new or out-of-place bypass, not every login of a bypa
     const alerts = only(await run(events), 'duo.bypass_used');
     expect(alerts.filter((x) => x.events.includes(far.id))).toHaveLength(1);
   });
+  it('a long-standing bypass account in a company travel destination is medium; new to the company, high', async () => {
+    // The business trip of a user the help desk left in bypass: colleagues passed MFA from Frankfurt this week.
+    const frankfurt = { ip: '87.20.255.26', country: 'Germany', city: 'Frankfurt am Main' };
+    const colleagues = [0, 1].flatMap((i) => history(5, { ...frankfurt, user: `colleague${i}` }));
+    const trip = bypassStatus(T0, { user: 'a', ...frankfurt });
+    const standing = history(20, { user: 'a', reason: 'bypass_user', factor: null });
+    const travel = only(await run([...standing, ...colleagues, trip]), 'duo.bypass_used');
+    expect(travel.map((x) => [x.entity, x.severity, x.events])).toEqual([['a', 'medium', [trip.id]]]);
+    // One colleague is not a destination of the company (window: 2 other users in the 14-day baseline).
+    const one = only(
+      await run([...standing, ...history(5, { ...frankfurt, user: 'c0' }), trip]),
+      'duo.bypass_used',
+    );
+    expect(one.map((x) => x.severity)).toEqual(['high']);
+    // Colleagues who were there more than 14 days ago do not count either.
+    const stale = [0, 1].flatMap((i) => history(5, { ...frankfurt, user: `old${i}` }, T0 - 15 * DAY_MS));
+    const old = only(await run([...stale, ...standing, trip]), 'duo.bypass_used');
+    expect(old.map((x) => x.severity)).toEqual(['high']);
+  });
+  it('a user newly in bypass status is high even in a company travel destination', async () => {
+    const frankfurt = { ip: '87.20.255.26', country: 'Germany', city: 'Frankfurt am Main' };
+    const colleagues = [0, 1].flatMap((i) => history(5, { ...frankfurt, user: `colleague${i}` }));
+    const first = bypassStatus(T0, { user: 'a', ...frankfurt });
+    const alerts = only(await run([...history(5, { user: 'a' }), ...colleagues, first]), 'duo.bypass_used');
+    expect(alerts.map((x) => [x.entity, x.severity])).toEqual([['a', 'high']]);
+  });
   it('fires on a bypass code from an address new for the user, or for a user without history', async () => {
     const away = code(T0, { user: 'a', ip: '203.0.113.50' });
     const fresh = code(T0, { user: 'b' });
@@ -163,11 +190,44 @@ describe('duo.many_failures (> 10 per 10 min)', () => {
 });
 
 describe('duo.unexpected_factor', () => {
-  it('fires on an SMS or phone-call success', async () => {
-    const alerts = await run([
+  it('fires on SMS and phone-call successes: one digest per organization and day, naming the users', async () => {
+    const events = [
       auth(T0, { factor: 'sms_passcode', reason: 'valid_passcode' }),
-      auth(T0, { user: 'b', factor: 'phone_call' }),
+      auth(T0 + HOUR_MS, { user: 'b', factor: 'phone_call' }),
+      auth(T0 + 2 * HOUR_MS, { factor: 'sms_passcode', reason: 'valid_passcode' }),
+    ];
+    const alerts = only(await run(events), 'duo.unexpected_factor');
+    expect(alerts.map((a) => [a.entity, a.count, a.severity, a.events])).toEqual([
+      ['acme', 3, 'low', events.map((e) => e.id)],
     ]);
+    const last = (await createEngine().process(events))
+      .filter((d) => d.rule === 'duo.unexpected_factor')
+      .pop();
+    expect(last?.fields).toMatchObject({ users: 2, entities: ['alice', 'b'], user: 'alice' });
+  });
+  it('opens the next digest 24 h after the first detection, not before (window edge)', async () => {
+    const events = [
+      auth(T0, { factor: 'sms_passcode' }),
+      auth(T0 + DAY_MS - 1, { user: 'b', factor: 'sms_passcode' }),
+      auth(T0 + DAY_MS, { user: 'c', factor: 'sms_passcode' }),
+    ];
+    const alerts = only(await run(events), 'duo.unexpected_factor');
+    expect(alerts.map((a) => a.count)).toEqual([2, 1]);
+    const dets = (await createEngine().process(events)).filter((d) => d.rule === 'duo.unexpected_factor');
+    expect(dets.map((d) => d.fields['users'])).toEqual([1, 2, 1]);
+  });
+  it('with digest: 0 in the configuration, alerts per user as before', async () => {
+    const alerts = await run(
+      [auth(T0, { factor: 'sms_passcode' }), auth(T0, { user: 'b', factor: 'phone_call' })],
+      {
+        config: {
+          enabled: true,
+          rules: { 'duo.unexpected_factor': { params: { digest: 0 } } },
+          allow: {},
+          orgs: {},
+        },
+      },
+    );
     expect(only(alerts, 'duo.unexpected_factor').map((a) => a.entity)).toEqual(['alice', 'b']);
   });
   it('does not fire on push, WebAuthn, remembered device, or a factor the organization allows', async () => {
@@ -186,5 +246,24 @@ describe('duo.unexpected_factor', () => {
       },
     });
     expect(only(alerts, 'duo.unexpected_factor')).toEqual([]);
+  });
+  it('does not fire on the phishing-resistant and app-bound factors as the auth log names them', async () => {
+    // The values Duo writes in the auth log (docs/duo-wire.md), not the names other APIs use.
+    const wire = [
+      'duo_push',
+      'verified_duo_push',
+      'duo_mobile_passcode',
+      'webauthn',
+      'u2f_token',
+      'yubikey_passcode',
+      'hardware_token',
+      'digipass_go_7_token',
+    ];
+    const alerts = await run(wire.map((factor, i) => auth(T0, { user: `u${i}`, factor })));
+    expect(only(alerts, 'duo.unexpected_factor')).toEqual([]);
+    const phishable = await run(
+      ['sms_passcode', 'phone_call', 'sms_refresh'].map((factor, i) => auth(T0, { user: `p${i}`, factor })),
+    );
+    expect(only(phishable, 'duo.unexpected_factor').map((a) => a.count)).toEqual([3]);
   });
 });

@@ -1,7 +1,8 @@
 /** Rules over the authentication log (one event, or a sliding count per user). */
 import { defineRule, MINUTE, type Firing } from '../rule.js';
 import type { DetectEvent } from '../detect-event.js';
-import { bypassDaysSeen, hasHistory, isNew, LOCATION_PARAMS } from './history.js';
+import { asDigest } from './digest.js';
+import { bypassDaysSeen, hasHistory, isNew, LOCATION_PARAMS, orgKnown } from './history.js';
 
 const one = (e: DetectEvent): Firing | null =>
   e.user === null ? null : { entity: e.user, eventIds: [e.id] };
@@ -89,7 +90,9 @@ export const mfaFatigueSuccess = defineRule({
  *   is the help-desk case: no alert; from a new address in a country the user knows: medium; from a new country,
  *   or for a user without history: high;
  * - bypass status fires (high) when the user has history but no bypass login in the baseline period (newly in
- *   bypass), or logs in from a country new for them.
+ *   bypass). A long-standing bypass account from a country new for it fires high when the country is new to the
+ *   organization too, medium when colleagues passed MFA there recently (a company travel destination: the
+ *   business trip of a user the help desk left in bypass; `duo.new_country` fires on it as well).
  */
 export const bypassUsed = defineRule({
   id: 'duo.bypass_used',
@@ -100,9 +103,9 @@ export const bypassUsed = defineRule({
   streams: ['auth'],
   results: ['success'],
   suppressionMs: 5 * MINUTE,
-  params: LOCATION_PARAMS,
+  params: { ...LOCATION_PARAMS, orgUsers: 2 },
   logic:
-    'success with factor == bypass_code from outside trusted networks and from an IP new for the user (medium; high from a new country or without history), or with reason == bypass_user when the user had no bypass login in the 14-day baseline or comes from a new country',
+    'success with factor == bypass_code from outside trusted networks and from an IP new for the user (medium; high from a new country or without history), or with reason == bypass_user when the user had no bypass login in the 14-day baseline (high) or comes from a new country (high; medium when 2 other users of the organization logged in from it)',
   evaluate(e, ctx) {
     if (e.result !== 'success' || e.user === null || ctx.allow.serviceAccount(e.user)) return null;
     if (e.factor !== 'bypass_code' && e.reason !== 'bypass_user') return null; // most logins: nothing to look up
@@ -122,10 +125,12 @@ export const bypassUsed = defineRule({
     if (e.reason !== 'bypass_user' || !history) return null;
     const days = bypassDaysSeen(e, ctx);
     if (days > 0 && !newCountry) return null;
+    const travel = days > 0 && e.country !== null && orgKnown('countries', e.country, e, ctx);
     return {
       entity: e.user,
       eventIds: [e.id],
-      facts: { bypass: 'status', bypassDaysInBaseline: days, newCountry },
+      ...(travel ? { severity: 'medium' as const } : {}),
+      facts: { bypass: 'status', bypassDaysInBaseline: days, newCountry, companyDestination: travel },
     };
   },
 });
@@ -193,21 +198,27 @@ const POLICY_FACTORS = new Set(['trusted_network', 'remembered_device', 'bypass_
 
 export const unexpectedFactor = defineRule({
   id: 'duo.unexpected_factor',
-  title: 'Login with a factor outside the allowed list (e.g. SMS or phone call)',
+  title: 'Logins with a factor outside the allowed list, e.g. SMS or phone call (daily digest)',
   severity: 'low',
   mitre: 'T1078',
-  entity: 'user',
+  entity: 'org',
   streams: ['auth'],
   results: ['success'],
   suppressionMs: 24 * 60 * MINUTE,
+  params: { digest: 1 },
   logic:
-    'success with a factor not in allow.factors (default duo_push, duo_mobile_passcode, webauthn, hardware tokens)',
+    'success with a factor not in allow.factors (default duo_push, duo_mobile_passcode, webauthn, hardware tokens); one digest per organization per day',
   evaluate: (e, ctx) =>
     e.result === 'success' &&
+    e.user !== null &&
     e.factor !== null &&
     !POLICY_FACTORS.has(e.factor) &&
     !ctx.allow.allowedFactor(e.factor) &&
     !ctx.allow.serviceAccount(e.user)
-      ? one(e)
+      ? asDigest('duo.unexpected_factor', e, ctx, {
+          entity: e.user,
+          eventIds: [e.id],
+          facts: { phishableFactor: e.factor },
+        })
       : null,
 });

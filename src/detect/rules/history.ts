@@ -1,6 +1,7 @@
 /** Questions rules ask of a user's baseline (the history before the event tested). */
 import type { SeenKeys } from '../baseline.js';
 import type { DetectEvent } from '../detect-event.js';
+import { otherUsers } from '../org-places.js';
 import { DAY, HOUR, type RuleContext } from '../rule.js';
 
 /** The parameters every history rule takes (overridable per rule in the configuration). */
@@ -36,3 +37,24 @@ export function bypassDaysSeen(e: DetectEvent, ctx: RuleContext): number {
     if ((days[i] as number) >= from && (days[i + 1] as number) > 0) n++;
   return n;
 }
+
+/**
+ * How many other users of the organization logged in at `key` (an address or a country) in the baseline period
+ * before the window tested, with MFA and outside trusted networks (org-places.ts). 0 when the organization has
+ * no such history, or when the rule's `orgUsers` parameter is 0 (the check is off).
+ */
+export function orgUsersAt(kind: 'ips' | 'countries', key: string, e: DetectEvent, ctx: RuleContext): number {
+  const places = ctx.orgBaseline.places;
+  const { params } = ctx.settings;
+  if (places === undefined || (params['orgUsers'] ?? 0) <= 0) return 0;
+  const map = places[kind];
+  const list = Object.hasOwn(map, key) ? map[key] : undefined;
+  const knownBefore = e.ts - (params['excludeHours'] ?? 1) * HOUR;
+  const since = e.ts - (params['baselineDays'] ?? 14) * DAY;
+  return otherUsers(list, e.userKey ?? e.user ?? '', knownBefore, since);
+}
+
+/** Whether at least the rule's `orgUsers` other users of the organization are known at `key`. */
+export const orgKnown = (kind: 'ips' | 'countries', key: string, e: DetectEvent, ctx: RuleContext): boolean =>
+  (ctx.settings.params['orgUsers'] ?? 0) > 0 &&
+  orgUsersAt(kind, key, e, ctx) >= (ctx.settings.params['orgUsers'] ?? 0);

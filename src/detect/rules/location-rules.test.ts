@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../engine.js';
 import { openGeo, type GeoLookup } from '../geo.js';
 import { auth, DAY_MS, history, HOUR_MS, MIN, only, run, T0 } from '../test-events.test-helpers.js';
 
@@ -147,5 +148,77 @@ describe('duo.remembered_device_new_location', () => {
       auth(T0, { factor: 'remembered_device', ip: '10.44.1.9', country: null, city: null }),
     ];
     expect(only(await run(events), 'duo.remembered_device_new_location')).toEqual([]);
+  });
+});
+
+describe('organization places: shared addresses and company travel destinations', () => {
+  const SHARED = '198.51.100.7'; // a carrier's NAT address or the office egress
+  /** `n` colleagues who logged in from `o` every day for 5 days before `end`. */
+  const colleagues = (n: number, o: Parameters<typeof auth>[1], end = T0) =>
+    Array.from({ length: n }, (_, i) => history(5, { ...o, user: `colleague${i}` }, end)).flat();
+
+  it('duo.new_ip: an address 3 colleagues passed MFA from is not new; with 2 it is', async () => {
+    const mine = auth(T0, { ip: SHARED });
+    const shared = await run([...history(5), ...colleagues(3, { ip: SHARED }), mine]);
+    expect(only(shared, 'duo.new_ip').filter((a) => a.events.includes(mine.id))).toEqual([]);
+    const fewer = await run([...history(5), ...colleagues(2, { ip: SHARED }), mine]);
+    expect(only(fewer, 'duo.new_ip').filter((a) => a.events.includes(mine.id))).toHaveLength(1);
+  });
+  it('duo.new_ip: colleagues count only when the company first saw the address before the tested hour', async () => {
+    // Three accounts logging in from one fresh address within the hour make it no less new (window edge).
+    const fresh = [0, 1, 2].map((i) => auth(T0 - 59 * MIN + i * MIN, { user: `colleague${i}`, ip: SHARED }));
+    const mine = auth(T0, { ip: SHARED });
+    const alerts = await run([...history(5), ...fresh, mine]);
+    expect(only(alerts, 'duo.new_ip').filter((a) => a.events.includes(mine.id))).toHaveLength(1);
+    const hourOld = [0, 1, 2].map((i) => auth(T0 - HOUR_MS + i * MIN, { user: `colleague${i}`, ip: SHARED }));
+    const quiet = await run([...history(5), ...hourOld, mine]);
+    // The first colleague came exactly an hour before: the address is known, three colleagues used it.
+    expect(only(quiet, 'duo.new_ip').filter((a) => a.events.includes(mine.id))).toEqual([]);
+  });
+  it('duo.new_ip: colleagues last seen there more than 14 days ago do not count', async () => {
+    const mine = auth(T0, { ip: SHARED });
+    const old = colleagues(3, { ip: SHARED }, T0 - 15 * DAY_MS);
+    const alerts = await run([...old, ...history(5), mine]);
+    expect(only(alerts, 'duo.new_ip').filter((a) => a.events.includes(mine.id))).toHaveLength(1);
+  });
+  it('duo.new_ip: logins without MFA (bypass) vouch for no address', async () => {
+    const mine = auth(T0, { ip: SHARED });
+    const bypass = colleagues(3, { ip: SHARED, reason: 'bypass_user', factor: null });
+    const alerts = await run([...history(5), ...bypass, mine]);
+    expect(only(alerts, 'duo.new_ip').filter((a) => a.events.includes(mine.id))).toHaveLength(1);
+  });
+  it('duo.new_ip: a private address (an on-premises application) is not judged; a public one is', async () => {
+    const inside = auth(T0, { ip: '10.20.30.40', country: null, city: null });
+    const outside = auth(T0 + MIN, { ip: '203.0.113.80' });
+    const alerts = only(await run([...history(5), inside, outside]), 'duo.new_ip');
+    expect(alerts.map((a) => a.events)).toEqual([[outside.id]]);
+  });
+  it('duo.new_ip: one digest per organization for every user, the count and the users kept', async () => {
+    const events = [
+      ...history(5, { user: 'a' }),
+      ...history(5, { user: 'b' }),
+      auth(T0, { user: 'a', ip: '203.0.113.1' }),
+      auth(T0 + HOUR_MS, { user: 'b', ip: '203.0.113.2' }),
+    ];
+    const alerts = only(await run(events), 'duo.new_ip');
+    expect(alerts.map((a) => [a.entity, a.count])).toEqual([['acme', 2]]);
+    const dets = (await createEngine().process(events)).filter((d) => d.rule === 'duo.new_ip');
+    expect(dets.at(-1)?.fields).toMatchObject({ users: 2, entities: ['a', 'b'], user: 'b', digest: true });
+  });
+  it('duo.new_country: medium for a country new to the company; low, in a digest, where 2 colleagues logged in', async () => {
+    const paris = { ip: '90.151.81.186', country: 'France', city: 'Paris' };
+    const mine = auth(T0, { ...paris });
+    const destination = await run([...history(5), ...colleagues(2, paris), mine]);
+    expect(only(destination, 'duo.new_country').map((a) => [a.entity, a.severity, a.events])).toEqual([
+      ['acme', 'low', [mine.id]],
+    ]);
+    const once = await run([...history(5), ...colleagues(1, paris), mine]);
+    expect(only(once, 'duo.new_country').map((a) => [a.entity, a.severity])).toEqual([['alice', 'medium']]);
+    const viaBypass = await run([
+      ...history(5),
+      ...colleagues(2, { ...paris, reason: 'bypass_user', factor: null }),
+      mine,
+    ]);
+    expect(only(viaBypass, 'duo.new_country').map((a) => a.severity)).toEqual(['medium']);
   });
 });

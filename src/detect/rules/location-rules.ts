@@ -7,7 +7,8 @@ import { KEEP_DAYS } from '../baseline.js';
 import type { DetectEvent } from '../detect-event.js';
 import { haversineKm } from '../geo.js';
 import { DAY, defineRule, HOUR, type RuleContext } from '../rule.js';
-import { isNew, LOCATION_PARAMS } from './history.js';
+import { asDigest, internalAddress } from './digest.js';
+import { isNew, LOCATION_PARAMS, orgKnown, orgUsersAt } from './history.js';
 
 const located = (e: DetectEvent, ctx: RuleContext): boolean =>
   e.result === 'success' &&
@@ -17,24 +18,27 @@ const located = (e: DetectEvent, ctx: RuleContext): boolean =>
 
 export const newIp = defineRule({
   id: 'duo.new_ip',
-  title: 'Successful login from an IP address new for the user',
+  title: 'Successful logins from IP addresses new for the user (daily digest)',
   severity: 'low',
   mitre: 'T1078',
-  entity: 'user',
+  entity: 'org',
   streams: ['auth'],
   results: ['success'],
   suppressionMs: 24 * HOUR,
-  params: LOCATION_PARAMS,
+  // A carrier's NAT pool, the office egress or a hotel's network is new to one user but not to the company.
+  params: { ...LOCATION_PARAMS, orgUsers: 3, digest: 1 },
   logic:
-    'access_device.ip not seen for the user in the 14 days before the last hour; needs ≥ 3 days of history',
-  evaluate: (e, ctx) =>
-    located(e, ctx) && e.ip !== null && ctx.baseline !== null && isNew(ctx.baseline.ips, e.ip, e, ctx)
-      ? {
-          entity: e.user as string,
-          eventIds: [e.id],
-          facts: { knownIps: ctx.baseline.ips.size },
-        }
-      : null,
+    'access_device.ip (public) not seen for the user in the 14 days before the last hour, nor for 3 other users of the organization (a shared address); needs ≥ 3 days of history; one digest per organization per day',
+  evaluate(e, ctx) {
+    if (!located(e, ctx) || e.ip === null || ctx.baseline === null) return null;
+    if (!isNew(ctx.baseline.ips, e.ip, e, ctx) || orgKnown('ips', e.ip, e, ctx) || internalAddress(e.ip))
+      return null;
+    return asDigest('duo.new_ip', e, ctx, {
+      entity: e.user as string,
+      eventIds: [e.id],
+      facts: { knownIps: ctx.baseline.ips.size },
+    });
+  },
 });
 
 export const newCountry = defineRule({
@@ -46,20 +50,22 @@ export const newCountry = defineRule({
   streams: ['auth'],
   results: ['success'],
   suppressionMs: 24 * HOUR,
-  params: LOCATION_PARAMS,
+  params: { ...LOCATION_PARAMS, orgUsers: 2, digest: 1 },
   logic:
-    'access_device.location.country not seen for the user in the 14 days before the last hour; needs ≥ 3 days of history',
-  evaluate: (e, ctx) =>
-    located(e, ctx) &&
-    e.country !== null &&
-    ctx.baseline !== null &&
-    isNew(ctx.baseline.countries, e.country, e, ctx)
-      ? {
-          entity: e.user as string,
-          eventIds: [e.id],
-          facts: { knownCountries: [...ctx.baseline.countries.keys()] },
-        }
-      : null,
+    'access_device.location.country not seen for the user in the 14 days before the last hour; needs ≥ 3 days of history; when 2 other users of the organization logged in from it (a company travel destination): low, in a daily digest per organization',
+  evaluate(e, ctx) {
+    if (!located(e, ctx) || e.country === null || ctx.baseline === null) return null;
+    if (!isNew(ctx.baseline.countries, e.country, e, ctx)) return null;
+    // Business travel goes where colleagues go; an attacker's country is usually new to the whole company.
+    const colleagues = orgUsersAt('countries', e.country, e, ctx);
+    const f = {
+      entity: e.user as string,
+      eventIds: [e.id],
+      facts: { knownCountries: [...ctx.baseline.countries.keys()], colleaguesFromCountry: colleagues },
+    };
+    if (!orgKnown('countries', e.country, e, ctx)) return f;
+    return { ...asDigest('duo.new_country', e, ctx, f), severity: 'low' };
+  },
 });
 
 export const impossibleTravel = defineRule({

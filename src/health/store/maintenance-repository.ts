@@ -15,7 +15,7 @@ interface Tables {
   };
 }
 
-/** A maintenance window scheduled through the REST API or the Health page (times in epoch ms). */
+/** A maintenance window scheduled through the REST API, the Health page or the CLI (times in epoch ms). */
 export interface StoredWindow {
   id: number;
   orgId: string;

@@ -28,6 +28,9 @@ export interface SinkDeps {
 
 type NetworkConfig = Extract<SinkConfig, { spill: unknown }>;
 
+/** RELP has no registered port; 2514 is the one rsyslog's imrelp documentation uses. */
+const DEFAULT_SYSLOG_PORT = { udp: 514, tcp: 514, tls: 6514, relp: 2514, 'relp-tls': 2514 } as const;
+
 /** Network sinks get retry + the disk spill queue (docs/log-sinks.md, "When a SIEM is down"). */
 function reliable(name: string, config: NetworkConfig, inner: LogSink, deps: SinkDeps): LogSink {
   const spillDir =
@@ -87,8 +90,8 @@ export function createSink(name: string, config: SinkConfig, deps: SinkDeps = {}
           name,
           transport: config.transport,
           host: config.host,
-          port: config.port ?? (config.transport === 'tls' ? 6514 : 514),
-          // RFC 5425: TLS always uses octet counting.
+          port: config.port ?? DEFAULT_SYSLOG_PORT[config.transport],
+          // RFC 5425: TLS always uses octet counting (RELP has its own framing and ignores this).
           framing: config.transport === 'tls' ? 'octet-counting' : config.framing,
           maxMessageBytes: config.maxMessageBytes,
           message: {
@@ -103,6 +106,7 @@ export function createSink(name: string, config: SinkConfig, deps: SinkDeps = {}
           },
           tls: config.tls,
           timeoutMs: config.timeoutMs,
+          window: config.window,
         }),
         deps,
       );

@@ -23,6 +23,7 @@ describe('docs/log-sinks.md example', () => {
       'elastic',
       'hook',
       'siem',
+      'siem-relp',
       'siem-tcp',
       'siem-udp',
       'splunk',
@@ -30,5 +31,6 @@ describe('docs/log-sinks.md example', () => {
     expect(got.archive).toMatchObject({ path: '/var/lib/duowatch/logs/duo.ndjson' });
     expect(got.splunk).toMatchObject({ token: 'hec-token' });
     expect(got.elastic).toMatchObject({ apiKey: 'contents of /run/secrets/es_api_key' });
+    expect(got['siem-relp']).toMatchObject({ transport: 'relp-tls', port: 2514, window: 128 });
   });
 });

@@ -57,24 +57,46 @@ describe('ECS format', () => {
     ).toBe('telephony');
   });
 
-  it('formats alerts with event.kind alert', async () => {
-    const doc = formatEcsAlert(
-      {
-        orgId: 'org_1',
+  it('formats an alert change with event.kind alert and the change as event.action', async () => {
+    const doc = formatEcsAlert({
+      id: 'alert-a1-7',
+      stream: 'alerts',
+      orgId: 'org_1',
+      orgSlug: 'acme',
+      ts: Date.parse('2026-11-30T10:20:00Z'),
+      raw: {
+        id: 'a1',
         source: 'detect',
         rule: 'duo.mfa_fatigue',
         title: 'Push fatigue: 12 denied pushes for jdoe in 10 minutes',
         severity: 'high',
         entity: 'jdoe',
-        firstSeen: new Date('2026-11-30T10:00:00Z'),
-        lastSeen: new Date('2026-11-30T10:09:00Z'),
-        eventIds: ['a', 'b'],
+        status: 'acknowledged',
+        dedupe_key: 'duo.mfa_fatigue:jdoe',
+        first_seen: '2026-11-30T10:00:00.000Z',
+        last_seen: '2026-11-30T10:09:00.000Z',
+        count: 2,
+        event_ids: ['a', 'b'],
         fields: { denied: 12 },
+        status_by: 'operator:alice',
+        status_at: '2026-11-30T10:20:00.000Z',
+        status_note: 'calling jdoe',
+        change: {
+          seq: 7,
+          action: 'acknowledged',
+          at: '2026-11-30T10:20:00.000Z',
+          by: 'operator:alice',
+          note: 'calling jdoe',
+        },
       },
-      'alert-1',
-      'acme',
-    );
+    });
     await golden('ecs-alert', doc);
-    expect(doc.event).toMatchObject({ kind: 'alert', id: 'alert-1', severity: 8 });
+    expect(doc['event']).toMatchObject({
+      kind: 'alert',
+      id: 'alert-a1-7',
+      severity: 8,
+      action: 'acknowledged',
+    });
+    expect(doc['@timestamp']).toBe('2026-11-30T10:20:00.000Z');
   });
 });

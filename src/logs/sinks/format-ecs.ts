@@ -1,5 +1,4 @@
-import type { NewAlert } from '../../app/index.js';
-import type { SinkEvent } from './types.js';
+import type { AlertEvent, SinkEvent } from './types.js';
 import {
   ADMIN_FAILURE_ACTIONS,
   activityActionName,
@@ -319,7 +318,7 @@ const mappers: Record<Exclude<SinkEvent['stream'], 'alerts'>, (raw: Obj) => { ec
  * fields under `cisco_duo.<dataset>.*`, our deterministic id in `event.id`, empty values dropped.
  */
 export function formatEcs(event: SinkEvent): Doc {
-  if (event.stream === 'alerts') return formatEcsAlert(event.alert, event.id, event.orgSlug);
+  if (event.stream === 'alerts') return formatEcsAlert(event);
   const dataset = ecsDataset(event);
   const { ecs, vendor } = mappers[event.stream](event.raw);
   const eventFields = ecs.event;
@@ -346,36 +345,53 @@ export function formatEcs(event: SinkEvent): Doc {
   return (dropEmpty(doc) as Doc | undefined) ?? {};
 }
 
-const alertSeverity: Record<NewAlert['severity'], number> = { low: 3, medium: 5, high: 8, critical: 10 };
+const alertSeverity: Readonly<Record<string, number>> = { low: 3, medium: 5, high: 8, critical: 10 };
 
-/** A duowatch alert (detections, health, sinks) as an ECS document with `event.kind: alert`. */
-export function formatEcsAlert(alert: NewAlert, id: string, orgSlug: string): Doc {
+/**
+ * One change of a duowatch alert (detections, health, sinks) as an ECS document with `event.kind: alert` and
+ * the change in `event.action` (docs/logs.md, "Alerts on the sinks"). Read from the raw JSON only, so a batch
+ * that waited in a spill queue (JSON on disk) formats the same.
+ */
+export function formatEcsAlert(event: AlertEvent): Doc {
+  const raw = event.raw;
+  const change = obj(raw['change']);
+  const severity = sAt(raw, 'severity') ?? '';
   const doc: Doc = {
-    '@timestamp': alert.lastSeen.toISOString(),
+    '@timestamp': new Date(event.ts).toISOString(),
     ecs: { version: ECS_VERSION },
     data_stream: { type: 'logs', dataset: 'duowatch.alert' },
     event: {
-      id,
+      id: event.id,
       kind: 'alert',
       module: 'duowatch',
       dataset: 'duowatch.alert',
-      provider: alert.source,
-      severity: alertSeverity[alert.severity],
-      start: alert.firstSeen.toISOString(),
-      end: alert.lastSeen.toISOString(),
+      action: sAt(change, 'action'),
+      provider: sAt(raw, 'source'),
+      severity: alertSeverity[severity] ?? 5,
+      start: sAt(raw, 'first_seen'),
+      end: sAt(raw, 'last_seen'),
       type: ['indicator'],
     },
-    rule: { id: alert.rule, name: alert.title },
-    message: alert.title,
-    organization: { id: alert.orgId, name: orgSlug },
+    rule: { id: sAt(raw, 'rule'), name: sAt(raw, 'title') },
+    message: sAt(raw, 'title'),
+    organization: { id: event.orgId, name: event.orgSlug },
     duowatch: {
       alert: {
-        entity: alert.entity,
-        severity: alert.severity,
-        event_ids: alert.eventIds,
-        fields: alert.fields,
-        dedupe_key: alert.dedupeKey,
+        id: sAt(raw, 'id'),
+        entity: sAt(raw, 'entity'),
+        severity,
+        status: sAt(raw, 'status'),
+        count: raw['count'],
+        event_ids: raw['event_ids'],
+        fields: raw['fields'],
+        dedupe_key: sAt(raw, 'dedupe_key'),
+        status_by: sAt(raw, 'status_by'),
+        status_at: sAt(raw, 'status_at'),
+        status_note: sAt(raw, 'status_note'),
       },
+      change: change === undefined ? undefined : { ...change },
+      stream: 'alerts',
+      org: event.orgSlug,
     },
   };
   return (dropEmpty(doc) as Doc | undefined) ?? {};

@@ -138,9 +138,18 @@ export const fileSinkSchema = z.strictObject({
 export const syslogSinkSchema = z.strictObject({
   type: z.literal('syslog'),
   ...common,
-  transport: z.enum(['udp', 'tcp', 'tls']).default('tcp'),
+  transport: z
+    .enum(['udp', 'tcp', 'tls', 'relp', 'relp-tls'])
+    .default('tcp')
+    .describe('relp and relp-tls: every message acknowledged by the receiver (rsyslog imrelp)'),
   host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).optional().describe('default 514, or 6514 for tls'),
+  port: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe('default 514, 6514 for tls, 2514 for relp and relp-tls'),
   framing: z
     .enum(['octet-counting', 'lf'])
     .default('octet-counting')
@@ -161,6 +170,13 @@ export const syslogSinkSchema = z.strictObject({
   bom: z.boolean().default(true).describe('start MSG with the UTF-8 byte-order mark (RFC 5424 §6.4)'),
   tls,
   timeoutMs: z.number().int().min(100).default(10_000),
+  window: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(128)
+    .describe('RELP only: most messages sent and not yet acknowledged'),
 });
 
 export const hecSinkSchema = z.strictObject({
@@ -384,6 +400,9 @@ export async function resolveSinksConfig(
       case 'syslog': {
         if (sink.transport === 'tls' && sink.framing === 'lf') {
           issues.push({ path: `${where}.framing`, message: 'TLS syslog uses octet counting (RFC 5425)' });
+        }
+        if (sink.transport.startsWith('relp') && sink.framing === 'lf') {
+          issues.push({ path: `${where}.framing`, message: 'RELP frames every message itself' });
         }
         out[name] = { ...sink, tls: await resolveTls(sink.tls, `${where}.tls`) };
         break;

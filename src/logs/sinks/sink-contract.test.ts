@@ -1,4 +1,4 @@
-// One contract, every sink (docs/conventions.md §11): the same cases against the file, stdout, syslog (TCP and UDP),
+// One contract, every sink (docs/conventions.md §11): the same cases against the file, stdout, syslog (TCP, UDP, RELP),
 // Elasticsearch, HEC and webhook sinks, each over a real loopback receiver. Where a case does not apply to a
 // sink the case says why instead of passing silently.
 import { createSocket } from 'node:dgram';
@@ -13,6 +13,7 @@ import { startBulkReceiver } from './bulk-receiver.test-helpers.js';
 import { createSink } from './create-sink.js';
 import { batchOf } from './events.test-helpers.js';
 import { startHecReceiver } from './hec-receiver.test-helpers.js';
+import { startRelpReceiver } from './relp-receiver.test-helpers.js';
 import { resolveSinksConfig } from './sink-config.js';
 import type { LogSink } from './types.js';
 
@@ -117,6 +118,19 @@ const harnesses: Record<string, (dir: string) => Promise<Harness>> = {
       close: async () => {
         await sink.close();
         udp.close();
+      },
+    };
+  },
+  async 'syslog-relp'(dir) {
+    const r = await startRelpReceiver();
+    const sink = await build({ type: 'syslog', transport: 'relp', host: '127.0.0.1', port: r.port }, dir);
+    return {
+      sink,
+      // Acknowledged means received: no wait for bytes in flight.
+      received: () => Promise.resolve(r.accepted.map(idOf)),
+      close: async () => {
+        await sink.close();
+        await r.close();
       },
     };
   },

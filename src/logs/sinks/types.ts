@@ -1,8 +1,9 @@
-import type { CollectedEvent, NewAlert } from '../../app/index.js';
+import type { CollectedEvent } from '../../app/index.js';
 
 /**
- * A duowatch alert on its way to the sinks (routed as the `alerts` pseudo-stream): `raw` is the alert as JSON,
- * `alert` the alert itself for the ECS mapping (`event.kind: alert`).
+ * One change of a duowatch alert on its way to the sinks (the `alerts` pseudo-stream): `raw` is the alert as
+ * JSON with the change (`change: {seq, action, at, by, note}`); `id` is `alert-<alert id>-<outbox seq>`,
+ * `ts` the change's time. Plain JSON throughout, so it survives a spill queue unchanged.
  */
 export interface AlertEvent {
   readonly id: string;
@@ -11,7 +12,6 @@ export interface AlertEvent {
   readonly orgSlug: string;
   readonly ts: number;
   readonly raw: Readonly<Record<string, unknown>>;
-  readonly alert: NewAlert;
 }
 
 /**

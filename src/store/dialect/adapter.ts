@@ -40,6 +40,12 @@ export interface DialectAdapter {
   appendOnlyTriggers(table: string): string[];
   /** Bytes on disk of the whole database. */
   databaseSize(db: Kysely<unknown>): Promise<number>;
+  /**
+   * Inside a transaction: waits for, and holds until the transaction ends, the lock named `key`, so every
+   * transaction taking it commits one after the other (an outbox whose sequence must commit in order).
+   * PostgreSQL: a transaction-scoped advisory lock; SQLite: nothing, its writers are already one at a time.
+   */
+  lockForTransaction(trx: Kysely<unknown>, key: number): Promise<void>;
 }
 
 /** Converters shared by both adapters; the capability flags decide which way each value goes. */

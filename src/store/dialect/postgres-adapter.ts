@@ -24,6 +24,9 @@ export const postgresAdapter: DialectAdapter = {
       `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`,
     ];
   },
+  async lockForTransaction(trx: Kysely<unknown>, key: number) {
+    await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
+  },
   async databaseSize(db: Kysely<unknown>) {
     const result = await sql<{ n: string }>`select pg_database_size(current_database()) as n`.execute(db);
     return Number(result.rows[0]?.n ?? 0);

@@ -22,6 +22,8 @@ export const sqliteAdapter: DialectAdapter = {
         `BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END`,
     );
   },
+  // One writer at a time already (the database's write lock, taken at the first write of a transaction).
+  lockForTransaction: () => Promise.resolve(),
   async databaseSize(db: Kysely<unknown>) {
     const pages = await sql<{
       n: number;

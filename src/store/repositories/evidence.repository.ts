@@ -1,20 +1,14 @@
 import type { Selectable, Transaction } from 'kysely';
-import type { EvidenceRecord, EvidenceStatus } from '../models.js';
+import {
+  isExtendedSignal,
+  NO_CONTROLS,
+  type ControlRef,
+  type SignalRecord,
+  type SignalStatus,
+} from '../../shared/index.js';
+import type { StoredSignalRecord } from '../models.js';
 import type { Database, EvidenceRecordsTable } from '../tables.js';
 import type { RepositoryContext } from './context.js';
-
-export interface NewEvidenceRecord {
-  integrationId?: string | null;
-  signalId: string;
-  status: EvidenceStatus;
-  metrics: Record<string, unknown>;
-  controls: unknown[];
-  truncated?: boolean;
-  notes?: string[];
-  runId?: string | null;
-  startedAt: Date;
-  finishedAt: Date;
-}
 
 export interface EvidenceRange {
   from: Date;
@@ -24,87 +18,89 @@ export interface EvidenceRange {
 }
 
 export interface EvidenceRepository {
-  /** Stores one record and moves the "latest" pointer in the same transaction. */
-  insert(orgId: string, record: NewEvidenceRecord): Promise<EvidenceRecord>;
-  /** Stores many records of one organization in one transaction (a sync run's signals, imports, benchmarks). */
-  insertMany(orgId: string, records: readonly NewEvidenceRecord[]): Promise<EvidenceRecord[]>;
-  get(orgId: string, recordId: string): Promise<EvidenceRecord | undefined>;
+  /** Stores one record (of its `orgId`) and moves the "latest" pointer in the same transaction. */
+  insert(record: SignalRecord): Promise<StoredSignalRecord>;
+  /** Stores many records in one transaction (a sync run's signals, imports, benchmarks). */
+  insertMany(records: readonly SignalRecord[]): Promise<StoredSignalRecord[]>;
+  get(orgId: string, recordId: string): Promise<StoredSignalRecord | undefined>;
   /** The newest record of every signal of the organization (optionally only some signals), by signal id. */
-  latest(orgId: string, signalIds?: readonly string[]): Promise<EvidenceRecord[]>;
+  latest(orgId: string, signalIds?: readonly string[]): Promise<StoredSignalRecord[]>;
   /**
    * The latest status of each of `signalIds` for every organization, in one query (the overview lists many
    * organizations with their worst status; one query per organization does not scale).
    */
   latestStatuses(
     signalIds: readonly string[],
-  ): Promise<Array<{ orgId: string; signalId: string; status: EvidenceStatus }>>;
+  ): Promise<Array<{ orgId: string; signalId: string; status: SignalStatus }>>;
   /** One signal's records with `from <= finishedAt <= to`, oldest first. */
   history(
     orgId: string,
     signalId: string,
     range: { from: Date; to: Date; limit?: number },
-  ): Promise<EvidenceRecord[]>;
+  ): Promise<StoredSignalRecord[]>;
   /** Every record in a window, across signals (export), oldest first. */
-  range(orgId: string, range: EvidenceRange): Promise<EvidenceRecord[]>;
+  range(orgId: string, range: EvidenceRange): Promise<StoredSignalRecord[]>;
 }
 
 const BATCH = 500;
 
+const hasControls = (c: ControlRef) =>
+  c.names.length + c.soc2.length + c.iso27001.length + c.nist80053.length > 0;
+
 export function evidenceRepository(ctx: RepositoryContext): EvidenceRepository {
   const { db, codec } = ctx;
-  const map = (row: Selectable<EvidenceRecordsTable>): EvidenceRecord => ({
-    id: row.id,
+  // The controls column holds a list (one mapping object per signal; empty for a record no framework maps
+  // to), and `extended` is derived from the id rather than stored: rows written before keep reading the same.
+  const map = (row: Selectable<EvidenceRecordsTable>): StoredSignalRecord => ({
+    recordId: row.id,
     orgId: row.org_id,
     integrationId: row.integration_id,
-    signalId: row.signal_id,
-    status: row.status as EvidenceStatus,
+    id: row.signal_id,
+    status: row.status as SignalStatus,
     metrics: codec.parseJson(row.metrics) as Record<string, unknown>,
-    controls: codec.parseJson(row.controls) as unknown[],
+    controls: (codec.parseJson(row.controls) as ControlRef[])[0] ?? NO_CONTROLS,
     truncated: codec.parseBool(row.truncated),
     notes: codec.parseJson(row.notes) as string[],
+    extended: isExtendedSignal(row.signal_id),
     runId: row.run_id,
-    startedAt: codec.parseTime(row.started_at),
-    finishedAt: codec.parseTime(row.finished_at),
-    createdAt: codec.parseTime(row.created_at),
+    startedAt: codec.parseTime(row.started_at).toISOString(),
+    finishedAt: codec.parseTime(row.finished_at).toISOString(),
   });
 
-  const toRow = (orgId: string, record: NewEvidenceRecord, createdAt: string) => ({
+  const toRow = (record: SignalRecord, createdAt: string) => ({
     id: ctx.newId(),
-    org_id: orgId,
-    integration_id: record.integrationId ?? null,
-    signal_id: record.signalId,
+    org_id: record.orgId,
+    integration_id: record.integrationId,
+    signal_id: record.id,
     status: record.status,
     metrics: codec.json(record.metrics),
-    controls: codec.json(record.controls),
-    truncated: codec.bool(record.truncated ?? false),
-    notes: codec.json(record.notes ?? []),
-    run_id: record.runId ?? null,
-    started_at: codec.time(record.startedAt),
-    finished_at: codec.time(record.finishedAt),
+    controls: codec.json(hasControls(record.controls) ? [record.controls] : []),
+    truncated: codec.bool(record.truncated),
+    notes: codec.json(record.notes),
+    run_id: record.runId,
+    started_at: codec.time(new Date(record.startedAt)),
+    finished_at: codec.time(new Date(record.finishedAt)),
     created_at: createdAt,
   });
 
-  const write = async (
-    trx: Transaction<Database>,
-    orgId: string,
-    rows: ReturnType<typeof toRow>[],
-    finished: Date[],
-  ) => {
+  const write = async (trx: Transaction<Database>, rows: ReturnType<typeof toRow>[]) => {
     for (let i = 0; i < rows.length; i += BATCH) {
       await trx
         .insertInto('evidence_records')
         .values(rows.slice(i, i + BATCH))
         .execute();
     }
-    // Newest per signal within this batch first: one ON CONFLICT statement may not touch a row twice.
-    const newest = new Map<string, { row: ReturnType<typeof toRow>; at: Date }>();
-    rows.forEach((row, i) => {
-      const at = finished[i] as Date;
-      const seen = newest.get(row.signal_id);
-      if (seen === undefined || at >= seen.at) newest.set(row.signal_id, { row, at });
-    });
-    const pointers = [...newest.values()].map(({ row }) => ({
-      org_id: orgId,
+    // Newest per signal within this batch first: one ON CONFLICT statement may not touch a row twice. The
+    // encoded times compare as the instants they are (fixed-width UTC text, or timestamps).
+    const newest = new Map<string, ReturnType<typeof toRow>>();
+    for (const row of rows) {
+      const key = `${row.org_id}\u0000${row.signal_id}`;
+      const seen = newest.get(key);
+      if (seen === undefined || Date.parse(row.finished_at) >= Date.parse(seen.finished_at))
+        newest.set(key, row);
+    }
+    const pointers = [...newest.values()].map((row) => ({
+      org_id: row.org_id,
       signal_id: row.signal_id,
       record_id: row.id,
       finished_at: row.finished_at,
@@ -127,43 +123,24 @@ export function evidenceRepository(ctx: RepositoryContext): EvidenceRepository {
     }
   };
 
-  const insertMany = async (orgId: string, records: readonly NewEvidenceRecord[]) => {
+  const insertMany = async (records: readonly SignalRecord[]): Promise<StoredSignalRecord[]> => {
     if (records.length === 0) return [];
     const createdAt = codec.time(ctx.clock());
-    const rows = records.map((r) => toRow(orgId, r, createdAt));
-    await db.transaction().execute((trx) =>
-      write(
-        trx,
-        orgId,
-        rows,
-        records.map((r) => r.finishedAt),
-      ),
-    );
+    const rows = records.map((r) => toRow(r, createdAt));
+    await db.transaction().execute((trx) => write(trx, rows));
     // Built from the inputs, not the encoded rows: JSON and booleans are already in their final shape there.
-    return rows.map((row, i) => {
-      const r = records[i] as NewEvidenceRecord;
-      return {
-        id: row.id,
-        orgId,
-        integrationId: row.integration_id,
-        signalId: r.signalId,
-        status: r.status,
-        metrics: r.metrics,
-        controls: r.controls,
-        truncated: r.truncated ?? false,
-        notes: r.notes ?? [],
-        runId: row.run_id,
-        startedAt: r.startedAt,
-        finishedAt: r.finishedAt,
-        createdAt: codec.parseTime(createdAt),
-      };
-    });
+    return records.map((r, i) => ({
+      ...r,
+      startedAt: new Date(r.startedAt).toISOString(),
+      finishedAt: new Date(r.finishedAt).toISOString(),
+      recordId: (rows[i] as ReturnType<typeof toRow>).id,
+    }));
   };
 
   return {
-    async insert(orgId, record) {
-      const [stored] = await insertMany(orgId, [record]);
-      return stored as EvidenceRecord;
+    async insert(record) {
+      const [stored] = await insertMany([record]);
+      return stored as StoredSignalRecord;
     },
     insertMany,
     async get(orgId, recordId) {
@@ -199,7 +176,7 @@ export function evidenceRepository(ctx: RepositoryContext): EvidenceRepository {
       return rows.map((row) => ({
         orgId: row.orgId,
         signalId: row.signalId,
-        status: row.status as EvidenceStatus,
+        status: row.status as SignalStatus,
       }));
     },
     async history(orgId, signalId, range) {

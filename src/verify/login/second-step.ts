@@ -5,9 +5,10 @@
  * process continues them; they expire on the injected clock and are single-use. Pushes are limited per account (one at a
  * time, a few per ten minutes, growing back-off) so a stolen password cannot spam the user's phone. When Duo
  * cannot answer, the health capability's fail-mode advisor decides; owners and admins always fail closed,
- * and without the advisor everyone does.
+ * and without the advisor everyone does. With `verify.login.method: universal` the step is Duo's Universal
+ * Prompt instead (universal-prompt.ts), over the same challenges, audit and fail-mode decision.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AlertRaiser, FailModeAdvisor } from '../../app/shared.js';
 import { DuoApiError, type AuthEndpoints, type DuoPreauth } from '../../duo/index.js';
 import type {
@@ -18,8 +19,8 @@ import type {
 } from '../../accounts/index.js';
 import { cleanStatusMsg } from '../advice.js';
 import type { Challenge, ChallengeStore } from './challenge-store.js';
-import { UniversalUnavailable, type UniversalClient } from '../universal/client.js';
-import { UniversalError } from '../universal/id-token.js';
+import { UniversalUnavailable } from '../universal/client.js';
+import { universalPrompt, type Asker, type UniversalPrompt } from './universal-prompt.js';
 
 export interface SecondStepPolicy {
   /** The Duo username for a duowatch account (usernameMap, else the same). */
@@ -44,10 +45,10 @@ export interface SecondStepDeps {
   clock?: () => number;
   random?: (n: number) => Buffer;
   /**
-   * Duo's Universal Prompt instead of the Auth API (`verify.login.method: universal`): the redirect flow,
-   * with the organization whose fail-mode policy applies when Duo is down.
+   * Duo's Universal Prompt instead of the Auth API (`verify.login.method: universal`): the redirect flow
+   * (universal-prompt.ts), with the organization whose fail-mode policy applies when Duo is down.
    */
-  universal?: { client: UniversalClient; orgId: () => Promise<string | null> };
+  universal?: UniversalPrompt;
   /** Longest a single Duo request may take before it counts as a timeout. */
   requestTimeoutMs?: number;
 }
@@ -63,13 +64,6 @@ const duoRefused = (error: unknown): error is DuoApiError =>
   error.httpStatus !== undefined &&
   error.httpStatus < 500 &&
   error.kind !== 'rate_limited';
-
-/** Equal texts in constant time (the state is a bearer value). */
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 const strongest = (a: SecondFactorAccount): string => {
   if (a.superadmin || a.roles.includes('owner')) return 'owner';
@@ -102,11 +96,7 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
   };
 
   /** Duo could not answer: the fail-mode policy decides (owners and admins always closed). */
-  async function unavailable(
-    a: { operatorId: string; username: string; role: string; ip: string | null },
-    error: unknown,
-    orgId: string | null,
-  ): Promise<SecondFactorOutcome> {
+  async function unavailable(a: Asker, error: unknown, orgId: string | null): Promise<SecondFactorOutcome> {
     const cause: 'down' | 'timeout' | 'error' =
       error instanceof UniversalUnavailable
         ? error.failure
@@ -271,102 +261,28 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
     return deny('second_factor_denied', msg || 'Duo denied the sign-in.');
   }
 
-  /**
-   * The Universal Prompt: Duo's health check first (down → the fail-mode policy), then a pending sign-in
-   * holding a fresh state and nonce, answered with the URL the browser goes to.
-   */
-  async function beginUniversal(
-    u: NonNullable<SecondStepDeps['universal']>,
-    account: SecondFactorAccount,
-    a: { operatorId: string; username: string; role: string; ip: string | null },
-  ): Promise<SecondFactorOutcome> {
-    const orgId = await u.orgId();
-    try {
-      await u.client.healthCheck();
-    } catch (error) {
-      if (error instanceof UniversalError) {
-        await deps.audit({
-          action: 'session.second_factor',
-          target: account.username,
-          details: {
-            outcome: 'failure',
-            method: 'universal',
-            why: error.code,
-            error: cleanStatusMsg(error.message),
-          },
-        });
-        return deny('second_factor_refused', `${cleanStatusMsg(error.message)}; sign-in refused.`);
-      }
-      return unavailable(a, error, orgId);
-    }
-    const duoUsername = deps.policy.duoUsername(account.username);
-    const secret = random(32).toString('base64url');
-    const state = random(32).toString('base64url');
-    const nonce = random(32).toString('base64url');
-    const made: Challenge = {
-      operatorId: account.id,
-      username: account.username,
-      duoUsername,
-      role: a.role,
-      ip: a.ip,
-      expiresAt: now() + deps.policy.challengeTtlMs,
-      devices: [],
-      factors: [],
-      state: 'choose',
-      txid: null,
-      factor: null,
-      message: 'Continue to Duo to confirm it is you.',
-      passcodeFailures: 0,
-      oidc: { state, nonce, redirectUrl: u.client.authUrl(duoUsername, state, nonce) },
-    };
+  /** Stores a new pending sign-in and answers its view. */
+  async function open(secret: string, made: Challenge): Promise<SecondFactorOutcome> {
+    // Finished and expired challenges (and pushes past the window) go as new ones arrive: the tables stay small.
     await challenges.purge(now(), now() - WINDOW_MS);
     await challenges.create(key(secret), made);
     return view(secret, made);
   }
 
-  const universalFinish =
-    (u: NonNullable<SecondStepDeps['universal']>): NonNullable<SecondFactor['finishRedirect']> =>
-    (secret, back) =>
-      withChallenge(secret, async (ch) => {
-        // Whatever happens next, this pending sign-in is spent: a state is good for one return only.
-        ch.state = 'done';
-        const refuse = async (code: string, why: string, message: string): Promise<SecondFactorOutcome> => {
-          await deps.audit({
-            action: 'session.second_factor',
-            target: ch.username,
-            details: { outcome: 'failure', method: 'universal', why },
-          });
-          return deny(code, message);
-        };
-        if (ch.oidc === undefined || back.state === undefined || !sameText(back.state, ch.oidc.state))
-          return refuse(
-            'second_factor_state',
-            'universal_state',
-            'This Duo answer is not for this sign-in; sign in again.',
-          );
-        if (back.error !== undefined)
-          return refuse(
-            'second_factor_denied',
-            'universal_denied',
-            cleanStatusMsg(back.errorDescription) || 'Duo denied the sign-in.',
-          );
-        if (back.code === undefined || back.code === '')
-          return refuse('second_factor_state', 'universal_no_code', 'Duo sent no code; sign in again.');
-        try {
-          await u.client.exchange(back.code, { nonce: ch.oidc.nonce, duoUsername: ch.duoUsername });
-        } catch (error) {
-          if (error instanceof UniversalError)
-            return refuse('second_factor_refused', error.code, `Duo's answer was refused: ${error.message}`);
-          return unavailable(ch, error, await u.orgId());
-        }
-        return {
-          kind: 'allow',
-          operatorId: ch.operatorId,
-          mfa: true,
-          factor: 'universal',
-          reason: 'Duo Universal Prompt',
-        };
-      });
+  const universal =
+    deps.universal === undefined
+      ? undefined
+      : universalPrompt(deps.universal, {
+          now,
+          secret: () => random(32).toString('base64url'),
+          duoUsername: (u) => deps.policy.duoUsername(u),
+          challengeTtlMs: deps.policy.challengeTtlMs,
+          audit: deps.audit,
+          deny,
+          open,
+          withChallenge,
+          unavailable,
+        });
 
   const step: SecondFactor = {
     async begin(account, ip) {
@@ -418,7 +334,7 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
           reason: 'account exempt from Duo',
         };
       }
-      if (deps.universal !== undefined) return beginUniversal(deps.universal, account, a);
+      if (universal !== undefined) return universal.begin(account, a);
       let duo: Awaited<ReturnType<SecondStepDeps['duo']>>;
       try {
         duo = await deps.duo();
@@ -481,10 +397,7 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
         message: 'Choose how to confirm it is you.',
         passcodeFailures: 0,
       };
-      // Finished and expired challenges (and pushes past the window) go as new ones arrive: the tables stay small.
-      await challenges.purge(now(), now() - WINDOW_MS);
-      await challenges.create(key(secret), made);
-      return view(secret, made);
+      return open(secret, made);
     },
     act: (secret, input: SecondStepInput) =>
       withChallenge(secret, async (ch) => {
@@ -595,6 +508,6 @@ export function createSecondStep(deps: SecondStepDeps): SecondFactor {
       }),
     recordSession: (hash, o) => deps.recordSession(hash, o),
   };
-  if (deps.universal !== undefined) step.finishRedirect = universalFinish(deps.universal);
+  if (universal !== undefined) step.finishRedirect = universal.finish;
   return step;
 }

@@ -1,7 +1,11 @@
 import { runCli, startCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { capabilityMigrations } from '../../../app/index.js';
 import { type Emulator, type TenantCredentials } from '../../../emulator/index.js';
+import { openStore } from '../../../store/index.js';
+import type { MaintenanceRow } from '../../monitor/maintenance-schedule.js';
+import { maintenanceRepository } from '../../store/maintenance-repository.js';
 
 // `duowatch health probe --org X --json` as a script runs it: a data directory, the emulator over TLS
 // reached through the DUOWATCH_DUO_* variables, JSON on stdout in exactly the documented shape.
@@ -191,5 +195,168 @@ describe('duowatch health status', () => {
     const text = await run(['health', 'status']);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/acme .* UNKNOWN/);
+  });
+});
+
+describe('duowatch health maintenance list|add|delete', () => {
+  const iso = (fromNowMs: number) => new Date(Date.now() + fromNowMs).toISOString();
+  const HOUR = 3_600_000;
+
+  it('schedules, lists next to the config windows, and deletes; audited as the CLI; the monitor sees it', async () => {
+    // A config window for acme, so the list shows both kinds as the Health page does.
+    const cfg = join(world.dir, 'maintenance.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      cfg,
+      `health:\n  maintenance:\n    - { org: acme, start: "${iso(-HOUR)}", end: "${iso(HOUR)}", reason: "IdP upgrade" }\n`,
+    );
+    const withCfg = { DUOWATCH_CONFIG: cfg };
+    const start = iso(HOUR);
+    const end = iso(2 * HOUR);
+    const added = await run(
+      [
+        'health',
+        'maintenance',
+        'add',
+        '--org',
+        'acme',
+        '--integration',
+        ids['admin']!,
+        '--start',
+        start,
+        '--end',
+        end,
+        '--reason',
+        'firewall change',
+        '--json',
+      ],
+      '',
+      withCfg,
+    );
+    expect(added.code, added.err).toBe(0);
+    const w = JSON.parse(added.out) as MaintenanceRow;
+    expect(w).toEqual({
+      id: expect.any(Number) as number,
+      source: 'api',
+      integration: ids['admin'],
+      start,
+      end,
+      reason: 'firewall change',
+      active: false,
+      created_by: 'cli',
+    });
+    // One for every integration, open now, with the default reason; the text output names it.
+    const open = await run(
+      ['health', 'maintenance', 'add', '--org', 'acme', '--start', iso(-60_000), '--end', iso(HOUR)],
+      '',
+      withCfg,
+    );
+    expect(open.code, open.err).toBe(0);
+    expect(open.out).toMatch(/^scheduled maintenance window \d+ in acme\n/);
+    expect(open.out).toMatch(/every integration\s+ACTIVE maintenance \(by cli\)/);
+
+    const list = await run(['health', 'maintenance', 'list', '--org', 'acme', '--json'], '', withCfg);
+    expect(list.code, list.err).toBe(0);
+    const rows = JSON.parse(list.out) as MaintenanceRow[];
+    expect(rows.map((r) => [r.source, r.reason, r.active, r.integration])).toEqual([
+      ['config', 'IdP upgrade', true, null],
+      ['api', 'maintenance', true, null],
+      ['api', 'firewall change', false, ids['admin']],
+    ]);
+    expect(rows[0]?.id).toBeNull();
+    const text = await run(['health', 'maintenance', 'list', '--org', 'acme'], '', withCfg);
+    expect(text.out).toMatch(/^config .*IdP upgrade\n/);
+    expect(text.out.trim().split('\n')).toHaveLength(3);
+
+    // The monitor's lookup (what silences alerts and counts probes apart) finds the stored windows.
+    const store = await openStore({
+      dataDir: env['DUOWATCH_DATA_DIR']!,
+      env: {},
+      migrations: capabilityMigrations,
+    });
+    try {
+      const acme = await store.organizations.findBySlug('acme');
+      const windows = maintenanceRepository(store);
+      expect((await windows.at(acme!.id, ids['auth']!, Date.now()))?.reason).toBe('maintenance');
+      expect((await windows.at(acme!.id, ids['admin']!, Date.parse(start) + 1))?.id).toBe(w.id);
+    } finally {
+      await store.close();
+    }
+
+    // Another organization cannot delete it.
+    expect((await run(['orgs', 'add', 'globex', '--json'])).code).toBe(0);
+    const foreign = await run(['health', 'maintenance', 'delete', String(w.id), '--org', 'globex']);
+    expect(foreign.code).toBe(4);
+    expect(foreign.err).toMatch(/maintenance window \d+ of globex not found \[health.not_found\]/);
+
+    const del = await run(['health', 'maintenance', 'delete', String(w.id), '--org', 'acme', '--json']);
+    expect(del.code, del.err).toBe(0);
+    expect(JSON.parse(del.out)).toMatchObject({ id: w.id, reason: 'firewall change', source: 'api' });
+    const again = await run(['health', 'maintenance', 'delete', String(w.id), '--org', 'acme']);
+    expect(again.code).toBe(4);
+    const after = JSON.parse(
+      (await run(['health', 'maintenance', 'list', '--org', 'acme', '--json'], '', withCfg)).out,
+    ) as MaintenanceRow[];
+    expect(after.map((r) => r.reason)).toEqual(['IdP upgrade', 'maintenance']);
+
+    const audit = await openStore({
+      dataDir: env['DUOWATCH_DATA_DIR']!,
+      env: {},
+      migrations: capabilityMigrations,
+    });
+    try {
+      const entries = (await audit.auditLog.listAll()).filter((a) =>
+        a.action.startsWith('health.maintenance'),
+      );
+      const line = (a: (typeof entries)[number]) =>
+        `${a.action} by ${a.actor}: ${String(a.target)} ${String(a.details?.['reason'])} ${String(a.details?.['outcome'])}`;
+      expect(entries.map(line).sort()).toEqual(
+        [
+          `health.maintenance_add by cli: ${String(w.id)} firewall change success`,
+          `health.maintenance_delete by cli: ${String(w.id)} firewall change success`,
+          `health.maintenance_add by cli: ${String(rows[1]?.id)} maintenance success`,
+        ].sort(),
+      );
+    } finally {
+      await audit.close();
+    }
+  });
+
+  it('refuses bad windows and arguments with a clear code, and stores nothing', async () => {
+    const before = (await run(['health', 'maintenance', 'list', '--org', 'acme', '--json'])).out;
+    const add = (args: string[]) => run(['health', 'maintenance', 'add', '--org', 'acme', ...args]);
+    for (const [args, code, message] of [
+      [['--start', iso(2 * HOUR), '--end', iso(HOUR)], 'health.bad_window', /end must be after start/],
+      [['--start', iso(-2 * HOUR), '--end', iso(-HOUR)], 'health.bad_window', /already ended/],
+      [['--start', iso(HOUR), '--end', iso(32 * 24 * HOUR)], 'health.bad_window', /at most 31 days/],
+      [
+        ['--integration', 'not-ours', '--start', iso(HOUR), '--end', iso(2 * HOUR)],
+        'health.bad_window',
+        /no integration not-ours/,
+      ],
+      [['--start', 'tomorrow', '--end', iso(HOUR)], 'health.invalid', /--start must be an ISO time/],
+      [['--start', iso(HOUR), '--end', '2026-12-01T02:00:00'], 'health.invalid', /--end must be an ISO time/],
+      [['--start', iso(HOUR), '--end', iso(2 * HOUR), '--reason', ''], 'health.invalid', /--reason/],
+    ] as const) {
+      const r = await add([...args]);
+      expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err).toContain(`[${code}]`);
+      expect(r.err).toMatch(message);
+    }
+    const del = await run(['health', 'maintenance', 'delete', 'x1', '--org', 'acme']);
+    expect(del.code).toBe(2);
+    expect(del.err).toMatch(/positive whole number .*\[health.invalid\]/);
+    const unknown = await run(['health', 'maintenance', 'list', '--org', 'nope']);
+    expect(unknown.code).toBe(4);
+    expect((await run(['health', 'maintenance', 'list', '--org', 'acme', '--json'])).out).toBe(before);
+  });
+
+  it('--help names the three commands and the fields', async () => {
+    const group = await run(['health', 'maintenance', '--help']);
+    expect(group.code).toBe(0);
+    for (const sub of ['list', 'add', 'delete']) expect(group.out).toMatch(new RegExp(`^  ${sub}\\b`, 'm'));
+    const add = await run(['health', 'maintenance', 'add', '--help']);
+    for (const flag of ['--org', '--start', '--end', '--integration', '--reason', '--json'])
+      expect(add.out).toContain(flag);
   });
 });

@@ -1,5 +1,5 @@
 import type { CliIo } from '../../../cli/index.js';
-import type { Runtime } from '../../../runtime/index.js';
+import { withRuntime } from '../../../cli/runtime.js';
 import { HealthError } from '../../errors.js';
 import { SecureContexts } from '../../probe/secure-contexts.js';
 import { PhaseObserver } from '../../probe/phase-observer.js';
@@ -9,25 +9,6 @@ import { toScripted, type ProbeOutcome } from '../../probe/probe-types.js';
 import { healthStatus } from '../../monitor/status.js';
 import { healthRepository } from '../../store/health-repository.js';
 import type { ProbeCommandOptions, StatusCommandOptions } from './command.js';
-
-async function withRuntime<T>(
-  io: CliIo,
-  opts: { dataDir?: string; config?: string },
-  fn: (rt: Runtime) => Promise<T>,
-): Promise<T> {
-  const { openRuntime } = await import('../../../runtime/index.js');
-  const rt = await openRuntime({
-    dataDir: opts.dataDir,
-    configFile: opts.config,
-    env: io.env,
-    cwd: process.cwd(),
-  });
-  try {
-    return await fn(rt);
-  } finally {
-    await rt.close();
-  }
-}
 
 const fmt = (ms: number | null): string => (ms === null ? '-' : ms.toFixed(1));
 
