@@ -14,6 +14,13 @@ export type Seen = [first: number, last: number];
  * tuple per key held ~400 bytes for a user's three addresses (its hash table and a 64-byte tuple each); these
  * two lists hold a third of that, and a user has at most 64 keys, so a scan finds one as fast as a hash.
  */
+/** The last lookup of any `SeenKeys` (one entry for the whole engine: no memory per user). */
+const memo: { list: readonly string[] | null; key: string | null; index: number } = {
+  list: null,
+  key: null,
+  index: -1,
+};
+
 export class SeenKeys {
   private keyList: string[] = [];
   /** Doubles (event times are beyond small integers), so the list stores them unboxed. */
@@ -24,7 +31,14 @@ export class SeenKeys {
   }
   /** Position of `key`, or −1. */
   indexOf(key: string): number {
-    return this.keyList.indexOf(key);
+    // Several rules and the learning step look up the same event's address in the same list in a row; the
+    // list is replaced (never changed in place) when a key comes or goes, so its identity keys the answer.
+    if (this.keyList === memo.list && key === memo.key) return memo.index;
+    const index = this.keyList.indexOf(key);
+    memo.list = this.keyList;
+    memo.key = key;
+    memo.index = index;
+    return index;
   }
   firstAt(i: number): number {
     return this.times[2 * i] as number;

@@ -249,18 +249,34 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     return typeof key === 'string' && key !== '' ? key : null;
   };
 
+  /**
+   * Per event of the batch being processed: the user key `loadBaselines` read and the user it found or
+   * created, so processing the event does not look the user up again.
+   */
+  let batchKeys: (string | null | undefined)[] = [];
+  let batchUsers: (UserEntity | undefined)[] = [];
+
   async function loadBaselines(batch: readonly CollectedEvent[]): Promise<void> {
     // One pass, no per-event allocation: a warm engine knows nearly every user of a batch already.
     const missing = new Map<OrgRuntime, Set<string>>();
     const unloaded = new Set<OrgRuntime>();
+    batchKeys = new Array<string | null>(batch.length);
+    batchUsers = new Array<UserEntity | undefined>(batch.length);
     let last: OrgRuntime | null = null;
-    for (const e of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i] as CollectedEvent;
       // A batch is nearly always one organization's: skip the map lookup while it stays the same.
       const o: OrgRuntime = last !== null && last.orgId === e.orgId ? last : orgOf(e);
       last = o;
       if (!o.baselineLoaded) unloaded.add(o);
       const key = userKeyOf(e);
-      if (key === null || o.users.has(key)) continue;
+      batchKeys[i] = key;
+      if (key === null) continue;
+      const known = o.users.get(key);
+      if (known !== undefined) {
+        batchUsers[i] = known; // `one` then needs no second lookup
+        continue;
+      }
       let set = missing.get(o);
       if (set === undefined) missing.set(o, (set = new Set<string>()));
       set.add(key);
@@ -277,6 +293,12 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         o.users.set(key, u);
       }
     }
+    if (missing.size > 0)
+      for (let i = 0; i < batch.length; i++) {
+        const key = batchKeys[i];
+        if (key !== null && key !== undefined && batchUsers[i] === undefined)
+          batchUsers[i] = orgOf(batch[i] as CollectedEvent).users.get(key);
+      }
   }
 
   async function saveBaselines(): Promise<void> {
@@ -399,10 +421,12 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     }
   }
 
-  function one(c: CollectedEvent, out: Detection[]): void {
+  let lastOrg: OrgRuntime | null = null;
+  function one(c: CollectedEvent, i: number, out: Detection[]): void {
     events++;
     if (c.ts > maxTs) maxTs = c.ts;
-    const o = orgOf(c);
+    const o = lastOrg !== null && lastOrg.orgId === c.orgId ? lastOrg : orgOf(c);
+    lastOrg = o;
     if (!o.rules.enabled) return;
     const streamRules = o.byStream.get(c.stream);
     const e = view.fill(c);
@@ -410,7 +434,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     let u: UserEntity | null = null;
     let entity: EntityState | null = null;
     if (e.stream === 'auth' && e.userKey !== null) {
-      u = o.users.get(e.userKey) ?? null;
+      u = (batchKeys[i] === e.userKey ? batchUsers[i] : undefined) ?? o.users.get(e.userKey) ?? null;
       if (u === null) {
         u = newUser(e.ts, null);
         o.users.set(e.userKey, u);
@@ -471,7 +495,8 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     async process(batch) {
       await loadBaselines(batch);
       const out: Detection[] = [];
-      for (const c of batch) one(c, out);
+      for (let i = 0; i < batch.length; i++) one(batch[i] as CollectedEvent, i, out);
+      batchUsers = []; // not kept alive until the next batch
       sinceSave += batch.length;
       if (
         sinceSave >= (options.saveEveryEvents ?? 20_000) ||
