@@ -70,10 +70,14 @@ export interface UserBaseline {
   /** ip → first seen, last seen (successful logins only). */
   ips: SeenKeys;
   countries: SeenKeys;
-  /** Remembered-device successes per UTC day (absent until the first one: saves memory). */
-  rdDays?: DayCounts;
+  /**
+   * Remembered-device successes per UTC day (undefined until the first one: saves memory). Always present as
+   * a property, so every baseline has one shape with its fields inside the object (a property added later
+   * costs a separate property store per user).
+   */
+  rdDays: DayCounts | undefined;
   /** Successes by bypass (status or code) per UTC day, kept like rdDays (duo.bypass_used compares with it). */
-  bypassDays?: DayCounts;
+  bypassDays: DayCounts | undefined;
   /** The last successful login with coordinates (impossible travel). */
   lastGeo: {
     ts: number;
@@ -122,7 +126,14 @@ export const MAX_COUNTRIES = 32;
 export const KEEP_DAYS = 15;
 
 export function emptyUserBaseline(ts: number): UserBaseline {
-  return { firstTs: ts, ips: new SeenKeys(), countries: new SeenKeys(), lastGeo: null };
+  return {
+    firstTs: ts,
+    ips: new SeenKeys(),
+    countries: new SeenKeys(),
+    rdDays: undefined,
+    bypassDays: undefined,
+    lastGeo: null,
+  };
 }
 
 /** The stored form of a user baseline: plain JSON, keyed parts as arrays of tuples. */
@@ -176,12 +187,10 @@ export function decodeUserBaseline(value: unknown): UserBaseline | null {
     firstTs: v['firstTs'],
     ips: seen(v['ips']),
     countries: seen(v['countries']),
+    rdDays: days(v['rdDays']),
+    bypassDays: days(v['bypassDays']),
     lastGeo: (v['lastGeo'] as UserBaseline['lastGeo'] | undefined) ?? null,
   };
-  const rd = days(v['rdDays']);
-  const bypass = days(v['bypassDays']);
-  if (rd !== undefined) out.rdDays = rd;
-  if (bypass !== undefined) out.bypassDays = bypass;
   return out;
 }
 

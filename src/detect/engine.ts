@@ -181,6 +181,14 @@ class ReusedContext implements RuleContext {
 }
 
 const newState = (ts: number): EntityState => ({ lastTs: ts, windows: null, distincts: null });
+/** Every field in the literal: one shape, fields inside the object (a spread plus additions needs two stores). */
+const newUser = (ts: number, baseline: UserBaseline | null): UserEntity => ({
+  lastTs: ts,
+  windows: null,
+  distincts: null,
+  baseline,
+  dirty: false,
+});
 
 export function createEngine(options: EngineOptions = {}): DetectEngine {
   const config = options.config ?? defaultDetectConfig;
@@ -265,7 +273,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     for (const [o, keys] of missing) {
       const found = await store.load(o.orgId, 'user', [...keys]);
       for (const key of keys) {
-        const u: UserEntity = { ...newState(0), baseline: decodeUserBaseline(found.get(key)), dirty: false };
+        const u = newUser(0, decodeUserBaseline(found.get(key)));
         o.users.set(key, u);
       }
     }
@@ -404,7 +412,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     if (e.stream === 'auth' && e.userKey !== null) {
       u = o.users.get(e.userKey) ?? null;
       if (u === null) {
-        u = { ...newState(e.ts), baseline: null, dirty: false };
+        u = newUser(e.ts, null);
         o.users.set(e.userKey, u);
       }
       if (e.ts > u.lastTs) u.lastTs = e.ts;

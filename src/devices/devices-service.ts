@@ -9,8 +9,7 @@ import { DevicesError, DevicesInputError } from './errors.js';
 import { readDeviceIds, type DeviceList, type InputFormat } from './read-device-ids.js';
 import { runSync, type SyncResult } from './sync.js';
 import type { SyncProgress } from './sync-types.js';
-import type { ProgressBoard, RunProgress } from './progress-board.js';
-import { storedProgress } from './stored-progress.js';
+import { storedProgress, type RunProgress } from './stored-progress.js';
 
 export interface DevicesSettings {
   shrinkThreshold: number;
@@ -71,8 +70,6 @@ export interface DevicesServiceDeps {
   settings: DevicesSettings;
   alerts?: AlertRaiser;
   clock?: () => Date;
-  /** Where running syncs report how far they are (the dashboard's progress bar); none when omitted. */
-  progress?: ProgressBoard;
   /** Batch retry delays (tests shorten them). */
   batchRetryDelaysMs?: readonly number[];
 }
@@ -146,14 +143,10 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
       // The first upload that names its OS (an export's OS column) declares it for the integration.
       if (os === null && list.os !== null) await repo.setOs(orgId, integration.id, list.os);
       const client = await deps.clientFor(orgId, integration.id);
-      // The dashboard's progress bar (docs/devices.md "Live progress"); a run that finds another one on the
-      // board (it will meet the lease) leaves that one's progress alone.
-      const board = deps.progress;
+      // The dashboard's progress bar (docs/devices.md "Live progress"), in the database for every process
+      // (stored-progress.ts). Written once the sync holds the lease: a run refused by the lease never
+      // overwrites the progress of the one holding it.
       const dryRun = (opts.dryRun ?? false) !== false;
-      const own = board?.start(integration.id, { trigger: opts.trigger, dryRun }) ?? false;
-      // The same progress in the database, for every other process (stored-progress.ts). Written from the
-      // first progress report on, which comes after the sync took the lease: a run refused by the lease
-      // never overwrites the progress of the one holding it.
       const startedAt = clock();
       // The last progress written (an object, so the closure's writes are seen by the type checker).
       const written: { run: RunProgress | null } = { run: null };
@@ -181,8 +174,19 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
             repo,
             clock,
             ...(deps.batchRetryDelaysMs === undefined ? {} : { batchRetryDelaysMs: deps.batchRetryDelaysMs }),
+            onLeased: () =>
+              persist({
+                running: true,
+                phase: 'starting',
+                done: 0,
+                total: 0,
+                trigger: opts.trigger,
+                dryRun,
+                startedAt,
+                updatedAt: clock(),
+                outcome: null,
+              }),
             onProgress: async (p) => {
-              if (own) board?.update(integration.id, p);
               await persist({
                 running: true,
                 phase: p.phase,
@@ -199,13 +203,11 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
           },
         );
       } catch (error) {
-        if (own) board?.finish(integration.id, 'failed');
         const last = written.run;
         if (last !== null)
           await persist({ ...last, running: false, phase: 'done', outcome: 'failed', updatedAt: clock() });
         throw error;
       }
-      if (own) board?.finish(integration.id, result.outcome);
       if (result.error?.code !== 'sync_locked')
         await persist({
           running: false,
@@ -236,13 +238,7 @@ export function createDevicesService(deps: DevicesServiceDeps): DevicesService {
     },
     async progress(orgSlug, ref) {
       const { integration } = await resolve(orgSlug, ref);
-      // This process's board is fresher for its own runs (the table is written at most every 500 ms);
-      // the table has the runs of every other process. The newer of the two answers.
-      const local = deps.progress?.get(integration.id);
-      const shared = await stored.load(integration.id);
-      if (local === undefined) return shared ?? null;
-      if (shared === undefined || local.running) return local;
-      return shared.updatedAt > local.updatedAt ? shared : local;
+      return (await stored.load(integration.id)) ?? null;
     },
     async status(orgSlug, ref) {
       const { orgId, integration } = await resolve(orgSlug, ref);

@@ -9,7 +9,6 @@ import type { NewAlert } from '../app/index.js';
 import { createDevicesService, type DevicesService } from './devices-service.js';
 import { devicesMigrations } from './migrations.js';
 import { mountDevicesRoutes } from './routes.js';
-import { createProgressBoard } from './progress-board.js';
 
 const ids = (n: number, from = 0): string[] =>
   Array.from(
@@ -73,7 +72,6 @@ beforeEach(async () => {
       },
     },
     batchRetryDelaysMs: [0],
-    progress: createProgressBoard(),
   });
 });
 
@@ -216,7 +214,7 @@ describe('devices REST API', () => {
           } | null;
         }
       ).progress;
-    // As `duowatch devices sync` builds it (src/devices/commands/devices/run.ts): its own store, no board.
+    // As `duowatch devices sync` builds it (src/devices/commands/devices/run.ts): its own store connection.
     const cli = await openStore({ dataDir: h.dataDir, env: {} });
     try {
       const cliService = createDevicesService({

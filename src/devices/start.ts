@@ -2,7 +2,6 @@ import type { CapabilityContext, StartedCapability } from '../app/index.js';
 import type { JobDefinition } from '../scheduler/index.js';
 import { createDevicesService } from './devices-service.js';
 import { DevicesError } from './errors.js';
-import { createProgressBoard } from './progress-board.js';
 import { mountDevicesRoutes } from './routes.js';
 import { readSource } from './source.js';
 
@@ -15,7 +14,6 @@ export function startDevices(ctx: CapabilityContext): Promise<StartedCapability>
     settings: { shrinkThreshold: cfg.shrinkThreshold, staleAfterHours: cfg.staleAfterHours },
     alerts: ctx.shared.alerts,
     clock: ctx.clock,
-    progress: createProgressBoard(ctx.clock),
   });
   const jobs: JobDefinition[] = cfg.syncs.map((source, i) => ({
     kind: `devices-sync-${String(i + 1)}`,

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/index.js';
 import { devicesMigrations } from './migrations.js';
-import type { RunProgress } from './progress-board.js';
-import { ABANDONED_AFTER_MS, storedProgress } from './stored-progress.js';
+import { ABANDONED_AFTER_MS, storedProgress, type RunProgress } from './stored-progress.js';
 
 let dir = '';
 let store: Store | null = null;

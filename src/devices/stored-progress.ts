@@ -1,7 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/index.js';
-import type { ProgressPhase, RunProgress } from './progress-board.js';
-import type { SyncOutcome } from './sync-types.js';
+import type { SyncOutcome, SyncProgress } from './sync-types.js';
+
+export type ProgressPhase = 'starting' | SyncProgress['phase'] | 'done';
+
+/** How far an integration's running (or last) sync is, as the progress route answers it. */
+export interface RunProgress {
+  running: boolean;
+  phase: ProgressPhase;
+  done: number;
+  total: number;
+  trigger: string;
+  dryRun: boolean;
+  startedAt: Date;
+  updatedAt: Date;
+  outcome: SyncOutcome | null;
+}
 
 type Int = number | string | bigint;
 interface Tables {
@@ -30,8 +44,9 @@ export const ABANDONED_AFTER_MS = 15 * 60_000;
 
 /**
  * The progress of each integration's running (or last) sync in the database (migration 201), so every
- * process sees a sync whichever process (a `serve`, the CLI) runs it. Writes are throttled per run; the
- * in-process board (progress-board.ts) stays the fresher answer for runs of this process.
+ * process sees a sync whichever process (a `serve`, the CLI) runs it: the one answer of the progress route
+ * (docs/devices.md "Live progress"). Writes are throttled per run within a phase; a phase change and the
+ * end are always written, so the row never misses where a run is or how it ended.
  */
 export interface StoredProgress {
   /** Writes when the phase changed, the run ended, or the last write is PROGRESS_WRITE_EVERY_MS old. */

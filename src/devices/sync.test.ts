@@ -210,16 +210,27 @@ describe('device cache sync on the emulated Device API', () => {
     try {
       const otherRepo = devicesRepository(other);
       let second: Awaited<ReturnType<typeof runSync>> | undefined;
+      // Who reported holding the lease, in order: the service writes "starting" there (never for B).
+      const leased: string[] = [];
       const first = await runSync(
         req(ids(20)),
         deps({
           holder: 'process A',
+          onLeased: () => void leased.push('A'),
           onProgress: async (p) => {
+            leased.push(`A ${p.phase}`);
             if (p.phase === 'uploading' && second === undefined)
-              second = await runSync(req(ids(20)), { ...deps(), repo: otherRepo, holder: 'process B' });
+              second = await runSync(req(ids(20)), {
+                ...deps(),
+                repo: otherRepo,
+                holder: 'process B',
+                onLeased: () => void leased.push('B'),
+              });
           },
         }),
       );
+      expect(leased[0]).toBe('A');
+      expect(leased.slice(1).every((x) => x.startsWith('A '))).toBe(true);
       expect(first.outcome).toBe('synced');
       expect(second?.outcome).toBe('failed');
       expect(second?.error?.code).toBe('sync_locked');

@@ -39,6 +39,8 @@ export interface SyncDeps {
   /** Delays before retrying a batch that got a 429, a 5xx or a network failure. */
   batchRetryDelaysMs?: readonly number[];
   onProgress?: (p: SyncProgress) => void | Promise<void>;
+  /** The run holds the lease (before any Duo call); a run the lease refuses never gets here. */
+  onLeased?: () => void | Promise<void>;
 }
 
 export interface SyncError {
@@ -113,6 +115,7 @@ export async function runSync(req: SyncRequest, deps: SyncDeps): Promise<SyncRes
   );
   renew.unref();
   try {
+    await deps.onLeased?.();
     await doSync(req, deps, result, { sleep, progress, runId });
   } catch (error) {
     result.outcome = 'failed';

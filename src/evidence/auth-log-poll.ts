@@ -1,3 +1,4 @@
+import type { SignalRecord } from '../shared/index.js';
 import { AuthLogAccumulator, authLogAggregateSignal } from './auth-log-aggregate.js';
 import {
   AUTH_LOG_CAP,
@@ -9,7 +10,6 @@ import { healthAfterFailure, healthAfterSuccess, shouldSkip } from './credential
 import { phishingResistantSignal, smsVoiceSignal } from './extended-signals.js';
 import type { Clock, CursorKey, EvidenceDuoReader, EvidenceStore } from './ports.js';
 import { failureOf, recordsFrom, type EvidenceRunResult } from './run-result.js';
-import type { SignalId, SignalRecord } from './types.js';
 
 /** Optional store capability: commit the poll's records and its cursor in one transaction. */
 export interface AtomicPollCommit {
@@ -30,17 +30,6 @@ export interface AuthLogPollInput {
 }
 
 const systemClock: Clock = { now: () => Date.now() };
-
-/** The signals the auth-log poll computes; every other one comes from the identity sync. */
-export const AUTH_LOG_SIGNAL_IDS: readonly SignalId[] = [
-  'auth_log_aggregate',
-  'phishing_resistant_share',
-  'sms_voice_share',
-];
-
-export function isAuthLogSignal(id: string): boolean {
-  return (AUTH_LOG_SIGNAL_IDS as readonly string[]).includes(id);
-}
 
 /**
  * The hourly auth-log poll (`30 * * * *`). Plans the window from the persisted cursor, drains

@@ -1,9 +1,9 @@
-import { isAuthLogSignal } from './auth-log-poll.js';
+import type { SignalRecord } from '../shared/index.js';
 import { EvidenceError } from './errors.js';
 import { recordsToCsv } from './export-csv.js';
 import { recordsToHtml } from './export-html.js';
 import type { EvidenceStore, ExportSection } from './ports.js';
-import type { SignalRecord } from './types.js';
+import { isAuthLogSignal } from './types.js';
 
 export type ExportFormat = 'json' | 'csv' | 'html';
 

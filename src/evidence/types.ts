@@ -3,19 +3,18 @@
  * read (docs/conventions.md §4), so the real client's `DuoUser`, `DuoAdmin`, … fit them without adapters.
  */
 
-// The signal ids, statuses, control references and the rule's result are the one signal record's, defined
-// below the store so that the store and other capabilities see them without importing evidence.
-export {
-  CORE_SIGNAL_IDS,
-  EXTENDED_SIGNAL_IDS,
-  type ControlRef,
-  type CoreSignalId,
-  type ExtendedSignalId,
-  type SignalId,
-  type SignalRecord,
-  type SignalResult,
-  type SignalStatus,
-} from '../shared/index.js';
+import type { SignalId } from '../shared/index.js';
+
+/** The signals the hourly auth-log poll computes; every other one comes from the identity sync. */
+export const AUTH_LOG_SIGNAL_IDS: readonly SignalId[] = [
+  'auth_log_aggregate',
+  'phishing_resistant_share',
+  'sms_voice_share',
+];
+
+export function isAuthLogSignal(id: string): boolean {
+  return (AUTH_LOG_SIGNAL_IDS as readonly string[]).includes(id);
+}
 
 export interface SignalOptions {
   /** Evaluation time, ms since the epoch (fake clocks in tests). */

@@ -1,4 +1,5 @@
 import type { IntegrationKind } from '../shared/index.js';
+import type { CredentialHealth } from '../store/index.js';
 
 /** Who asks, for the audit log: `operator:<id>`, `token:<id>`, `system`, `cli` or `config`. */
 export interface Actor {
@@ -6,8 +7,13 @@ export interface Actor {
   ip?: string;
 }
 
-/** The one credential-health model: stored, gated on and shown (docs/integrations.md). */
-export type CredentialState = 'ok' | 'auth_failed' | 'rate_limited' | 'clock_skew';
+/** The one credential-health model's states: stored, gated on and shown (docs/integrations.md). */
+export type { CredentialState } from '../shared/index.js';
+
+/** A stored value as the API prints it: times as ISO 8601 strings. */
+type Shown<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
+};
 
 export interface IntegrationView {
   id: string;
@@ -18,13 +24,8 @@ export interface IntegrationView {
   mkey: string | null;
   /** The integration key shown partly (`DI…XYZ`): enough to recognise, never the whole secret pair. */
   ikeyHint: string;
-  health: {
-    state: CredentialState;
-    until: string | null;
-    lastErrorKind: string | null;
-    lastErrorMessage: string | null;
-    lastSuccessAt: string | null;
-  };
+  /** The stored credential health (the one model), without its keys and its own update time. */
+  health: Shown<Omit<CredentialHealth, 'orgId' | 'integrationId' | 'updatedAt'>>;
   createdAt: string;
   updatedAt: string;
 }

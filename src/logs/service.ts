@@ -95,7 +95,15 @@ export interface LogsService {
   poll(
     orgId: string,
     integrationId: string,
-    opts: { respectBackoff: boolean; signal?: AbortSignal; streams?: readonly LogStream[] },
+    opts: {
+      respectBackoff: boolean;
+      signal?: AbortSignal;
+      streams?: readonly LogStream[];
+      /** Where a stream without a checkpoint starts (`logs backfill --since`); default the first-run lookback. */
+      firstFrom?: number;
+      /** After every committed page (the backfill's progress bar). */
+      onPage?: (key: StreamRecord['key'], delivered: number) => void;
+    },
   ): Promise<StreamReport[]>;
   /** The routed streams of an organization (what `poll` reads); empty when it is not collected. */
   streamsFor(org: Organization): LogStream[];
@@ -367,7 +375,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
       const msp = deps.config.msp.find((m) => m.org === org.slug);
       const now = deps.now();
       // On a whole second: the evidence poll's windows start on whole seconds, so coverage compares cleanly.
-      const firstFrom = secondOf(parseSince(deps.config.firstRunLookback, now));
+      const firstFrom = secondOf(opts.firstFrom ?? parseSince(deps.config.firstRunLookback, now));
       const streams = streamsOf(org).filter((s) => opts.streams === undefined || opts.streams.includes(s));
       const authKey = { orgId: org.id, integrationId, accountId: '', stream: 'auth' as const };
       const feeds = integration.kind === 'admin' && streams.includes('auth');
@@ -402,6 +410,7 @@ export async function openLogsService(deps: LogsServiceDeps): Promise<LogsServic
           integrationIds: [integrationId],
           respectBackoff: opts.respectBackoff,
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+          ...(opts.onPage === undefined ? {} : { onPage: opts.onPage }),
           ...(msp === undefined ? {} : { includeAccounts: msp.include, excludeAccounts: msp.exclude }),
         },
       );

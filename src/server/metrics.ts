@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RunView } from '../services/contract.js';
+import { CREDENTIAL_STATES } from '../shared/index.js';
 import type { MetricsRepository } from '../store/index.js';
 
 /** What a finished run needs to be counted (the store's run rows and the services' run views both fit). */
@@ -39,7 +40,6 @@ function metric<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
 
-const STATES = ['ok', 'auth_failed', 'rate_limited', 'clock_skew'] as const;
 const SEEN_MAX = 20_000;
 
 export function createMetrics(registry: Registry, options: MetricsOptions = {}): ServerMetrics {
@@ -139,7 +139,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}):
       cursor = { at: run.finishedAt, id: run.id };
     }
     const counts = await source.credentialStates();
-    for (const state of new Set([...STATES, ...Object.keys(counts)]))
+    for (const state of new Set([...CREDENTIAL_STATES, ...Object.keys(counts)]))
       credentials.set({ state }, counts[state] ?? 0);
   };
 

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { INTEGRATION_KINDS } from '../shared/index.js';
+import { CREDENTIAL_STATES, INTEGRATION_KINDS, SIGNAL_STATUSES } from '../shared/index.js';
 
 /**
  * Every request and response body of the REST API, declared once: the same objects validate requests,
@@ -17,9 +17,9 @@ export const ErrorBody = z
   .openapi('Error');
 
 export const Role = z.enum(['owner', 'admin', 'auditor']).openapi('Role');
-export const SignalStatus = z.enum(['pass', 'warning', 'fail']).openapi('SignalStatus');
+export const SignalStatus = z.enum(SIGNAL_STATUSES).openapi('SignalStatus');
 export const IntegrationKind = z.enum(INTEGRATION_KINDS).openapi('IntegrationKind');
-export const CredentialState = z.enum(['ok', 'auth_failed', 'rate_limited', 'clock_skew']);
+export const CredentialState = z.enum(CREDENTIAL_STATES);
 
 export const OrgParam = z.object({
   org: z

@@ -5,7 +5,8 @@
  * the store importing a capability would make a cycle (docs/architecture.md, "The path of a signal").
  */
 
-export type SignalStatus = 'pass' | 'warning' | 'fail';
+export const SIGNAL_STATUSES = ['pass', 'warning', 'fail'] as const;
+export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
 
 /** The five signals of the compliance specification, in the specification's order. */
 export const CORE_SIGNAL_IDS = [

@@ -8,8 +8,8 @@ export interface Organization {
   createdAt: Date;
 }
 
-import type { IntegrationKind, SignalRecord } from '../shared/index.js';
-export type { IntegrationKind } from '../shared/index.js';
+import type { CredentialState, IntegrationKind, SignalRecord } from '../shared/index.js';
+export type { CredentialState, IntegrationKind } from '../shared/index.js';
 
 /** An integration's metadata. The keys stay encrypted; ask `integrations.credentials()` at the moment of use. */
 export interface Integration {
@@ -32,8 +32,6 @@ export interface IntegrationCredentials {
   ikey: Secret;
   skey: Secret;
 }
-
-export type CredentialState = 'ok' | 'auth_failed' | 'rate_limited' | 'clock_skew';
 
 export interface CredentialHealth {
   orgId: string;

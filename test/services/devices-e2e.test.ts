@@ -132,7 +132,7 @@ describe.skipIf(!available)(`devices e2e (skipped: ${CHROMIUM} not installed)`, 
         { trigger: 'schedule', actor: 'scheduler' },
       );
       const card = page.getByRole('article', { name: stack.integrationLabel });
-      // Reload until the run is on the board (it starts after the export is read), bounded.
+      // Reload until the run shows (its progress is written once it holds the lease), bounded.
       for (let i = 0; i < 50; i++) {
         await page.reload();
         await card.getByRole('heading', { name: new RegExp(stack.integrationLabel) }).waitFor();

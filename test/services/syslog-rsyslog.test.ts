@@ -300,6 +300,21 @@ describe.skipIf(RSYSLOGD === null)(`syslog sink into a real rsyslog${skipReason}
     });
     await expect(wrongName.send(batchOf(0, 1), signal)).rejects.toMatchObject({ code: 'sink.config' });
     await wrongName.close();
+
+    // imrelp in certvalid mode wants our certificate; without one, librelp just closes the connection during
+    // `open`, which looks like a receiver going down: retried (and logged), not a configuration error.
+    const noCert = await sink({
+      transport: 'relp-tls',
+      port: port.relpTls,
+      tls: { caFile: '/ca', servername: 'syslog.test' },
+    });
+    const refused = await noCert.send(batchOf(0, 1), signal).then(
+      () => null,
+      (error: unknown) => error as { code: string; message: string },
+    );
+    expect(refused).toMatchObject({ code: 'sink.unavailable' });
+    expect(refused?.message).toContain('connection closed by the server');
+    await noCert.close();
   });
 });
 

@@ -17,8 +17,8 @@ export type RelpFailure =
 
 export class RelpError extends Error {
   readonly failure: RelpFailure;
-  constructor(failure: RelpFailure, message: string) {
-    super(message);
+  constructor(failure: RelpFailure, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
     this.name = 'RelpError';
     this.failure = failure;
   }
@@ -148,7 +148,7 @@ export class RelpSession {
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error: Error) =>
-      this.end(new RelpError('closed', `connection failed: ${error.message}`)),
+      this.end(new RelpError('closed', `connection failed: ${error.message}`, { cause: error })),
     );
     socket.on('close', () => this.end(new RelpError('closed', 'connection closed')));
     socket.on('end', () => this.end(new RelpError('closed', 'connection closed by the server')));

@@ -63,7 +63,10 @@ export function register(program: Command, io: CliIo): void {
     .requiredOption('--org <slug>', 'organization')
     .requiredOption('--since <when>', '24h, 7d, 90m or an ISO time (at most 179 days back)')
     .option('--streams <list>', STREAMS_HELP)
-    .option('--sink <spec>', 'file:<path> or stdout')
+    .option(
+      '--sink <spec>',
+      "file:<path> or stdout (default: the configuration's logs.routes and sinks, as `logs once` collects)",
+    )
     .addOption(formatOption())
     .option('--rewind', 'move existing checkpoints back to --since (events after it are delivered again)')
     .option('--no-progress', 'no progress bar on stderr')
@@ -81,7 +84,10 @@ export function register(program: Command, io: CliIo): void {
       '--org <slug...>',
       'organizations (default: every organization with an Admin or Accounts integration)',
     )
-    .option('--streams <list>', STREAMS_HELP)
+    .option(
+      '--streams <list>',
+      `${STREAMS_HELP}; without --sink also alerts (duowatch's alert changes to the routes that carry them; default: included)`,
+    )
     .option(
       '--sink <spec>',
       "file:<path> or stdout (default: the configuration's logs.routes and sinks, as serve collects)",

@@ -1,3 +1,4 @@
+import { alertOutbox } from '../../../alerts/index.js';
 import { printJson, type CliIo, type GlobalOptions } from '../../../cli/io.js';
 import { withRuntime } from '../../../cli/runtime.js';
 import type { Runtime } from '../../../runtime/index.js';
@@ -30,6 +31,8 @@ async function openConfigured(io: CliIo, rt: Runtime): Promise<LogsService> {
       rt.clients.forIntegration(rt.store, o, i, rates === null ? {} : { ratesPerMinute: rates }),
     demo: false,
     now: () => Date.now(),
+    // The alerts routes read the outbox, whichever process stored the alert changes.
+    outbox: alertOutbox(rt.store),
     onSinkError: (error, context) =>
       io.stderr.write(
         `${new Date().toISOString()} sink ${error.sink}: ${error.code}: ${stripControl(error.message)} (${String(context.queued)} queued, attempt ${String(context.attempt)})\n`,
@@ -202,6 +205,89 @@ export async function runOnce(io: CliIo, opts: LogsOnceOptions): Promise<void> {
   });
 }
 
+/** The progress bar on stderr (events delivered, events/s); null with --no-progress. */
+async function progressBar(io: CliIo, opts: LogsBackfillOptions) {
+  const { SingleBar } = await import('cli-progress');
+  const bar =
+    opts.progress === false
+      ? null
+      : new SingleBar({
+          stream: io.stderr,
+          noTTYOutput: true,
+          format: 'backfill {bar} {value} events delivered ({rate}/s)',
+          hideCursor: false,
+        });
+  let delivered = 0;
+  const started = Date.now();
+  bar?.start(0, 0, { rate: '0' });
+  return {
+    onPage(n: number): void {
+      delivered += n;
+      const secs = Math.max(0.001, (Date.now() - started) / 1000);
+      bar?.setTotal(delivered);
+      bar?.update(delivered, { rate: Math.round(delivered / secs).toString() });
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+/** `--rewind`: the organization's selected streams start again at `from` (events after it are sent again). */
+async function rewind(
+  rt: Runtime,
+  orgId: string,
+  streams: readonly LogStream[],
+  from: number,
+): Promise<void> {
+  const repo = checkpointRepository(rt.store);
+  for (const r of await repo.list(orgId))
+    if ((streams as readonly string[]).includes(r.key.stream))
+      await repo.reset(r.key, { from, boundary: [], newestTs: null, pending: null }, Date.now());
+}
+
+/**
+ * `logs backfill` without `--sink`: through the organization's routes, like `logs once` (the routed sinks and
+ * filters, the auth-log evidence feed, enrichment), from `--since` for streams without a checkpoint.
+ */
+async function backfillByRoutes(
+  io: CliIo,
+  rt: Runtime,
+  opts: LogsBackfillOptions,
+  selected: readonly LogStream[],
+  firstFrom: number,
+): Promise<void> {
+  const org = await findOrg(rt, opts.org);
+  const service = await openConfigured(io, rt);
+  let progress: Awaited<ReturnType<typeof progressBar>> | null = null;
+  try {
+    const full = await rt.store.organizations.findBySlug(org.slug);
+    const routed = full === undefined ? [] : service.streamsFor(full);
+    if (routed.length === 0)
+      throw new LogsError(
+        'logs.no_sink',
+        `no logs.routes entry collects organization "${org.slug}": add a route to the configuration or name --sink file:<path>`,
+      );
+    const streams = selected.filter((s) => routed.includes(s));
+    if (opts.rewind === true) await rewind(rt, org.id, streams, firstFrom);
+    progress = await progressBar(io, opts);
+    const reports: StreamReport[] = [];
+    for (const t of await routedTargets(service, [org.id]))
+      reports.push(
+        ...(await service.poll(t.orgId, t.integrationId, {
+          respectBackoff: false,
+          streams,
+          firstFrom,
+          onPage: (_key, n) => progress?.onPage(n),
+        })),
+      );
+    progress.stop();
+    print(io, opts.json, summarize(streams, reports));
+    reportFailures(io, reports);
+  } finally {
+    progress?.stop();
+    await service.close();
+  }
+}
+
 /** `duowatch logs backfill`: like `once` from --since, with a progress bar on stderr. */
 export async function runBackfill(io: CliIo, opts: LogsBackfillOptions): Promise<void> {
   const streams = parseStreams(opts.streams);
@@ -210,46 +296,26 @@ export async function runBackfill(io: CliIo, opts: LogsBackfillOptions): Promise
   const firstFrom = Math.max(since, windowFloor(now));
   if (firstFrom > since)
     io.stderr.write(`--since raised to ${new Date(firstFrom).toISOString()}: Duo keeps 180 days of logs\n`);
+  if (opts.sink === undefined) {
+    await withRuntime(io, opts, (rt) => backfillByRoutes(io, rt, opts, streams, firstFrom));
+    return;
+  }
   const sink = sinkFor(opts);
   await withRuntime(io, opts, async (rt) => {
-    const { SingleBar } = await import('cli-progress');
-    const bar =
-      opts.progress === false
-        ? null
-        : new SingleBar({
-            stream: io.stderr,
-            noTTYOutput: true,
-            format: 'backfill {bar} {value} events delivered ({rate}/s)',
-            hideCursor: false,
-          });
+    let progress: Awaited<ReturnType<typeof progressBar>> | null = null;
     try {
       const org = await findOrg(rt, opts.org);
-      const repo = checkpointRepository(rt.store);
-      if (opts.rewind === true)
-        for (const r of await repo.list(org.id))
-          if ((streams as readonly string[]).includes(r.key.stream))
-            await repo.reset(
-              r.key,
-              { from: firstFrom, boundary: [], newestTs: null, pending: null },
-              Date.now(),
-            );
-      await prepareSinks([sink], repo, () => Date.now());
-      let delivered = 0;
-      const started = Date.now();
-      bar?.start(0, 0, { rate: '0' });
+      if (opts.rewind === true) await rewind(rt, org.id, streams, firstFrom);
+      await prepareSinks([sink], checkpointRepository(rt.store), () => Date.now());
+      progress = await progressBar(io, opts);
       const reports = await collectWith(rt, [sink], org, streams, firstFrom, {
-        onPage: (n) => {
-          delivered += n;
-          const secs = Math.max(0.001, (Date.now() - started) / 1000);
-          bar?.setTotal(delivered);
-          bar?.update(delivered, { rate: Math.round(delivered / secs).toString() });
-        },
+        onPage: (n) => progress?.onPage(n),
       });
-      bar?.stop();
+      progress.stop();
       print(io, opts.json, summarize(streams, reports));
       reportFailures(io, reports);
     } finally {
-      bar?.stop();
+      progress?.stop();
       await sink.close();
     }
   });
@@ -277,15 +343,20 @@ function logReports(io: CliIo, slug: string, reports: readonly StreamReport[]): 
       );
 }
 
-/** `logs run` without `--sink`: `serve`'s collection (routes, sinks, filters) without the rest of serve. */
+/**
+ * `logs run` without `--sink`: `serve`'s collection (routes, sinks, filters) without the rest of serve, and the
+ * `alerts` routes: each round delivers the alert changes in the outbox (stored by any process) after their
+ * checkpoints, leased per organization like a Duo stream.
+ */
 async function daemonByRoutes(
   io: CliIo,
   rt: Runtime,
   opts: LogsRunOptions,
-  streams: readonly LogStream[],
+  selected: { streams: readonly LogStream[]; alerts: boolean },
   signal: AbortSignal,
   pause: () => Promise<void>,
 ): Promise<void> {
+  const { streams } = selected;
   const service = await openConfigured(io, rt);
   try {
     if (!service.active)
@@ -300,7 +371,7 @@ async function daemonByRoutes(
           ? null
           : orgs.filter((o) => opts.org?.includes(o.slug)).map((o) => o.id);
       const slugOf = new Map(orgs.map((o) => [o.id, o.slug]));
-      for (const t of await routedTargets(service, wanted)) {
+      for (const t of streams.length === 0 ? [] : await routedTargets(service, wanted)) {
         if (signal.aborted) break;
         const slug = slugOf.get(t.orgId) ?? t.orgId;
         try {
@@ -317,6 +388,19 @@ async function daemonByRoutes(
           );
         }
       }
+      for (const org of selected.alerts ? await service.alertOrgs() : []) {
+        if (signal.aborted) break;
+        if (wanted !== null && !wanted.includes(org.id)) continue;
+        try {
+          const report = await service.deliverAlerts(org.id, { respectBackoff: true, signal });
+          if (report !== null) logReports(io, org.slug, [report]);
+        } catch (error) {
+          if (signal.aborted) break;
+          io.stderr.write(
+            `${new Date().toISOString()} ${org.slug} alerts: ${stripControl(error instanceof Error ? error.message : String(error))}\n`,
+          );
+        }
+      }
       await pause();
     }
   } finally {
@@ -326,7 +410,14 @@ async function daemonByRoutes(
 
 /** `duowatch logs run`: a poll every interval for every selected organization until SIGINT/SIGTERM. */
 export async function runDaemon(io: CliIo, opts: LogsRunOptions): Promise<void> {
-  const streams = parseStreams(opts.streams);
+  // By the routes, `alerts` may be named beside Duo's streams (and is delivered when no list is given).
+  const named = (opts.streams ?? '').split(',').map((n) => n.trim());
+  const alerts = opts.sink === undefined && (opts.streams === undefined || named.includes('alerts'));
+  const duoOnly = named.filter((n) => n !== 'alerts').join(',');
+  const streams =
+    opts.sink === undefined && opts.streams !== undefined && alerts && duoOnly === ''
+      ? []
+      : parseStreams(opts.sink === undefined && opts.streams !== undefined ? duoOnly : opts.streams);
   const intervalMs = Math.round(Number(opts.interval ?? '120') * 1000);
   if (!Number.isFinite(intervalMs) || intervalMs < 1000)
     throw new LogsError(
@@ -355,7 +446,9 @@ export async function runDaemon(io: CliIo, opts: LogsRunOptions): Promise<void> 
   };
   if (opts.sink === undefined) {
     try {
-      await withRuntime(io, opts, (rt) => daemonByRoutes(io, rt, opts, streams, stop.signal, pause));
+      await withRuntime(io, opts, (rt) =>
+        daemonByRoutes(io, rt, opts, { streams, alerts }, stop.signal, pause),
+      );
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
