@@ -59,22 +59,36 @@ function inherited(): Record<string, string> {
 function cliProcess(
   args: string[],
   env: Record<string, string>,
-): { done: Promise<{ code: number | null; out: string; err: string }> } {
+  options: { held?: boolean } = {},
+): {
+  done: Promise<{ code: number | null; out: string; err: string }>;
+  /** Held processes only: resolves once the CLI's modules are loaded; `go()` then starts the command. */
+  ready: Promise<void>;
+  go(): void;
+} {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'test', 'services', 'cli-process.child.ts'), ...args],
-    { cwd: ROOT, env: { ...inherited(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      env: { ...inherited(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe', ...(options.held === true ? (['ipc'] as const) : [])],
+    },
   );
   let out = '';
   let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return {
-    done: new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, out, err }));
-    }),
-  };
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, out, err }));
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    if (options.held !== true) return resolve();
+    child.once('message', () => resolve());
+    void done.then((r) => reject(new Error(`the held CLI ended before it was ready: ${r.err}`)));
+  });
+  return { done, ready, go: () => child.send?.('go') };
 }
 
 async function waitFor(what: string, fn: () => boolean, ms = 100_000): Promise<void> {
@@ -120,6 +134,10 @@ async function contention(env: Record<string, string>): Promise<void> {
   const slow = emulator.control.addFault({ kind: 'latency', latencyMs: 1500, path: '/device/v1/*' });
   emulator.control.clearRequests();
   try {
+    // The second process loads its modules before the first starts (seconds on a loaded machine, longer
+    // than the first sync's lease), and runs the command only once the first holds the lease.
+    const contender = cliProcess(args, env, { held: true });
+    await contender.ready;
     const first = cliProcess(args, env);
     let firstEnded: string | null = null;
     void first.done.then((r) => (firstEnded = `exit ${String(r.code)}: ${r.out} ${r.err}`));
@@ -129,7 +147,8 @@ async function contention(env: Record<string, string>): Promise<void> {
         throw new Error(`the first sync ended before reaching the Device API (${firstEnded})`);
       return emulator.control.requests({ limit: 1000 }).some((r) => r.path.startsWith('/device/v1/'));
     });
-    const second = await cliProcess(args, env).done;
+    contender.go();
+    const second = await contender.done;
     const one = await first.done;
     expect(one.code, one.err).toBe(0);
     expect(JSON.parse(one.out)).toMatchObject({
