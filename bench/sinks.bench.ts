@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CollectedEvent } from '../src/app/index.js';
 import { createFileSink, createSyslogSink } from '../src/logs/sinks/index.js';
+import { RelpParser, relpFrame } from '../src/logs/sinks/relp.js';
 import { duoSamples, sampleEvent } from '../src/logs/sinks/duo-samples.test-helpers.js';
 import type { BenchRow } from './run.js';
 
 /**
  * Sink throughput (docs/log-sinks.md): events/s through the file sink (raw and ECS, one write + fsync per batch
- * of 1000) and the syslog sink over loopback TCP (octet counting, raw JSON body), against raw
- * JSON.stringify-and-write of the same events in the same run. BENCH_SCALE scales the event count.
+ * of 1000) and the syslog sink over loopback TCP (octet counting, raw JSON body) and over RELP (a loopback
+ * server answering 200 to every message), against raw JSON.stringify-and-write of the same events in the same
+ * run. BENCH_SCALE scales the event count.
  */
 const N = Math.max(1000, Math.round(200_000 * Number(process.env.BENCH_SCALE ?? '1')));
 const BATCH = 1000;
@@ -29,6 +31,14 @@ async function timeIt(fn: () => Promise<void>): Promise<number> {
   const t0 = performance.now();
   await fn();
   return (performance.now() - t0) / 1000;
+}
+
+/** CPU of this process (user + system) per event while `fn` ran, in µs: steadier than wall time on shared cores. */
+async function cpuPerEvent(fn: () => Promise<number>): Promise<{ seconds: number; cpuUs: number }> {
+  const c0 = process.cpuUsage();
+  const seconds = await fn();
+  const c = process.cpuUsage(c0);
+  return { seconds, cpuUs: (c.user + c.system) / N };
 }
 
 export default async function bench(): Promise<BenchRow[]> {
@@ -88,18 +98,67 @@ export default async function bench(): Promise<BenchRow[]> {
       tls: { ca: null, cert: null, key: null, passphrase: null, servername: null, insecureSkipVerify: false },
       timeoutMs: 30_000,
     });
-    const s = await timeIt(async () => {
-      for (let i = 0; i < all.length; i += BATCH) await sink.send(all.slice(i, i + BATCH), signal);
-    });
+    const tcp = await cpuPerEvent(() =>
+      timeIt(async () => {
+        for (let i = 0; i < all.length; i += BATCH) await sink.send(all.slice(i, i + BATCH), signal);
+      }),
+    );
     await sink.close();
     server.close();
     rows.push({
       name: 'syslog TCP sink (RFC 5424 + octet counting, raw JSON)',
-      value: Math.round(N / s),
+      value: Math.round(N / tcp.seconds),
       unit: 'events/s',
       higherIsBetter: true,
       baseline: raw,
-      note: `${Math.round(received / 1024 / 1024)} MiB written to a loopback receiver`,
+      note: `${Math.round(received / 1024 / 1024)} MiB written to a loopback receiver; CPU ${tcp.cpuUs.toFixed(1)} µs/event (sink + receiver, one process)`,
+    });
+
+    // RELP: the same messages, each waiting for its 200 from a loopback server (window 128, librelp's default).
+    let relpBytes = 0;
+    const relpServer = createServer((sock) => {
+      const parser = new RelpParser();
+      sock.on('data', (d: Buffer) => {
+        relpBytes += d.length;
+        const answers = parser
+          .push(d)
+          .map((f) =>
+            relpFrame(
+              f.txnr,
+              'rsp',
+              f.command === 'open' ? '200 OK\nrelp_version=0\ncommands=syslog' : '200 OK',
+            ),
+          );
+        if (answers.length > 0) sock.write(Buffer.concat(answers));
+      });
+    });
+    await new Promise<void>((r) => relpServer.listen(0, '127.0.0.1', r));
+    const relp = createSyslogSink({
+      name: 'bench',
+      transport: 'relp',
+      host: '127.0.0.1',
+      port: (relpServer.address() as AddressInfo).port,
+      framing: 'octet-counting',
+      maxMessageBytes: 2048,
+      message: { facility: 'local0', appName: 'duowatch', hostname: 'bench', body: 'json', format: 'raw' },
+      tls: { ca: null, cert: null, key: null, passphrase: null, servername: null, insecureSkipVerify: false },
+      timeoutMs: 30_000,
+      window: 128,
+    });
+    const relpRun = await cpuPerEvent(() =>
+      timeIt(async () => {
+        for (let i = 0; i < all.length; i += BATCH) await relp.send(all.slice(i, i + BATCH), signal);
+      }),
+    );
+    await relp.close();
+    relpServer.close();
+    rows.push({
+      name: 'syslog RELP sink (RFC 5424, raw JSON, every message acknowledged, window 128)',
+      value: Math.round(N / relpRun.seconds),
+      unit: 'events/s',
+      higherIsBetter: true,
+      baseline: raw,
+      note: `${Math.round(relpBytes / 1024 / 1024)} MiB to a loopback RELP server answering 200 to each message; CPU ${relpRun.cpuUs.toFixed(1)} µs/event (sink + server, one process)`,
     });
     return rows;
   } finally {

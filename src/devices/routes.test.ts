@@ -81,6 +81,20 @@ afterEach(async () => {
 
 const path = (p: string) => `/api/v1/orgs/acme/devices${p}`;
 
+/** The progress route as the dashboard polls it. */
+const progressFor = async (client: Parameters<Harness['call']>[0]) =>
+  (
+    (await (await h.call(client, 'GET', path('/integrations/mac-fleet/progress'))).json()) as {
+      progress: {
+        running: boolean;
+        phase: string;
+        done: number;
+        total: number;
+        outcome: string | null;
+      } | null;
+    }
+  ).progress;
+
 describe('devices REST API', () => {
   it('an admin syncs from an upload; an auditor reads status and runs but cannot sync', async () => {
     const admin = await h.login('admin-a');
@@ -161,18 +175,7 @@ describe('devices REST API', () => {
   it("shows a running sync's progress while the upload call waits, then how it ended", async () => {
     const admin = await h.login('admin-a');
     const auditor = await h.login('auditor-a');
-    const progressOf = async () =>
-      (
-        (await (await h.call(auditor, 'GET', path('/integrations/mac-fleet/progress'))).json()) as {
-          progress: {
-            running: boolean;
-            phase: string;
-            done: number;
-            total: number;
-            outcome: string | null;
-          } | null;
-        }
-      ).progress;
+    const progressOf = () => progressFor(auditor);
     expect(await progressOf()).toBeNull();
     // Each add call waits 300 ms in the emulator, so the three batches leave time to look in between.
     emu.control.addFault({ kind: 'latency', latencyMs: 300, method: 'POST', path: '*/devices' });
@@ -202,18 +205,7 @@ describe('devices REST API', () => {
 
   it('shows the progress of a sync the CLI runs with its own store connection (no shared memory)', async () => {
     const auditor = await h.login('auditor-a');
-    const progressOf = async () =>
-      (
-        (await (await h.call(auditor, 'GET', path('/integrations/mac-fleet/progress'))).json()) as {
-          progress: {
-            running: boolean;
-            phase: string;
-            done: number;
-            total: number;
-            outcome: string | null;
-          } | null;
-        }
-      ).progress;
+    const progressOf = () => progressFor(auditor);
     // As `duowatch devices sync` builds it (src/devices/commands/devices/run.ts): its own store connection.
     const cli = await openStore({ dataDir: h.dataDir, env: {} });
     try {

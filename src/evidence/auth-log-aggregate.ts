@@ -1,7 +1,8 @@
+import type { SignalResult, SignalStatus } from '../shared/index.js';
 import { makeResult, overPct, pct } from './signal-common.js';
 import type { AuthLogCursor, AuthLogWindow, LedgerRow } from './auth-log-window.js';
 import { floorSecond, OVERLAP_MS } from './auth-log-window.js';
-import type { AuthEventLike, SignalOptions, SignalResult, SignalStatus } from './types.js';
+import type { AuthEventLike, SignalOptions } from './types.js';
 
 /** The aggregate that reaches the store: counts only. */
 export interface AuthLogAggregate {

@@ -1,3 +1,4 @@
+import type { SignalRecord } from '../shared/index.js';
 import { AuthLogAccumulator, authLogAggregateSignal } from './auth-log-aggregate.js';
 import {
   AUTH_LOG_CAP,
@@ -9,7 +10,6 @@ import { healthAfterFailure, healthAfterSuccess, shouldSkip } from './credential
 import { phishingResistantSignal, smsVoiceSignal } from './extended-signals.js';
 import type { Clock, CursorKey, EvidenceDuoReader, EvidenceStore } from './ports.js';
 import { failureOf, recordsFrom, type EvidenceRunResult } from './run-result.js';
-import type { SignalRecord } from './types.js';
 
 /** Optional store capability: commit the poll's records and its cursor in one transaction. */
 export interface AtomicPollCommit {

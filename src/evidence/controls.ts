@@ -1,4 +1,4 @@
-import type { ControlRef, SignalId } from './types.js';
+import type { ControlRef, SignalId } from '../shared/index.js';
 
 /**
  * The single source of truth for control mapping. docs/controls.md is generated from this table

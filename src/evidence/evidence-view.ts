@@ -1,6 +1,5 @@
+import { CORE_SIGNAL_IDS, type SignalId, type SignalRecord } from '../shared/index.js';
 import type { EvidenceStore } from './ports.js';
-import type { SignalId, SignalRecord } from './types.js';
-import { CORE_SIGNAL_IDS } from './types.js';
 
 /**
  * One signal as printed by `evidence sync|show|history --json` and the API (docs/evidence.md): the stored

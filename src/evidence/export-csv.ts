@@ -1,5 +1,5 @@
+import type { SignalRecord } from '../shared/index.js';
 import type { ExportSection } from './ports.js';
-import type { SignalRecord } from './types.js';
 
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF; quotes doubled. Cells starting

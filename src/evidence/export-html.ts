@@ -1,6 +1,5 @@
+import { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS, type SignalId, type SignalRecord } from '../shared/index.js';
 import type { ExportSection } from './ports.js';
-import type { SignalId, SignalRecord } from './types.js';
-import { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS } from './types.js';
 
 export function escapeHtml(value: unknown): string {
   const s =

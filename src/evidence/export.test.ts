@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  CONTROL_MAP,
   CORE_SIGNAL_IDS,
   EXTENDED_SIGNAL_IDS,
+  type SignalRecord,
+  type SignalResult,
+} from '../shared/index.js';
+import {
+  CONTROL_MAP,
   csvCell,
   escapeHtml,
   exportEvidence,
@@ -12,8 +16,6 @@ import {
   renderControlsMarkdown,
   type ExportRecord,
   type ExportSection,
-  type SignalRecord,
-  type SignalResult,
 } from './index.js';
 import { createMemoryEvidenceStore } from './memory-store.test-helpers.js';
 

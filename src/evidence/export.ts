@@ -1,8 +1,9 @@
+import type { SignalRecord } from '../shared/index.js';
 import { EvidenceError } from './errors.js';
 import { recordsToCsv } from './export-csv.js';
 import { recordsToHtml } from './export-html.js';
 import type { EvidenceStore, ExportSection } from './ports.js';
-import { isAuthLogSignal, type SignalRecord } from './types.js';
+import { isAuthLogSignal } from './types.js';
 
 export type ExportFormat = 'json' | 'csv' | 'html';
 

@@ -1,13 +1,7 @@
+import type { SignalResult } from '../shared/index.js';
 import type { AuthLogAggregate } from './auth-log-aggregate.js';
 import { makeResult, pct, underPct } from './signal-common.js';
-import type {
-  AdminLike,
-  BypassCodeLike,
-  SettingsLike,
-  SignalOptions,
-  SignalResult,
-  UserLike,
-} from './types.js';
+import type { AdminLike, BypassCodeLike, SettingsLike, SignalOptions, UserLike } from './types.js';
 import { DAY_MS, secondsToMs } from './types.js';
 
 /** Lists of names kept in evidence are capped; the count is always exact. */

@@ -1,3 +1,4 @@
+import type { SignalId, SignalResult } from '../shared/index.js';
 import { collectPages } from './collect.js';
 import { EvidenceError } from './errors.js';
 import { classifyFailure, healthAfterFailure, healthAfterSuccess, shouldSkip } from './credential-health.js';
@@ -14,15 +15,7 @@ import { recordsFrom, failureOf, type EvidenceRunResult, type RunFailure } from 
 import { adminInventorySignal, accountSettingsSignal } from './signal-admins-settings.js';
 import { globalPolicySignal } from './signal-global-policy.js';
 import { mfaEnrollmentSignal } from './signal-mfa-enrollment.js';
-import type {
-  AdminLike,
-  BypassCodeLike,
-  PolicyLike,
-  SettingsLike,
-  SignalId,
-  SignalResult,
-  UserLike,
-} from './types.js';
+import type { AdminLike, BypassCodeLike, PolicyLike, SettingsLike, UserLike } from './types.js';
 
 export interface IdentitySyncInput {
   org: string;

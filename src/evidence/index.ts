@@ -1,26 +1,20 @@
 /**
  * Compliance evidence: the five signals of the compliance specification, the extended signals, control mapping,
  * the auth-log window/cursor/dedup, orchestration with credential back-off, Test Connection, history and
- * export. Depends only on the narrow ports in ports.ts (docs/conventions.md §4).
+ * export. Depends only on the narrow ports in ports.ts (docs/conventions.md §4). The signal record and the
+ * signal ids it speaks of are defined below the store, in src/shared (docs/architecture.md).
  */
 export type {
   AdminLike,
   AuthEventLike,
   BypassCodeLike,
-  ControlRef,
-  CoreSignalId,
-  ExtendedSignalId,
   Listing,
   PolicyLike,
   SettingsLike,
-  SignalId,
   SignalOptions,
-  SignalRecord,
-  SignalResult,
-  SignalStatus,
   UserLike,
 } from './types.js';
-export { AUTH_LOG_SIGNAL_IDS, CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS, isAuthLogSignal } from './types.js';
+export { AUTH_LOG_SIGNAL_IDS, isAuthLogSignal } from './types.js';
 export type {
   AuthLogQuery,
   Clock,

@@ -1,8 +1,8 @@
+import type { SignalId } from '../shared/index.js';
 import type { Config } from '../config/index.js';
 import type { JobDefinition, JobTarget, RunFinish, RunOutcome, Scheduler } from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
 import type { EvidenceRunResult } from './run-result.js';
-import type { SignalId } from './types.js';
 
 /** The evidence jobs' one spelling: the scheduler's queue name, the run record and the API. */
 export type EvidenceJobKind = 'identity_sync' | 'auth_log_poll';

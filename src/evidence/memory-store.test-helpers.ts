@@ -1,6 +1,6 @@
+import type { SignalRecord } from '../shared/index.js';
 import type { AuthLogCursor } from './auth-log-window.js';
 import type { CredentialHealth, CursorKey, EvidenceStore } from './ports.js';
-import type { SignalRecord } from './types.js';
 
 /**
  * An in-memory EvidenceStore. Every value it receives is serialised to JSON on the way in (as a database

@@ -1,3 +1,4 @@
+import type { SignalId, SignalRecord } from '../shared/index.js';
 import type { CredentialHealth as StoredCredentialHealth } from '../store/index.js';
 import type { AuthLogCursor } from './auth-log-window.js';
 import type {
@@ -6,8 +7,6 @@ import type {
   BypassCodeLike,
   PolicyLike,
   SettingsLike,
-  SignalId,
-  SignalRecord,
   UserLike,
 } from './types.js';
 

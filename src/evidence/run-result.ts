@@ -1,6 +1,6 @@
+import type { SignalId, SignalRecord, SignalResult } from '../shared/index.js';
 import { classifyFailure, type FailureClass } from './credential-health.js';
 import type { CredentialHealth, DuoErrorLike } from './ports.js';
-import type { SignalId, SignalRecord, SignalResult } from './types.js';
 
 export interface RunErrorSummary {
   /** What we were reading: `users`, `admins`, `policies`, `settings`, `bypassCodes`, `authLogs`. */

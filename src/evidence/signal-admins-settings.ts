@@ -1,5 +1,6 @@
+import type { SignalResult, SignalStatus } from '../shared/index.js';
 import { makeResult } from './signal-common.js';
-import type { AdminLike, SettingsLike, SignalOptions, SignalResult, SignalStatus } from './types.js';
+import type { AdminLike, SettingsLike, SignalOptions } from './types.js';
 import { secondsToMs } from './types.js';
 
 function iso(ms: number | null): string | null {

@@ -1,6 +1,5 @@
+import { EXTENDED_SIGNAL_IDS, type SignalId, type SignalResult, type SignalStatus } from '../shared/index.js';
 import { controlsFor } from './controls.js';
-import type { SignalId, SignalResult, SignalStatus } from './types.js';
-import { EXTENDED_SIGNAL_IDS } from './types.js';
 
 /** Percent with two decimals, for display; rules compare integers, never this rounded value. */
 export function pct(part: number, whole: number): number | null {

@@ -1,5 +1,6 @@
+import type { SignalResult, SignalStatus } from '../shared/index.js';
 import { makeResult } from './signal-common.js';
-import type { PolicyLike, SignalOptions, SignalResult, SignalStatus } from './types.js';
+import type { PolicyLike, SignalOptions } from './types.js';
 
 export type AuthPolicyMode = 'enforce' | 'bypass' | 'deny' | 'unknown';
 

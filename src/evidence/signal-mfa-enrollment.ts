@@ -1,5 +1,6 @@
+import type { SignalResult, SignalStatus } from '../shared/index.js';
 import { makeResult, overPct, pct, underPct } from './signal-common.js';
-import type { SignalOptions, SignalResult, SignalStatus, UserLike } from './types.js';
+import type { SignalOptions, UserLike } from './types.js';
 import { DAY_MS, secondsToMs } from './types.js';
 
 const STATUSES = ['active', 'bypass', 'disabled', 'locked out', 'pending deletion'] as const;

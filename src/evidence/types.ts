@@ -5,20 +5,6 @@
 
 import type { SignalId } from '../shared/index.js';
 
-// The signal ids, statuses, control references and the rule's result are the one signal record's, defined
-// below the store so that the store and other capabilities see them without importing evidence.
-export {
-  CORE_SIGNAL_IDS,
-  EXTENDED_SIGNAL_IDS,
-  type ControlRef,
-  type CoreSignalId,
-  type ExtendedSignalId,
-  type SignalId,
-  type SignalRecord,
-  type SignalResult,
-  type SignalStatus,
-} from '../shared/index.js';
-
 /** The signals the hourly auth-log poll computes; every other one comes from the identity sync. */
 export const AUTH_LOG_SIGNAL_IDS: readonly SignalId[] = [
   'auth_log_aggregate',

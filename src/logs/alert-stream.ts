@@ -119,6 +119,9 @@ export async function deliverAlerts(
     record.nextAttemptMs > deps.now()
   )
     return report('skipped', 0, 0, record.lastError, record);
+  // Nothing after the checkpoint and nothing to clear: a read-only answer (serve sweeps every few seconds).
+  if (record.status === 'ok' && (await deps.outbox.read(org.id, record.checkpoint.seq ?? 0, 1)).length === 0)
+    return report('ok', 0, 0, null, record);
   let leased = await deps.repo.acquireLease(key, deps.owner, ttl, deps.now());
   if (!leased && ownerIsDeadHere(record.leaseOwner)) {
     await deps.repo.releaseLease(key, record.leaseOwner ?? '');

@@ -3,9 +3,11 @@
  * over the same services"). Every call names its organization; tenancy is a parameter, never a global.
  * `Actor` is who asks, for the audit log; authorization (roles) is checked by the caller's face.
  */
-import type { SignalStatus, SignalView } from '../evidence/index.js';
-/** The evidence capability's one signal view and status, from the rule's record to the API unchanged. */
-export type { SignalStatus, SignalView } from '../evidence/index.js';
+import type { SignalView } from '../evidence/index.js';
+import type { SignalStatus } from '../shared/index.js';
+/** The signal view: a selection of the one signal record (src/shared/signals.ts), as the API prints it. */
+export type { SignalView } from '../evidence/index.js';
+export type { SignalStatus } from '../shared/index.js';
 import type { IntegrationsService } from '../integrations/index.js';
 export type {
   Actor,

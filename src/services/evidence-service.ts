@@ -1,6 +1,4 @@
 import {
-  CORE_SIGNAL_IDS,
-  EXTENDED_SIGNAL_IDS,
   evidenceHistory,
   exportEvidence,
   isAuthLogSignal,
@@ -8,8 +6,8 @@ import {
   type EvidenceStore,
   type ExportSection,
   type ExportSectionProvider,
-  type SignalId,
 } from '../evidence/index.js';
+import { CORE_SIGNAL_IDS, EXTENDED_SIGNAL_IDS, type SignalId } from '../shared/index.js';
 import type { DuowatchServices, EvidenceView, SignalView } from './contract.js';
 import { ServiceError } from './errors.js';
 import type { EvidenceJobs, RunKindResult } from './evidence-jobs.js';

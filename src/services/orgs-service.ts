@@ -1,4 +1,5 @@
-import { CORE_SIGNAL_IDS, worstStatus, type SignalStatus } from '../evidence/index.js';
+import { worstStatus } from '../evidence/index.js';
+import { CORE_SIGNAL_IDS, type SignalStatus } from '../shared/index.js';
 import type { DuowatchServices, OrgView } from './contract.js';
 import { ServiceError } from './errors.js';
 import type { ServiceContext } from './service-context.js';

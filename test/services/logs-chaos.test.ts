@@ -5,52 +5,37 @@
 // per-request timeout (a hang ends when the client gives up, as against Duo), its retry delays, and small pages
 // so many polls are needed. No system service is needed, but it runs for a minute or two, so it lives with the
 // services suites.
-import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuoClient, LimiterRegistry, systemClock } from '../../src/duo/index.js';
-import { createClock, createEmulator, type Emulator } from '../../src/emulator/index.js';
-import { checkpointRepository } from '../../src/logs/checkpoint.repository.js';
-import { collectOrg, processOwner, type StreamReport } from '../../src/logs/collect-org.js';
-import { createDeliveryLock } from '../../src/logs/delivery-lock.js';
-import { logsMigrations } from '../../src/logs/migrations.js';
+import {
+  caughtUp,
+  collectorWorld,
+  collectRound,
+  type CollectorWorld,
+} from '../../src/logs/collector-world.test-helpers.js';
+import type { StreamReport } from '../../src/logs/collect-org.js';
 import { RecorderSink } from '../../src/logs/recorder-sink.test-helpers.js';
-import { openStore, type Store } from '../../src/store/index.js';
 
 const FROZEN = Date.now() - 3_600_000;
 const DAYS = 27;
 const PAGE = 4;
 const STREAMS = ['auth', 'telephony', 'activity'] as const;
 
-let emu: Emulator;
-let listening: Awaited<ReturnType<Emulator['listen']>>;
-let dir: string;
-let store: Store;
+let w: CollectorWorld;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'duowatch-logs-chaos-'));
-  emu = await createEmulator({
-    seed: 'logs-chaos',
-    users: 400,
-    rateLimit: false,
-    signAgainstWallClock: true,
-    clock: createClock({ realNow: () => FROZEN }),
-  });
-  listening = await emu.listen({ tlsDir: join(dir, 'tls') });
-  store = await openStore({ dataDir: join(dir, 'data'), env: {}, migrations: logsMigrations });
+  w = await collectorWorld({ seed: 'logs-chaos', users: 400, frozen: FROZEN, slug: 'chaos', tls: true });
 }, 60_000);
 
 afterAll(async () => {
-  await store?.close();
-  await listening?.close();
-  await rm(dir, { recursive: true, force: true });
+  await w?.close();
 });
 
 describe('chaos: faults on every log request', () => {
   it('delivers every event once through 10,000+ polls with 429s, 5xx, hangs and malformed replies', async () => {
-    const t = emu.credentials()[0]!;
+    const { emu, tenant: t, repo } = w;
+    const listening = w.listening!;
     for (const [kind, probability] of [
       ['rate_limit', 0.1],
       ['error', 0.05],
@@ -59,15 +44,6 @@ describe('chaos: faults on every log request', () => {
     ] as const)
       emu.control.addFault({ kind, path: '/admin/*/logs/*', probability });
 
-    const o = await store.organizations.create({ slug: 'chaos' });
-    await store.integrations.create(o.id, {
-      kind: 'admin',
-      apiHost: t.hostname,
-      label: 'emulated',
-      mkey: null,
-      ikey: t.admin.ikey,
-      skey: t.admin.skey,
-    });
     let attempts = 0;
     const seen = new Map<string, number>();
     const client = createDuoClient({
@@ -91,31 +67,19 @@ describe('chaos: faults on every log request', () => {
         seen.set(k, (seen.get(k) ?? 0) + 1);
       },
     });
-    const repo = checkpointRepository(store);
     const sink = new RecorderSink();
     const firstFrom = FROZEN - DAYS * 86_400_000;
     const outcomes = new Map<string, number>();
     let rounds = 0;
     // The daemon's loop, without its waits: every round retries every stream that is not done.
     for (; rounds < 2000; rounds++) {
-      const reports: StreamReport[] = await collectOrg(
-        {
-          store,
-          repo,
-          clientFor: () => Promise.resolve(client),
-          sinks: [sink],
-          lock: createDeliveryLock(),
-          now: () => Date.now(),
-          owner: processOwner(),
-        },
-        { id: o.id, slug: o.slug },
-        { streams: [...STREAMS], firstFrom, pageSize: PAGE },
-      );
+      const reports: StreamReport[] = await collectRound(w, client, [sink], {
+        streams: [...STREAMS],
+        firstFrom,
+        pageSize: PAGE,
+      });
       for (const r of reports) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
-      const pending = await Promise.all(
-        reports.map(async (r) => (await repo.get(r.key))?.checkpoint.pending),
-      );
-      if (reports.every((r) => r.outcome === 'ok') && pending.every((p) => p === null)) break;
+      if (await caughtUp(repo, reports)) break;
     }
     process.stderr.write(
       `chaos: ${String(attempts)} polls (client attempts) by answer ${JSON.stringify(Object.fromEntries(seen))}, ` +

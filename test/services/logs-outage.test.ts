@@ -6,21 +6,20 @@
 // (Syslog over TCP has no acknowledgement: bytes the kernel took before the receiver died are lost with it,
 // docs/log-sinks.md; an outage test of "nothing lost" needs a sink whose receiver acknowledges.)
 // No system service is needed, but it runs for tens of seconds, so it lives with the services suites.
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuoClient, LimiterRegistry, systemClock } from '../../src/duo/index.js';
 import { appDispatcher } from '../../src/duo/test-support/app-dispatcher.test-helpers.js';
-import { createClock, createEmulator, type Emulator } from '../../src/emulator/index.js';
-import { checkpointRepository } from '../../src/logs/checkpoint.repository.js';
-import { collectOrg, processOwner, type StreamReport } from '../../src/logs/collect-org.js';
-import { createDeliveryLock } from '../../src/logs/delivery-lock.js';
-import { logsMigrations } from '../../src/logs/migrations.js';
+import type { StreamReport } from '../../src/logs/collect-org.js';
+import {
+  caughtUp,
+  collectorWorld,
+  collectRound,
+  type CollectorWorld,
+} from '../../src/logs/collector-world.test-helpers.js';
 import { createHttpPoster, createReliableSink, createWebhookSink } from '../../src/logs/sinks/index.js';
 import { eventId, STREAM_SPECS } from '../../src/logs/streams.js';
-import { openStore, type Store } from '../../src/store/index.js';
 
 const OUTAGE_S = Number(process.env.LOGS_OUTAGE_S ?? '20');
 const FROZEN = Date.now() - 3_600_000;
@@ -63,32 +62,21 @@ class Receiver {
   }
 }
 
-let emu: Emulator;
-let dir: string;
-let store: Store;
+let w: CollectorWorld;
 const receiver = new Receiver();
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'duowatch-logs-outage-'));
-  emu = await createEmulator({
-    seed: 'logs-outage',
-    users: 300,
-    rateLimit: false,
-    signAgainstWallClock: true,
-    clock: createClock({ realNow: () => FROZEN }),
-  });
-  store = await openStore({ dataDir: join(dir, 'data'), env: {}, migrations: logsMigrations });
+  w = await collectorWorld({ seed: 'logs-outage', users: 300, frozen: FROZEN, slug: 'outage' });
   await receiver.up();
 }, 60_000);
 
 afterAll(async () => {
   await receiver.down();
-  await store?.close();
-  await rm(dir, { recursive: true, force: true });
+  await w?.close();
 });
 
 function expectedIds(hostname: string): Set<string> {
-  const t = emu.world.tenant(hostname);
+  const t = w.emu.world.tenant(hostname);
   const out = new Set<string>();
   const hi = FROZEN - 120_000;
   let after: { ts: number; txid: string } | undefined;
@@ -122,16 +110,7 @@ async function until(what: string, ms: number, probe: () => boolean): Promise<vo
 
 describe('outage: the SIEM down for a while mid-backfill', () => {
   it('spills, pauses the cursors when the queue is full, and loses nothing once the receiver is back', async () => {
-    const t = emu.credentials()[0]!;
-    const o = await store.organizations.create({ slug: 'outage' });
-    await store.integrations.create(o.id, {
-      kind: 'admin',
-      apiHost: t.hostname,
-      label: 'emulated',
-      mkey: null,
-      ikey: t.admin.ikey,
-      skey: t.admin.skey,
-    });
+    const { emu, tenant: t, repo } = w;
     const client = createDuoClient({
       ...t.admin,
       host: t.hostname,
@@ -151,23 +130,10 @@ describe('outage: the SIEM down for a while mid-backfill', () => {
           5000,
         ),
       }),
-      { spillDir: join(dir, 'spill'), maxSpillBytes: MAX_SPILL, baseDelayMs: 100, maxDelayMs: 1000 },
+      { spillDir: join(w.dir, 'spill'), maxSpillBytes: MAX_SPILL, baseDelayMs: 100, maxDelayMs: 1000 },
     );
-    const repo = checkpointRepository(store);
     const round = (): Promise<StreamReport[]> =>
-      collectOrg(
-        {
-          store,
-          repo,
-          clientFor: () => Promise.resolve(client),
-          sinks: [sink],
-          lock: createDeliveryLock(),
-          now: () => Date.now(),
-          owner: processOwner(),
-        },
-        { id: o.id, slug: o.slug },
-        { streams: [...STREAMS], firstFrom: FROM, pageSize: 200 },
-      );
+      collectRound(w, client, [sink], { streams: [...STREAMS], firstFrom: FROM, pageSize: 200 });
     const cursors = async (reports: readonly StreamReport[]) =>
       Promise.all(reports.map(async (r) => JSON.stringify((await repo.get(r.key))?.checkpoint)));
 
@@ -202,9 +168,7 @@ describe('outage: the SIEM down for a while mid-backfill', () => {
     await until('the spill queue to drain', 120_000, () => sink.state() === 'ok');
     let rounds = 0;
     for (; rounds < 50; rounds++) {
-      const r = await round();
-      const pending = await Promise.all(r.map(async (x) => (await repo.get(x.key))?.checkpoint.pending));
-      if (r.every((x) => x.outcome === 'ok') && pending.every((p) => p === null)) break;
+      if (await caughtUp(repo, await round())) break;
     }
     await sink.close();
     const expected = expectedIds(t.hostname);

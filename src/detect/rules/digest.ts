@@ -19,6 +19,11 @@ export const DIGEST_ENTITIES = 50;
 interface DigestState {
   start: number;
   users: Set<string>;
+  /**
+   * The first users, as the fields show them: a new list only when a user joins it, so the detections of a busy
+   * day share one list instead of building fifty names each.
+   */
+  entities: readonly string[];
 }
 
 // Keyed by the organization's state object, which belongs to one engine: no state shared between engines.
@@ -31,20 +36,18 @@ export function asDigest(ruleId: string, e: DetectEvent, ctx: RuleContext, f: Fi
   if (byRule === undefined) digests.set(ctx.org, (byRule = new Map<string, DigestState>()));
   let d = byRule.get(ruleId);
   if (d === undefined || e.ts - d.start >= ctx.settings.suppressionMs) {
-    d = { start: e.ts, users: new Set() };
+    d = { start: e.ts, users: new Set(), entities: [] };
     byRule.set(ruleId, d);
   }
-  if (d.users.size < 100_000) d.users.add(f.entity);
-  const entities: string[] = [];
-  for (const u of d.users) {
-    if (entities.length >= DIGEST_ENTITIES) break;
-    entities.push(u);
+  if (!d.users.has(f.entity) && d.users.size < 100_000) {
+    d.users.add(f.entity);
+    if (d.entities.length < DIGEST_ENTITIES) d.entities = [...d.entities, f.entity];
   }
-  return {
-    entity: e.orgSlug,
-    eventIds: f.eventIds,
-    facts: { ...f.facts, digest: true, users: d.users.size, entities },
-  };
+  const facts: Record<string, unknown> = f.facts === undefined ? {} : { ...f.facts };
+  facts['digest'] = true;
+  facts['users'] = d.users.size;
+  facts['entities'] = d.entities;
+  return { entity: e.orgSlug, eventIds: f.eventIds, facts };
 }
 
 /**

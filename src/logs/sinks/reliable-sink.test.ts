@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectedEvent } from '../../app/index.js';
 import { batchOf } from './events.test-helpers.js';
-import { createReliableSink } from './reliable-sink.js';
+import { createReliableSink, type ReliableSinkOptions } from './reliable-sink.js';
 import type { LogSink } from './types.js';
 import { SinkError } from './types.js';
 
@@ -43,17 +43,34 @@ describe('reliable sink (retry + spill queue)', () => {
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+  /** A sink spilling to this test's directory that retries at once (1 ms) unless told otherwise. */
+  const sinkOver = (r: LogSink, over: Partial<ReliableSinkOptions> = {}) =>
+    createReliableSink(r, {
+      spillDir: dir,
+      maxSpillBytes: 1e6,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      sleep: fastSleep,
+      ...over,
+    });
+  /** What a process leaves behind when it stops while its receiver is down: a queue of these batches. */
+  async function leftover(batches: ReadonlyArray<readonly [number, number]>): Promise<void> {
+    const r1 = receiver();
+    r1.down = true;
+    const a = createReliableSink(r1, {
+      spillDir: dir,
+      maxSpillBytes: 1e6,
+      baseDelayMs: 1000,
+      maxDelayMs: 1000,
+    });
+    for (const [from, n] of batches) await a.send(batchOf(from, n), signal);
+    await a.close();
+  }
 
   it('acknowledges batches once spilled while the receiver is down, then delivers them in order', async () => {
     const r = receiver();
     r.down = true;
-    const sink = createReliableSink(r, {
-      spillDir: dir,
-      maxSpillBytes: 1e6,
-      baseDelayMs: 1,
-      maxDelayMs: 5,
-      sleep: fastSleep,
-    });
+    const sink = sinkOver(r, { maxDelayMs: 5 });
     for (let i = 0; i < 3; i++) await sink.send(batchOf(i * 10, 10), signal);
     expect(sink.state()).toBe('retrying');
     expect(sink.stats?.()).toMatchObject({ queueBatches: 3, queueEvents: 30, dropped: 0 });
@@ -72,13 +89,7 @@ describe('reliable sink (retry + spill queue)', () => {
   it('fails send when the queue is full, so the route pauses, and loses nothing', async () => {
     const r = receiver();
     r.down = true;
-    const sink = createReliableSink(r, {
-      spillDir: dir,
-      maxSpillBytes: 12_000,
-      baseDelayMs: 1,
-      maxDelayMs: 2,
-      sleep: fastSleep,
-    });
+    const sink = sinkOver(r, { maxSpillBytes: 12_000, maxDelayMs: 2 });
     const accepted: number[] = [];
     let refused = -1;
     for (let i = 0; i < 20; i++) {
@@ -103,68 +114,44 @@ describe('reliable sink (retry + spill queue)', () => {
     await sink.close();
   });
 
-  it('keeps the queue across a restart and delivers it before new batches', async () => {
-    const r1 = receiver();
-    r1.down = true;
-    const a = createReliableSink(r1, {
-      spillDir: dir,
-      maxSpillBytes: 1e6,
-      baseDelayMs: 1000,
-      maxDelayMs: 1000,
-    });
-    await a.send(batchOf(0, 5), signal);
-    await a.send(batchOf(5, 5), signal);
-    await a.close();
-
+  it.each([
+    {
+      name: 'keeps the queue across a restart and delivers it before new batches',
+      left: [
+        [0, 5],
+        [5, 5],
+      ] as const,
+      newBatch: [10, 5] as const,
+      delivered: 15,
+    },
+    {
+      name: 'starts draining a leftover queue without waiting for a new batch',
+      left: [[0, 5]] as const,
+      newBatch: null,
+      delivered: 5,
+    },
+  ])('$name', async ({ left, newBatch, delivered }) => {
+    await leftover(left);
     const r2 = receiver();
-    const b = createReliableSink(r2, {
-      spillDir: dir,
-      maxSpillBytes: 1e6,
-      baseDelayMs: 1,
-      maxDelayMs: 1,
-      sleep: fastSleep,
-    });
-    await b.send(batchOf(10, 5), signal);
-    await b.drained();
-    expect(r2.got).toEqual(batchOf(0, 15).map((e) => e.id));
-    await b.close();
-  });
-
-  it('starts draining a leftover queue without waiting for a new batch', async () => {
-    const r1 = receiver();
-    r1.down = true;
-    const a = createReliableSink(r1, {
-      spillDir: dir,
-      maxSpillBytes: 1e6,
-      baseDelayMs: 1000,
-      maxDelayMs: 1000,
-    });
-    await a.send(batchOf(0, 5), signal);
-    await a.close();
-    const r2 = receiver();
-    const b = createReliableSink(r2, {
-      spillDir: dir,
-      maxSpillBytes: 1e6,
-      baseDelayMs: 1,
-      maxDelayMs: 1,
-      sleep: fastSleep,
-    });
-    const end = Date.now() + 10_000;
-    while (r2.got.length < 5 && Date.now() < end) await new Promise((res) => setTimeout(res, 5));
-    expect(r2.got).toEqual(batchOf(0, 5).map((e) => e.id));
+    const b = sinkOver(r2);
+    // The leftover queue first, in order, then the new batch.
+    const expected = batchOf(0, delivered).map((e) => e.id);
+    if (newBatch !== null) {
+      await b.send(batchOf(newBatch[0], newBatch[1]), signal);
+      await b.drained();
+    } else {
+      const end = Date.now() + 10_000;
+      while (r2.got.length < expected.length && Date.now() < end)
+        await new Promise((res) => setTimeout(res, 5));
+    }
+    expect(r2.got).toEqual(expected);
     await b.close();
   });
 
   it('a batch refused as data fails the send directly, and from the queue moves to rejected/ (counted)', async () => {
     const r = receiver();
     r.rejectIds.add(batchOf(3, 1)[0]!.id);
-    const sink = createReliableSink(r, {
-      spillDir: dir,
-      maxSpillBytes: 1e6,
-      baseDelayMs: 1,
-      maxDelayMs: 1,
-      sleep: fastSleep,
-    });
+    const sink = sinkOver(r);
     await expect(sink.send(batchOf(0, 5), signal)).rejects.toMatchObject({ code: 'sink.rejected' });
     r.down = true;
     await sink.send(batchOf(0, 5), signal); // spilled

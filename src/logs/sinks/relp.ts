@@ -109,6 +109,17 @@ function bad(b: Buffer): RelpError {
   return new RelpError('protocol', `not a RELP frame: "${shown}"`);
 }
 
+/** `200`, alone or followed by a space or a line break: the answer to nearly every message, checked cheaply. */
+function isOk(data: Buffer): boolean {
+  return (
+    data.length >= 3 &&
+    data[0] === 0x32 &&
+    data[1] === 0x30 &&
+    data[2] === 0x30 &&
+    (data.length === 3 || data[3] === 0x20 || data[3] === 0x0a)
+  );
+}
+
 /** The status of an `rsp`: `200 OK` is success; any other code is a refusal with the server's reason. */
 export function answerStatus(data: Buffer): { ok: boolean; code: number; text: string; rest: string } {
   const s = data.toString('utf8');
@@ -207,24 +218,34 @@ export class RelpSession {
       const onAnswer: Waiter = (frame) => {
         if (frame instanceof RelpError) return settle(frame);
         inFlight--;
-        const status = answerStatus(frame.data);
-        if (!status.ok) return settle(new RelpError('refused', `message refused: ${status.text}`));
+        if (!isOk(frame.data)) {
+          return settle(new RelpError('refused', `message refused: ${answerStatus(frame.data).text}`));
+        }
         answered++;
         if (answered === messages.length) return settle();
         arm();
-        pump();
+        // Refill once per chunk of answers, not once per answer: one write instead of one per message.
+        if (!refillQueued) {
+          refillQueued = true;
+          queueMicrotask(() => {
+            refillQueued = false;
+            if (!settled) pump();
+          });
+        }
       };
+      let refillQueued = false;
       const pump = (): void => {
-        const chunks: Buffer[] = [];
+        const parts: Buffer[] = [];
         while (next < messages.length && inFlight < this.o.window) {
           const txnr = this.nextTxnr();
           this.waiting.set(txnr, onAnswer);
-          chunks.push(relpFrame(txnr, 'syslog', messages[next]));
+          const message = messages[next]!;
+          parts.push(Buffer.from(`${String(txnr)} syslog ${String(message.length)} `, 'latin1'), message, LF);
           next++;
           inFlight++;
         }
-        // One write per refill: the window is the bound on what the server may have to answer for.
-        if (chunks.length > 0) this.socket.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        // The window bounds what the server may have to answer for; everything it allows goes in one write.
+        if (parts.length > 0) this.socket.write(Buffer.concat(parts));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) return onAbort();

@@ -13,8 +13,8 @@ import { openStore, type Store } from '../../store/index.js';
 export const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 export const PASSWORD = 'correct horse battery staple';
 
-export interface VerifyWorld {
-  dir: string;
+/** The tenant side every verify test stands on (see `verifyTenant`). */
+export interface VerifyTenant {
   emulator: Emulator;
   listening: Awaited<ReturnType<Emulator['listen']>>;
   creds: TenantCredentials;
@@ -26,18 +26,28 @@ export interface VerifyWorld {
   orgId: string;
   /** An active user with Duo Mobile (push + passcodes), one with SMS, one with a phone. */
   users: { push: string; sms: string; phone: string };
+}
+
+export interface VerifyWorld extends VerifyTenant {
+  dir: string;
   close(): Promise<void>;
 }
 
 /**
- * The real parts a verify test stands on: the emulator over TLS on loopback, the guarded Duo clients, a
- * SQLite store with every capability's migrations, the real services, an organization "acme" with the
- * tenant's Auth API integration saved through Test before Save, and an alert raiser that records.
+ * The real parts a verify test stands on: the emulator over TLS on loopback (its certificates in `tlsDir`),
+ * the guarded Duo clients, a store with every capability's migrations in `dataDir` (or at `databaseUrl`), the
+ * real services, an organization "acme" with the tenant's Auth API integration saved through Test before
+ * Save, and an alert raiser that records. The caller closes the clients, the listener and the store.
  */
-export async function verifyWorld(seed: string): Promise<VerifyWorld> {
-  const dir = mkdtempSync(join(tmpdir(), 'duowatch-verify-'));
-  const emulator = await createEmulator({ seed, users: 40, rateLimit: false });
-  const listening = await emulator.listen({ tlsDir: join(dir, 'tls') });
+export async function verifyTenant(o: {
+  seed: string;
+  dataDir: string;
+  tlsDir: string;
+  databaseUrl?: string;
+  orgName: string;
+}): Promise<VerifyTenant> {
+  const emulator = await createEmulator({ seed: o.seed, users: 40, rateLimit: false });
+  const listening = await emulator.listen({ tlsDir: o.tlsDir });
   const creds = emulator.credentials()[0];
   if (creds === undefined) throw new Error('no tenant');
   const clients = new DuoClients({
@@ -48,13 +58,13 @@ export async function verifyWorld(seed: string): Promise<VerifyWorld> {
     },
   });
   const store = await openStore({
-    dataDir: dir,
-    databaseUrl: 'sqlite::memory:',
+    dataDir: o.dataDir,
+    ...(o.databaseUrl === undefined ? {} : { databaseUrl: o.databaseUrl }),
     env: {},
     migrations: capabilityMigrations,
   });
   const services = createServices({ store, clients });
-  const org = await services.orgs.create({ slug: 'acme', name: 'Acme' }, { id: 'system' });
+  const org = await services.orgs.create({ slug: 'acme', name: o.orgName }, { id: 'system' });
   const saved = await services.integrations.add(
     org.id,
     { kind: 'auth', apiHost: creds.hostname, ikey: creds.auth.ikey, skey: creds.auth.skey, label: 'auth' },
@@ -72,7 +82,6 @@ export async function verifyWorld(seed: string): Promise<VerifyWorld> {
   if (!users.push || !users.sms || !users.phone) throw new Error('tenant lacks push/sms/phone users');
   const alerts: NewAlert[] = [];
   return {
-    dir,
     emulator,
     listening,
     creds,
@@ -88,10 +97,26 @@ export async function verifyWorld(seed: string): Promise<VerifyWorld> {
     },
     orgId: org.id,
     users,
+  };
+}
+
+/** `verifyTenant` over an in-memory SQLite store in a temporary directory, removed on close. */
+export async function verifyWorld(seed: string): Promise<VerifyWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'duowatch-verify-'));
+  const t = await verifyTenant({
+    seed,
+    dataDir: dir,
+    tlsDir: join(dir, 'tls'),
+    databaseUrl: 'sqlite::memory:',
+    orgName: 'Acme',
+  });
+  return {
+    ...t,
+    dir,
     async close() {
-      await clients.close();
-      await listening.close();
-      await store.close();
+      await t.clients.close();
+      await t.listening.close();
+      await t.store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
