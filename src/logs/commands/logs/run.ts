@@ -54,6 +54,23 @@ async function routedTargets(
     );
 }
 
+/** The selected streams the configured routes collect for the organization; none is an error that says the fix. */
+async function routedStreams(
+  rt: Runtime,
+  service: Awaited<ReturnType<typeof openConfigured>>,
+  slug: string,
+  selected: readonly LogStream[],
+): Promise<LogStream[]> {
+  const full = await rt.store.organizations.findBySlug(slug);
+  const routed = full === undefined ? [] : service.streamsFor(full);
+  if (routed.length === 0)
+    throw new LogsError(
+      'logs.no_sink',
+      `no logs.routes entry collects organization "${slug}": add a route to the configuration or name --sink file:<path>`,
+    );
+  return selected.filter((s) => routed.includes(s));
+}
+
 /** `logs once` without `--sink`: one poll of every routed integration of the organization, backoff ignored. */
 async function onceByRoutes(
   io: CliIo,
@@ -64,14 +81,7 @@ async function onceByRoutes(
   const org = await findOrg(rt, opts.org);
   const service = await openConfigured(io, rt);
   try {
-    const full = await rt.store.organizations.findBySlug(org.slug);
-    const routed = full === undefined ? [] : service.streamsFor(full);
-    if (routed.length === 0)
-      throw new LogsError(
-        'logs.no_sink',
-        `no logs.routes entry collects organization "${org.slug}": add a route to the configuration or name --sink file:<path>`,
-      );
-    const streams = selected.filter((s) => routed.includes(s));
+    const streams = await routedStreams(rt, service, org.slug, selected);
     const reports: StreamReport[] = [];
     for (const t of await routedTargets(service, [org.id]))
       reports.push(...(await service.poll(t.orgId, t.integrationId, { respectBackoff: false, streams })));
@@ -259,14 +269,7 @@ async function backfillByRoutes(
   const service = await openConfigured(io, rt);
   let progress: Awaited<ReturnType<typeof progressBar>> | null = null;
   try {
-    const full = await rt.store.organizations.findBySlug(org.slug);
-    const routed = full === undefined ? [] : service.streamsFor(full);
-    if (routed.length === 0)
-      throw new LogsError(
-        'logs.no_sink',
-        `no logs.routes entry collects organization "${org.slug}": add a route to the configuration or name --sink file:<path>`,
-      );
-    const streams = selected.filter((s) => routed.includes(s));
+    const streams = await routedStreams(rt, service, org.slug, selected);
     if (opts.rewind === true) await rewind(rt, org.id, streams, firstFrom);
     progress = await progressBar(io, opts);
     const reports: StreamReport[] = [];
