@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
+  createClock,
   createEmulator,
   type Emulator,
   type EmulatorOptions,
@@ -48,6 +49,25 @@ export async function startCliEmulator(options: {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The logs CLI tests' world: the tenant runs an hour behind the wall clock, so moving its clock forward later
+ * makes new events appear inside the collector's window (now − 2 min by the wall clock); Duo's rate limits and
+ * our log budget are off.
+ */
+export function startLogsCliEmulator(prefix: string, seed: string, users: number): Promise<CliEmulator> {
+  return startCliEmulator({
+    prefix,
+    emulator: {
+      seed,
+      users,
+      rateLimit: false,
+      signAgainstWallClock: true,
+      clock: createClock({ offsetMs: -3_600_000 }),
+    },
+    env: { DUOWATCH_DUO_LOG_BUDGET: '0' },
+  });
 }
 
 /** Runs the CLI in-process with the given environment and stdin; collects stdout and stderr. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { runCli, startCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
+import { runCli, startLogsCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClock, type Emulator, type TenantCredentials } from '../../../emulator/index.js';
+import type { Emulator, TenantCredentials } from '../../../emulator/index.js';
 
 // `duowatch logs once` as the scripted checks run it: the emulator over TLS (limits off), the data directory,
 // DUOWATCH_DUO_LOG_BUDGET=0, a file sink, JSON on stdout.
@@ -12,19 +12,7 @@ let world: CliEmulator;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  // The emulated tenant runs an hour behind the wall clock, so moving it forward later makes new events
-  // appear inside the collector's window (now − 2 min by the wall clock).
-  world = await startCliEmulator({
-    prefix: 'duowatch-cli-logs-',
-    emulator: {
-      seed: 'cli-logs',
-      users: 60,
-      rateLimit: false,
-      signAgainstWallClock: true,
-      clock: createClock({ offsetMs: -3_600_000 }),
-    },
-    env: { DUOWATCH_DUO_LOG_BUDGET: '0' },
-  });
+  world = await startLogsCliEmulator('duowatch-cli-logs-', 'cli-logs', 60);
   ({ emulator, creds, env } = world);
 });
 

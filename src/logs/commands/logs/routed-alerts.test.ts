@@ -4,8 +4,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertRepository } from '../../../alerts/alerts.repository.js';
 import { capabilityMigrations } from '../../../app/index.js';
-import { runCli, startCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
-import { createClock } from '../../../emulator/index.js';
+import { runCli, startLogsCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
 import { openStore, type Store } from '../../../store/index.js';
 
 // Through the real CLI against the emulator over TLS: `logs run` without --sink delivers the alerts routes from
@@ -18,17 +17,7 @@ let histFile: string;
 let store: Store;
 
 beforeAll(async () => {
-  world = await startCliEmulator({
-    prefix: 'duowatch-cli-logs-routed-alerts-',
-    emulator: {
-      seed: 'cli-logs-alerts',
-      users: 30,
-      rateLimit: false,
-      signAgainstWallClock: true,
-      clock: createClock({ offsetMs: -3_600_000 }),
-    },
-    env: { DUOWATCH_DUO_LOG_BUDGET: '0' },
-  });
+  world = await startLogsCliEmulator('duowatch-cli-logs-routed-alerts-', 'cli-logs-alerts', 30);
   alertsFile = join(world.dir, 'alerts.ndjson');
   histFile = join(world.dir, 'hist.ndjson');
   const configFile = join(world.dir, 'duowatch.yaml');

@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
-import { createClock } from '../../../emulator/index.js';
+import { runCli, startLogsCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
 
 // `logs once` and `logs run` without --sink collect by the configuration's routes, sinks and filters (the
 // service `serve` uses), and `logs status` — another process's view — shows the rate, backlog and sink health
@@ -13,17 +12,7 @@ let archive: string;
 let denied: string;
 
 beforeAll(async () => {
-  world = await startCliEmulator({
-    prefix: 'duowatch-cli-logs-routed-',
-    emulator: {
-      seed: 'cli-logs',
-      users: 60,
-      rateLimit: false,
-      signAgainstWallClock: true,
-      clock: createClock({ offsetMs: -3_600_000 }),
-    },
-    env: { DUOWATCH_DUO_LOG_BUDGET: '0' },
-  });
+  world = await startLogsCliEmulator('duowatch-cli-logs-routed-', 'cli-logs', 60);
   archive = join(world.dir, 'archive.ndjson');
   denied = join(world.dir, 'denied.ndjson');
   const configFile = join(world.dir, 'duowatch.yaml');
