@@ -20,6 +20,54 @@ describe('user baselines', () => {
     expect(back).toEqual(b);
   });
 
+  it('stores times in whole seconds after the first login, widening a span by under a second', () => {
+    const b = emptyUserBaseline(1_792_427_594_765);
+    touch(b.ips, '81.2.69.160', 1_792_427_594_765 + 1_500, 64);
+    b.ips.seenAt(0, 1_792_427_594_765 + 86_400_250);
+    b.lastGeo = {
+      ts: 1_792_427_594_765 + 2_000,
+      ip: '81.2.69.160',
+      lat: 51.514_198_303_222_66,
+      lon: -0.093_102_000_653_743_74,
+      city: 'London',
+      country: 'GB',
+      id: 'auth:1',
+      duo: 'London|United Kingdom',
+    };
+    const stored = JSON.parse(JSON.stringify(encodeUserBaseline(b))) as Record<string, unknown>;
+    // Small integers, not millisecond timestamps.
+    expect(stored['ipSeen']).toEqual([1, 86_401]);
+    const back = decodeUserBaseline(stored);
+    expect(back?.ips.get('81.2.69.160')).toEqual([1_792_427_594_765 + 1_000, 1_792_427_594_765 + 86_401_000]);
+    expect(back?.lastGeo?.ts).toBe(1_792_427_594_765 + 2_000);
+    expect(back?.lastGeo?.lat).toBeCloseTo(51.514_198, 5);
+    expect(back?.lastGeo?.lon).toBeCloseTo(-0.093_102, 5);
+    expect(back?.lastGeo).toMatchObject({
+      ip: '81.2.69.160',
+      city: 'London',
+      id: 'auth:1',
+      duo: 'London|United Kingdom',
+    });
+    // A damaged row (times not matching the keys) is no baseline rather than a wrong one.
+    expect(decodeUserBaseline({ ...stored, ipSeen: [1] })).toBeNull();
+  });
+
+  it('reads the previous stored form (tuples in milliseconds, v 2)', () => {
+    const back = decodeUserBaseline({
+      v: 2,
+      firstTs: 1000,
+      ips: [['10.1.2.3', 1500, 2500]],
+      countries: [['France', 1500, 9000]],
+      rdDays: [[20_000, 3]],
+      bypassDays: [],
+      lastGeo: null,
+    });
+    expect(back?.ips.get('10.1.2.3')).toEqual([1500, 2500]);
+    expect(back?.countries.get('France')).toEqual([1500, 9000]);
+    expect(back?.rdDays).toEqual([20_000, 3]);
+    expect(back?.bypassDays).toBeUndefined();
+  });
+
   it('reads the first stored form (objects keyed by IP and day), so an upgrade forgets nothing', () => {
     const back = decodeUserBaseline({
       firstTs: 5,

@@ -26,6 +26,14 @@ export class SeenKeys {
   /** Doubles (event times are beyond small integers), so the list stores them unboxed. */
   private times: number[] = [];
 
+  /** From a key list and its `[first, last, …]` times (taken over, not copied). */
+  static of(keys: string[], times: number[]): SeenKeys {
+    const m = new SeenKeys();
+    m.keyList = keys;
+    m.times = times;
+    return m;
+  }
+
   get size(): number {
     return this.keyList.length;
   }
@@ -150,36 +158,84 @@ export function emptyUserBaseline(ts: number): UserBaseline {
   };
 }
 
-/** The stored form of a user baseline: plain JSON, keyed parts as arrays of tuples. */
+/**
+ * The stored form of a user baseline (`v: 3`), plain JSON: each key list beside a flat list of its first/last
+ * seen times in whole seconds after `firstTs` (first rounded down, last up, so a reload only widens a span by
+ * under a second). Small integers: `JSON.stringify` writes a millisecond timestamp (a double) about four times
+ * slower than a small integer, and the save wrote one row per changed user (docs/detect.md "Baselines").
+ */
 export interface StoredUserBaseline {
-  v: 2;
+  v: 3;
   firstTs: number;
-  ips: [string, number, number][];
-  countries: [string, number, number][];
-  rdDays: [number, number][];
-  bypassDays: [number, number][];
-  lastGeo: UserBaseline['lastGeo'];
+  ips: string[];
+  ipSeen: number[];
+  countries: string[];
+  countrySeen: number[];
+  /** `[day, count, …]` as in memory. */
+  rdDays: number[];
+  bypassDays: number[];
+  /** The last located login: its time in seconds after `firstTs`, coordinates in 1e-5 degrees (about 1 m). */
+  lastGeo: {
+    at: number;
+    ip: string;
+    lat: number;
+    lon: number;
+    city: string;
+    country: string;
+    id: string;
+    duo: string | null;
+  } | null;
 }
 
 export function encodeUserBaseline(b: UserBaseline): StoredUserBaseline {
-  const seen = (m: SeenKeys): [string, number, number][] =>
-    m.keys().map((k, i) => [k, m.firstAt(i), m.lastAt(i)] as [string, number, number]);
+  const f = b.firstTs;
+  const seen = (m: SeenKeys): number[] => {
+    const out = new Array<number>(2 * m.size);
+    for (let i = 0; i < m.size; i++) {
+      out[2 * i] = Math.floor((m.firstAt(i) - f) / 1000);
+      out[2 * i + 1] = Math.ceil((m.lastAt(i) - f) / 1000);
+    }
+    return out;
+  };
+  const g = b.lastGeo;
   return {
-    v: 2,
-    firstTs: b.firstTs,
-    ips: seen(b.ips),
-    countries: seen(b.countries),
-    rdDays: b.rdDays === undefined ? [] : dayPairs(b.rdDays),
-    bypassDays: b.bypassDays === undefined ? [] : dayPairs(b.bypassDays),
-    lastGeo: b.lastGeo,
+    v: 3,
+    firstTs: f,
+    ips: b.ips.keys().slice(),
+    ipSeen: seen(b.ips),
+    countries: b.countries.keys().slice(),
+    countrySeen: seen(b.countries),
+    rdDays: b.rdDays === undefined ? [] : b.rdDays.slice(),
+    bypassDays: b.bypassDays === undefined ? [] : b.bypassDays.slice(),
+    // A copy: the engine updates the live one in place.
+    lastGeo:
+      g === null
+        ? null
+        : {
+            at: Math.round((g.ts - f) / 1000),
+            ip: g.ip,
+            lat: Math.round(g.lat * 1e5),
+            lon: Math.round(g.lon * 1e5),
+            city: g.city,
+            country: g.country,
+            id: g.id,
+            duo: g.duo ?? null,
+          },
   };
 }
 
-/** Reads a stored baseline; also the first stored form (objects keyed by IP), so an upgrade forgets nothing. */
+const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * Reads a stored baseline: the current form, and the earlier ones (arrays of `[key, first, last]` tuples in
+ * milliseconds, `v: 2`; objects keyed by IP, the first), so an upgrade forgets nothing. Anything else is null.
+ */
 export function decodeUserBaseline(value: unknown): UserBaseline | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
-  if (typeof v['firstTs'] !== 'number') return null;
+  const f = v['firstTs'];
+  if (!isNumber(f)) return null;
+  if (v['v'] === 3) return decodeV3(v, f);
   const seen = (x: unknown): SeenKeys => {
     const m = new SeenKeys();
     if (Array.isArray(x)) {
@@ -198,7 +254,7 @@ export function decodeUserBaseline(value: unknown): UserBaseline | null {
     return pairs.length === 0 ? undefined : pairs.flat();
   };
   const out: UserBaseline = {
-    firstTs: v['firstTs'],
+    firstTs: f,
     ips: seen(v['ips']),
     countries: seen(v['countries']),
     rdDays: days(v['rdDays']),
@@ -206,6 +262,50 @@ export function decodeUserBaseline(value: unknown): UserBaseline | null {
     lastGeo: (v['lastGeo'] as UserBaseline['lastGeo'] | undefined) ?? null,
   };
   return out;
+}
+
+function decodeV3(v: Record<string, unknown>, f: number): UserBaseline | null {
+  const seen = (keys: unknown, times: unknown): SeenKeys | null => {
+    if (!Array.isArray(keys) || !Array.isArray(times) || times.length !== 2 * keys.length) return null;
+    const list: string[] = [];
+    const ms: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const first: unknown = times[2 * i];
+      const last: unknown = times[2 * i + 1];
+      if (typeof keys[i] !== 'string' || !isNumber(first) || !isNumber(last)) return null;
+      list.push(keys[i] as string);
+      ms.push(f + first * 1000, f + last * 1000);
+    }
+    return SeenKeys.of(list, ms);
+  };
+  const days = (x: unknown): DayCounts | undefined => {
+    if (!Array.isArray(x) || x.length === 0 || x.length % 2 !== 0 || !x.every(isNumber)) return undefined;
+    return x.slice();
+  };
+  const ips = seen(v['ips'], v['ipSeen']);
+  const countries = seen(v['countries'], v['countrySeen']);
+  if (ips === null || countries === null) return null;
+  const g = v['lastGeo'] as Record<string, unknown> | null | undefined;
+  let lastGeo: UserBaseline['lastGeo'] = null;
+  if (typeof g === 'object' && g !== null && isNumber(g['at']) && isNumber(g['lat']) && isNumber(g['lon']))
+    lastGeo = {
+      ts: f + g['at'] * 1000,
+      ip: String(g['ip']),
+      lat: g['lat'] / 1e5,
+      lon: g['lon'] / 1e5,
+      city: String(g['city']),
+      country: String(g['country']),
+      id: String(g['id']),
+      duo: typeof g['duo'] === 'string' ? g['duo'] : null,
+    };
+  return {
+    firstTs: f,
+    ips,
+    countries,
+    rdDays: days(v['rdDays']),
+    bypassDays: days(v['bypassDays']),
+    lastGeo,
+  };
 }
 
 export function emptyOrgBaseline(ts: number): OrgBaseline {

@@ -400,7 +400,19 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         b.lastGeo.duo = e.place;
       } else {
         const p = geo.locate(e.ip);
-        if (p !== null) {
+        const g = b.lastGeo;
+        if (p !== null && g !== null) {
+          // In place: a user's last place changes with most logins from a new address.
+          g.ts = e.ts;
+          g.ip = e.ip;
+          g.lat = p.lat;
+          g.lon = p.lon;
+          g.city = p.city;
+          g.country = p.country;
+          g.id = e.id;
+          g.duo = e.place;
+          changed = true;
+        } else if (p !== null) {
           b.lastGeo = {
             ts: e.ts,
             ip: e.ip,

@@ -43,10 +43,9 @@ export function asDigest(ruleId: string, e: DetectEvent, ctx: RuleContext, f: Fi
     d.users.add(f.entity);
     if (d.entities.length < DIGEST_ENTITIES) d.entities = [...d.entities, f.entity];
   }
-  const facts: Record<string, unknown> = f.facts === undefined ? {} : { ...f.facts };
-  facts['digest'] = true;
-  facts['users'] = d.users.size;
-  facts['entities'] = d.entities;
+  // One literal: properties added one by one to a spread copy cost a map transition each (a tenth of the
+  // engine's time went here when a digest rule fired on many logins).
+  const facts = { ...f.facts, digest: true, users: d.users.size, entities: d.entities };
   return { entity: e.orgSlug, eventIds: f.eventIds, facts };
 }
 
