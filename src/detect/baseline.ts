@@ -14,11 +14,18 @@ export type Seen = [first: number, last: number];
  * tuple per key held ~400 bytes for a user's three addresses (its hash table and a 64-byte tuple each); these
  * two lists hold a third of that, and a user has at most 64 keys, so a scan finds one as fast as a hash.
  */
-/** The last lookup of any `SeenKeys` (one entry for the whole engine: no memory per user). */
-const memo: { list: readonly string[] | null; key: string | null; index: number } = {
-  list: null,
-  key: null,
+/**
+ * The last lookup in a user's IP list and in a country list (two entries for the whole engine: no memory per
+ * user). The rules and then the learning step look up the same event's address and country, alternating
+ * between the two lists: one entry was evicted by the other list every time.
+ */
+const memo = {
+  list: null as readonly string[] | null,
+  key: null as string | null,
   index: -1,
+  list2: null as readonly string[] | null,
+  key2: null as string | null,
+  index2: -1,
 };
 
 export class SeenKeys {
@@ -41,9 +48,14 @@ export class SeenKeys {
   indexOf(key: string): number {
     // Several rules and the learning step look up the same event's address in the same list in a row; the
     // list is replaced (never changed in place) when a key comes or goes, so its identity keys the answer.
-    if (this.keyList === memo.list && key === memo.key) return memo.index;
-    const index = this.keyList.indexOf(key);
-    memo.list = this.keyList;
+    const list = this.keyList;
+    if (list === memo.list && key === memo.key) return memo.index;
+    if (list === memo.list2 && key === memo.key2) return memo.index2;
+    const index = list.indexOf(key);
+    memo.list2 = memo.list;
+    memo.key2 = memo.key;
+    memo.index2 = memo.index;
+    memo.list = list;
     memo.key = key;
     memo.index = index;
     return index;

@@ -483,6 +483,11 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         const fields: Record<string, unknown> = {};
         for (const name of rule.fields) fields[name] = fieldValue(e, name);
         if (f.facts !== undefined) Object.assign(fields, f.facts);
+        if (f.digest !== undefined) {
+          fields['digest'] = true;
+          fields['users'] = f.digest.users;
+          fields['entities'] = f.digest.entities;
+        }
         detections++;
         out.push({
           rule: rule.id,

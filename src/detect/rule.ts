@@ -104,7 +104,12 @@ export interface Firing {
   /** Overrides the header's severity (a Trust Monitor priority event). */
   readonly severity?: AlertSeverity;
   /** Rule-specific triage facts (distance and speed, counts, baseline). */
-  readonly facts?: Readonly<Record<string, unknown>>;
+  readonly facts?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * A digest's users so far (rules/digest.ts); the alert shows them after the facts as `digest: true`, `users`
+   * (the count) and `entities` (the first names).
+   */
+  readonly digest?: { readonly users: number; readonly entities: readonly string[] };
 }
 
 export interface Rule extends RuleHeader {

@@ -43,10 +43,14 @@ export function asDigest(ruleId: string, e: DetectEvent, ctx: RuleContext, f: Fi
     d.users.add(f.entity);
     if (d.entities.length < DIGEST_ENTITIES) d.entities = [...d.entities, f.entity];
   }
-  // One literal: properties added one by one to a spread copy cost a map transition each (a tenth of the
-  // engine's time went here when a digest rule fired on many logins).
-  const facts = { ...f.facts, digest: true, users: d.users.size, entities: d.entities };
-  return { entity: e.orgSlug, eventIds: f.eventIds, facts };
+  // The rule's facts are not copied: the engine adds the digest's after them (copying them per detection was a
+  // tenth of the engine's time on a tenant where digest rules fire on many logins).
+  return {
+    entity: e.orgSlug,
+    eventIds: f.eventIds,
+    facts: f.facts,
+    digest: { users: d.users.size, entities: d.entities },
+  };
 }
 
 /**
