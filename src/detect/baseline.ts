@@ -351,13 +351,6 @@ export function touch(seen: SeenKeys, key: string, ts: number, max: number): boo
   return true;
 }
 
-/** `[day, count]` pairs of a day list (the stored form). */
-function dayPairs(days: DayCounts): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 0; i + 1 < days.length; i += 2) out.push([days[i] as number, days[i + 1] as number]);
-  return out;
-}
-
 /**
  * Adds `n` to day `d`, dropping days before `keepFrom` when a new day starts; returns the list to keep (a new
  * day makes a new list of exactly the right length: a list grown by `push` keeps ~50 % spare slots per user).
