@@ -94,6 +94,29 @@ describe('user baselines', () => {
     expect(days).toEqual([12, 1, 30, 1]);
   });
 
+  it('finds whole keys only, keeps positions through removals, and refuses keys it cannot hold', () => {
+    const m = new SeenKeys();
+    for (const [i, k] of ['10.0.0.12', '10.0.0.1', '0.0.1', '2a02:c7f::1'].entries()) m.set(k, i, i + 10);
+    expect(m.indexOf('10.0.0.1')).toBe(1); // not inside "10.0.0.12"
+    expect(m.indexOf('0.0.1')).toBe(2); // not the tail of "10.0.0.1"
+    expect(m.indexOf('10.0.0')).toBe(-1);
+    expect(m.get('2a02:c7f::1')).toEqual([3, 13]);
+    m.removeAt(1);
+    expect(m.keys()).toEqual(['10.0.0.12', '0.0.1', '2a02:c7f::1']);
+    expect(m.indexOf('10.0.0.1')).toBe(-1);
+    expect(m.get('0.0.1')).toEqual([2, 12]);
+    expect(m.get('2a02:c7f::1')).toEqual([3, 13]);
+    m.removeAt(0);
+    m.removeAt(1);
+    expect(m.keys()).toEqual(['0.0.1']);
+    // A key with the list's separator (or an empty one) is never an address or a country: not kept, not found.
+    expect(m.set('a\n0.0.1', 1, 1)).toBe(false);
+    expect(m.indexOf('a\n0.0.1')).toBe(-1);
+    expect(m.indexOf('')).toBe(-1);
+    expect(touch(m, '', 5, 64)).toBe(false);
+    expect(m.size).toBe(1);
+  });
+
   it('touch keeps the most recently seen keys when over the cap, and says when a save is worth it', () => {
     const m = new SeenKeys();
     expect(touch(m, 'a', 1, 2)).toBe(true);
