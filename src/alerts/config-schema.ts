@@ -14,6 +14,14 @@ export const alertsConfigSchema = z
       .max(30 * 24 * 60)
       .default(60)
       .describe('repeats of an alert inside this window are folded, for raisers that name no window'),
+    outboxRetentionDays: z
+      .number()
+      .positive()
+      .max(3650)
+      .default(7)
+      .describe(
+        'alert changes older than this are pruned from the outbox (alert_outbox) once their alerts stream delivered them, or by age alone when no stream reads them (docs/logs.md)',
+      ),
     mute: z
       .array(
         z.strictObject({
@@ -51,13 +59,15 @@ export const alertsConfigSchema = z
       })
       .optional(),
   })
-  .default({ suppressionMinutes: 60, mute: [] });
+  .default({ suppressionMinutes: 60, outboxRetentionDays: 7, mute: [] });
 
 export type AlertsConfigInput = z.output<typeof alertsConfigSchema>;
 
 /** The `alerts` section after normalisation (secrets resolved, never printed). */
 export interface AlertsConfig {
   readonly suppressionMinutes: number;
+  /** How long the outbox keeps an alert change (delivered, or nobody's to deliver) before serve prunes it. */
+  readonly outboxRetentionDays: number;
   readonly mute: readonly {
     readonly rule: string;
     readonly org?: string | undefined;
@@ -101,6 +111,7 @@ export async function normaliseAlertsConfig(
   const m = input.email;
   return {
     suppressionMinutes: input.suppressionMinutes,
+    outboxRetentionDays: input.outboxRetentionDays,
     mute: input.mute.map((x) => ({ ...x })),
     webhook:
       w === undefined

@@ -47,6 +47,14 @@ export interface AlertOutbox {
   read(orgId: string, afterSeq: number, limit: number): Promise<AlertChange[]>;
   /** The sequence just before the organization's first change at or after `since` (a new reader's start). */
   seqBefore(orgId: string, since: Date): Promise<number>;
+  /** The organizations that have changes older than `before` (what a prune looks at). */
+  orgsWithChangesBefore(before: Date): Promise<string[]>;
+  /**
+   * Deletes at most `limit` of the organization's changes older than `before` — with `throughSeq`, only those
+   * at or below it — oldest first, and says how many. A sequence is never given out again (SQLite
+   * AUTOINCREMENT, PostgreSQL bigserial), so a reader's checkpoint past a deleted row stays right.
+   */
+  prune(orgId: string, before: Date, throughSeq: number | null, limit: number): Promise<number>;
 }
 
 export interface AlertOutboxTable {
@@ -152,6 +160,30 @@ export function alertOutbox(store: Pick<Store, 'db' | 'dialect'>): AlertOutbox {
         .select((eb) => eb.fn.max('seq').as('m'))
         .executeTakeFirst();
       return last?.m === null || last?.m === undefined ? 0 : codec.parseInt(last.m);
+    },
+    async orgsWithChangesBefore(before) {
+      const rows = await db
+        .selectFrom('alert_outbox')
+        .select('org_id')
+        .distinct()
+        .where('at', '<', codec.time(before))
+        .orderBy('org_id')
+        .execute();
+      return rows.map((r) => r.org_id);
+    },
+    async prune(orgId, before, throughSeq, limit) {
+      // One bounded statement per call: the caller loops, so no delete holds the table for long.
+      let oldest = db
+        .selectFrom('alert_outbox')
+        .select('seq')
+        .where('org_id', '=', orgId)
+        .where('at', '<', codec.time(before));
+      if (throughSeq !== null) oldest = oldest.where('seq', '<=', throughSeq);
+      const result = await db
+        .deleteFrom('alert_outbox')
+        .where('seq', 'in', oldest.orderBy('seq').limit(limit))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

@@ -2,11 +2,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertsCapability } from '../alerts/index.js';
+import { alertOutbox, alertsCapability } from '../alerts/index.js';
+import { alertRepository } from '../alerts/alerts.repository.js';
 import { createLogEventHub, type CapabilityContext, type StartedCapability } from '../app/index.js';
 import { loadConfig } from '../config/index.js';
 import { openStore, type DialectAdapter, type Store } from '../store/index.js';
+import { alertStreamKey } from './alert-stream.js';
 import { logsCapability } from './capability.js';
+import { checkpointRepository } from './checkpoint.repository.js';
 
 // duowatch's alerts forwarded to the log sinks as their own event type, through the real alerts capability
 // (stored raiser, its feed) and the real logs capability (routes, file sinks), over SQLite.
@@ -19,7 +22,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'duowatch-alert-forward-'));
   await writeFile(
     join(dir, 'duowatch.yaml'),
-    `logs:
+    `alerts:
+  outboxRetentionDays: 3
+logs:
   sinks:
     raw-alerts: { type: file, path: alerts.ndjson, format: raw }
     ecs-alerts: { type: file, path: alerts-ecs.ndjson, format: ecs }
@@ -175,5 +180,64 @@ describe('alerts on the log sinks', () => {
     // Each change once.
     await new Promise((r) => setTimeout(r, 200));
     expect(await lines('alerts.ndjson')).toHaveLength(3);
+  });
+
+  it('serve prunes the outbox hourly: a change older than alerts.outboxRetentionDays goes once delivered', async () => {
+    const acme = (await store.organizations.findBySlug('acme'))!;
+    const prune = logs.jobs?.find((j) => j.kind === 'alert-outbox-prune');
+    expect(prune).toMatchObject({ schedule: '47 * * * *' });
+    // No fan-out: one run per slot (on PostgreSQL, one process runs it).
+    expect(prune?.targets).toBeUndefined();
+    const run = () =>
+      prune!.handler({
+        runId: 'test',
+        scheduledFor: new Date(),
+        signal: new AbortController().signal,
+        attempt: 1,
+        payload: {},
+        trigger: 'schedule',
+      });
+    // A change stored four days ago by another process (nothing announced it): older than the retention, but
+    // acme's alerts are routed here and its stream has not delivered it, so it waits.
+    const old = await alertRepository(store, { clock: () => new Date(Date.now() - 4 * 86_400_000) }).raise(
+      {
+        orgId: acme.id,
+        source: 'detect',
+        rule: 'duo.old',
+        title: 'Old',
+        severity: 'low',
+        entity: 'old',
+        firstSeen: new Date(),
+        lastSeen: new Date(),
+      },
+      { suppressForMs: 60_000 },
+    );
+    const ids = async () => (await alertOutbox(store).read(acme.id, 0, 1000)).map((c) => c.alertId);
+    expect(await run()).toEqual({ status: 'succeeded', counts: { deleted: 0, batches: 1, waiting: 1 } });
+    expect(await ids()).toContain(old.alert.id);
+    // The next announced change makes serve deliver both; then the old one goes and the recent ones stay.
+    await alerts.provides!.alerts!.raise({
+      orgId: acme.id,
+      source: 'detect',
+      rule: 'duo.new',
+      title: 'New',
+      severity: 'low',
+      entity: 'new',
+      firstSeen: new Date(),
+      lastSeen: new Date(),
+    });
+    const raw = await waitForLines('alerts.ndjson', 5);
+    expect(raw.slice(3).map((l) => l['rule'])).toEqual(['duo.old', 'duo.new']);
+    // The file is written before the commit: wait for the checkpoint to pass the newest change.
+    const newest = (raw[4]!['change'] as { seq: number }).seq;
+    const repo = checkpointRepository(store);
+    for (let i = 0; i < 400; i++) {
+      if (((await repo.get(alertStreamKey(acme.id)))?.checkpoint.seq ?? 0) >= newest) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const before = (await ids()).length;
+    expect(await run()).toEqual({ status: 'succeeded', counts: { deleted: 1, batches: 1, waiting: 1 } });
+    expect(await ids()).not.toContain(old.alert.id);
+    expect(await ids()).toHaveLength(before - 1);
   });
 });

@@ -37,6 +37,8 @@ export interface StreamRecord {
   newestTs: number | null;
   leaseOwner: string | null;
   leaseUntilMs: number | null;
+  /** When a process last wrote the row (created, committed, failed, reset); a lease renewal does not count. */
+  updatedMs: number;
 }
 
 export interface CheckpointRepository {
@@ -110,6 +112,7 @@ export function checkpointRepository(store: Pick<Store, 'db' | 'dialect'>): Chec
       newestTs: n(row.newest_ts),
       leaseOwner: row.lease_owner,
       leaseUntilMs: n(row.lease_until_ms),
+      updatedMs: Number(row.updated_ms),
     };
   }
 

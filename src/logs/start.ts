@@ -3,11 +3,15 @@ import type { CapabilityContext, StartedCapability } from '../app/index.js';
 import { createAlertPump } from './alert-pump.js';
 import type { JobDefinition, RunOutcome, Scheduler } from '../scheduler/index.js';
 import { registerLogsMetrics } from './metrics.js';
+import { pruneAlertOutbox } from './outbox-prune.js';
 import { mountLogsRoutes } from './routes.js';
 import { openLogsService } from './service.js';
 
 /** How often `serve` looks for alert changes the in-process feed did not announce (other processes, retries). */
 export const ALERT_SWEEP_MS = 10_000;
+
+/** Hourly, at a minute no other default schedule uses (so its work never lands on theirs). */
+export const OUTBOX_PRUNE_CRON = '47 * * * *';
 
 /**
  * The poll interval as a cron step (the scheduler is cron-driven; pg-boss schedules by the minute): whole
@@ -28,6 +32,7 @@ export function pollCron(seconds: number): string {
  */
 export async function startLogs(ctx: CapabilityContext): Promise<StartedCapability> {
   const now = () => ctx.clock().getTime();
+  const outbox = alertOutbox(ctx.store);
   const service = await openLogsService({
     config: ctx.config.logs,
     dataDir: ctx.config.dataDir,
@@ -39,7 +44,7 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     alerts: ctx.shared.alerts,
     demo: ctx.demo !== null,
     now,
-    outbox: alertOutbox(ctx.store),
+    outbox,
     onSinkError: (error, context) =>
       ctx.logger.warn(
         { sink: error.sink, code: error.code, queued: context.queued, attempt: context.attempt },
@@ -141,6 +146,26 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     },
   };
 
+  // The outbox grows by a row per alert change whether or not anything routes alerts, so this job runs in every
+  // `serve` (docs/logs.md, "Pruning the outbox"); on PostgreSQL one process runs each slot.
+  const pruneJob: JobDefinition = {
+    kind: 'alert-outbox-prune',
+    schedule: OUTBOX_PRUNE_CRON,
+    expireInSeconds: 900,
+    handler: async (job): Promise<RunOutcome> => {
+      const routed = new Set((await service.alertOrgs()).map((o) => o.id));
+      const result = await pruneAlertOutbox(
+        { outbox, repo: service.repo, now },
+        {
+          retentionMs: ctx.config.alerts.outboxRetentionDays * 86_400_000,
+          routedOrgIds: routed,
+          signal: job.signal,
+        },
+      );
+      return { status: 'succeeded', counts: { ...result } };
+    },
+  };
+
   const collectNow = async (orgId: string): Promise<number> => {
     if (scheduler === null) return 0;
     const targets = (await service.targets()).filter((t) => t.orgId === orgId);
@@ -159,7 +184,10 @@ export async function startLogs(ctx: CapabilityContext): Promise<StartedCapabili
     );
 
   return {
-    ...(service.active ? { jobs: ctx.config.logs.inventory.enabled ? [job, inventoryJob] : [job] } : {}),
+    jobs: [
+      ...(service.active ? [job, ...(ctx.config.logs.inventory.enabled ? [inventoryJob] : [])] : []),
+      pruneJob,
+    ],
     mountRoutes(app, deps) {
       registerLogsMetrics(deps.metrics.registry, service);
       mountLogsRoutes(app, deps, service, collectNow);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { alertOutbox } from '../../src/alerts/index.js';
 import { alertRepository } from '../../src/alerts/alerts.repository.js';
 import { capabilityMigrations } from '../../src/app/index.js';
+import { outboxPruneScenario } from '../../src/logs/outbox-prune.test-helpers.js';
 import { openStore } from '../../src/store/index.js';
 import {
   cli,
@@ -18,8 +19,8 @@ import {
 import { createTestDatabase, reachable } from './store-pg-database.js';
 
 // The alert outbox on PostgreSQL: concurrent writers commit outbox rows in sequence order (a reader following
-// the sequence skips none), one process delivers an organization's alerts at a time (the stream lease), and a
-// SIGKILLed process loses nothing.
+// the sequence skips none), one process delivers an organization's alerts at a time (the stream lease), a
+// SIGKILLed process loses nothing, and pruning never deletes an undelivered change.
 const url = process.env['DATABASE_URL'] ?? '';
 const required = process.env['DUOWATCH_REQUIRE_SERVICES'] === '1';
 const available = url !== '' && (await reachable(url));
@@ -132,5 +133,24 @@ if (!available && required) {
         await database.drop();
       }
     }, 240_000);
+
+    it('pruning never deletes an undelivered change; delivered and unread ones go after the retention', async () => {
+      const database = await createTestDatabase(url);
+      const dir = await mkdtemp(join(tmpdir(), 'duowatch-outbox-pg-prune-'));
+      const store = await openStore({
+        dataDir: join(dir, 'data'),
+        env: {},
+        migrations: capabilityMigrations,
+        databaseUrl: database.url,
+      });
+      try {
+        // The same scenario as src/logs/outbox-prune.test.ts (SQLite), over PostgreSQL.
+        await outboxPruneScenario(store, dir);
+      } finally {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+        await database.drop();
+      }
+    }, 120_000);
   });
 }

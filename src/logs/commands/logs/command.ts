@@ -25,6 +25,7 @@ export interface LogsRunOptions extends GlobalOptions {
 
 const STREAMS_HELP =
   'comma-separated streams: auth,admin,telephony,activity,trust_monitor,offline_enrollment (default: all)';
+const ALERTS_HELP = "duowatch's alert changes to the routes that carry them; default: included";
 
 export function register(program: Command, io: CliIo): void {
   const cmd = program
@@ -37,10 +38,10 @@ export function register(program: Command, io: CliIo): void {
   cmd
     .command('once')
     .description(
-      'collect the selected streams up to now − 2 min, deliver them to the sink, commit the checkpoints and exit; a second run continues from the checkpoints',
+      "collect the selected streams up to now − 2 min, deliver them to the sink, commit the checkpoints and exit; a second run continues from the checkpoints (without --sink: the routes' sinks, then the alert changes of the routes that carry alerts)",
     )
     .requiredOption('--org <slug>', 'organization')
-    .option('--streams <list>', STREAMS_HELP)
+    .option('--streams <list>', `${STREAMS_HELP}; without --sink also alerts (${ALERTS_HELP})`)
     .option(
       '--since <when>',
       'where a stream without a checkpoint starts: 24h, 7d, 90m or an ISO time (default 24h)',
@@ -50,7 +51,10 @@ export function register(program: Command, io: CliIo): void {
       "file:<path> or stdout (default: the configuration's logs.routes and sinks, as serve collects; --since then not allowed)",
     )
     .addOption(formatOption())
-    .option('--json', 'print {"streams":[{"stream","events","newest"}]}')
+    .option(
+      '--json',
+      'print {"streams":[{"stream","events","newest"}]} (without --sink, an "alerts" entry last when the routes carry the organization\'s alerts)',
+    )
     .action(async (_o: unknown, c: Command) => {
       const { runOnce } = await import('./run.js');
       await runOnce(io, c.optsWithGlobals<LogsOnceOptions>());
@@ -84,10 +88,7 @@ export function register(program: Command, io: CliIo): void {
       '--org <slug...>',
       'organizations (default: every organization with an Admin or Accounts integration)',
     )
-    .option(
-      '--streams <list>',
-      `${STREAMS_HELP}; without --sink also alerts (duowatch's alert changes to the routes that carry them; default: included)`,
-    )
+    .option('--streams <list>', `${STREAMS_HELP}; without --sink also alerts (${ALERTS_HELP})`)
     .option(
       '--sink <spec>',
       "file:<path> or stdout (default: the configuration's logs.routes and sinks, as serve collects)",

@@ -7,19 +7,22 @@ import { capabilityMigrations } from '../../../app/index.js';
 import { runCli, startLogsCliEmulator, type CliEmulator } from '../../../cli/cli-emulator.test-helpers.js';
 import { openStore, type Store } from '../../../store/index.js';
 
-// Through the real CLI against the emulator over TLS: `logs run` without --sink delivers the alerts routes from
-// the outbox (alert changes stored by other processes: this test's own store handle and `duowatch alerts ack`),
-// and `logs backfill` without --sink goes through the routes and the auth-log evidence feed.
+// Through the real CLI against the emulator over TLS: `logs run` and `logs once` without --sink deliver the
+// alerts routes from the outbox (alert changes stored by other processes: this test's own store handle and
+// `duowatch alerts ack`), and `logs backfill` without --sink goes through the routes and the auth-log evidence
+// feed.
 let world: CliEmulator;
 let env: Record<string, string>;
 let alertsFile: string;
 let histFile: string;
+let bothFile: string;
 let store: Store;
 
 beforeAll(async () => {
   world = await startLogsCliEmulator('duowatch-cli-logs-routed-alerts-', 'cli-logs-alerts', 30);
   alertsFile = join(world.dir, 'alerts.ndjson');
   histFile = join(world.dir, 'hist.ndjson');
+  bothFile = join(world.dir, 'both.ndjson');
   const configFile = join(world.dir, 'duowatch.yaml');
   writeFileSync(
     configFile,
@@ -28,9 +31,11 @@ beforeAll(async () => {
   sinks:
     alerts: { type: file, path: ${JSON.stringify(alertsFile)}, format: raw }
     hist: { type: file, path: ${JSON.stringify(histFile)}, format: raw }
+    both: { type: file, path: ${JSON.stringify(bothFile)}, format: raw }
   routes:
     - { org: acme, streams: [alerts], sinks: [alerts] }
     - { org: hist, streams: [auth, admin], sinks: [hist] }
+    - { org: both, streams: [auth, alerts], sinks: [both] }
 `,
   );
   env = { ...world.env, DUOWATCH_CONFIG: configFile };
@@ -179,5 +184,84 @@ describe('routed alerts and backfill through the CLI', () => {
     const unrouted = await run(['logs', 'backfill', '--org', 'other', '--since', '1h']);
     expect(unrouted.code).toBe(2);
     expect(unrouted.err).toMatch(/no logs\.routes entry collects organization "other".*\[logs\.no_sink\]/);
+  });
+
+  it('logs once without --sink also delivers the alerts routes: one "alerts" entry after the Duo streams', async () => {
+    await addOrg('both');
+    const both = (await store.organizations.findBySlug('both'))!;
+    const raised = await alertRepository(store).raise(
+      {
+        orgId: both.id,
+        source: 'detect',
+        rule: 'duo.fraud',
+        title: 'User reported a Duo request as fraud',
+        severity: 'high',
+        entity: 'bob',
+        firstSeen: new Date(),
+        lastSeen: new Date(),
+      },
+      { suppressForMs: 3_600_000 },
+    );
+    const id = raised.alert.id;
+    type Summary = { streams: Array<{ stream: string; events: number; newest: string | null }> };
+    const once = await run(['logs', 'once', '--org', 'both', '--json']);
+    expect(once.err).toBe('');
+    expect(once.code).toBe(0);
+    const summary = JSON.parse(once.out) as Summary;
+    // The routed Duo stream's entry as before, then the alerts entry with the same three fields.
+    expect(summary.streams.map((s) => Object.keys(s))).toEqual([
+      ['stream', 'events', 'newest'],
+      ['stream', 'events', 'newest'],
+    ]);
+    expect(summary.streams[0]!.stream).toBe('auth');
+    expect(summary.streams[1]).toEqual({
+      stream: 'alerts',
+      events: 1,
+      newest: raised.alert.createdAt.toISOString(),
+    });
+    const kinds = (): string[] => lines(bothFile).map((l) => (l['duowatch'] as { stream: string }).stream);
+    expect(kinds().filter((k) => k === 'auth')).toHaveLength(summary.streams[0]!.events);
+    const alertLines = () =>
+      lines(bothFile).filter((l) => (l['duowatch'] as { stream: string }).stream === 'alerts');
+    expect(alertLines().map((l) => [l['id'], (l['change'] as { action: string }).action])).toEqual([
+      [id, 'created'],
+    ]);
+
+    // --streams without alerts leaves them; naming only alerts delivers only them.
+    expect((await run(['alerts', 'ack', id, '--note', 'seen'])).code).toBe(0);
+    const authOnly = await run(['logs', 'once', '--org', 'both', '--streams', 'auth', '--json']);
+    expect(authOnly.code).toBe(0);
+    expect((JSON.parse(authOnly.out) as Summary).streams.map((s) => s.stream)).toEqual(['auth']);
+    expect(alertLines()).toHaveLength(1);
+    const alertsOnly = await run(['logs', 'once', '--org', 'both', '--streams', 'alerts', '--json']);
+    expect(alertsOnly.err).toBe('');
+    expect(alertsOnly.code).toBe(0);
+    expect((JSON.parse(alertsOnly.out) as Summary).streams).toEqual([
+      { stream: 'alerts', events: 1, newest: expect.any(String) as string },
+    ]);
+    expect(alertLines().map((l) => (l['change'] as { action: string; by: string }).action)).toEqual([
+      'created',
+      'acknowledged',
+    ]);
+
+    // An organization whose routes carry only its alerts (acme, delivered by `logs run` above): nothing new.
+    const acmeOnce = await run(['logs', 'once', '--org', 'acme', '--json']);
+    expect(acmeOnce.err).toBe('');
+    expect(acmeOnce.code).toBe(0);
+    expect((JSON.parse(acmeOnce.out) as Summary).streams).toEqual([
+      { stream: 'alerts', events: 0, newest: expect.any(String) as string },
+    ]);
+    // With --sink there are only Duo's streams.
+    const adHoc = await run([
+      'logs',
+      'once',
+      '--org',
+      'both',
+      '--streams',
+      'alerts',
+      '--sink',
+      `file:${join(world.dir, 'adhoc.ndjson')}`,
+    ]);
+    expect(adHoc.code).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import { printJson, type CliIo, type GlobalOptions } from '../../../cli/io.js';
 import { withRuntime } from '../../../cli/runtime.js';
 import type { Runtime } from '../../../runtime/index.js';
 import { stripControl } from '../../../shared/index.js';
-import { checkpointRepository } from '../../checkpoint.repository.js';
+import { checkpointRepository, type CheckpointStream } from '../../checkpoint.repository.js';
 import { collectOrg, processOwner, type StreamReport } from '../../collect-org.js';
 import { createDeliveryLock } from '../../delivery-lock.js';
 import { LogsError } from '../../errors.js';
@@ -54,16 +54,20 @@ async function routedTargets(
     );
 }
 
-/** The selected streams the configured routes collect for the organization; none is an error that says the fix. */
+/**
+ * The selected streams the configured routes collect for the organization; neither a Duo stream nor (when the
+ * caller delivers them) its alerts routed is an error that says the fix.
+ */
 async function routedStreams(
   rt: Runtime,
   service: Awaited<ReturnType<typeof openConfigured>>,
   slug: string,
   selected: readonly LogStream[],
+  alertsRouted = false,
 ): Promise<LogStream[]> {
   const full = await rt.store.organizations.findBySlug(slug);
   const routed = full === undefined ? [] : service.streamsFor(full);
-  if (routed.length === 0)
+  if (routed.length === 0 && !alertsRouted)
     throw new LogsError(
       'logs.no_sink',
       `no logs.routes entry collects organization "${slug}": add a route to the configuration or name --sink file:<path>`,
@@ -71,21 +75,29 @@ async function routedStreams(
   return selected.filter((s) => routed.includes(s));
 }
 
-/** `logs once` without `--sink`: one poll of every routed integration of the organization, backoff ignored. */
+/**
+ * `logs once` without `--sink`: one poll of every routed integration of the organization, backoff ignored, then
+ * — when its routes carry `alerts` and the selection includes them — one delivery of its alert changes, as a
+ * `logs run` round does. The alerts entry comes after the Duo streams', so their entries stay as they were.
+ */
 async function onceByRoutes(
   io: CliIo,
   rt: Runtime,
   opts: LogsOnceOptions,
-  selected: readonly LogStream[],
+  selected: StreamSelection,
 ): Promise<void> {
   const org = await findOrg(rt, opts.org);
   const service = await openConfigured(io, rt);
   try {
-    const streams = await routedStreams(rt, service, org.slug, selected);
+    const alertsRouted = (await service.alertOrgs()).some((o) => o.id === org.id);
+    const streams = await routedStreams(rt, service, org.slug, selected.streams, alertsRouted);
     const reports: StreamReport[] = [];
-    for (const t of await routedTargets(service, [org.id]))
+    for (const t of streams.length === 0 ? [] : await routedTargets(service, [org.id]))
       reports.push(...(await service.poll(t.orgId, t.integrationId, { respectBackoff: false, streams })));
-    print(io, opts.json, summarize(streams, reports));
+    const alerts = selected.alerts && alertsRouted;
+    const alertReport = alerts ? await service.deliverAlerts(org.id, { respectBackoff: false }) : null;
+    if (alertReport !== null) reports.push(alertReport);
+    print(io, opts.json, summarize(alerts ? [...streams, 'alerts'] : streams, reports));
     reportFailures(io, reports);
   } finally {
     await service.close();
@@ -93,13 +105,13 @@ async function onceByRoutes(
 }
 
 interface Summary {
-  stream: LogStream;
+  stream: CheckpointStream;
   events: number;
   newest: string | null;
 }
 
 /** One line per stream: events summed over the organization's integrations, the newest event delivered. */
-function summarize(streams: readonly LogStream[], reports: readonly StreamReport[]): Summary[] {
+function summarize(streams: readonly CheckpointStream[], reports: readonly StreamReport[]): Summary[] {
   return streams.map((stream) => {
     const mine = reports.filter((r) => r.key.stream === stream);
     const events = mine.reduce((n, r) => n + (r.result?.events ?? 0), 0);
@@ -187,9 +199,29 @@ function print(io: CliIo, json: boolean | undefined, summary: readonly Summary[]
     );
 }
 
+/** The Duo streams `--streams` selects, and whether the `alerts` routes are delivered too. */
+interface StreamSelection {
+  readonly streams: readonly LogStream[];
+  readonly alerts: boolean;
+}
+
+/**
+ * `--streams` of `logs once|run`. Without `--sink` (by the routes) it may name `alerts` beside Duo's streams,
+ * and selects it when not given; with `--sink` only Duo's streams exist (`alerts` is refused as unknown).
+ */
+function selectStreams(opts: { streams?: string; sink?: string }): StreamSelection {
+  if (opts.sink !== undefined) return { streams: parseStreams(opts.streams), alerts: false };
+  if (opts.streams === undefined) return { streams: parseStreams(undefined), alerts: true };
+  const named = opts.streams.split(',').map((n) => n.trim());
+  const duoOnly = named.filter((n) => n !== 'alerts').join(',');
+  const alerts = named.includes('alerts');
+  return { streams: alerts && duoOnly === '' ? [] : parseStreams(duoOnly), alerts };
+}
+
 /** `duowatch logs once` (scripted use, kept exactly: docs/logs.md). */
 export async function runOnce(io: CliIo, opts: LogsOnceOptions): Promise<void> {
-  const streams = parseStreams(opts.streams);
+  const selected = selectStreams(opts);
+  const { streams } = selected;
   const now = Date.now();
   const firstFrom = Math.max(parseSince(opts.since ?? DEFAULT_LOOKBACK, now), windowFloor(now));
   if (opts.sink === undefined) {
@@ -198,7 +230,7 @@ export async function runOnce(io: CliIo, opts: LogsOnceOptions): Promise<void> {
         'logs.invalid_since',
         '--since needs --sink: routed streams start at logs.firstRunLookback (use `logs backfill` for history)',
       );
-    await withRuntime(io, opts, (rt) => onceByRoutes(io, rt, opts, streams));
+    await withRuntime(io, opts, (rt) => onceByRoutes(io, rt, opts, selected));
     return;
   }
   const sink = sinkFor(opts);
@@ -355,7 +387,7 @@ async function daemonByRoutes(
   io: CliIo,
   rt: Runtime,
   opts: LogsRunOptions,
-  selected: { streams: readonly LogStream[]; alerts: boolean },
+  selected: StreamSelection,
   signal: AbortSignal,
   pause: () => Promise<void>,
 ): Promise<void> {
@@ -413,14 +445,8 @@ async function daemonByRoutes(
 
 /** `duowatch logs run`: a poll every interval for every selected organization until SIGINT/SIGTERM. */
 export async function runDaemon(io: CliIo, opts: LogsRunOptions): Promise<void> {
-  // By the routes, `alerts` may be named beside Duo's streams (and is delivered when no list is given).
-  const named = (opts.streams ?? '').split(',').map((n) => n.trim());
-  const alerts = opts.sink === undefined && (opts.streams === undefined || named.includes('alerts'));
-  const duoOnly = named.filter((n) => n !== 'alerts').join(',');
-  const streams =
-    opts.sink === undefined && opts.streams !== undefined && alerts && duoOnly === ''
-      ? []
-      : parseStreams(opts.sink === undefined && opts.streams !== undefined ? duoOnly : opts.streams);
+  const selected = selectStreams(opts);
+  const { streams } = selected;
   const intervalMs = Math.round(Number(opts.interval ?? '120') * 1000);
   if (!Number.isFinite(intervalMs) || intervalMs < 1000)
     throw new LogsError(
@@ -449,9 +475,7 @@ export async function runDaemon(io: CliIo, opts: LogsRunOptions): Promise<void> 
   };
   if (opts.sink === undefined) {
     try {
-      await withRuntime(io, opts, (rt) =>
-        daemonByRoutes(io, rt, opts, { streams, alerts }, stop.signal, pause),
-      );
+      await withRuntime(io, opts, (rt) => daemonByRoutes(io, rt, opts, selected, stop.signal, pause));
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
