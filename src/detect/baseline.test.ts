@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDay,
+  countOf,
+  dayEntry,
+  dayOf,
   decodeUserBaseline,
   emptyUserBaseline,
   encodeUserBaseline,
@@ -14,8 +17,8 @@ describe('user baselines', () => {
     touch(b.ips, '81.2.69.160', 2000, 64);
     touch(b.ips, '2a02:c7f::1', 3000, 64);
     touch(b.countries, 'United Kingdom', 3000, 32);
-    b.rdDays = [20_000, 4, 20_001, 2];
-    b.bypassDays = [20_001, 1];
+    b.rdDays = [dayEntry(20_000, 4), dayEntry(20_001, 2)];
+    b.bypassDays = [dayEntry(20_001, 1)];
     const back = decodeUserBaseline(JSON.parse(JSON.stringify(encodeUserBaseline(b))));
     expect(back).toEqual(b);
   });
@@ -64,7 +67,7 @@ describe('user baselines', () => {
     });
     expect(back?.ips.get('10.1.2.3')).toEqual([1500, 2500]);
     expect(back?.countries.get('France')).toEqual([1500, 9000]);
-    expect(back?.rdDays).toEqual([20_000, 3]);
+    expect(back?.rdDays).toEqual([dayEntry(20_000, 3)]);
     expect(back?.bypassDays).toBeUndefined();
   });
 
@@ -78,7 +81,7 @@ describe('user baselines', () => {
     });
     expect(back?.ips.get('10.1.2.3')).toEqual([6, 7]);
     expect(back?.countries.get('France')).toEqual([6, 9]);
-    expect(back?.rdDays).toEqual([20_000, 3]);
+    expect(back?.rdDays).toEqual([dayEntry(20_000, 3)]);
     expect(back?.bypassDays).toBeUndefined();
     expect(decodeUserBaseline('garbage')).toBeNull();
   });
@@ -89,9 +92,12 @@ describe('user baselines', () => {
     days = addDay(days, 10, 2, 0);
     days = addDay(days, 12, 1, 0);
     days = addDay(days, 11, 5, 0); // a late event opens an earlier day
-    expect(days).toEqual([10, 3, 11, 5, 12, 1]);
+    const pairs = (list: number[]) => list.flatMap((x) => [dayOf(x), countOf(x)]);
+    expect(pairs(days)).toEqual([10, 3, 11, 5, 12, 1]);
     days = addDay(days, 30, 1, 12); // a new day drops days before the period
-    expect(days).toEqual([12, 1, 30, 1]);
+    expect(pairs(days)).toEqual([12, 1, 30, 1]);
+    days = addDay(days, 30, 70_000, 12); // a day's count stops at 65,535
+    expect(pairs(days)).toEqual([12, 1, 30, 65_535]);
   });
 
   it('finds whole keys only, keeps positions through removals, and refuses keys it cannot hold', () => {

@@ -149,22 +149,23 @@ class ReusedContext implements RuleContext {
     this.orgBaseline = emptyOrgBaseline(0);
   }
   window(scope: EntityState, windowMs = this.settings.windowMs): SlidingWindow {
-    const list = scope.windows;
-    const i = list === null ? -1 : list.indexOf(this.ruleId);
-    let w = i < 0 ? undefined : ((list as (string | SlidingWindow)[])[i + 1] as SlidingWindow);
-    if (w === undefined || w.windowMs !== windowMs) {
-      w = new SlidingWindow(windowMs, Math.max(1000, this.settings.threshold * 2));
-      // New lists of exactly the right length (a list grown by `push` has 17 slots).
-      if (list === null) scope.windows = [this.ruleId, w];
-      else if (i < 0) scope.windows = list.concat(this.ruleId, w);
-      else list[i + 1] = w;
-    }
+    const found = this.existingWindow(scope);
+    if (found !== null && found.windowMs === windowMs) return found;
+    const w = new SlidingWindow(windowMs, Math.max(1000, this.settings.threshold * 2), this.ruleId);
+    // Most entities hold one window (a user's remembered-device logins): held directly, without a list; more
+    // go into a list of exactly the right length (a list grown by `push` has 17 slots).
+    const cur = scope.windows;
+    if (cur === null || cur === found) scope.windows = w;
+    else if (cur instanceof SlidingWindow) scope.windows = [cur, w];
+    else scope.windows = found === null ? cur.concat(w) : cur.map((x) => (x === found ? w : x));
     return w;
   }
   existingWindow(scope: EntityState): SlidingWindow | null {
-    const list = scope.windows;
-    const i = list === null ? -1 : list.indexOf(this.ruleId);
-    return i < 0 ? null : ((list as (string | SlidingWindow)[])[i + 1] as SlidingWindow);
+    const cur = scope.windows;
+    if (cur === null) return null;
+    if (cur instanceof SlidingWindow) return cur.rule === this.ruleId ? cur : null;
+    for (const w of cur) if (w.rule === this.ruleId) return w;
+    return null;
   }
   distinct(scope: EntityState, windowMs = this.settings.windowMs): DistinctWindow {
     const list = scope.distincts;

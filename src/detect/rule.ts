@@ -62,12 +62,13 @@ export interface RuleSettings {
 
 /**
  * Mutable state of one user, administrator or organization; evicted when idle. The window lists are created on
- * first use (most users never need one) and are flat `[ruleId, window, ruleId, window, …]` lists: an entity has
- * one or two windows, and a Map per entity cost ~150 bytes each for 100k users.
+ * first use (most users never need one). An entity has one or two windows: one is held directly, more in a list,
+ * each naming its rule (a Map per entity cost ~150 bytes each for 100k users, a `[ruleId, window]` list 64).
+ * Distinct-value windows (telephony) are flat `[ruleId, window, …]` lists.
  */
 export interface EntityState {
   lastTs: number;
-  windows: (string | SlidingWindow)[] | null;
+  windows: SlidingWindow | SlidingWindow[] | null;
   distincts: (string | DistinctWindow)[] | null;
 }
 

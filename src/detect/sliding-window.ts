@@ -15,6 +15,8 @@ export class SlidingWindow {
     readonly windowMs: number,
     /** Keep at most this many entries (the oldest go first): a rule never needs more than its threshold. */
     private readonly cap = 1000,
+    /** The rule whose window it is (an entity's windows are found by it). */
+    readonly rule = '',
   ) {}
 
   /** `weight` is what `sum` adds up (telephony credits); counting rules leave it at 1. */

@@ -1,5 +1,5 @@
 /** Questions rules ask of a user's baseline (the history before the event tested). */
-import type { SeenKeys } from '../baseline.js';
+import { countOf, dayOf, type SeenKeys } from '../baseline.js';
 import type { DetectEvent } from '../detect-event.js';
 import { otherUsers } from '../org-places.js';
 import { DAY, HOUR, type RuleContext } from '../rule.js';
@@ -32,9 +32,7 @@ export function bypassDaysSeen(e: DetectEvent, ctx: RuleContext): number {
   if (b === null) return 0;
   const from = Math.floor((e.ts - (ctx.settings.params['baselineDays'] ?? 14) * DAY) / DAY);
   let n = 0;
-  const days = b.bypassDays ?? [];
-  for (let i = 0; i + 1 < days.length; i += 2)
-    if ((days[i] as number) >= from && (days[i + 1] as number) > 0) n++;
+  for (const x of b.bypassDays ?? []) if (dayOf(x) >= from && countOf(x) > 0) n++;
   return n;
 }
 

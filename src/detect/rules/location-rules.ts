@@ -3,7 +3,7 @@
  * travel, remembered-device use). The baseline the rule sees is the history before this event; the engine learns
  * from the event only after every rule ran, so the window tested is never part of its own baseline.
  */
-import { KEEP_DAYS } from '../baseline.js';
+import { countOf, dayOf, KEEP_DAYS } from '../baseline.js';
 import type { DetectEvent } from '../detect-event.js';
 import { haversineKm } from '../geo.js';
 import { DAY, defineRule, HOUR, type RuleContext } from '../rule.js';
@@ -135,10 +135,9 @@ export const rememberedDeviceExcessive = defineRule({
     // The baseline is the days wholly before the window tested, so a burst never raises its own bar.
     let busiest = 0;
     const firstDay = day(e.ts - ctx.settings.windowMs);
-    const days = ctx.baseline?.rdDays ?? [];
-    for (let i = 0; i + 1 < days.length; i += 2) {
-      const k = days[i] as number;
-      const c = days[i + 1] as number;
+    for (const x of ctx.baseline?.rdDays ?? []) {
+      const k = dayOf(x);
+      const c = countOf(x);
       if (k < firstDay && k >= firstDay - (KEEP_DAYS - 1) && c > busiest) busiest = c;
     }
     if (n <= (ctx.settings.params['multiplier'] ?? 3) * busiest) return null;
