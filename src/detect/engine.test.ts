@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { memoryBaselineStore, type BaselineStore } from './baseline.js';
 import { createEngine } from './engine.js';
 import { defineRule, MINUTE, type Rule } from './rule.js';
 import { auth, MIN, T0 } from './test-events.test-helpers.js';
@@ -40,5 +41,39 @@ describe('the engine indexes rules by stream and result', () => {
       T0 + 3 * MIN,
       T0 + 5 * MIN,
     ]);
+  });
+});
+
+describe('the engine saves changed baselines', () => {
+  it('in chunks, and a failed write is retried by the next save (nothing learnt is dropped)', async () => {
+    const saved = new Map<string, unknown>();
+    const writes: number[] = [];
+    let failNext = false;
+    const baselines = memoryBaselineStore();
+    const store: BaselineStore = {
+      load: (orgId, kind, keys) => baselines.load(orgId, kind, keys),
+      async save(rows) {
+        if (failNext) {
+          failNext = false;
+          throw new Error('database is locked');
+        }
+        writes.push(rows.length);
+        for (const r of rows) saved.set(r.key, r.data);
+        await baselines.save(rows);
+      },
+    };
+    const engine = createEngine({ baselines: store, saveEveryEvents: Infinity, saveEveryMs: Infinity });
+    const users = 2500;
+    await engine.process(Array.from({ length: users }, (_, i) => auth(T0 + i, { user: `u${i}` })));
+    failNext = true;
+    await expect(engine.flush()).rejects.toThrow('database is locked');
+    expect(saved.size).toBe(0);
+    await engine.flush();
+    // Every user and the organization, at most 1,000 rows a write.
+    expect(saved.size).toBe(users + 1);
+    expect(writes).toEqual([1000, 1000, 501]);
+    // Saved once: nothing is left changed.
+    await engine.flush();
+    expect(writes).toHaveLength(3);
   });
 });

@@ -105,6 +105,9 @@ interface StreamRules {
   readonly byResult: Map<string | null, readonly RuleEntry[]>;
 }
 
+/** Baseline rows per write (see `saveBaselines`). */
+const SAVE_CHUNK = 1000;
+
 /** Results are a small enumeration; past this many distinct values the lists are no longer cached. */
 const MAX_RESULTS = 64;
 
@@ -302,23 +305,50 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       }
   }
 
+  /**
+   * Saves what changed, `SAVE_CHUNK` rows at a time: encoding every changed user of a busy tenant before the
+   * first write held all their rows at once (tens of MB at 100k users) and set the process's peak. A failed write
+   * marks its rows and the ones not yet written as changed again, so the next save retries them.
+   */
   async function saveBaselines(): Promise<void> {
-    const rows: BaselineRow[] = [];
     for (const o of orgs.values()) {
+      let rows: BaselineRow[] = [];
       if (o.baselineDirty && o.baseline !== null) {
         rows.push({ orgId: o.orgId, kind: 'org', key: 'org', data: o.baseline });
         o.baselineDirty = false;
       }
       // Only what changed since the last save: a walk over every user each time would grow with the tenant.
-      for (const key of o.dirtyUsers) {
-        const u = o.users.get(key);
-        if (u === undefined || !u.dirty || u.baseline === null) continue;
-        rows.push({ orgId: o.orgId, kind: 'user', key, data: encodeUserBaseline(u.baseline) });
-        u.dirty = false;
-      }
+      const keys = [...o.dirtyUsers];
       o.dirtyUsers.clear();
+      for (let i = 0; i <= keys.length; i++) {
+        const key = keys[i];
+        const u = key === undefined ? undefined : o.users.get(key);
+        if (key !== undefined && u !== undefined && u.dirty && u.baseline !== null) {
+          rows.push({ orgId: o.orgId, kind: 'user', key, data: encodeUserBaseline(u.baseline) });
+          u.dirty = false;
+        }
+        if (rows.length === 0 || (rows.length < SAVE_CHUNK && i < keys.length)) continue;
+        try {
+          await store.save(rows);
+        } catch (error) {
+          for (const r of rows) markUnsaved(o, r);
+          for (const k of keys.slice(i + 1)) o.dirtyUsers.add(k);
+          throw error;
+        }
+        rows = [];
+      }
     }
-    if (rows.length > 0) await store.save(rows);
+  }
+
+  function markUnsaved(o: OrgRuntime, r: BaselineRow): void {
+    if (r.kind === 'org') {
+      o.baselineDirty = true;
+      return;
+    }
+    const u = o.users.get(r.key);
+    if (u === undefined) return;
+    u.dirty = true;
+    o.dirtyUsers.add(r.key);
   }
 
   /** Drops idle entities (their baselines were saved by the batch before), then enforces the cap. */
