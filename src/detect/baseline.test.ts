@@ -4,6 +4,7 @@ import {
   countOf,
   dayEntry,
   dayOf,
+  decodeOrgBaseline,
   decodeUserBaseline,
   emptyUserBaseline,
   encodeUserBaseline,
@@ -132,5 +133,31 @@ describe('user baselines', () => {
     expect([...m.keys()].sort()).toEqual(['a', 'c']);
     expect(touch(m, 'a', 3 + 6 * 3_600_000, 2)).toBe(false);
     expect(touch(m, 'a', 3 + 18 * 3_600_001, 2)).toBe(true); // last seen over 12 hours ago: worth saving
+  });
+});
+
+describe('organization baselines', () => {
+  it('read back what was stored, and keep only the well-formed parts of a damaged row', () => {
+    const stored = {
+      firstTs: 1000,
+      creditHours: { '500000': 12 },
+      places: { ips: { '81.2.69.142': [1000, 'alice', 2000] }, countries: { France: [1000, 'bob', 3000] } },
+    };
+    expect(decodeOrgBaseline(JSON.parse(JSON.stringify(stored)))).toEqual({
+      ...stored,
+      places: { ...stored.places, nIps: 1, nCountries: 1 },
+    });
+    const damaged = decodeOrgBaseline({
+      firstTs: 1000,
+      creditHours: { '500000': 'lots', '500001': 3 },
+      places: { ips: { a: [1000, 'alice'], b: 'x', c: [1000, 'carol', 2000] }, countries: null },
+    });
+    expect(damaged).toEqual({
+      firstTs: 1000,
+      creditHours: { '500001': 3 },
+      places: { ips: { c: [1000, 'carol', 2000] }, countries: {}, nIps: 1, nCountries: 0 },
+    });
+    expect(decodeOrgBaseline({ creditHours: {} })).toBeNull();
+    expect(decodeOrgBaseline('garbage')).toBeNull();
   });
 });

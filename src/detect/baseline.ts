@@ -383,6 +383,41 @@ export function emptyOrgBaseline(ts: number): OrgBaseline {
   return { firstTs: ts, creditHours: {} };
 }
 
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * Reads a stored organization baseline, keeping what is well-formed: credit hours with numbers, place lists of
+ * the form `[firstTs, user, lastTs, …]`. Null for a row that is not one (a damaged row must not stop the
+ * organization's detections: the rules would throw on every batch).
+ */
+export function decodeOrgBaseline(value: unknown): OrgBaseline | null {
+  if (!isRecord(value) || !isNumber(value['firstTs'])) return null;
+  const creditHours: Record<string, number> = {};
+  if (isRecord(value['creditHours']))
+    for (const [h, n] of Object.entries(value['creditHours'])) if (isNumber(n)) creditHours[h] = n;
+  const out: OrgBaseline = { firstTs: value['firstTs'], creditHours };
+  const places = value['places'];
+  if (isRecord(places)) {
+    const lists = (x: unknown): Record<string, (string | number)[]> => {
+      const m: Record<string, (string | number)[]> = {};
+      if (!isRecord(x)) return m;
+      for (const [k, l] of Object.entries(x)) {
+        if (!Array.isArray(l) || l.length % 2 === 0 || !isNumber(l[0])) continue;
+        let ok = true;
+        for (let i = 1; i + 1 < l.length; i += 2)
+          if (typeof l[i] !== 'string' || !isNumber(l[i + 1])) ok = false;
+        if (ok) m[k] = l as (string | number)[];
+      }
+      return m;
+    };
+    const ips = lists(places['ips']);
+    const countries = lists(places['countries']);
+    out.places = { ips, countries, nIps: Object.keys(ips).length, nCountries: Object.keys(countries).length };
+  }
+  return out;
+}
+
 /**
  * A last-seen value is saved again only when it moved this much: the rules compare it with a 14-day period, so a
  * restart that forgets up to half a day of it changes nothing, and a user's every login is not a database write.

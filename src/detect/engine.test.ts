@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryBaselineStore, type BaselineStore } from './baseline.js';
 import { createEngine } from './engine.js';
 import { defineRule, MINUTE, type Rule } from './rule.js';
-import { auth, MIN, T0 } from './test-events.test-helpers.js';
+import { auth, MIN, T0, telephony } from './test-events.test-helpers.js';
 
 /** A rule that fires on every event it is given and counts its calls. */
 function counting(id: string, results?: readonly string[]): Rule & { calls: number } {
@@ -75,5 +75,26 @@ describe('the engine saves changed baselines', () => {
     // Saved once: nothing is left changed.
     await engine.flush();
     expect(writes).toHaveLength(3);
+  });
+});
+
+describe('a damaged stored organization baseline', () => {
+  it('does not stop the organization: its well-formed parts are kept and detections go on', async () => {
+    const baselines = memoryBaselineStore();
+    await baselines.save([
+      {
+        orgId: 'acme',
+        kind: 'org',
+        key: 'org',
+        data: { firstTs: T0, creditHours: 7, places: { ips: 3 } } as never,
+      },
+    ]);
+    const engine = createEngine({ baselines });
+    const detections = await engine.process([
+      telephony(T0, { credits: 1 }),
+      auth(T0 + MIN),
+      auth(T0 + 2 * MIN, { result: 'fraud' }),
+    ]);
+    expect(detections.map((d) => d.rule)).toEqual(['duo.fraud']);
   });
 });

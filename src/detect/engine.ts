@@ -1,6 +1,7 @@
 import type { AlertSeverity, CollectedEvent } from '../app/index.js';
 import {
   addDay,
+  decodeOrgBaseline,
   decodeUserBaseline,
   emptyOrgBaseline,
   emptyUserBaseline,
@@ -287,7 +288,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     }
     for (const o of unloaded) {
       const found = await store.load(o.orgId, 'org', ['org']);
-      o.baseline = (found.get('org') as OrgBaseline | undefined) ?? null;
+      o.baseline = decodeOrgBaseline(found.get('org'));
       o.baselineLoaded = true;
     }
     for (const [o, keys] of missing) {
