@@ -98,3 +98,27 @@ describe('a damaged stored organization baseline', () => {
     expect(detections.map((d) => d.rule)).toEqual(['duo.fraud']);
   });
 });
+
+describe('a failed periodic save', () => {
+  it('still returns the batch detections, reports the error, and the next batch saves what was missed', async () => {
+    const baselines = memoryBaselineStore();
+    let down = true;
+    const errors: unknown[] = [];
+    const store: BaselineStore = {
+      load: (orgId, kind, keys) => baselines.load(orgId, kind, keys),
+      save: (rows) => (down ? Promise.reject(new Error('database is locked')) : baselines.save(rows)),
+    };
+    const engine = createEngine({ baselines: store, saveEveryEvents: 1, onSaveError: (e) => errors.push(e) });
+    const first = await engine.process([
+      auth(T0, { user: 'alice' }),
+      auth(T0 + 1000, { user: 'alice', result: 'fraud' }),
+    ]);
+    expect(first.map((d) => d.rule)).toEqual(['duo.fraud']);
+    expect(errors).toHaveLength(1);
+    expect(baselines.size).toBe(0);
+    down = false;
+    await engine.process([auth(T0 + MIN, { user: 'bob' })]);
+    // alice (from the failed save), bob and the organization.
+    expect(baselines.size).toBe(3);
+  });
+});

@@ -67,6 +67,11 @@ export interface EngineOptions {
    */
   saveEveryEvents?: number;
   saveEveryMs?: number;
+  /**
+   * A periodic save that failed (the database locked or gone): the batch's detections are still returned and
+   * the next batch retries the save. Without it the failure is thrown from `process` (replay, tests).
+   */
+  onSaveError?: (error: unknown) => void;
   now?: () => number;
 }
 
@@ -551,9 +556,15 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         sinceSave >= (options.saveEveryEvents ?? 20_000) ||
         now() - lastSave >= (options.saveEveryMs ?? 5000)
       ) {
-        await saveBaselines();
-        sinceSave = 0;
-        lastSave = now();
+        try {
+          await saveBaselines();
+          sinceSave = 0;
+          lastSave = now();
+        } catch (error) {
+          // What failed is marked changed again, and `sinceSave` still says a save is due: the next batch retries.
+          if (options.onSaveError === undefined) throw error;
+          options.onSaveError(error);
+        }
       }
       sinceSweep += batch.length;
       if (sinceSweep >= 50_000) {

@@ -71,7 +71,14 @@ export async function startDetect(ctx: CapabilityContext): Promise<StartedCapabi
   } catch (error) {
     ctx.logger.warn({ err: error }, 'GeoIP database unavailable: impossible travel will not fire');
   }
-  const engine = createEngine({ config, geo, baselines: storeBaselines(ctx.store, ctx.clock) });
+  const engine = createEngine({
+    config,
+    geo,
+    baselines: storeBaselines(ctx.store, ctx.clock),
+    // Detections of the batch are raised anyway; the baselines are saved again with the next batch.
+    onSaveError: (error) =>
+      ctx.logger.warn({ err: error }, 'detection baselines not saved: retried next batch'),
+  });
   const live = subscribeLive(ctx, engine, ctx.demo === null ? null : DEMO_SLUG);
   const lines = [
     `detections: ${catalogue.length} rules over collected logs (duowatch detect replay FILE to test)`,
