@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { alertOutbox } from '../src/alerts/index.js';
 import { capabilityMigrations } from '../src/app/index.js';
 import { openStore } from '../src/store/index.js';
+
+export { hookReceiver, type HookReceiver } from '../src/logs/hook-receiver.test-helpers.js';
 
 /**
  * The alert-outbox crash scenario (docs/logs.md, "Tests"), on SQLite or — with DATABASE_URL in `env` —
@@ -15,53 +15,6 @@ import { openStore } from '../src/store/index.js';
  */
 export const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin', 'duowatch.js');
-
-export interface HookReceiver {
-  url: string;
-  /** 'hang': never answer (the requests are kept open until released); 'ok': 200 and record the ids. */
-  mode: 'hang' | 'ok';
-  requests: number;
-  accepted: string[];
-  release(): void;
-  close(): Promise<void>;
-}
-
-export async function hookReceiver(): Promise<HookReceiver> {
-  const hung: ServerResponse[] = [];
-  const r = {
-    mode: 'hang' as 'hang' | 'ok',
-    requests: 0,
-    accepted: [] as string[],
-  };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      r.requests += 1;
-      if (r.mode === 'hang') {
-        hung.push(res);
-        return;
-      }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        events: Array<{ duowatch: { id: string } }>;
-      };
-      for (const e of body.events) r.accepted.push(e.duowatch.id);
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(r, {
-    url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/alerts`,
-    release() {
-      for (const res of hung.splice(0)) res.destroy();
-    },
-    close() {
-      for (const res of hung.splice(0)) res.destroy();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  });
-}
 
 /** Runs the built CLI to its end; bounded by a generous timeout. */
 export function cli(

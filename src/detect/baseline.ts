@@ -149,17 +149,19 @@ export interface UserBaseline {
   /** Successes by bypass (status or code) per UTC day, kept like rdDays (duo.bypass_used compares with it). */
   bypassDays: DayCounts | undefined;
   /** The last successful login with coordinates (impossible travel). */
-  lastGeo: {
-    ts: number;
-    ip: string;
-    lat: number;
-    lon: number;
-    city: string;
-    country: string;
-    id: string;
-    /** Where Duo itself placed that login ("city|country"), to cross-check the GeoIP answer. */
-    duo?: string | null;
-  } | null;
+  lastGeo: LastGeo | null;
+}
+
+export interface LastGeo {
+  ts: number;
+  ip: string;
+  lat: number;
+  lon: number;
+  city: string;
+  country: string;
+  id: string;
+  /** Where Duo itself placed that login ("city|country"), to cross-check the GeoIP answer. */
+  duo?: string | null;
 }
 
 /**
@@ -245,16 +247,7 @@ export interface StoredUserBaseline {
   rdDays: number[];
   bypassDays: number[];
   /** The last located login: its time in seconds after `firstTs`, coordinates in 1e-5 degrees (about 1 m). */
-  lastGeo: {
-    at: number;
-    ip: string;
-    lat: number;
-    lon: number;
-    city: string;
-    country: string;
-    id: string;
-    duo: string | null;
-  } | null;
+  lastGeo: (Omit<LastGeo, 'ts' | 'duo'> & { at: number; duo: string | null }) | null;
 }
 
 export function encodeUserBaseline(b: UserBaseline): StoredUserBaseline {

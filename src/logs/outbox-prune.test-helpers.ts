@@ -1,6 +1,4 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { alertOutbox } from '../alerts/index.js';
@@ -9,34 +7,10 @@ import { loadConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { checkpointRepository } from './checkpoint.repository.js';
 import { pruneAlertOutbox, type OutboxPruneResult } from './outbox-prune.js';
+import { hookReceiver } from './hook-receiver.test-helpers.js';
 import { openLogsService } from './service.js';
 
 const DAY = 86_400_000;
-
-/** A SIEM's HTTP receiver on loopback: 200 and the ids recorded, or 400 (it refuses everything) while `dead`. */
-async function siem(): Promise<{ url: string; dead: boolean; accepted: string[]; close(): Promise<void> }> {
-  const r = { dead: false, accepted: [] as string[] };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (r.dead) {
-        res.writeHead(400).end('no');
-        return;
-      }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        events: Array<{ duowatch: { id: string } }>;
-      };
-      for (const e of body.events) r.accepted.push(e.duowatch.id);
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(r, {
-    url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/alerts`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
 
 /**
  * Pruning the alert outbox over a real store (SQLite, or PostgreSQL in the services suite), the logs service
@@ -46,7 +20,8 @@ async function siem(): Promise<{ url: string; dead: boolean; accepted: string[];
  * newest row is deleted; a stream nobody routes here and nobody touched for the retention no longer holds rows.
  */
 export async function outboxPruneScenario(store: Store, dir: string): Promise<void> {
-  const hook = await siem();
+  const hook = await hookReceiver();
+  hook.mode = 'ok';
   let now = Date.parse('2026-11-01T12:00:00Z');
   await writeFile(
     join(dir, 'duowatch.yaml'),
@@ -116,7 +91,7 @@ export async function outboxPruneScenario(store: Store, dir: string): Promise<vo
     const delivered = await kept(acme);
     expect(delivered).toHaveLength(3);
     // Then the SIEM dies: two more changes are refused and stay in the outbox.
-    hook.dead = true;
+    hook.mode = 'refuse';
     now += 3_600_000;
     for (const e of ['a4', 'a5']) await raise(acme, e);
     expect(await deliver()).toBe('backoff');
@@ -138,7 +113,7 @@ export async function outboxPruneScenario(store: Store, dir: string): Promise<vo
     expect(await kept(acme)).toEqual(waiting);
 
     // The SIEM is back: nothing was lost, each change arrives once; then the delivered rows go too.
-    hook.dead = false;
+    hook.mode = 'ok';
     expect(await deliver()).toBe('ok');
     expect(await archived()).toEqual([...delivered, ...waiting]);
     expect(hook.accepted).toEqual([...delivered, ...waiting]);
@@ -159,7 +134,7 @@ export async function outboxPruneScenario(store: Store, dir: string): Promise<vo
     // The SIEM dies again and a7 waits. Day 30: while this configuration routes acme's alerts, a7 stays; a
     // process without that route sees a stream untouched for the whole retention — nobody reads it — and
     // prunes by age alone (docs/logs.md, "Pruning the outbox").
-    hook.dead = true;
+    hook.mode = 'refuse';
     await raise(acme, 'a7');
     expect(await deliver()).toBe('backoff');
     now += 14 * DAY;
