@@ -79,8 +79,9 @@ export class SeenKeys {
     while (p >= 0 && (s.charCodeAt(p - 1) !== SEP_CODE || s.charCodeAt(p + key.length) !== SEP_CODE))
       p = s.indexOf(key, p + 1);
     if (p < 0) return -1;
+    // The key's position is the number of separators before it (native scans, one per earlier key).
     let i = 0;
-    for (let k = 1; k < p; k++) if (s.charCodeAt(k) === SEP_CODE) i++;
+    for (let k = s.indexOf(SEP, 1); k < p; k = s.indexOf(SEP, k + 1)) i++;
     return i;
   }
   firstAt(i: number): number {

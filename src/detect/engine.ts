@@ -148,6 +148,8 @@ class ReusedContext implements RuleContext {
   entity: EntityState | null = null;
   baseline: UserBaseline | null = null;
   orgBaseline: OrgBaseline;
+  private lastEntity = '';
+  private lastKey = '';
   constructor(
     private readonly ruleId: string,
     readonly settings: RuleSettings,
@@ -168,6 +170,14 @@ class ReusedContext implements RuleContext {
     else if (cur instanceof SlidingWindow) scope.windows = [cur, w];
     else scope.windows = found === null ? cur.concat(w) : cur.map((x) => (x === found ? w : x));
     return w;
+  }
+  /** The alert key of a firing; the last one is kept (a digest fires for the same organization all day). */
+  dedupeKey(orgId: string, entity: string): string {
+    if (entity !== this.lastEntity) {
+      this.lastEntity = entity;
+      this.lastKey = `${this.ruleId}:${orgId}:${entity}`;
+    }
+    return this.lastKey;
   }
   existingWindow(scope: EntityState): SlidingWindow | null {
     const cur = scope.windows;
@@ -537,7 +547,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
           ts: e.ts,
           eventIds: f.eventIds,
           fields,
-          dedupeKey: `${rule.id}:${e.orgId}:${f.entity}`,
+          dedupeKey: ctx.dedupeKey(e.orgId, f.entity),
           suppressionMs: settings.suppressionMs,
         });
       }
