@@ -6,7 +6,8 @@ export type SchedulerErrorCode =
   | 'scheduler_duplicate_kind'
   | 'scheduler_unknown_kind'
   | 'scheduler_state'
-  | 'scheduler_enqueue_failed';
+  | 'scheduler_enqueue_failed'
+  | 'scheduler_queue_create_failed';
 
 /** Every error the scheduler raises on purpose. Messages never carry payload data (it may name tenants). */
 export class SchedulerError extends DuowatchError {

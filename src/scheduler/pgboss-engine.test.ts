@@ -30,7 +30,14 @@ class FakeBoss implements BossPort {
     this.calls.push(`stop graceful=${opts.graceful}`);
     return Promise.resolve();
   }
+  /** Thrown by the next createQueue calls, in order (as pg's errors: an Error with a SQLSTATE `code`). */
+  readonly createQueueErrors: Error[] = [];
   createQueue(name: string): Promise<void> {
+    const err = this.createQueueErrors.shift();
+    if (err) {
+      this.calls.push(`createQueue ${name} failed`);
+      return Promise.reject(err);
+    }
     this.calls.push(`createQueue ${name}`);
     return Promise.resolve();
   }
@@ -302,5 +309,60 @@ describe('pgboss engine (fake pg-boss)', () => {
         ) as string,
       }) as Error,
     );
+  });
+
+  describe('creating queues while other processes do the same', () => {
+    const pgError = (code: string, message: string): Error => Object.assign(new Error(message), { code });
+    const deadlock = (): Error => pgError('40P01', 'deadlock detected');
+
+    it('retries a deadlocked creation (PostgreSQL aborted this side) and starts', async () => {
+      const warnings: unknown[] = [];
+      const noop = (): void => undefined;
+      const logger = {
+        debug: noop,
+        info: noop,
+        error: noop,
+        warn: (fields: object) => warnings.push(fields),
+      };
+      const { boss, deps } = setup({ logger });
+      boss.createQueueErrors.push(deadlock(), deadlock());
+      const scheduler = createScheduler(opts, deps, { boss });
+      scheduler.register(job(ok));
+      const started = scheduler.start();
+      await vi.advanceTimersByTimeAsync(10_000);
+      await started;
+      expect(boss.calls.slice(0, 5)).toEqual([
+        'start',
+        'createQueue identity-sync failed',
+        'createQueue identity-sync failed',
+        'createQueue identity-sync',
+        'work identity-sync',
+      ]);
+      expect(warnings).toEqual([
+        { queue: 'identity-sync', attempt: 1 },
+        { queue: 'identity-sync', attempt: 2 },
+      ]);
+      await scheduler.stop();
+    });
+
+    it('does not retry any other database error', async () => {
+      const { boss, deps } = setup();
+      boss.createQueueErrors.push(pgError('42501', 'permission denied for schema boss'));
+      const scheduler = createScheduler(opts, deps, { boss });
+      scheduler.register(job(ok));
+      await expect(scheduler.start()).rejects.toThrow('permission denied for schema boss');
+      expect(boss.calls).toEqual(['start', 'createQueue identity-sync failed']);
+    });
+
+    it('gives up after eight deadlocks in a row with a coded error', async () => {
+      const { boss, deps } = setup();
+      for (let i = 0; i < 8; i += 1) boss.createQueueErrors.push(deadlock());
+      const scheduler = createScheduler(opts, deps, { boss });
+      scheduler.register(job(ok));
+      const started = scheduler.start().catch((err: unknown) => err);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(await started).toMatchObject({ code: 'scheduler_queue_create_failed' });
+      expect(boss.calls.filter((c) => c.startsWith('createQueue'))).toHaveLength(8);
+    });
   });
 });

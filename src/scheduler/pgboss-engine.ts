@@ -24,6 +24,16 @@ import type {
 
 const DEFAULT_EXPIRE_SECONDS = 900;
 const DEFAULT_RETRY_LIMIT = 2;
+// pg-boss 10's create_queue inserts the queue row and attaches a partition in one transaction: two processes
+// creating a queue at once (several instances starting together on a fresh database) deadlock, and
+// PostgreSQL aborts one of them. The retry then finds the winner's row and does nothing.
+const PG_DEADLOCK = '40P01';
+const CREATE_QUEUE_ATTEMPTS = 8;
+const CREATE_QUEUE_RETRY_MS = 200;
+
+function isDeadlock(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === PG_DEADLOCK;
+}
 
 /** What we store in pg-boss's `data` column. */
 interface QueuedData {
@@ -116,12 +126,7 @@ export class PgBossScheduler implements Scheduler {
     await boss.start();
     const jobs = this.registry.all();
     // pg-boss 10: a send to a queue that does not exist returns null silently, so create every queue first.
-    for (const { job } of jobs) {
-      await boss.createQueue(job.kind, {
-        retryLimit: job.retryLimit ?? DEFAULT_RETRY_LIMIT,
-        expireInSeconds: job.expireInSeconds ?? DEFAULT_EXPIRE_SECONDS,
-      });
-    }
+    for (const { job } of jobs) await this.createQueue(boss, job);
     for (const registered of jobs) {
       for (let i = 0; i < this.options.concurrency; i += 1) {
         await boss.work(
@@ -173,6 +178,35 @@ export class PgBossScheduler implements Scheduler {
     // pg-boss fails whatever is still active (so another process retries it) and closes its pool.
     if (boss) await boss.stop({ graceful: true, wait: true, timeout: Math.max(1000, timeoutMs) });
     this.state = 'stopped';
+  }
+
+  private async createQueue(boss: BossPort, job: JobDefinition): Promise<void> {
+    const options = {
+      retryLimit: job.retryLimit ?? DEFAULT_RETRY_LIMIT,
+      expireInSeconds: job.expireInSeconds ?? DEFAULT_EXPIRE_SECONDS,
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await boss.createQueue(job.kind, options);
+        return;
+      } catch (err) {
+        if (!isDeadlock(err)) throw err;
+        if (attempt >= CREATE_QUEUE_ATTEMPTS) {
+          throw new SchedulerError(
+            'scheduler_queue_create_failed',
+            `creating the pg-boss queue "${job.kind}" deadlocked ${attempt} times with other processes`,
+            { cause: err },
+          );
+        }
+        this.logger.warn(
+          { queue: job.kind, attempt },
+          'creating a pg-boss queue deadlocked with another process; retrying',
+        );
+        // Jittered, so the processes that collided do not collide again in step.
+        const ms = CREATE_QUEUE_RETRY_MS * attempt * (0.5 + this.random());
+        await new Promise<void>((resolve) => this.timers.setTimeout(resolve, ms));
+      }
+    }
   }
 
   private startedBoss(): BossPort {

@@ -119,8 +119,9 @@ describe.skipIf(unreachable !== null)(`pgboss engine across three processes${ski
   it('runs every slot exactly once to completion and retries the job of a killed process elsewhere', async () => {
     const started = Date.now();
     for (const name of ['a', 'b', 'c']) workers.push(startWorker(name));
-    // Start-up (three Node processes compiling TypeScript) is slow while the other service suites run beside
-    // this one (it once took over 55 s): it has its own ceiling, and the slots' deadline starts once all are up.
+    // Start-up (three Node processes compiling TypeScript) has its own generous ceiling, and the slots'
+    // deadline starts once all are up. (Two CI failures blamed on slow start-up were one worker dying of a
+    // pg-boss queue-creation deadlock; the engine now retries it, see scheduler-pgboss.test.ts.)
     await waitFor('three workers ready', started + 150_000, () =>
       Promise.resolve(workers.every((w) => w.events.some((e) => e.event === 'ready')) ? true : undefined),
     );

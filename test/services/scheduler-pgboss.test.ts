@@ -172,4 +172,38 @@ describe.skipIf(unreachable !== null)(`pgboss engine on a real pg-boss${skipReas
     );
     await b.stop({ timeoutMs: 1000 });
   });
+
+  it('three instances starting at once on a fresh schema all start (pg-boss deadlocks creating queues)', async () => {
+    // Without the retry, about every other round one process died with 40P01 here (and in the three-process
+    // suite): pg-boss 10 inserts the queue row and attaches its partition in one transaction.
+    const fresh = `duowatch_sched_${randomBytes(5).toString('hex')}`;
+    const kinds = ['identity-sync', 'auth-log-poll', 'admin-log-poll', 'health-probe'];
+    const retries: unknown[] = [];
+    const noop = (): void => undefined;
+    const logger = { debug: noop, info: noop, error: noop, warn: (fields: object) => retries.push(fields) };
+    try {
+      const schedulers = [0, 1, 2].map(() => {
+        const s = createScheduler(
+          { engine: 'pgboss', connectionString: URL_, schema: fresh, pollingIntervalSeconds: 0.5 },
+          { recorder: new MemoryRunRecorder(), logger },
+        );
+        for (const kind of kinds)
+          s.register({
+            kind,
+            schedule: '0 0 1 1 *',
+            handler: () => Promise.resolve({ status: 'succeeded' }),
+          });
+        open.push(s);
+        return s;
+      });
+      await Promise.all(schedulers.map((s) => s.start()));
+      const { rows } = await db.query<{ name: string }>(`SELECT name FROM ${fresh}.queue ORDER BY name`);
+      expect(rows.map((r) => r.name)).toEqual([...kinds].sort());
+      // Every instance can queue work on every queue.
+      for (const s of schedulers) await s.runNow('health-probe');
+      console.log(`concurrent start: ${retries.length} deadlocked queue creations retried`);
+    } finally {
+      await db.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+    }
+  });
 });
