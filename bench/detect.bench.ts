@@ -4,10 +4,14 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { CollectedEvent } from '../src/app/index.js';
-import { createEngine } from '../src/detect/engine.js';
+import { createEngine, type Detection } from '../src/detect/engine.js';
 import { MIX_NOW, MIX_SEED, tenantEvents } from '../src/detect/bench-mix.test-helpers.js';
 import { toLine } from '../src/detect/emulator-events.test-helpers.js';
 import { foldDetections } from '../src/detect/fold.js';
+import { toNewAlert } from '../src/detect/live.js';
+import { alertOutbox } from '../src/alerts/outbox.js';
+import { alertRepository } from '../src/alerts/alerts.repository.js';
+import { testStore } from '../src/alerts/test-store.test-helpers.js';
 import { openGeo, type GeoLookup } from '../src/detect/geo.js';
 import { parseCollectedLine } from '../src/detect/replay.js';
 import { catalogue } from '../src/detect/rules/index.js';
@@ -21,7 +25,10 @@ import type { BenchRow } from './run.js';
  *    the same run;
  * 2. false positives per rule on the scenario-free 30 days (target 0 for high and critical);
  * 3. peak RSS for 100k users × 30 days of synthetic logins, in its own process (BENCH_SCALE scales the users).
- * DETECT_BENCH_ONLY=fp runs part 2 alone (a rule change's false positives in seconds), =throughput part 1 alone.
+ * 4. storing the mix's detections as alerts in SQLite, as `serve` does: one transaction per detection (how
+ *    `serve` raised them before) against one per batch (`raiseMany`), the same alerts either way.
+ * DETECT_BENCH_ONLY=fp runs part 2 alone (a rule change's false positives in seconds), =throughput part 1 alone,
+ * =alerts part 4 alone.
  */
 const DAY = 86_400_000;
 const NOW = MIX_NOW;
@@ -88,10 +95,12 @@ export default async function detectBench(): Promise<BenchRow[]> {
   // Each part in its own function, so one part's events are garbage before the next is measured (130k events
   // of the false-positive baseline kept alive made every collection of the throughput part mark them).
   const rows: BenchRow[] = [];
-  if (only !== 'throughput') rows.push(...(await falsePositiveRows(geo, vpn)));
+  if (only !== 'throughput' && only !== 'alerts') rows.push(...(await falsePositiveRows(geo, vpn)));
   if (only === 'fp') return rows;
-  rows.push(...(await throughputRows(geo, vpn)));
+  if (only !== 'alerts') rows.push(...(await throughputRows(geo, vpn)));
   if (only === 'throughput') return rows;
+  rows.push(...(await raiseRows(geo, vpn)));
+  if (only === 'alerts') return rows;
   rows.push(...(await stateRows()));
   return rows;
 }
@@ -280,4 +289,54 @@ async function stateRows(): Promise<BenchRow[]> {
     note: `${Math.round((state.retainedHeapMb * 1024) / Math.max(users, 1))} KB per user (includes ~6 MB of the process's own heap)`,
   });
   return rows;
+}
+
+async function raiseRows(geo: GeoLookup, vpn: string): Promise<BenchRow[]> {
+  // 4. What `serve` does with a batch's detections: the engine's output for the mix (1,000-event batches, as the
+  //    collector publishes them) stored as alerts in a real SQLite file, each detection in its own transaction
+  //    (the earlier way) and each batch in one (`raiseMany`). Same alerts, counts and final states either way
+  //    (src/alerts/raise-many.test.ts); only the cost and the number of outbox changes differ.
+  const events = tenantEvents(true, 30);
+  const config = { enabled: true, rules: {}, allow: { trustedNetworks: [vpn] }, orgs: {} };
+  const engine = createEngine({ geo, config });
+  const batches: Detection[][] = [];
+  for (let i = 0; i < events.length; i += 1000) batches.push(await engine.process(events.slice(i, i + 1000)));
+  const detections = batches.reduce((n, b) => n + b.length, 0);
+  const load0 = loadavg()[0] ?? 0;
+  const run = async (mode: 'one' | 'batch') => {
+    const env = await testStore();
+    try {
+      const repo = alertRepository(env.store);
+      const request = (d: Detection) => ({
+        alert: { ...toNewAlert(d), orgId: env.acme },
+        suppressForMs: d.suppressionMs,
+      });
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (const batch of batches)
+        if (mode === 'one') for (const d of batch) await repo.raise(request(d).alert, request(d));
+        else await repo.raiseMany(batch.map(request));
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const changes = (await alertOutbox(env.store).read(env.acme, 0, 1_000_000)).length;
+      const alerts = (await repo.list(env.acme, { limit: 1000 })).length;
+      return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, changes, alerts };
+    } finally {
+      await env.close();
+    }
+  };
+  const one = await run('one');
+  const batch = await run('batch');
+  const load = `load average ${load0.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}`;
+  const rate = (r: { wallMs: number }) => Math.round(detections / (r.wallMs / 1000));
+  return [
+    {
+      name: 'store the mix’s detections as alerts (SQLite file), one transaction per batch',
+      value: rate(batch),
+      unit: 'detections/s (wall clock)',
+      higherIsBetter: true,
+      baseline: { name: 'one transaction per detection', value: rate(one) },
+      note: `${detections} detections in ${batches.length} batches → ${batch.alerts} alerts (${one.alerts} one by one); outbox changes ${batch.changes} (${one.changes} one by one); CPU ${Math.round(batch.cpuMs)} ms vs ${Math.round(one.cpuMs)} ms; ${load}`,
+    },
+  ];
 }

@@ -21,6 +21,7 @@ import { RecentProbes } from '../src/health/monitor/recent-probes.js';
 import { allSubjects } from '../src/health/probe/probe-targets.js';
 import { openStore } from '../src/store/index.js';
 import type { BenchRow } from './run.js';
+import { raiserOf } from '../src/app/index.js';
 
 const INTEGRATIONS = 1000;
 
@@ -70,7 +71,7 @@ export default async function run(): Promise<BenchRow[]> {
         extraCaPem: [readFileSync(emu.caFile, 'utf8')],
         allowPrivateAddresses: true,
       },
-      alerts: { raise: () => Promise.resolve() },
+      alerts: raiserOf(() => Promise.resolve()),
     });
     let finished = 0;
     let finishedInWindow = 0;

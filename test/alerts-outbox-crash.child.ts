@@ -10,6 +10,7 @@ import { alertRepository } from '../src/alerts/alerts.repository.js';
 import { createLogEventHub, type CapabilityContext } from '../src/app/index.js';
 import { logsCapability } from '../src/logs/index.js';
 import { openRuntime } from '../src/runtime/index.js';
+import { raiserOf } from '../src/app/index.js';
 
 const { values } = parseArgs({
   options: { org: { type: 'string' }, alerts: { type: 'string' }, tag: { type: 'string' } },
@@ -36,7 +37,7 @@ const ctx = {
   env: process.env,
   clock: () => new Date(),
   demo: null,
-  shared: { logEvents: createLogEventHub(() => undefined), alerts: { raise: () => Promise.resolve() } },
+  shared: { logEvents: createLogEventHub(() => undefined), alerts: raiserOf(() => Promise.resolve()) },
 } as unknown as CapabilityContext;
 const alerts = await alertsCapability.start!(ctx);
 await logsCapability.start!({ ...ctx, shared: { ...ctx.shared, ...alerts.provides } });

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AlertSeverity, NewAlert } from '../app/index.js';
 import { createCodec } from '../store/dialect/index.js';
 import type { Store } from '../store/index.js';
@@ -60,16 +60,53 @@ export interface AlertRepository {
    * Stores the alert, or folds it into the open one with the same key inside its suppression window; the
    * change (`created`, `suppressed` or `repeated`) goes to the outbox in the same transaction.
    */
-  raise(
-    alert: NewAlert,
-    options: { suppressForMs: number; status?: 'open' | 'suppressed' },
-  ): Promise<RaiseOutcome>;
+  raise(alert: NewAlert, options: RaiseOptions): Promise<RaiseOutcome>;
+  /**
+   * Raises a batch in one transaction, in order, with the same result as one `raise` after another; each alert
+   * the batch touched is written once and gets one outbox change with its state after the batch (a detection
+   * batch folds hundreds of repeats of a few keys). One outcome per request, in order, each with the alert's
+   * state after the batch.
+   */
+  raiseMany(requests: readonly RaiseRequest[]): Promise<RaiseOutcome[]>;
   get(orgId: string | null, id: string): Promise<StoredAlert | undefined>;
   list(orgId: string | null, query?: AlertQuery): Promise<StoredAlert[]>;
   /** Acknowledges or resolves, with the change in the outbox in the same transaction. */
   setStatus(id: string, status: 'acknowledged' | 'resolved', by: string, note?: string): Promise<StoredAlert>;
   /** Alerts per rule, severity and status (for /metrics). */
   counts(): Promise<{ rule: string; severity: string; status: string; n: number }[]>;
+}
+
+export interface RaiseOptions {
+  readonly suppressForMs: number;
+  readonly status?: 'open' | 'suppressed';
+}
+
+export interface RaiseRequest extends RaiseOptions {
+  readonly alert: NewAlert;
+}
+
+/** An open alert a batch may fold into (loaded, or created earlier in the batch). */
+interface Candidate {
+  alert: StoredAlert;
+  readonly suppressUntil: Date;
+  readonly isNew: boolean;
+}
+
+const candidateKey = (orgId: string, dedupeKey: string): string => `${orgId}\u0000${dedupeKey}`;
+
+/** A repeat folded into an alert: one more, the later last-seen, the higher severity, ids up to the cap. */
+function foldInto(cur: StoredAlert, a: NewAlert, at: Date): StoredAlert {
+  const ids = [...cur.eventIds];
+  for (const id of a.eventIds ?? []) if (ids.length < MAX_EVENT_IDS && !ids.includes(id)) ids.push(id);
+  return {
+    ...cur,
+    count: cur.count + 1,
+    lastSeen: a.lastSeen > cur.lastSeen ? a.lastSeen : cur.lastSeen,
+    severity: SEVERITY_RANK[a.severity] > SEVERITY_RANK[cur.severity] ? a.severity : cur.severity,
+    eventIds: ids,
+    fields: { ...cur.fields, ...a.fields },
+    updatedAt: at,
+  };
 }
 
 /** Most event ids an alert keeps; its count keeps counting beyond that. */
@@ -105,11 +142,160 @@ export function alertRepository(
     statusNote: r.status_note,
   });
 
+  const toRow = (x: StoredAlert, suppressUntil: Date): AlertsTable => ({
+    id: x.id,
+    org_id: x.orgId,
+    source: x.source,
+    rule: x.rule,
+    title: x.title,
+    severity: x.severity,
+    entity: x.entity,
+    status: x.status,
+    dedupe_key: x.dedupeKey,
+    first_seen: codec.time(x.firstSeen),
+    last_seen: codec.time(x.lastSeen),
+    suppress_until: codec.time(suppressUntil),
+    count: x.count,
+    event_ids: codec.json(x.eventIds),
+    fields: codec.json(x.fields),
+    created_at: codec.time(x.createdAt),
+    updated_at: codec.time(x.updatedAt),
+    status_by: null,
+    status_at: null,
+    status_note: null,
+  });
+
+  const newCandidate = (
+    a: NewAlert,
+    dedupeKey: string,
+    status: 'open' | 'suppressed',
+    suppressForMs: number,
+    at: Date,
+  ): Candidate => ({
+    alert: {
+      id: newId(),
+      orgId: a.orgId,
+      source: a.source,
+      rule: a.rule,
+      title: a.title,
+      severity: a.severity,
+      entity: a.entity,
+      status,
+      dedupeKey,
+      firstSeen: a.firstSeen,
+      lastSeen: a.lastSeen,
+      count: 1,
+      eventIds: (a.eventIds ?? []).slice(0, MAX_EVENT_IDS),
+      fields: a.fields ?? {},
+      createdAt: at,
+      updatedAt: at,
+      statusBy: null,
+      statusAt: null,
+      statusNote: null,
+    },
+    suppressUntil: new Date(a.firstSeen.getTime() + suppressForMs),
+    isNew: true,
+  });
+
+  /** Writes a raised or folded alert and its outbox change (in the caller's locked transaction). */
+  async function write(trx: Transaction<Tables>, c: Candidate, at: Date): Promise<void> {
+    const x = c.alert;
+    if (c.isNew) await trx.insertInto('alerts').values(toRow(x, c.suppressUntil)).execute();
+    else
+      await trx
+        .updateTable('alerts')
+        .set({
+          count: x.count,
+          last_seen: codec.time(x.lastSeen),
+          severity: x.severity,
+          event_ids: codec.json(x.eventIds),
+          fields: codec.json(x.fields),
+          updated_at: codec.time(at),
+        })
+        .where('id', '=', x.id)
+        .execute();
+    await appendChange(trx as unknown as Kysely<unknown>, codec, {
+      orgId: x.orgId,
+      alertId: x.id,
+      action: !c.isNew ? 'repeated' : x.status === 'suppressed' ? 'suppressed' : 'created',
+      at,
+      by: null,
+      note: null,
+      alert: alertJson(x),
+    });
+  }
+
+  async function raiseMany(requests: readonly RaiseRequest[]): Promise<RaiseOutcome[]> {
+    if (requests.length === 0) return [];
+    const at = clock();
+    return db.transaction().execute(async (trx) => {
+      // First, so concurrent raises of one key fold instead of both inserting, and outbox rows commit in order.
+      await store.dialect.lockForTransaction(trx as unknown as Kysely<unknown>, ALERT_CHANGE_LOCK);
+      // Every open alert a request of the batch could fold into, one query per key (the lock keeps them
+      // current); the requests then apply in order in memory, exactly as one raise after another would.
+      const candidates = new Map<string, Candidate[]>();
+      const earliest = new Map<string, { orgId: string; dedupeKey: string; from: Date }>();
+      for (const { alert: a } of requests) {
+        const dedupeKey = a.dedupeKey ?? `${a.rule}:${a.entity}`;
+        const k = candidateKey(a.orgId, dedupeKey);
+        const seen = earliest.get(k);
+        if (seen === undefined || a.firstSeen < seen.from)
+          earliest.set(k, { orgId: a.orgId, dedupeKey, from: a.firstSeen });
+      }
+      for (const [k, { orgId, dedupeKey, from }] of earliest) {
+        const rows = await trx
+          .selectFrom('alerts')
+          .selectAll()
+          .where('org_id', '=', orgId)
+          .where('dedupe_key', '=', dedupeKey)
+          .where('status', '!=', 'resolved')
+          .where('suppress_until', '>', codec.time(from))
+          .execute();
+        candidates.set(
+          k,
+          rows.map((r) => ({
+            alert: map(r),
+            suppressUntil: codec.parseTime(r.suppress_until),
+            isNew: false,
+          })),
+        );
+      }
+      const touched = new Set<Candidate>();
+      const outcomes: { candidate: Candidate; created: boolean }[] = [];
+      for (const { alert: a, suppressForMs, status = 'open' } of requests) {
+        const dedupeKey = a.dedupeKey ?? `${a.rule}:${a.entity}`;
+        const list = candidates.get(candidateKey(a.orgId, dedupeKey)) as Candidate[];
+        // The open alert with this key whose window covers the raise, latest first (the query raise ran).
+        let into: Candidate | undefined;
+        for (const c of list)
+          if (
+            c.suppressUntil > a.firstSeen &&
+            (into === undefined || c.alert.firstSeen > into.alert.firstSeen)
+          )
+            into = c;
+        if (into !== undefined) {
+          into.alert = foldInto(into.alert, a, at);
+          touched.add(into);
+          outcomes.push({ candidate: into, created: false });
+          continue;
+        }
+        const created = newCandidate(a, dedupeKey, status, suppressForMs, at);
+        list.push(created);
+        touched.add(created);
+        outcomes.push({ candidate: created, created: true });
+      }
+      // One write and one outbox change per alert the batch touched, with its state after the batch.
+      for (const c of touched) await write(trx, c, at);
+      return outcomes.map(({ candidate, created }) => ({ alert: candidate.alert, created }));
+    });
+  }
+
   return {
+    // One raise: the open alert it folds into is found by the query itself. `raiseMany` makes the same choice in
+    // memory for a whole batch; its tests hold it to this one.
     async raise(a, { suppressForMs, status = 'open' }) {
       const dedupeKey = a.dedupeKey ?? `${a.rule}:${a.entity}`;
       const at = clock();
-      const now = codec.time(at);
       return db.transaction().execute(async (trx) => {
         // First, so concurrent raises of one key fold instead of both inserting, and outbox rows commit in order.
         await store.dialect.lockForTransaction(trx as unknown as Kysely<unknown>, ALERT_CHANGE_LOCK);
@@ -123,82 +309,19 @@ export function alertRepository(
           .orderBy('first_seen', 'desc')
           .limit(1)
           .executeTakeFirst();
-        if (existing !== undefined) {
-          const cur = map(existing);
-          const ids = [...cur.eventIds];
-          for (const id of a.eventIds ?? [])
-            if (ids.length < MAX_EVENT_IDS && !ids.includes(id)) ids.push(id);
-          const severity =
-            SEVERITY_RANK[a.severity] > SEVERITY_RANK[cur.severity] ? a.severity : cur.severity;
-          const lastSeen = a.lastSeen > cur.lastSeen ? a.lastSeen : cur.lastSeen;
-          await trx
-            .updateTable('alerts')
-            .set({
-              count: cur.count + 1,
-              last_seen: codec.time(lastSeen),
-              severity,
-              event_ids: codec.json(ids),
-              fields: codec.json({ ...cur.fields, ...a.fields }),
-              updated_at: now,
-            })
-            .where('id', '=', cur.id)
-            .execute();
-          const folded: StoredAlert = {
-            ...cur,
-            count: cur.count + 1,
-            lastSeen,
-            severity,
-            eventIds: ids,
-            fields: { ...cur.fields, ...a.fields },
-            updatedAt: at,
-          };
-          await appendChange(trx as unknown as Kysely<unknown>, codec, {
-            orgId: folded.orgId,
-            alertId: folded.id,
-            action: 'repeated',
-            at,
-            by: null,
-            note: null,
-            alert: alertJson(folded),
-          });
-          return { created: false, alert: folded };
-        }
-        const row: AlertsTable = {
-          id: newId(),
-          org_id: a.orgId,
-          source: a.source,
-          rule: a.rule,
-          title: a.title,
-          severity: a.severity,
-          entity: a.entity,
-          status,
-          dedupe_key: dedupeKey,
-          first_seen: codec.time(a.firstSeen),
-          last_seen: codec.time(a.lastSeen),
-          suppress_until: codec.time(new Date(a.firstSeen.getTime() + suppressForMs)),
-          count: 1,
-          event_ids: codec.json((a.eventIds ?? []).slice(0, MAX_EVENT_IDS)),
-          fields: codec.json(a.fields ?? {}),
-          created_at: now,
-          updated_at: now,
-          status_by: null,
-          status_at: null,
-          status_note: null,
-        };
-        await trx.insertInto('alerts').values(row).execute();
-        const created = map(row);
-        await appendChange(trx as unknown as Kysely<unknown>, codec, {
-          orgId: created.orgId,
-          alertId: created.id,
-          action: status === 'suppressed' ? 'suppressed' : 'created',
-          at,
-          by: null,
-          note: null,
-          alert: alertJson(created),
-        });
-        return { created: true, alert: created };
+        const c: Candidate =
+          existing === undefined
+            ? newCandidate(a, dedupeKey, status, suppressForMs, at)
+            : {
+                alert: foldInto(map(existing), a, at),
+                suppressUntil: codec.parseTime(existing.suppress_until),
+                isNew: false,
+              };
+        await write(trx, c, at);
+        return { alert: c.alert, created: c.isNew };
       });
     },
+    raiseMany,
     async get(orgId, id) {
       let q = db.selectFrom('alerts').selectAll().where('id', '=', id);
       if (orgId !== null) q = q.where('org_id', '=', orgId);

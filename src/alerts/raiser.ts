@@ -1,5 +1,5 @@
 import type { AlertRaiser, NewAlert } from '../app/index.js';
-import type { AlertRepository } from './alerts.repository.js';
+import type { AlertRepository, RaiseRequest } from './alerts.repository.js';
 import type { AlertsConfig } from './config-schema.js';
 import { SEVERITY_RANK, type StoredAlert } from './model.js';
 import type { NotifyChannel } from './notify/channel.js';
@@ -32,6 +32,7 @@ export function routeChannel(
 
 export interface StoredAlertRaiser extends AlertRaiser {
   raise(alert: RaisedAlert): Promise<void>;
+  raiseMany(alerts: readonly RaisedAlert[]): Promise<void>;
   /** Resolves when every notification started so far has finished (tests, shutdown). */
   settled(): Promise<void>;
 }
@@ -75,19 +76,32 @@ export function createStoredRaiser(options: {
     }
   }
 
-  return {
-    async raise(a) {
+  async function raiseMany(list: readonly RaisedAlert[]): Promise<void> {
+    if (list.length === 0) return;
+    const slugs: string[] = [];
+    const requests: RaiseRequest[] = [];
+    for (const a of list) {
       const slug = await options.orgSlug(a.orgId);
-      const isMuted = muted(a, slug);
-      const { alert, created } = await options.repo.raise(a, {
+      slugs.push(slug);
+      requests.push({
+        alert: a,
         suppressForMs: a.suppressForMs ?? options.config.suppressionMinutes * 60_000,
-        status: isMuted ? 'suppressed' : 'open',
+        status: muted(a, slug) ? 'suppressed' : 'open',
       });
+    }
+    const outcomes = await options.repo.raiseMany(requests);
+    outcomes.forEach(({ alert, created }, i) => {
       options.events?.stored?.(alert, created);
       if (!created || alert.status === 'suppressed') return;
-      const p = notify(alert, slug).finally(() => pending.delete(p));
+      // With the alert's state after the batch: a burst raised at once is one notification with its count.
+      const p = notify(alert, slugs[i] as string).finally(() => pending.delete(p));
       pending.add(p);
-    },
+    });
+  }
+
+  return {
+    raise: (a) => raiseMany([a]),
+    raiseMany,
     async settled() {
       while (pending.size > 0) await Promise.all([...pending]);
     },

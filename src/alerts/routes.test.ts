@@ -11,6 +11,7 @@ beforeEach(async () => {
   // The app is built inside the harness, before its store exists here: the routes reach the repository late.
   const late: AlertRepository = {
     raise: (a, o) => repo.raise(a, o),
+    raiseMany: (r) => repo.raiseMany(r),
     get: (o, i) => repo.get(o, i),
     list: (o, q) => repo.list(o, q),
     setStatus: (i, s, b, n) => repo.setStatus(i, s, b, n),

@@ -10,6 +10,7 @@ import { capabilities } from './capabilities.js';
 
 export { capabilities } from './capabilities.js';
 export type * from './shared.js';
+export { raiserOf } from './shared.js';
 export { createLogEventHub } from './event-hub.js';
 export type { Capability, CapabilityContext, RegisterCommand, StartedCapability } from './capability.js';
 

@@ -55,6 +55,21 @@ export interface NewAlert {
 
 export interface AlertRaiser {
   raise(alert: NewAlert): Promise<void>;
+  /**
+   * Raises a batch in order, with the same alerts as one `raise` after another, in one transaction: each alert
+   * the batch touched is written and announced once (a detection batch folds hundreds of repeats).
+   */
+  raiseMany(alerts: readonly NewAlert[]): Promise<void>;
+}
+
+/** A raiser from a single-alert `raise`; `raiseMany` raises one after another (the log-only fallback, tests). */
+export function raiserOf(raise: (alert: NewAlert) => Promise<void>): AlertRaiser {
+  return {
+    raise,
+    async raiseMany(alerts) {
+      for (const a of alerts) await raise(a);
+    },
+  };
 }
 
 /** An alert changed (raised, folded, acknowledged, resolved); its outbox row is committed. */

@@ -5,7 +5,7 @@ import { createEmulator, type Emulator, type TenantCredentials } from '../emulat
 import { harness, TEST_SCRYPT, type Harness } from '../server/harness.test-helpers.js';
 import { openStore } from '../store/index.js';
 import { DEVICES_UPLOAD_PATH } from './index.js';
-import type { NewAlert } from '../app/index.js';
+import { raiserOf, type NewAlert } from '../app/index.js';
 import { createDevicesService, type DevicesService } from './devices-service.js';
 import { devicesMigrations } from './migrations.js';
 import { mountDevicesRoutes } from './routes.js';
@@ -65,12 +65,7 @@ beforeEach(async () => {
         }),
       ),
     settings: { shrinkThreshold: 0.5, staleAfterHours: 48 },
-    alerts: {
-      raise: (a) => {
-        alerts.push(a);
-        return Promise.resolve();
-      },
-    },
+    alerts: raiserOf((a) => Promise.resolve(void alerts.push(a))),
     batchRetryDelaysMs: [0],
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { NewAlert } from '../app/index.js';
+import { raiserOf, type NewAlert } from '../app/index.js';
 import { harness, type Harness } from '../server/harness.test-helpers.js';
 import { healthConfigSchema } from './config-schema.js';
 import { createFailModeAdvisor } from './failmode/advisor.js';
@@ -93,7 +93,7 @@ beforeEach(async () => {
     store: h.store,
     repo,
     applications: () => config.failMode.applications,
-    alerts: { raise: (a) => Promise.resolve(void alerts.push(a)) },
+    alerts: raiserOf((a) => Promise.resolve(void alerts.push(a))),
     now,
   });
   late.deps = {

@@ -11,6 +11,7 @@ import {
   createLogEventHub,
   type SharedServices,
   type StartedCapability,
+  raiserOf,
 } from '../app/index.js';
 
 export interface ServiceOptions {
@@ -100,12 +101,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // Until a capability provides stored alerts, an alert is at least a warning in the log.
     let shared: SharedServices = {
       logEvents: createLogEventHub((error) => logger.error({ err: error }, 'log event subscriber failed')),
-      alerts: {
-        raise: (alert) => {
-          logger.warn({ alert: { rule: alert.rule, orgId: alert.orgId, entity: alert.entity } }, alert.title);
-          return Promise.resolve();
-        },
-      },
+      alerts: raiserOf((alert) => {
+        logger.warn({ alert: { rule: alert.rule, orgId: alert.orgId, entity: alert.entity } }, alert.title);
+        return Promise.resolve();
+      }),
     };
     for (const capability of capabilities) {
       if (capability.start === undefined) continue;

@@ -76,5 +76,74 @@ if (!available && required) {
         await rm(dir, { recursive: true, force: true });
       }
     });
+
+    it('a batch raise stores what one raise after another stores (window straddled, out of order)', async () => {
+      const database = await createTestDatabase(url);
+      const dir = await mkdtemp(join(tmpdir(), 'duowatch-alerts-pg-'));
+      const store = await openStore({
+        databaseUrl: database.url,
+        dataDir: dir,
+        env: {},
+        poolSize: 2,
+        migrations: capabilityMigrations,
+      });
+      try {
+        const repo = alertRepository(store, { clock: () => new Date('2026-11-22T12:00:00Z') });
+        const one = (await store.organizations.create({ slug: 'one' })).id;
+        const many = (await store.organizations.create({ slug: 'many' })).id;
+        const t = Date.parse('2026-11-22T10:00:00Z');
+        // Minutes of each raise of one key with a 10-minute window: 0 opens, 4 folds, 12 opens a second alert,
+        // 7 (late) is inside both windows and joins the later one (the latest first seen), 15 folds there too.
+        const minutes = [0, 4, 12, 7, 15];
+        const raise = (orgId: string, minute: number, key = 'k') => ({
+          alert: {
+            orgId,
+            source: 'detect',
+            rule: 'duo.mfa_fatigue',
+            title: 'Push storm',
+            severity: minute === 7 ? ('high' as const) : ('medium' as const),
+            entity: 'alice',
+            firstSeen: new Date(t + minute * 60_000),
+            lastSeen: new Date(t + minute * 60_000),
+            eventIds: [`e${String(minute)}`],
+            fields: { minute },
+            dedupeKey: key,
+          },
+          suppressForMs: 10 * 60_000,
+        });
+        for (const orgId of [one, many]) {
+          const r = raise(orgId, -5, 'other');
+          await repo.raise(r.alert, r);
+        }
+        for (const m of [...minutes, 1]) {
+          const r = raise(one, m, m === 1 ? 'other' : 'k');
+          await repo.raise(r.alert, r);
+        }
+        await repo.raiseMany([...minutes.map((m) => raise(many, m)), raise(many, 1, 'other')]);
+        const shape = async (orgId: string) =>
+          (await repo.list(orgId))
+            .map((a) => ({
+              key: a.dedupeKey,
+              count: a.count,
+              severity: a.severity,
+              firstSeen: a.firstSeen.toISOString(),
+              lastSeen: a.lastSeen.toISOString(),
+              eventIds: a.eventIds,
+              fields: a.fields,
+            }))
+            .sort((a, b) => a.firstSeen.localeCompare(b.firstSeen));
+        const expected = await shape(one);
+        expect(expected.map((a) => [a.key, a.count])).toEqual([
+          ['other', 2],
+          ['k', 2],
+          ['k', 3],
+        ]);
+        expect(await shape(many)).toEqual(expected);
+      } finally {
+        await store.close();
+        await database.drop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
   });
 }

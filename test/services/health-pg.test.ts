@@ -15,6 +15,7 @@ import { allSubjects } from '../../src/health/probe/probe-targets.js';
 import { healthRepository } from '../../src/health/store/health-repository.js';
 import { openStore } from '../../src/store/index.js';
 import { createTestDatabase, reachable } from './store-pg-database.js';
+import { raiserOf } from '../../src/app/index.js';
 
 // The health tables and the probe lease on PostgreSQL, with two probers as two `serve` processes run them: A
 // in its own OS process, B in this one, each on its own pool. Only the lease holder probes an integration;
@@ -132,7 +133,7 @@ if (!available && required) {
           store,
           config: CONFIG,
           transport,
-          alerts: { raise: () => Promise.resolve() },
+          alerts: raiserOf(() => Promise.resolve()),
         });
         monitor = m;
         const ttl = probeLeaseTtlMs(CONFIG);
@@ -184,7 +185,7 @@ if (!available && required) {
           store,
           repo,
           applications: () => [{ name: 'vpn', mode: 'open', roles: [] }],
-          alerts: { raise: () => Promise.resolve() },
+          alerts: raiserOf(() => Promise.resolve()),
         });
         const t0 = Date.now();
         expect(

@@ -8,6 +8,7 @@ import { probeLeaseTtlMs } from '../../src/health/monitor/probe-lease.js';
 import { startProbeLoop } from '../../src/health/monitor/probe-loop.js';
 import { allSubjects } from '../../src/health/probe/probe-targets.js';
 import { openStore } from '../../src/store/index.js';
+import { raiserOf } from '../../src/app/index.js';
 
 const config = { ...HEALTH_DEFAULTS, intervalSeconds: 2, timeoutSeconds: 2 };
 const store = await openStore({
@@ -23,7 +24,7 @@ const monitor = new HealthMonitor({
   transport: JSON.parse(process.env['PROBER_TRANSPORT'] ?? '{}') as ConstructorParameters<
     typeof HealthMonitor
   >[0]['transport'],
-  alerts: { raise: () => Promise.resolve() },
+  alerts: raiserOf(() => Promise.resolve()),
 });
 const holder = `child:${String(process.pid)}`;
 const ttl = probeLeaseTtlMs(config);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NewAlert } from '../../app/index.js';
+import { raiserOf, type NewAlert } from '../../app/index.js';
 import { openRuntime } from '../../runtime/index.js';
 import { createFailModeAdvisor } from '../failmode/advisor.js';
 import { healthRepository } from '../store/health-repository.js';
@@ -44,7 +44,7 @@ describe('fail mode in the compliance evidence export', () => {
         store: rt.store,
         repo: healthRepository(rt.store),
         applications: () => rt.config.health.failMode.applications,
-        alerts: { raise: (a) => Promise.resolve(void alerts.push(a)) },
+        alerts: raiserOf((a) => Promise.resolve(void alerts.push(a))),
         now: () => (t += 60_000),
       });
       const ask = (orgId: string, application: string, role: string, username: string) =>

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capabilityMigrations, createLogEventHub, type NewAlert } from '../../app/index.js';
+import { capabilityMigrations, createLogEventHub, type NewAlert, raiserOf } from '../../app/index.js';
 import { createDuoClient, LimiterRegistry, systemClock } from '../../duo/index.js';
 import { appDispatcher } from '../../duo/test-support/app-dispatcher.test-helpers.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../../emulator/index.js';
@@ -181,7 +181,7 @@ describe('telephony failing alone', () => {
         extraCaPem: [readFileSync(listening.caFile, 'utf8')],
         allowPrivateAddresses: true,
       },
-      alerts: { raise: (a) => Promise.resolve(void alerts.push(a)) },
+      alerts: raiserOf((a) => Promise.resolve(void alerts.push(a))),
       factorIssues: (orgId) => factors.issues(orgId, emuNow()),
     });
     try {

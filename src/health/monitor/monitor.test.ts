@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewAlert } from '../../app/index.js';
+import { raiserOf, type NewAlert } from '../../app/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../../emulator/index.js';
 import { openStore, type Store } from '../../store/index.js';
 import { HEALTH_DEFAULTS } from '../config-schema.js';
@@ -52,7 +52,7 @@ beforeAll(async () => {
       extraCaPem: [readFileSync(listening.caFile, 'utf8')],
       allowPrivateAddresses: true,
     },
-    alerts: { raise: (a) => Promise.resolve(void alerts.push(a)) },
+    alerts: raiserOf((a) => Promise.resolve(void alerts.push(a))),
   });
 });
 
@@ -122,7 +122,7 @@ describe('HealthMonitor', () => {
         ],
       },
       transport: { resolve: {}, resolver: () => Promise.reject(new Error('getaddrinfo ENOTFOUND')) },
-      alerts: { raise: (a) => Promise.resolve(void alerts.push(a)) },
+      alerts: raiserOf((a) => Promise.resolve(void alerts.push(a))),
     });
     try {
       await inMaintenance.probe(subject);
@@ -143,7 +143,7 @@ describe('HealthMonitor', () => {
       store,
       config: { ...HEALTH_DEFAULTS, retries: 1 },
       transport: { resolve: {}, resolver: () => Promise.reject(new Error('getaddrinfo ENOTFOUND')) },
-      alerts: { raise: (a) => Promise.resolve(void alerts.push(a)) },
+      alerts: raiserOf((a) => Promise.resolve(void alerts.push(a))),
     });
     try {
       const window = await scheduled.maintenance.add({

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewAlert } from '../../app/index.js';
+import { raiserOf, type NewAlert } from '../../app/index.js';
 import { startBulkReceiver } from './bulk-receiver.test-helpers.js';
 import type { BulkReceiver } from './bulk-receiver.test-helpers.js';
 import { createSink } from './create-sink.js';
@@ -30,7 +30,7 @@ describe('Elasticsearch _bulk sink against a strict receiver', () => {
     );
     return createSink('es', cfg.es as ElasticsearchSinkConfig, {
       dataDir: dir,
-      alerts: { raise: (a) => Promise.resolve(void alerts.push(a)) },
+      alerts: raiserOf((a) => Promise.resolve(void alerts.push(a))),
     });
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { AlertRaiser, NewAlert } from '../../app/shared.js';
-import { capabilityMigrations } from '../../app/index.js';
+import { capabilityMigrations, raiserOf } from '../../app/index.js';
 import { createEmulator, type Emulator, type TenantCredentials } from '../../emulator/index.js';
 import { hashPassword } from '../../accounts/index.js';
 import { createServerApp, type CreateServerAppOptions, type ServerApp } from '../../server/index.js';
@@ -89,12 +89,7 @@ export async function verifyTenant(o: {
     store,
     services,
     alerts,
-    alertRaiser: {
-      raise: (a) => {
-        alerts.push(a);
-        return Promise.resolve();
-      },
-    },
+    alertRaiser: raiserOf((a) => Promise.resolve(void alerts.push(a))),
     orgId: org.id,
     users,
   };
