@@ -46,6 +46,16 @@ const rec = (v: unknown): Record<string, unknown> | null =>
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const lower = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v.toLowerCase() : null);
 
+/** A user's key: Duo's `user.key`, or the name when the key is missing or empty. */
+const userKeyOf = (u: Record<string, unknown> | null, name: string | null): string | null =>
+  str(u?.['key']) ?? name;
+
+/** The user an auth event is about, as `fill` reads it (the engine loads baselines by it before the event runs). */
+export function authUserKey(raw: Readonly<Record<string, unknown>>): string | null {
+  const u = rec(raw['user']);
+  return userKeyOf(u, str(u?.['name']));
+}
+
 /**
  * Duo's place names, interned per engine (bounded): every user's last location holds one, most users share a
  * handful of places, and a hit costs two lookups and no string building.
@@ -118,7 +128,7 @@ export class EventView implements DetectEvent {
     if (e.stream === 'auth') {
       const u = rec(raw['user']);
       user = str(u?.['name']);
-      userKey = str(u?.['key']) ?? user;
+      userKey = userKeyOf(u, user);
       result = lower(raw['result']);
       const device = rec(raw['access_device']);
       ip = str(device?.['ip']);

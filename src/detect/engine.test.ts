@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryBaselineStore, type BaselineStore } from './baseline.js';
 import { createEngine } from './engine.js';
 import { defineRule, MINUTE, type Rule } from './rule.js';
-import { auth, MIN, T0, telephony } from './test-events.test-helpers.js';
+import { auth, DAY_MS, history, MIN, T0, telephony } from './test-events.test-helpers.js';
 
 /** A rule that fires on every event it is given and counts its calls. */
 function counting(id: string, results?: readonly string[]): Rule & { calls: number } {
@@ -120,5 +120,26 @@ describe('a failed periodic save', () => {
     await engine.process([auth(T0 + MIN, { user: 'bob' })]);
     // alice (from the failed save), bob and the organization.
     expect(baselines.size).toBe(3);
+  });
+});
+
+describe('the engine loads a user’s baseline before the user’s first event runs', () => {
+  it('also when Duo left the user’s key empty (the baseline is kept under the name)', async () => {
+    const store = memoryBaselineStore();
+    const keyless = (e: ReturnType<typeof auth>) => ({
+      ...e,
+      raw: { ...e.raw, user: { key: '', name: 'alice', groups: [] } },
+    });
+    const first = createEngine({ baselines: store });
+    await first.process(history(10).map(keyless));
+    await first.flush();
+    const stored = async () =>
+      (await store.load('acme', 'user', ['alice'])).get('alice') as { firstTs: number } | undefined;
+    expect((await stored())?.firstTs).toBe(T0 - 10 * DAY_MS);
+    // A restarted engine: the next login must extend the stored history, not start a new one over it.
+    const second = createEngine({ baselines: store });
+    await second.process([keyless(auth(T0))]);
+    await second.flush();
+    expect((await stored())?.firstTs).toBe(T0 - 10 * DAY_MS);
   });
 });

@@ -18,7 +18,7 @@ import {
   type UserBaseline,
 } from './baseline.js';
 import type { DetectConfig } from './config-schema.js';
-import { EventView, parseDescription, PlaceNames, type DetectEvent } from './detect-event.js';
+import { authUserKey, EventView, parseDescription, PlaceNames, type DetectEvent } from './detect-event.js';
 import { noGeo, type GeoLookup } from './geo.js';
 import { emptyOrgPlaces, isBypass, learnOrgPlaces } from './org-places.js';
 import {
@@ -85,7 +85,7 @@ export interface EngineStats {
 export interface DetectEngine {
   /**
    * Runs every enabled rule over the events, in the order given (the collector's order per organization and
-   * stream). Loads the baselines of the batch's users first and saves what changed afterwards.
+   * stream). Loads the baselines the events need before they run and saves what changed afterwards.
    */
   process(events: readonly CollectedEvent[]): Promise<Detection[]>;
   /** Saves every changed baseline now (shutdown, tests). */
@@ -261,42 +261,24 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     return o;
   };
 
-  /** The user key an auth or Trust Monitor event is about (null for other streams). */
-  const userKeyOf = (e: CollectedEvent): string | null => {
-    if (e.stream !== 'auth') return null;
-    const u = e.raw['user'] as { key?: unknown; name?: unknown } | undefined;
-    const key = u?.key ?? u?.name;
-    return typeof key === 'string' && key !== '' ? key : null;
-  };
-
   /**
-   * Per event of the batch being processed: the user key `loadBaselines` read and the user it found or
-   * created, so processing the event does not look the user up again.
+   * Loads what the events from `start` on need and memory lacks: their organizations' baselines and their users'.
+   * Every user asked for is in memory afterwards (a new one with an empty baseline when none is stored), so the
+   * event at `start` can run.
    */
-  let batchKeys: (string | null | undefined)[] = [];
-  let batchUsers: (UserEntity | undefined)[] = [];
-
-  async function loadBaselines(batch: readonly CollectedEvent[]): Promise<void> {
-    // One pass, no per-event allocation: a warm engine knows nearly every user of a batch already.
+  async function loadFrom(batch: readonly CollectedEvent[], start: number): Promise<void> {
     const missing = new Map<OrgRuntime, Set<string>>();
     const unloaded = new Set<OrgRuntime>();
-    batchKeys = new Array<string | null>(batch.length);
-    batchUsers = new Array<UserEntity | undefined>(batch.length);
     let last: OrgRuntime | null = null;
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = start; i < batch.length; i++) {
       const e = batch[i] as CollectedEvent;
       // A batch is nearly always one organization's: skip the map lookup while it stays the same.
       const o: OrgRuntime = last !== null && last.orgId === e.orgId ? last : orgOf(e);
       last = o;
       if (!o.baselineLoaded) unloaded.add(o);
-      const key = userKeyOf(e);
-      batchKeys[i] = key;
-      if (key === null) continue;
-      const known = o.users.get(key);
-      if (known !== undefined) {
-        batchUsers[i] = known; // `one` then needs no second lookup
-        continue;
-      }
+      if (e.stream !== 'auth') continue;
+      const key = authUserKey(e.raw);
+      if (key === null || o.users.has(key)) continue;
       let set = missing.get(o);
       if (set === undefined) missing.set(o, (set = new Set<string>()));
       set.add(key);
@@ -308,17 +290,17 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     }
     for (const [o, keys] of missing) {
       const found = await store.load(o.orgId, 'user', [...keys]);
-      for (const key of keys) {
-        const u = newUser(0, decodeUserBaseline(found.get(key)));
-        o.users.set(key, u);
-      }
+      for (const key of keys) o.users.set(key, newUser(0, decodeUserBaseline(found.get(key))));
     }
-    if (missing.size > 0)
-      for (let i = 0; i < batch.length; i++) {
-        const key = batchKeys[i];
-        if (key !== null && key !== undefined && batchUsers[i] === undefined)
-          batchUsers[i] = orgOf(batch[i] as CollectedEvent).users.get(key);
-      }
+  }
+
+  /**
+   * Runs the events from `start` on until one needs a baseline that is not in memory, and returns its index (the
+   * batch's length when all ran). A warm engine knows nearly every user: no pass over the batch before it runs.
+   */
+  function runFrom(batch: readonly CollectedEvent[], start: number, out: Detection[]): number {
+    for (let i = start; i < batch.length; i++) if (!one(batch[i] as CollectedEvent, out)) return i;
+    return batch.length;
   }
 
   /**
@@ -481,23 +463,27 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   }
 
   let lastOrg: OrgRuntime | null = null;
-  function one(c: CollectedEvent, i: number, out: Detection[]): void {
-    events++;
-    if (c.ts > maxTs) maxTs = c.ts;
+  /** Runs one event; false, having changed nothing, when a baseline it needs is not in memory yet. */
+  function one(c: CollectedEvent, out: Detection[]): boolean {
     const o = lastOrg !== null && lastOrg.orgId === c.orgId ? lastOrg : orgOf(c);
     lastOrg = o;
-    if (!o.rules.enabled) return;
-    const streamRules = o.byStream.get(c.stream);
-    const e = view.fill(c);
-    o.state.lastTs = e.ts;
+    if (!o.baselineLoaded) return false;
     let u: UserEntity | null = null;
-    let entity: EntityState | null = null;
-    if (e.stream === 'auth' && e.userKey !== null) {
-      u = (batchKeys[i] === e.userKey ? batchUsers[i] : undefined) ?? o.users.get(e.userKey) ?? null;
-      if (u === null) {
-        u = newUser(e.ts, null);
-        o.users.set(e.userKey, u);
+    let e: DetectEvent | null = null;
+    if (o.rules.enabled) {
+      e = view.fill(c);
+      if (e.stream === 'auth' && e.userKey !== null) {
+        u = o.users.get(e.userKey) ?? null;
+        if (u === null) return false;
       }
+    }
+    events++;
+    if (c.ts > maxTs) maxTs = c.ts;
+    if (e === null) return true;
+    const streamRules = o.byStream.get(c.stream);
+    o.state.lastTs = e.ts;
+    let entity: EntityState | null = null;
+    if (u !== null) {
       if (e.ts > u.lastTs) u.lastTs = e.ts;
       entity = u;
     } else if (
@@ -553,14 +539,19 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       }
     }
     learn(e, o, u);
+    return true;
   }
 
   return {
     async process(batch) {
-      await loadBaselines(batch);
       const out: Detection[] = [];
-      for (let i = 0; i < batch.length; i++) one(batch[i] as CollectedEvent, i, out);
-      batchUsers = []; // not kept alive until the next batch
+      for (let i = runFrom(batch, 0, out); i < batch.length;) {
+        await loadFrom(batch, i);
+        const next = runFrom(batch, i, out);
+        // Unreachable (`loadFrom` put the event's organization and user in memory); never loop on a broken invariant.
+        if (next === i) throw new Error('detect: an event still lacks its baseline after loading it');
+        i = next;
+      }
       sinceSave += batch.length;
       if (
         sinceSave >= (options.saveEveryEvents ?? 20_000) ||
