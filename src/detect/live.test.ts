@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogEventHub, type CollectedEvent } from '../app/index.js';
+import { createLogEventHub, type CollectedEvent, type NewAlert } from '../app/index.js';
 import { alertRepository } from '../alerts/alerts.repository.js';
 import { createStoredRaiser } from '../alerts/raiser.js';
 import { testStore } from '../alerts/test-store.test-helpers.js';
@@ -119,5 +119,76 @@ describe('live detection through the log event hub', () => {
     // Without the stored history the same event is a first login, which never counts as new.
     const fresh = createEngine();
     expect((await fresh.process([foreign])).map((d) => d.rule)).not.toContain('duo.new_country');
+  });
+
+  describe('storing a batch’s detections fails', () => {
+    function setup(failures: number) {
+      const repo = alertRepository(env.store);
+      const raiser = createStoredRaiser({
+        repo,
+        config: { suppressionMinutes: 60, mute: [] },
+        channels: [],
+        orgSlug: () => Promise.resolve('acme'),
+        dashboardUrl: null,
+      });
+      let calls = 0;
+      const flaky = {
+        raise: (a: NewAlert) => raiser.raise(a),
+        raiseMany: (alerts: readonly NewAlert[]) =>
+          (calls += 1) <= failures
+            ? Promise.reject(new Error('database is locked'))
+            : raiser.raiseMany(alerts),
+      };
+      const logged: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+      const log = (level: string) => (fields: object, msg?: string) =>
+        void logged.push({ level, msg: msg ?? '', fields: fields as Record<string, unknown> });
+      const logger = { info: log('info'), warn: log('warn'), error: log('error') };
+      const hub = createLogEventHub((e) => {
+        throw e;
+      });
+      const waits: number[] = [];
+      const live = subscribeLive(
+        { shared: { logEvents: hub, alerts: flaky }, logger },
+        createEngine({ baselines: storeBaselines(env.store) }),
+        null,
+        { raiseRetryDelaysMs: [10, 20, 30], sleep: (ms) => Promise.resolve(void waits.push(ms)) },
+      );
+      const fraud = (minute: number) => ({
+        ...auth(T0 + minute * 60_000, { result: 'fraud', reason: 'user_marked_fraud', user: `u${minute}` }),
+        orgId: env.acme,
+      });
+      return { repo, hub, live, logged, waits, fraud };
+    }
+
+    it('is retried after the configured waits, and the detections are stored once', async () => {
+      const t = setup(2);
+      await t.hub.publish([t.fraud(0), t.fraud(1)]);
+      await t.live.idle();
+      const stored = await t.repo.list(env.acme);
+      expect(stored.map((a) => [a.rule, a.entity, a.count]).sort()).toEqual([
+        ['duo.fraud', 'u0', 1],
+        ['duo.fraud', 'u1', 1],
+      ]);
+      expect(t.waits).toEqual([10, 20]);
+      expect(t.logged.map((l) => [l.level, l.msg, l.fields['detections'], l.fields['attempt']])).toEqual([
+        ['warn', 'storing detections failed; retrying', 2, 1],
+        ['warn', 'storing detections failed; retrying', 2, 2],
+      ]);
+      t.live.close();
+    });
+
+    it('after the last attempt gives the batch up, says how many, and goes on with the next batch', async () => {
+      const t = setup(4);
+      await t.hub.publish([t.fraud(0), t.fraud(1)]);
+      await t.hub.publish([t.fraud(2)]);
+      await t.live.idle();
+      expect((await t.repo.list(env.acme)).map((a) => a.entity)).toEqual(['u2']);
+      expect(t.waits).toEqual([10, 20, 30]);
+      const given = t.logged.filter((l) => l.level === 'error');
+      expect(given.map((l) => [l.msg, l.fields['detections'], l.fields['attempts']])).toEqual([
+        ['detections not stored: giving them up', 2, 4],
+      ]);
+      t.live.close();
+    });
   });
 });

@@ -38,6 +38,18 @@ export interface LiveDetect {
   close(): void;
 }
 
+export interface LiveOptions {
+  /**
+   * Waits before each new attempt to store a batch's detections after a failure (the database locked or
+   * unreachable for a moment); default 1, 5 and 15 s. The engine has learnt the batch already, so it cannot be
+   * run again: a failed store is retried, and only after the last attempt are its detections given up (logged).
+   */
+  readonly raiseRetryDelaysMs?: readonly number[];
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const RAISE_RETRY_DELAYS_MS = [1000, 5000, 15_000];
+
 /**
  * Feeds the hub's batches through one engine, one batch at a time (a queue, so batches from concurrent
  * publishers never interleave and per-tenant order holds).
@@ -46,15 +58,41 @@ export function subscribeLive(
   ctx: Pick<CapabilityContext, 'shared' | 'logger'>,
   engine: DetectEngine,
   demoSlug: string | null = null,
+  options: LiveOptions = {},
 ): LiveDetect {
+  const delays = options.raiseRetryDelaysMs ?? RAISE_RETRY_DELAYS_MS;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  async function raise(detections: readonly Detection[]): Promise<void> {
+    if (detections.length === 0) return;
+    // One transaction for the batch's detections: raised one by one they cost ~9× the engine (a digest fires on
+    // hundreds of events of a batch, each a fold of the same alert).
+    const alerts = detections.map((d) => toNewAlert(d, demoSlug));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ctx.shared.alerts.raiseMany(alerts);
+        return;
+      } catch (error) {
+        const wait = delays[attempt - 1];
+        if (wait === undefined) {
+          ctx.logger.error(
+            { err: error, detections: alerts.length, attempts: attempt },
+            'detections not stored: giving them up',
+          );
+          return;
+        }
+        ctx.logger.warn(
+          { err: error, detections: alerts.length, attempt },
+          'storing detections failed; retrying',
+        );
+        await sleep(wait);
+      }
+    }
+  }
   let chain: Promise<void> = Promise.resolve();
   const off = ctx.shared.logEvents.subscribe((events: readonly CollectedEvent[]) => {
     chain = chain.then(async () => {
       try {
-        const detections = await engine.process(events);
-        // One transaction for the batch's detections: raised one by one they cost ~9× the engine (a digest
-        // fires on hundreds of events of a batch, each a fold of the same alert).
-        await ctx.shared.alerts.raiseMany(detections.map((d) => toNewAlert(d, demoSlug)));
+        await raise(await engine.process(events));
       } catch (error) {
         ctx.logger.error({ err: error }, 'detection batch failed');
       }
