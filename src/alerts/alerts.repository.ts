@@ -265,7 +265,7 @@ export function alertRepository(
       for (const { alert: a, suppressForMs, status = 'open' } of requests) {
         const dedupeKey = a.dedupeKey ?? `${a.rule}:${a.entity}`;
         const list = candidates.get(candidateKey(a.orgId, dedupeKey)) as Candidate[];
-        // The open alert with this key whose window covers the raise, latest first (the query raise ran).
+        // The open alert with this key whose window covers the raise, the latest first seen: `raise`'s query.
         let into: Candidate | undefined;
         for (const c of list)
           if (
