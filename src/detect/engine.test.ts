@@ -62,7 +62,11 @@ describe('the engine saves changed baselines', () => {
         await baselines.save(rows);
       },
     };
-    const engine = createEngine({ baselines: store, saveEveryEvents: Infinity, saveEveryMs: Infinity });
+    const engine = createEngine({
+      baselines: store,
+      saveEveryChanged: Infinity,
+      saveEveryMs: Infinity,
+    });
     const users = 2500;
     await engine.process(Array.from({ length: users }, (_, i) => auth(T0 + i, { user: `u${i}` })));
     failNext = true;
@@ -96,6 +100,34 @@ describe('a damaged stored organization baseline', () => {
       auth(T0 + 2 * MIN, { result: 'fraud' }),
     ]);
     expect(detections.map((d) => d.rule)).toEqual(['duo.fraud']);
+  });
+});
+
+describe('when the engine saves', () => {
+  it('once enough users changed, or the interval passed, and not for events that changed nothing', async () => {
+    const baselines = memoryBaselineStore();
+    let clock = 0;
+    const engine = createEngine({
+      baselines,
+      saveEveryChanged: 4,
+      saveEveryMs: 5000,
+      now: () => clock,
+    });
+    // Two users and the organization changed: under both bounds, nothing is written.
+    await engine.process([auth(T0, { user: 'alice' }), auth(T0 + MIN, { user: 'bob' })]);
+    expect(baselines.size).toBe(0);
+    // The same users from the same addresses again: nothing new to learn, still nothing written.
+    await engine.process([auth(T0 + 2 * MIN, { user: 'alice' }), auth(T0 + 3 * MIN, { user: 'bob' })]);
+    expect(baselines.size).toBe(0);
+    // A third changed user: four changed, the count is reached.
+    await engine.process([auth(T0 + 4 * MIN, { user: 'carol' })]);
+    expect(baselines.size).toBe(4);
+    // One more changed user is saved only when the interval has passed.
+    await engine.process([auth(T0 + 5 * MIN, { user: 'dave' })]);
+    expect(baselines.size).toBe(4);
+    clock = 5000;
+    await engine.process([auth(T0 + 6 * MIN, { user: 'alice' })]);
+    expect(baselines.size).toBe(5);
   });
 });
 
