@@ -140,7 +140,11 @@ describe('a failed periodic save', () => {
       load: (orgId, kind, keys) => baselines.load(orgId, kind, keys),
       save: (rows) => (down ? Promise.reject(new Error('database is locked')) : baselines.save(rows)),
     };
-    const engine = createEngine({ baselines: store, saveEveryEvents: 1, onSaveError: (e) => errors.push(e) });
+    const engine = createEngine({
+      baselines: store,
+      saveEveryChanged: 1,
+      onSaveError: (e) => errors.push(e),
+    });
     const first = await engine.process([
       auth(T0, { user: 'alice' }),
       auth(T0 + 1000, { user: 'alice', result: 'fraud' }),
