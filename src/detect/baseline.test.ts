@@ -10,6 +10,7 @@ import {
   encodeUserBaseline,
   SeenKeys,
   touch,
+  type StoredUserBaseline,
 } from './baseline.js';
 
 describe('user baselines', () => {
@@ -36,11 +37,14 @@ describe('user baselines', () => {
       city: 'London',
       country: 'GB',
       id: 'auth:1',
-      duo: 'London|United Kingdom',
+      duoCity: 'London',
+      duoCountry: 'United Kingdom',
     };
     const stored = JSON.parse(JSON.stringify(encodeUserBaseline(b))) as Record<string, unknown>;
     // Small integers, not millisecond timestamps.
     expect(stored['ipSeen']).toEqual([1, 86_401]);
+    // Duo's place in the stored form it always had.
+    expect((stored['lastGeo'] as Record<string, unknown>)['duo']).toBe('London|United Kingdom');
     const back = decodeUserBaseline(stored);
     expect(back?.ips.get('81.2.69.160')).toEqual([1_792_427_594_765 + 1_000, 1_792_427_594_765 + 86_401_000]);
     expect(back?.lastGeo?.ts).toBe(1_792_427_594_765 + 2_000);
@@ -50,8 +54,20 @@ describe('user baselines', () => {
       ip: '81.2.69.160',
       city: 'London',
       id: 'auth:1',
-      duo: 'London|United Kingdom',
+      duoCity: 'London',
+      duoCountry: 'United Kingdom',
     });
+    // A place with one part, and none: read back as they were.
+    for (const [duoCity, duoCountry, duo] of [
+      [null, 'Brazil', '|Brazil'],
+      ['Lagos', null, 'Lagos|'],
+      [null, null, null],
+    ] as const) {
+      const one = { ...b, lastGeo: { ...b.lastGeo, duoCity, duoCountry } };
+      const text = JSON.parse(JSON.stringify(encodeUserBaseline(one))) as StoredUserBaseline;
+      expect(text.lastGeo?.duo).toBe(duo);
+      expect(decodeUserBaseline(text)?.lastGeo).toMatchObject({ duoCity, duoCountry });
+    }
     // A damaged row (times not matching the keys) is no baseline rather than a wrong one.
     expect(decodeUserBaseline({ ...stored, ipSeen: [1] })).toBeNull();
   });
@@ -70,6 +86,30 @@ describe('user baselines', () => {
     expect(back?.countries.get('France')).toEqual([1500, 9000]);
     expect(back?.rdDays).toEqual([dayEntry(20_000, 3)]);
     expect(back?.bypassDays).toBeUndefined();
+    // Its last location, with Duo's place when it had one and "not recorded" when it had none.
+    const geo = {
+      ts: 2000,
+      ip: '81.2.69.160',
+      lat: 51.5,
+      lon: -0.09,
+      city: 'London',
+      country: 'GB',
+      id: 'auth:1',
+    };
+    const v2 = { v: 2, firstTs: 1000, ips: [], countries: [], rdDays: [], bypassDays: [] };
+    expect(decodeUserBaseline({ ...v2, lastGeo: geo })?.lastGeo).toEqual({
+      ...geo,
+      duoCity: undefined,
+      duoCountry: null,
+    });
+    expect(decodeUserBaseline({ ...v2, lastGeo: { ...geo, duo: 'London|United Kingdom' } })?.lastGeo).toEqual(
+      {
+        ...geo,
+        duoCity: 'London',
+        duoCountry: 'United Kingdom',
+      },
+    );
+    expect(decodeUserBaseline({ ...v2, lastGeo: { ...geo, lat: 'x' } })?.lastGeo).toBeNull();
   });
 
   it('reads the first stored form (objects keyed by IP and day), so an upgrade forgets nothing', () => {

@@ -161,8 +161,28 @@ export interface LastGeo {
   city: string;
   country: string;
   id: string;
-  /** Where Duo itself placed that login ("city|country"), to cross-check the GeoIP answer. */
-  duo?: string | null;
+  /**
+   * Where Duo itself placed that login (its `location` city and country, null when absent), to cross-check the
+   * GeoIP answer. `duoCity` undefined: not recorded (a baseline from before the cross-check). The event's own
+   * strings, kept as they are: interning them as one "city|country" string cost two hash lookups per login.
+   */
+  duoCity: string | null | undefined;
+  duoCountry: string | null;
+}
+
+/** Duo's place as stored: `city|country` (either may be empty), or null when Duo gave neither or it is unknown. */
+export function storedDuoPlace(g: LastGeo): string | null {
+  if (g.duoCity === undefined || (g.duoCity === null && g.duoCountry === null)) return null;
+  return `${g.duoCity ?? ''}|${g.duoCountry ?? ''}`;
+}
+
+/** The parts of a stored `city|country` (the country never holds a `|`); anything else is "no place". */
+function duoParts(value: unknown): { duoCity: string | null; duoCountry: string | null } {
+  if (typeof value !== 'string') return { duoCity: null, duoCountry: null };
+  const bar = value.lastIndexOf('|');
+  const city = bar < 0 ? value : value.slice(0, bar);
+  const country = bar < 0 ? '' : value.slice(bar + 1);
+  return { duoCity: city === '' ? null : city, duoCountry: country === '' ? null : country };
 }
 
 /**
@@ -248,7 +268,7 @@ export interface StoredUserBaseline {
   rdDays: number[];
   bypassDays: number[];
   /** The last located login: its time in seconds after `firstTs`, coordinates in 1e-5 degrees (about 1 m). */
-  lastGeo: (Omit<LastGeo, 'ts' | 'duo'> & { at: number; duo: string | null }) | null;
+  lastGeo: (Omit<LastGeo, 'ts' | 'duoCity' | 'duoCountry'> & { at: number; duo: string | null }) | null;
 }
 
 export function encodeUserBaseline(b: UserBaseline): StoredUserBaseline {
@@ -283,7 +303,7 @@ export function encodeUserBaseline(b: UserBaseline): StoredUserBaseline {
             city: g.city,
             country: g.country,
             id: g.id,
-            duo: g.duo ?? null,
+            duo: storedDuoPlace(g),
           },
   };
 }
@@ -322,9 +342,26 @@ export function decodeUserBaseline(value: unknown): UserBaseline | null {
     countries: seen(v['countries']),
     rdDays: days(v['rdDays']),
     bypassDays: days(v['bypassDays']),
-    lastGeo: (v['lastGeo'] as UserBaseline['lastGeo'] | undefined) ?? null,
+    lastGeo: decodeV2Geo(v['lastGeo']),
   };
   return out;
+}
+
+/** A v2 last location is the in-memory object of its day, in milliseconds; Duo's place came later. */
+function decodeV2Geo(value: unknown): LastGeo | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const g = value as Record<string, unknown>;
+  if (!isNumber(g['ts']) || !isNumber(g['lat']) || !isNumber(g['lon'])) return null;
+  return {
+    ts: g['ts'],
+    ip: String(g['ip']),
+    lat: g['lat'],
+    lon: g['lon'],
+    city: String(g['city']),
+    country: String(g['country']),
+    id: String(g['id']),
+    ...(typeof g['duo'] === 'string' ? duoParts(g['duo']) : { duoCity: undefined, duoCountry: null }),
+  };
 }
 
 function decodeV3(v: Record<string, unknown>, f: number): UserBaseline | null {
@@ -361,7 +398,7 @@ function decodeV3(v: Record<string, unknown>, f: number): UserBaseline | null {
       city: String(g['city']),
       country: String(g['country']),
       id: String(g['id']),
-      duo: typeof g['duo'] === 'string' ? g['duo'] : null,
+      ...duoParts(g['duo']),
     };
   return {
     firstTs: f,

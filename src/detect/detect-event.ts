@@ -34,11 +34,6 @@ export interface DetectEvent {
   /** Telephony. */
   readonly phone: string | null;
   readonly credits: number;
-  /**
-   * Where Duo itself placed the login, `city|country` (either may be empty), or null when it gave neither;
-   * interned, so comparing two places is comparing two references.
-   */
-  readonly place: string | null;
 }
 
 const rec = (v: unknown): Record<string, unknown> | null =>
@@ -57,40 +52,13 @@ export function authUserKey(raw: Readonly<Record<string, unknown>>): string | nu
 }
 
 /**
- * Duo's place names, interned per engine (bounded): every user's last location holds one, most users share a
- * handful of places, and a hit costs two lookups and no string building.
- */
-export class PlaceNames {
-  private readonly byCountry = new Map<string, Map<string, string>>();
-  private size = 0;
-  of(city: string | null, country: string | null): string | null {
-    if (city === null && country === null) return null;
-    const c = country ?? '';
-    let cities = this.byCountry.get(c);
-    if (cities === undefined) this.byCountry.set(c, (cities = new Map<string, string>()));
-    const name = city ?? '';
-    const known = cities.get(name);
-    if (known !== undefined) return known;
-    if (this.size >= 10_000) {
-      this.byCountry.clear();
-      this.size = 0;
-      this.byCountry.set(c, (cities = new Map<string, string>()));
-    }
-    const place = `${name}|${c}`.split('|').join('|'); // a flat copy: the template's rope holds its parts
-    cities.set(name, place);
-    this.size++;
-    return place;
-  }
-}
-
-/**
  * The engine's one view of "the event being tested", refilled for every event rather than allocated per event
  * (at hundreds of thousands of events a second the allocation was a tenth of the time). Rules read it during
  * `evaluate` only and never keep it; what outlives the event (ids, times, addresses) is copied out.
  *
  * What only an alert's triage fields or a few rules read (application, city, region, object, description,
- * telephony's phone and credits, Duo's place) is read from the event when asked, not on every fill: the
- * application is an object of its own, one more cache line per event, and the place two map lookups.
+ * telephony's phone and credits) is read from the event when asked, not on every fill: the application is an
+ * object of its own, one more cache line per event.
  */
 export class EventView implements DetectEvent {
   id = '';
@@ -110,10 +78,6 @@ export class EventView implements DetectEvent {
   actorType: string | null = null;
   /** Duo's location object of the event (auth and activity), or null. */
   private loc: Record<string, unknown> | null = null;
-  /** `place` for this fill, once asked (undefined until then). */
-  private placeOf: string | null | undefined = undefined;
-
-  constructor(private readonly places: PlaceNames = new PlaceNames()) {}
 
   get city(): string | null {
     return str(this.loc?.['city']);
@@ -136,10 +100,6 @@ export class EventView implements DetectEvent {
   get credits(): number {
     const credits = this.raw['credits'];
     return typeof credits === 'number' && Number.isFinite(credits) ? credits : 0;
-  }
-  get place(): string | null {
-    if (this.placeOf === undefined) this.placeOf = this.places.of(this.city, this.country);
-    return this.placeOf;
   }
 
   fill(e: CollectedEvent): this {
@@ -201,7 +161,6 @@ export class EventView implements DetectEvent {
     this.country = str(loc?.['country']);
     this.action = action;
     this.actorType = actorType;
-    this.placeOf = undefined;
     return this;
   }
 }

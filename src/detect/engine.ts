@@ -18,7 +18,7 @@ import {
   type UserBaseline,
 } from './baseline.js';
 import type { DetectConfig } from './config-schema.js';
-import { authUserKey, EventView, parseDescription, PlaceNames, type DetectEvent } from './detect-event.js';
+import { authUserKey, EventView, parseDescription, type DetectEvent } from './detect-event.js';
 import { noGeo, type GeoLookup } from './geo.js';
 import { emptyOrgPlaces, isBypass, learnOrgPlaces } from './org-places.js';
 import {
@@ -222,7 +222,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
   const maxEntities = options.maxEntities ?? 250_000;
   const orgs = new Map<string, OrgRuntime>();
   // One view of the event being tested, refilled per event (rules never keep it).
-  const view = new EventView(new PlaceNames());
+  const view = new EventView();
   let events = 0;
   let detections = 0;
   let evicted = 0;
@@ -435,7 +435,8 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (b.lastGeo !== null && b.lastGeo.ip === e.ip) {
         b.lastGeo.ts = e.ts;
         b.lastGeo.id = e.id;
-        b.lastGeo.duo = e.place;
+        b.lastGeo.duoCity = e.city;
+        b.lastGeo.duoCountry = e.country;
       } else {
         const p = geo.locate(e.ip);
         const g = b.lastGeo;
@@ -448,7 +449,8 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
           g.city = p.city;
           g.country = p.country;
           g.id = e.id;
-          g.duo = e.place;
+          g.duoCity = e.city;
+          g.duoCountry = e.country;
           changed = true;
         } else if (p !== null) {
           b.lastGeo = {
@@ -459,7 +461,8 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
             city: p.city,
             country: p.country,
             id: e.id,
-            duo: e.place,
+            duoCity: e.city,
+            duoCountry: e.country,
           };
           changed = true;
         }

@@ -86,7 +86,13 @@ export const impossibleTravel = defineRule({
     if (prev === null || prev.ip === e.ip) return null;
     // GeoIP misplaces some addresses (mobile carriers, anycast, registry centroids): when Duo places both
     // logins in the same city, that is not travel.
-    if (e.place !== null && prev.duo !== undefined && prev.duo === e.place) return null;
+    if (
+      (e.city !== null || e.country !== null) &&
+      prev.duoCity !== undefined &&
+      prev.duoCity === e.city &&
+      prev.duoCountry === e.country
+    )
+      return null;
     const here = ctx.geo.locate(e.ip);
     if (here === null) return null;
     const km = haversineKm(prev, here);
