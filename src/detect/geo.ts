@@ -67,10 +67,16 @@ function readersLookup(
   cacheSize = 50_000,
 ): GeoLookup {
   const cache = new Map<string, GeoPoint | null>();
+  // Impossible travel and then the engine's learning locate the same event's address in a row: one entry
+  // answers the second without a lookup.
+  let lastIp: string | null = null;
+  let lastPoint: GeoPoint | null = null;
   return {
     locate(ip) {
+      if (ip === lastIp) return lastPoint;
+      lastIp = ip;
       const hit = cache.get(ip);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) return (lastPoint = hit);
       let point: GeoPoint | null = null;
       try {
         const r = (ip.includes(':') ? v6 : v4).get(ip);
@@ -87,6 +93,7 @@ function readersLookup(
       }
       if (cache.size >= cacheSize) cache.clear();
       cache.set(ip, point);
+      lastPoint = point;
       return point;
     },
   };
