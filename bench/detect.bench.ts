@@ -27,8 +27,10 @@ import type { BenchRow } from './run.js';
  * 3. peak RSS for 100k users × 30 days of synthetic logins, in its own process (BENCH_SCALE scales the users).
  * 4. storing the mix's detections as alerts in SQLite, as `serve` does: one transaction per detection (how
  *    `serve` raised them before) against one per batch (`raiseMany`), the same alerts either way.
+ * 5. the same engine over the same number of events from ten 100-user tenants (each its own engine) and from one
+ *    1,000-user tenant: how much of the engine's cost is its per-user state falling out of the CPU cache.
  * DETECT_BENCH_ONLY=fp runs part 2 alone (a rule change's false positives in seconds), =throughput part 1 alone,
- * =alerts part 4 alone.
+ * =alerts part 4 alone, =size part 5 alone.
  */
 const DAY = 86_400_000;
 const NOW = MIX_NOW;
@@ -97,11 +99,13 @@ export default async function detectBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   if (only !== 'throughput' && only !== 'alerts') rows.push(...(await falsePositiveRows(geo, vpn)));
   if (only === 'fp') return rows;
+  if (only === 'size') return tenantSizeRows(geo);
   if (only !== 'alerts') rows.push(...(await throughputRows(geo, vpn)));
   if (only === 'throughput') return rows;
   rows.push(...(await raiseRows(geo, vpn)));
   if (only === 'alerts') return rows;
   rows.push(...(await stateRows()));
+  rows.push(...(await tenantSizeRows(geo)));
   return rows;
 }
 
@@ -284,6 +288,62 @@ async function throughputRows(geo: GeoLookup, vpn: string): Promise<BenchRow[]> 
   });
 
   return rows;
+}
+
+/**
+ * 5. Tenant size. The same engine, all rules, over about the same number of events (scenario-free, 30 days,
+ *    parsed beforehand, one engine per tenant per round, as in part 1): ten 100-user tenants one after another,
+ *    then one 1,000-user tenant, alternating, median of five rounds each. The events cost the same to read either
+ *    way; what differs is how much per-user and per-organization state the engine walks between two events of
+ *    the same user (docs/detect.md "Throughput, fifth pass").
+ */
+async function tenantSizeRows(geo: GeoLookup): Promise<BenchRow[]> {
+  const parse = (events: readonly CollectedEvent[]) =>
+    events.map(toLine).map((l, i) => parseCollectedLine(l, i + 1));
+  const small = Array.from({ length: 10 }, (_, k) => parse(tenantEvents(false, 30, 100, `bench-small-${k}`)));
+  const large = [parse(tenantEvents(false, 30, 1000, 'bench-large'))];
+  const config = { enabled: true, rules: {}, allow: {}, orgs: {} };
+  const round = async (tenants: readonly (readonly CollectedEvent[])[]): Promise<number> => {
+    let n = 0;
+    const cpu0 = process.cpuUsage();
+    for (const events of tenants) {
+      const engine = createEngine({ geo, config });
+      for (let i = 0; i < events.length; i += 1000) await engine.process(events.slice(i, i + 1000));
+      await engine.flush();
+      n += events.length;
+    }
+    const cpu = process.cpuUsage(cpu0);
+    return n / ((cpu.user + cpu.system) / 1e6);
+  };
+  for (let w = 0; w < 2; w++) {
+    await round(small);
+    await round(large);
+  }
+  const rates = { small: [] as number[], large: [] as number[] };
+  for (let r = 0; r < 5; r++) {
+    rates.small.push(await round(small));
+    rates.large.push(await round(large));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] as number;
+  const count = (ts: readonly (readonly CollectedEvent[])[]) => ts.reduce((n, t) => n + t.length, 0);
+  const note = `scenario-free, 30 days, all ${catalogue.length} rules, median of 5 alternating rounds`;
+  return [
+    {
+      name: 'all rules, ten 100-user tenants (state fits the CPU cache)',
+      value: Math.round(median(rates.small)),
+      unit: 'events per CPU-second',
+      higherIsBetter: true,
+      note: `${count(small).toLocaleString('en')} events; ${note}`,
+    },
+    {
+      name: 'all rules, one 1,000-user tenant',
+      value: Math.round(median(rates.large)),
+      unit: 'events per CPU-second',
+      higherIsBetter: true,
+      baseline: { name: 'ten 100-user tenants', value: Math.round(median(rates.small)) },
+      note: `${count(large).toLocaleString('en')} events; ${note}`,
+    },
+  ];
 }
 
 async function stateRows(): Promise<BenchRow[]> {

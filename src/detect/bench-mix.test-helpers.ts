@@ -11,12 +11,15 @@ export const MIX_NOW = Date.UTC(2026, 10, 18, 15, 30);
 const DAY = 86_400_000;
 export const MIX_SEED = 'bench';
 
-export function tenantEvents(withScenarios: boolean, days: number): CollectedEvent[] {
+/** `users` and `seed` make other tenants of the same kind (the bench's tenant-size comparison). */
+export function tenantEvents(
+  withScenarios: boolean,
+  days: number,
+  users = 1000,
+  seed = MIX_SEED,
+): CollectedEvent[] {
   const clock = createClock({ realNow: () => MIX_NOW });
-  const t = createTenant(
-    { hostname: 'api-bench.duosecurity.com', seed: MIX_SEED, users: 1000, now: MIX_NOW },
-    clock,
-  );
+  const t = createTenant({ hostname: 'api-bench.duosecurity.com', seed, users, now: MIX_NOW }, clock);
   if (withScenarios) {
     const at = MIX_NOW - 2 * DAY;
     t.inject({ kind: 'push_fatigue', at });
