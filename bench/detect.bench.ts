@@ -97,9 +97,9 @@ export default async function detectBench(): Promise<BenchRow[]> {
   // Each part in its own function, so one part's events are garbage before the next is measured (130k events
   // of the false-positive baseline kept alive made every collection of the throughput part mark them).
   const rows: BenchRow[] = [];
+  if (only === 'size') return tenantSizeRows(geo);
   if (only !== 'throughput' && only !== 'alerts') rows.push(...(await falsePositiveRows(geo, vpn)));
   if (only === 'fp') return rows;
-  if (only === 'size') return tenantSizeRows(geo);
   if (only !== 'alerts') rows.push(...(await throughputRows(geo, vpn)));
   if (only === 'throughput') return rows;
   rows.push(...(await raiseRows(geo, vpn)));
