@@ -171,7 +171,7 @@ export interface LastGeo {
 }
 
 /** Duo's place as stored: `city|country` (either may be empty), or null when Duo gave neither or it is unknown. */
-export function storedDuoPlace(g: LastGeo): string | null {
+function storedDuoPlace(g: LastGeo): string | null {
   if (g.duoCity === undefined || (g.duoCity === null && g.duoCountry === null)) return null;
   return `${g.duoCity ?? ''}|${g.duoCountry ?? ''}`;
 }
