@@ -4,6 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { CollectedEvent } from '../src/app/index.js';
+import type { DetectConfig } from '../src/detect/config-schema.js';
 import { createEngine, type Detection } from '../src/detect/engine.js';
 import { MIX_NOW, MIX_SEED, tenantEvents } from '../src/detect/bench-mix.test-helpers.js';
 import { toLine } from '../src/detect/emulator-events.test-helpers.js';
@@ -28,7 +29,7 @@ import type { BenchRow } from './run.js';
  * 4. storing the mix's detections as alerts in SQLite, as `serve` does: one transaction per detection (how
  *    `serve` raised them before) against one per batch (`raiseMany`), the same alerts either way.
  * 5. the same engine over the same number of events from ten 100-user tenants (each its own engine) and from one
- *    1,000-user tenant: how much of the engine's cost is its per-user state falling out of the CPU cache.
+ *    1,000-user tenant: how much the engine slows as its per-user state grows (likely the CPU cache).
  * DETECT_BENCH_ONLY=fp runs part 2 alone (a rule change's false positives in seconds), =throughput part 1 alone,
  * =alerts part 4 alone, =size part 5 alone.
  */
@@ -154,6 +155,32 @@ async function falsePositiveRows(geo: GeoLookup, vpn: string): Promise<BenchRow[
   return rows;
 }
 
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
+/** Events per CPU-second of this process while `run` runs. */
+async function timedOnce(run: () => Promise<unknown>, n: number): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  await run();
+  const cpu = process.cpuUsage(cpu0);
+  return n / ((cpu.user + cpu.system) / 1e6);
+}
+
+/** A fresh engine over the events in the collector's 1,000-event batches, flushed; returns its detections. */
+async function runEngine(
+  geo: GeoLookup,
+  config: DetectConfig,
+  events: readonly CollectedEvent[],
+): Promise<number> {
+  const engine = createEngine({ geo, config });
+  let n = 0;
+  for (let i = 0; i < events.length; i += 1000) n += (await engine.process(events.slice(i, i + 1000))).length;
+  await engine.flush();
+  return n;
+}
+
 async function throughputRows(geo: GeoLookup, vpn: string): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   // 1. Throughput over a realistic mix (the same baseline, 30 days, plus every attack scenario): parse only,
@@ -164,21 +191,11 @@ async function throughputRows(geo: GeoLookup, vpn: string): Promise<BenchRow[]> 
   // Each round timed on its own and the median reported, with the range in the note: a round lasts well under a
   // second, so where a major collection or another process's burst lands moves a single round by ±30 %.
   const rounds = 5;
-  const timedOnce = async (run: () => Promise<unknown>, n: number): Promise<number> => {
-    const cpu0 = process.cpuUsage();
-    await run();
-    const cpu = process.cpuUsage(cpu0);
-    return n / ((cpu.user + cpu.system) / 1e6);
-  };
   interface Rates {
     cpuRate: number;
     wallRate: number;
     cpuRange: string;
   }
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)] as number;
-  };
   const timed = async (run: () => Promise<void> | void): Promise<Rates> => {
     const cpu: number[] = [];
     const wall: number[] = [];
@@ -198,14 +215,7 @@ async function throughputRows(geo: GeoLookup, vpn: string): Promise<BenchRow[]> 
     };
   };
   const config = { enabled: true, rules: {}, allow: { trustedNetworks: [vpn] }, orgs: {} };
-  const engineRound = async (events: readonly CollectedEvent[]): Promise<number> => {
-    const engine = createEngine({ geo, config });
-    let n = 0;
-    for (let i = 0; i < events.length; i += 1000)
-      n += (await engine.process(events.slice(i, i + 1000))).length;
-    await engine.flush();
-    return n;
-  };
+  const engineRound = (events: readonly CollectedEvent[]) => runEngine(geo, config, events);
   const load0 = loadavg()[0] ?? 0;
   let parsed: CollectedEvent[] = [];
   const parse = await timed(() => {
@@ -303,18 +313,12 @@ async function tenantSizeRows(geo: GeoLookup): Promise<BenchRow[]> {
   const small = Array.from({ length: 10 }, (_, k) => parse(tenantEvents(false, 30, 100, `bench-small-${k}`)));
   const large = [parse(tenantEvents(false, 30, 1000, 'bench-large'))];
   const config = { enabled: true, rules: {}, allow: {}, orgs: {} };
-  const round = async (tenants: readonly (readonly CollectedEvent[])[]): Promise<number> => {
-    let n = 0;
-    const cpu0 = process.cpuUsage();
-    for (const events of tenants) {
-      const engine = createEngine({ geo, config });
-      for (let i = 0; i < events.length; i += 1000) await engine.process(events.slice(i, i + 1000));
-      await engine.flush();
-      n += events.length;
-    }
-    const cpu = process.cpuUsage(cpu0);
-    return n / ((cpu.user + cpu.system) / 1e6);
-  };
+  const count = (ts: readonly (readonly CollectedEvent[])[]) => ts.reduce((n, t) => n + t.length, 0);
+  // One engine per tenant, one after another, timed together.
+  const round = (tenants: readonly (readonly CollectedEvent[])[]): Promise<number> =>
+    timedOnce(async () => {
+      for (const events of tenants) await runEngine(geo, config, events);
+    }, count(tenants));
   for (let w = 0; w < 2; w++) {
     await round(small);
     await round(large);
@@ -324,12 +328,10 @@ async function tenantSizeRows(geo: GeoLookup): Promise<BenchRow[]> {
     rates.small.push(await round(small));
     rates.large.push(await round(large));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] as number;
-  const count = (ts: readonly (readonly CollectedEvent[])[]) => ts.reduce((n, t) => n + t.length, 0);
   const note = `scenario-free, 30 days, all ${catalogue.length} rules, median of 5 alternating rounds`;
   return [
     {
-      name: 'all rules, ten 100-user tenants (state fits the CPU cache)',
+      name: 'all rules, ten 100-user tenants',
       value: Math.round(median(rates.small)),
       unit: 'events per CPU-second',
       higherIsBetter: true,
