@@ -23,6 +23,7 @@ import { noGeo, type GeoLookup } from './geo.js';
 import { emptyOrgPlaces, isBypass, learnOrgPlaces } from './org-places.js';
 import {
   DAY,
+  DEFAULT_FIELDS,
   HOUR,
   type EntityState,
   type Rule,
@@ -203,6 +204,40 @@ class ReusedContext implements RuleContext {
   }
 }
 
+/** Duo's place of the event as one line (`City, Region, Country`), or null. */
+function locationOf(e: DetectEvent): string | null {
+  let out = e.city ?? '';
+  if (e.region !== null) out = out === '' ? e.region : `${out}, ${e.region}`;
+  if (e.country !== null) out = out === '' ? e.country : `${out}, ${e.country}`;
+  return out === '' ? null : out;
+}
+
+const fieldValue = (e: DetectEvent, f: TriageField): unknown => {
+  if (f === 'location') return locationOf(e);
+  if (f === 'description') return parseDescription(e.description);
+  return e[f];
+};
+
+function namedFields(e: DetectEvent, names: readonly TriageField[]): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const name of names) fields[name] = fieldValue(e, name);
+  return fields;
+}
+
+/**
+ * The default fields (every auth rule's) as one literal, in `DEFAULT_FIELDS` order: one allocation of a known
+ * shape. A digest fires on a tenth of a tenant's logins, and storing the names one by one into an empty object
+ * was about 5 % of the engine's time on the mix.
+ */
+const defaultFields = (e: DetectEvent): Record<string, unknown> => ({
+  user: e.user,
+  ip: e.ip,
+  location: locationOf(e),
+  application: e.application,
+  factor: e.factor,
+  reason: e.reason,
+});
+
 const newState = (ts: number): EntityState => ({ lastTs: ts, windows: null, distincts: null });
 /** Every field in the literal: one shape, fields inside the object (a spread plus additions needs two stores). */
 const newUser = (ts: number, baseline: UserBaseline | null): UserEntity => ({
@@ -378,21 +413,6 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     }
   }
 
-  const fieldValue = (e: DetectEvent, f: TriageField): unknown => {
-    switch (f) {
-      case 'location': {
-        let out = e.city ?? '';
-        if (e.region !== null) out = out === '' ? e.region : `${out}, ${e.region}`;
-        if (e.country !== null) out = out === '' ? e.country : `${out}, ${e.country}`;
-        return out === '' ? null : out;
-      }
-      case 'description':
-        return parseDescription(e.description);
-      default:
-        return e[f];
-    }
-  };
-
   function learn(e: DetectEvent, o: OrgRuntime, u: UserEntity | null): void {
     if (e.stream === 'telephony') {
       o.baseline ??= emptyOrgBaseline(e.ts);
@@ -525,8 +545,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         ctx.orgBaseline = orgBaseline;
         const f = rule.evaluate(e, ctx);
         if (f === null) continue;
-        const fields: Record<string, unknown> = {};
-        for (const name of rule.fields) fields[name] = fieldValue(e, name);
+        const fields = rule.fields === DEFAULT_FIELDS ? defaultFields(e) : namedFields(e, rule.fields);
         if (f.facts !== undefined) Object.assign(fields, f.facts);
         if (f.digest !== undefined) {
           fields['digest'] = true;

@@ -121,6 +121,16 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
+/** The fields an alert shows unless its rule names others (every auth rule's). */
+export const DEFAULT_FIELDS: readonly TriageField[] = Object.freeze([
+  'user',
+  'ip',
+  'location',
+  'application',
+  'factor',
+  'reason',
+] as const);
+
 /** Declares a rule: the header's defaults are filled so every rule reads the same way. */
 export function defineRule(
   rule: Omit<Rule, 'windowMs' | 'threshold' | 'params' | 'fields'> &
@@ -130,7 +140,7 @@ export function defineRule(
     windowMs: null,
     threshold: null,
     params: {},
-    fields: ['user', 'ip', 'location', 'application', 'factor', 'reason'],
+    fields: DEFAULT_FIELDS,
     ...rule,
   };
 }
