@@ -3,7 +3,7 @@
  * who logged in from where (docs/detect.md "Baselines"). Sizes are capped: a user keeps the 64 most recent IPs,
  * 32 countries and 15 days of remembered-device counts; an organization 15 days of hourly telephony credits.
  */
-import type { OrgPlaces } from './org-places.js';
+import { SeenBy, type OrgPlaces, type StoredSeenBy } from './org-places.js';
 
 /** [first seen, last seen] of a key in event time (ms). */
 export type Seen = [first: number, last: number];
@@ -430,15 +430,15 @@ export function decodeOrgBaseline(value: unknown): OrgBaseline | null {
   const out: OrgBaseline = { firstTs: value['firstTs'], creditHours };
   const places = value['places'];
   if (isRecord(places)) {
-    const lists = (x: unknown): Record<string, (string | number)[]> => {
-      const m: Record<string, (string | number)[]> = {};
+    const lists = (x: unknown): Record<string, SeenBy> => {
+      const m: Record<string, SeenBy> = {};
       if (!isRecord(x)) return m;
       for (const [k, l] of Object.entries(x)) {
         if (!Array.isArray(l) || l.length % 2 === 0 || !isNumber(l[0])) continue;
         let ok = true;
         for (let i = 1; i + 1 < l.length; i += 2)
           if (typeof l[i] !== 'string' || !isNumber(l[i + 1])) ok = false;
-        if (ok) m[k] = l as (string | number)[];
+        if (ok) m[k] = SeenBy.fromStored(l as StoredSeenBy);
       }
       return m;
     };

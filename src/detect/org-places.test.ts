@@ -10,11 +10,12 @@ describe('organization places', () => {
     for (let i = 0; i < USERS_PER_KEY + 3; i++)
       learnOrgPlaces(p, `u${i}`, '198.51.100.7', null, T0 + i * HOUR_MS);
     const list = p.ips['198.51.100.7'];
-    expect(list?.[0]).toBe(T0); // first seen by the company, not by its latest user
+    expect(list?.first).toBe(T0); // first seen by the company, not by its latest user
     expect(otherUsers(list, 'nobody', T0, T0)).toBe(USERS_PER_KEY);
     // The earliest users made room for the latest ones.
     expect(otherUsers(list, 'nobody', T0, T0 + 3 * HOUR_MS)).toBe(USERS_PER_KEY);
-    expect(list).not.toContain('u0');
+    expect(list?.users).not.toContain('u0');
+    expect(list?.users).toHaveLength(USERS_PER_KEY);
     // The user asking is not one of the others.
     expect(otherUsers(list, `u${USERS_PER_KEY + 2}`, T0, T0)).toBe(USERS_PER_KEY - 1);
   });
