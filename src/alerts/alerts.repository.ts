@@ -3,7 +3,7 @@ import type { AlertSeverity, NewAlert } from '../app/index.js';
 import { createCodec } from '../store/dialect/index.js';
 import type { Store } from '../store/index.js';
 import { AlertError } from './errors.js';
-import { SEVERITY_RANK, type AlertStatus, type StoredAlert } from './model.js';
+import { occurrences, SEVERITY_RANK, type AlertStatus, type StoredAlert } from './model.js';
 import { ALERT_CHANGE_LOCK, alertJson, appendChange } from './outbox.js';
 
 interface AlertsTable {
@@ -94,13 +94,13 @@ interface Candidate {
 
 const candidateKey = (orgId: string, dedupeKey: string): string => `${orgId}\u0000${dedupeKey}`;
 
-/** A repeat folded into an alert: one more, the later last-seen, the higher severity, ids up to the cap. */
+/** A repeat folded into an alert: its occurrences, the later last-seen, the higher severity, ids up to the cap. */
 function foldInto(cur: StoredAlert, a: NewAlert, at: Date): StoredAlert {
   const ids = [...cur.eventIds];
   for (const id of a.eventIds ?? []) if (ids.length < MAX_EVENT_IDS && !ids.includes(id)) ids.push(id);
   return {
     ...cur,
-    count: cur.count + 1,
+    count: cur.count + occurrences(a),
     lastSeen: a.lastSeen > cur.lastSeen ? a.lastSeen : cur.lastSeen,
     severity: SEVERITY_RANK[a.severity] > SEVERITY_RANK[cur.severity] ? a.severity : cur.severity,
     eventIds: ids,
@@ -184,7 +184,7 @@ export function alertRepository(
       dedupeKey,
       firstSeen: a.firstSeen,
       lastSeen: a.lastSeen,
-      count: 1,
+      count: occurrences(a),
       eventIds: (a.eventIds ?? []).slice(0, MAX_EVENT_IDS),
       fields: a.fields ?? {},
       createdAt: at,

@@ -34,3 +34,7 @@ export const SEVERITY_RANK: Readonly<Record<AlertSeverity, number>> = {
   high: 2,
   critical: 3,
 };
+
+/** What a raise adds to an alert's count: 1, or the occurrences its caller folded into it (a whole number > 1). */
+export const occurrences = (a: { readonly count?: number | undefined }): number =>
+  a.count !== undefined && Number.isSafeInteger(a.count) && a.count > 1 ? a.count : 1;

@@ -54,6 +54,8 @@ interface Step {
   window: number;
   muted: boolean;
   event: number;
+  /** Occurrences the raise stands for (a detection batch folds a digest's firings into one raise). */
+  count: number;
 }
 
 const step: fc.Arbitrary<Step> = fc.record({
@@ -65,6 +67,7 @@ const step: fc.Arbitrary<Step> = fc.record({
   window: fc.constantFrom(5, 15, 60),
   muted: fc.boolean(),
   event: fc.integer({ min: 0, max: 40 }),
+  count: fc.integer({ min: 1, max: 3 }),
 });
 
 function request(orgId: string, s: Step): RaiseRequest {
@@ -77,6 +80,7 @@ function request(orgId: string, s: Step): RaiseRequest {
     entity: `user${s.key}`,
     firstSeen: new Date(T + s.at * MIN),
     lastSeen: new Date(T + (s.at + s.span) * MIN),
+    count: s.count,
     eventIds: [`e${s.event}`, `e${s.event + 1}`],
     fields: { step: s.at, [`f${s.severity}`]: s.event },
     dedupeKey: `k${s.key}`,
@@ -138,6 +142,11 @@ describe('raiseMany', () => {
             for (const al of a.alerts)
               expect(stripJson(b.last.get(al.id))).toEqual(stripJson(a.last.get(al.id)));
           }
+          // Every occurrence is counted once, whether it opened an alert or folded into one.
+          let counted = 0;
+          for (const o of [0, 1] as const)
+            for (const al of (await snapshot(batch, batchOrgs[o])).alerts) counted += al.count;
+          expect(counted).toBe([...before, ...steps].reduce((n, s) => n + s.count, 0));
           // One change per alert the batch touched (organization 0).
           const touched = new Set(
             outcomes.filter((o) => o.alert.orgId === batchOrgs[0]).map((o) => o.alert.id),
@@ -152,7 +161,7 @@ describe('raiseMany', () => {
 
   it('notifies a created alert once, with its count after the batch; folds into an earlier alert silently', async () => {
     const sent: StoredAlert[] = [];
-    const stored: [string, boolean][] = [];
+    const stored: [string, boolean, number][] = [];
     const org = (await batch.env.store.organizations.create({ slug: 'notify' })).id;
     const raiser = createStoredRaiser({
       repo: batch.repo,
@@ -167,7 +176,7 @@ describe('raiseMany', () => {
       orgSlug: () => Promise.resolve('notify'),
       dashboardUrl: null,
       clock: () => new Date(T),
-      events: { stored: (a, created) => stored.push([a.id, created]) },
+      events: { stored: (a, created, n) => stored.push([a.id, created, n]) },
     });
     const one = (k: string, minute: number): NewAlert => ({
       ...request(org, {
@@ -179,17 +188,24 @@ describe('raiseMany', () => {
         window: 15,
         muted: false,
         event: minute,
+        count: 1,
       }).alert,
       dedupeKey: k,
     });
     await raiser.raise(one('old', 0));
-    await raiser.raiseMany([one('old', 1), one('new', 2), one('new', 3), one('new', 4)]);
+    await raiser.raiseMany([one('old', 1), one('new', 2), { ...one('new', 3), count: 4 }, one('new', 4)]);
     await raiser.settled();
     expect(sent.map((a) => [a.dedupeKey, a.count])).toEqual([
       ['old', 1],
-      ['new', 3],
+      ['new', 6],
     ]);
-    // Metrics count every raise, folded or not.
-    expect(stored.map(([, created]) => created)).toEqual([true, false, true, false, false]);
+    // Metrics count every raise, folded or not, with the occurrences it stood for.
+    expect(stored.map(([, created, n]) => [created, n])).toEqual([
+      [true, 1],
+      [false, 1],
+      [true, 1],
+      [false, 4],
+      [false, 1],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import type { AlertRaiser, NewAlert } from '../app/index.js';
 import type { AlertRepository, RaiseRequest } from './alerts.repository.js';
 import type { AlertsConfig } from './config-schema.js';
-import { SEVERITY_RANK, type StoredAlert } from './model.js';
+import { occurrences, SEVERITY_RANK, type StoredAlert } from './model.js';
 import type { NotifyChannel } from './notify/channel.js';
 import { tokenBucket, type Throttle } from './notify/throttle.js';
 
@@ -9,8 +9,8 @@ import { tokenBucket, type Throttle } from './notify/throttle.js';
 export type RaisedAlert = NewAlert & { readonly suppressForMs?: number };
 
 export interface RaiserEvents {
-  /** Every raise, after it was stored (metrics count these). */
-  stored?(alert: StoredAlert, created: boolean): void;
+  /** Every raise, after it was stored, with the occurrences it stood for (metrics count these). */
+  stored?(alert: StoredAlert, created: boolean, occurrences: number): void;
   /** A channel failed; the alert is stored all the same. */
   notifyFailed?(channel: string, alert: StoredAlert, error: unknown): void;
 }
@@ -91,7 +91,7 @@ export function createStoredRaiser(options: {
     }
     const outcomes = await options.repo.raiseMany(requests);
     outcomes.forEach(({ alert, created }, i) => {
-      options.events?.stored?.(alert, created);
+      options.events?.stored?.(alert, created, occurrences(list[i] as RaisedAlert));
       if (!created || alert.status === 'suppressed') return;
       // With the alert's state after the batch: a burst raised at once is one notification with its count.
       const p = notify(alert, slugs[i] as string).finally(() => pending.delete(p));

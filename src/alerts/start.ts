@@ -71,8 +71,8 @@ export function startAlerts(ctx: CapabilityContext): StartedCapability {
       return slug;
     },
     events: {
-      stored: (a) => {
-        raised?.inc({ source: a.source, rule: a.rule, severity: a.severity });
+      stored: (a, _created, occurrences) => {
+        raised?.inc({ source: a.source, rule: a.rule, severity: a.severity }, occurrences);
         announce({ orgId: a.orgId, alertId: a.id });
       },
       notifyFailed: (channel, alert, error) =>

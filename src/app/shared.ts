@@ -43,6 +43,11 @@ export interface NewAlert {
   readonly entity: string;
   readonly firstSeen: Date;
   readonly lastSeen: Date;
+  /**
+   * How many occurrences this raise stands for (default 1): a detection batch folds a digest's firings into one
+   * raise, and the alert's count goes up by all of them.
+   */
+  readonly count?: number;
   /** Ids of the events that caused it (collected event ids where there are some). */
   readonly eventIds?: readonly string[];
   /** Enough to triage without opening the SIEM; never a secret. */
