@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryBaselineStore, type BaselineStore } from './baseline.js';
-import { createEngine } from './engine.js';
+import { createEngine, type Detection } from './engine.js';
+import { foldDetections } from './fold.js';
 import { defineRule, MINUTE, type Rule } from './rule.js';
 import { auth, DAY_MS, history, MIN, T0, telephony } from './test-events.test-helpers.js';
 
@@ -177,5 +178,45 @@ describe('the engine loads a user’s baseline before the user’s first event r
     await second.process([keyless(auth(T0))]);
     await second.flush();
     expect((await stored())?.firstTs).toBe(T0 - 10 * DAY_MS);
+  });
+});
+
+describe('a digest’s firings in one batch', () => {
+  // Phishable-factor logins of several users over two days: two digests (24 h each), batches of varied sizes.
+  const users = ['ann', 'bob', 'cy', 'dee'];
+  const events = Array.from({ length: 40 }, (_, i) =>
+    auth(T0 + i * 75 * MIN, {
+      user: users[i % users.length] as string,
+      factor: i % 3 === 0 ? 'phone_call' : 'sms_passcode',
+      ip: `198.51.100.${i % 7}`,
+    }),
+  );
+  const digestOf = (ds: readonly Detection[]) => ds.filter((d) => d.rule === 'duo.unexpected_factor');
+
+  it('are one detection standing for all of them, folding into the same alerts as one event per batch', async () => {
+    const oneByOne = createEngine();
+    const single: Detection[] = [];
+    for (const e of events) single.push(...(await oneByOne.process([e])));
+    const batched = createEngine();
+    const folded: Detection[] = [];
+    for (const size of [1, 7, 13, 19]) folded.push(...(await batched.process(events.splice(0, size))));
+    expect(events).toEqual([]); // every event was processed
+
+    expect(digestOf(single).every((d) => d.count === 1)).toBe(true);
+    expect(digestOf(folded).length).toBeLessThan(digestOf(single).length);
+    // The same firings, and the same alerts with the same counts, times, event ids and fields.
+    const firings = (ds: readonly Detection[]) => ds.reduce((n, d) => n + d.count, 0);
+    expect(firings(digestOf(folded))).toBe(firings(digestOf(single)));
+    expect(foldDetections(folded)).toEqual(foldDetections(single));
+    const lastFields = (ds: readonly Detection[]) => {
+      const byKey = new Map<string, Record<string, unknown>>();
+      for (const d of ds) byKey.set(d.dedupeKey, { ...byKey.get(d.dedupeKey), ...d.fields });
+      return [...byKey.values()];
+    };
+    expect(lastFields(digestOf(folded))).toEqual(lastFields(digestOf(single)));
+    // A folded detection runs from its first firing to its last.
+    const big = digestOf(folded).find((d) => d.count > 1);
+    expect(big?.lastTs).toBeGreaterThan(big?.ts ?? Infinity);
+    expect(big?.eventIds).toHaveLength(big?.count ?? 0);
   });
 });

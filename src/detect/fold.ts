@@ -30,7 +30,8 @@ export const higher = (a: AlertSeverity, b: AlertSeverity): AlertSeverity =>
 
 /**
  * Folds detections the way the alert store does: a detection with the same key within the rule's suppression
- * window after the alert's first detection joins it (count, last seen, event ids); later ones open a new alert.
+ * window after the alert's first detection joins it (count, last seen, event ids); later ones open a new alert. A
+ * detection that already stands for several firings (a digest's in one batch) counts as all of them.
  */
 export function foldDetections(detections: readonly Detection[]): FoldedAlert[] {
   const out: FoldedAlert[] = [];
@@ -38,10 +39,10 @@ export function foldDetections(detections: readonly Detection[]): FoldedAlert[] 
   for (const d of detections) {
     const cur = open.get(d.dedupeKey);
     if (cur !== undefined && d.ts - cur.first < d.suppressionMs) {
-      cur.alert.count++;
-      if (d.ts > cur.last) {
-        cur.last = d.ts;
-        cur.alert.last_seen = new Date(d.ts).toISOString();
+      cur.alert.count += d.count;
+      if (d.lastTs > cur.last) {
+        cur.last = d.lastTs;
+        cur.alert.last_seen = new Date(d.lastTs).toISOString();
       }
       cur.alert.severity = higher(cur.alert.severity, d.severity);
       mergeIds(cur.alert.events, d.eventIds);
@@ -54,13 +55,13 @@ export function foldDetections(detections: readonly Detection[]): FoldedAlert[] 
       org: d.orgSlug,
       entity: d.entity,
       first_seen: new Date(d.ts).toISOString(),
-      last_seen: new Date(d.ts).toISOString(),
-      count: 1,
+      last_seen: new Date(d.lastTs).toISOString(),
+      count: d.count,
       events: [],
     };
     mergeIds(alert.events, d.eventIds);
     out.push(alert);
-    open.set(d.dedupeKey, { alert, first: d.ts, last: d.ts });
+    open.set(d.dedupeKey, { alert, first: d.ts, last: d.lastTs });
   }
   return out;
 }

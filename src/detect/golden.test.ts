@@ -22,6 +22,8 @@ const GOLDEN = new URL('./golden/bench-mix.json', import.meta.url);
 
 interface Golden {
   events: number;
+  /** Every rule firing: the detections' counts summed (a digest's firings in one batch are one detection). */
+  firings: number;
   detections: number;
   alerts: number;
   /** sha256 of every detection as JSON, one per line, in the engine's order. */
@@ -57,6 +59,7 @@ describe('the engine over the benchmark mix (golden)', () => {
     }
     const actual: Golden = {
       events: lines.length,
+      firings: detections.reduce((n, d) => n + d.count, 0),
       detections: detections.length,
       alerts: alerts.length,
       detectionsSha256: sha256(detections.map((d) => JSON.stringify(d))),

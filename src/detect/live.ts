@@ -18,7 +18,8 @@ export function toNewAlert(d: Detection, demoSlug: string | null = null) {
     severity: d.severity,
     entity: d.entity,
     firstSeen: new Date(d.ts),
-    lastSeen: new Date(d.ts),
+    lastSeen: new Date(d.lastTs),
+    count: d.count,
     eventIds: d.eventIds,
     fields: {
       ...d.fields,

@@ -110,7 +110,12 @@ export interface Firing {
    * A digest's users so far (rules/digest.ts); the alert shows them after the facts as `digest: true`, `users`
    * (the count) and `entities` (the first names).
    */
-  readonly digest?: { readonly users: number; readonly entities: readonly string[] };
+  readonly digest?: {
+    readonly users: number;
+    readonly entities: readonly string[];
+    /** When this digest began (its first detection): the firings of one digest fold into one alert. */
+    readonly since: number;
+  };
 }
 
 export interface Rule extends RuleHeader {

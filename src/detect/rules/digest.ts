@@ -49,7 +49,7 @@ export function asDigest(ruleId: string, e: DetectEvent, ctx: RuleContext, f: Fi
     entity: e.orgSlug,
     eventIds: f.eventIds,
     facts: f.facts,
-    digest: { users: d.users.size, entities: d.entities },
+    digest: { users: d.users.size, entities: d.entities, since: d.start },
   };
 }
 
