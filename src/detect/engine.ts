@@ -252,8 +252,8 @@ function namedFields(e: DetectEvent, names: readonly TriageField[]): Record<stri
 
 /**
  * The default fields (every auth rule's) as one literal, in `DEFAULT_FIELDS` order: one allocation of a known
- * shape. A digest fires on a tenth of a tenant's logins, and storing the names one by one into an empty object
- * was about 5 % of the engine's time on the mix.
+ * shape instead of six names stored one by one into an empty object (what it saves was too small to measure
+ * apart on the machine it was written on: docs/detect.md "Throughput, sixth pass").
  */
 const defaultFields = (e: DetectEvent): Record<string, unknown> => ({
   user: e.user,
@@ -587,8 +587,8 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         const open = f.digest !== undefined && ctx.digestBatch === batchNo ? ctx.digest : null;
         if (open !== null && open.since === f.digest?.since) {
           // Another firing of the same digest in this batch: folded, its fields built once at the batch's end. A
-          // digest fires on a tenth of the mix's logins; without a detection for each, the engine ran ~10 %
-          // faster (an ablation, docs/detect.md "Throughput, sixth pass").
+          // digest fires on a tenth of the mix's logins and the alert store would fold them all the same; one
+          // detection for them makes storing them cheaper (docs/alerts.md "Batches").
           foldFiring(open, c, e, f, rule.severity);
           continue;
         }

@@ -13,8 +13,7 @@ export type StoredSeenBy = (string | number)[];
  * key's first-seen time is kept apart from its users: a busy carrier address churns through users, and a user's
  * own first sighting there would always look recent. The times are a list of numbers only, which V8 keeps
  * unboxed: in the stored form's mixed list every new time was a heap number of its own, allocated for nearly
- * every login (a busy country changes users with most of them) and about 5 % of the engine's time on the mix.
- * `JSON.stringify` writes the stored form.
+ * every login (a busy country changes users with most of them). `JSON.stringify` writes the stored form.
  */
 export class SeenBy {
   constructor(
