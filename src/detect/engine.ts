@@ -18,7 +18,7 @@ import {
   type UserBaseline,
 } from './baseline.js';
 import type { DetectConfig } from './config-schema.js';
-import { higher, MAX_ALERT_EVENTS } from './fold.js';
+import { higher, mergeIds } from './fold.js';
 import { authUserKey, EventView, parseDescription, type DetectEvent } from './detect-event.js';
 import { noGeo, type GeoLookup } from './geo.js';
 import { emptyOrgPlaces, isBypass, learnOrgPlaces } from './org-places.js';
@@ -165,6 +165,7 @@ type OpenDetection = { -readonly [K in keyof Detection]: Detection[K] } & {
 
 interface OpenDigest {
   readonly detection: OpenDetection;
+  readonly rule: Rule;
   readonly since: number;
   /** The last firing folded in and its event: its fields are written over the first's when the batch ends. */
   last: { readonly event: CollectedEvent; readonly firing: Firing } | null;
@@ -589,7 +590,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
           // Another firing of the same digest in this batch: folded, its fields built once at the batch's end. A
           // digest fires on a tenth of the mix's logins and the alert store would fold them all the same; one
           // detection for them makes storing them cheaper (docs/alerts.md "Batches").
-          foldFiring(open, c, e, f, rule.severity);
+          foldFiring(open, c, e, f);
           continue;
         }
         const d: OpenDetection = {
@@ -610,10 +611,10 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         };
         out.push(d);
         if (f.digest !== undefined) {
-          const digest: OpenDigest = { detection: d, since: f.digest.since, last: null };
+          const digest: OpenDigest = { detection: d, rule, since: f.digest.since, last: null };
           ctx.digest = digest;
           ctx.digestBatch = batchNo;
-          openDigests.push({ digest, rule });
+          openDigests.push(digest);
         }
       }
     }
@@ -623,34 +624,23 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
 
   /** Digests opened in the current batch (`batchNo`): their last firing's fields are written when it ends. */
   let batchNo = 0;
-  const openDigests: { digest: OpenDigest; rule: Rule }[] = [];
+  const openDigests: OpenDigest[] = [];
   const lastView = new EventView();
 
-  function foldFiring(
-    open: OpenDigest,
-    c: CollectedEvent,
-    e: DetectEvent,
-    f: Firing,
-    severity: AlertSeverity,
-  ): void {
+  /** One more firing of an open digest, folded as `foldDetections` and the alert store fold a repeat. */
+  function foldFiring(open: OpenDigest, c: CollectedEvent, e: DetectEvent, f: Firing): void {
     const d = open.detection;
     d.count++;
     if (e.ts > d.lastTs) d.lastTs = e.ts;
-    d.severity = higher(d.severity, f.severity ?? severity);
-    for (const id of f.eventIds) {
-      if (d.eventIds.length >= MAX_ALERT_EVENTS) break;
-      if (!d.eventIds.includes(id)) d.eventIds.push(id);
-    }
+    d.severity = higher(d.severity, f.severity ?? open.rule.severity);
+    mergeIds(d.eventIds, f.eventIds);
     open.last = { event: c, firing: f };
   }
 
   function closeDigests(): void {
-    for (const { digest, rule } of openDigests)
-      if (digest.last !== null)
-        Object.assign(
-          digest.detection.fields,
-          fieldsOf(rule, lastView.fill(digest.last.event), digest.last.firing),
-        );
+    for (const { detection, rule, last } of openDigests)
+      if (last !== null)
+        Object.assign(detection.fields, fieldsOf(rule, lastView.fill(last.event), last.firing));
     openDigests.length = 0;
   }
 
