@@ -108,6 +108,11 @@ export interface DetectEngine {
 }
 
 interface UserEntity extends EntityState {
+  /**
+   * The user's key as the engine holds it (the map's key): the event's own copy is replaced by it, so the
+   * organization's places, which keep users by key, compare a user with itself by identity.
+   */
+  readonly key: string;
   baseline: UserBaseline | null;
   /** Persisted `lastSeen` values may lag by up to 12 hours; new keys and counts are saved at once. */
   dirty: boolean;
@@ -155,6 +160,13 @@ interface OrgRuntime {
   readonly admins: Map<string, EntityState>;
   /** What rules see before the organization has any telephony history. */
   emptyBaseline?: OrgBaseline;
+  /**
+   * The rules of the last event's stream and result: most events are an auth success like the one before, found
+   * again without the two map lookups (stream, then result).
+   */
+  lastStream: string;
+  lastResult: string | null;
+  lastRules: readonly RuleEntry[];
 }
 
 /** A detection the engine may still fold firings into (a digest's, until the batch ends). */
@@ -167,6 +179,8 @@ interface OpenDigest {
   readonly detection: OpenDetection;
   readonly rule: Rule;
   readonly since: number;
+  /** The detection's event ids, for `mergeIds`. */
+  readonly ids: Set<string>;
   /** The last firing folded in and its event: its fields are written over the first's when the batch ends. */
   last: { readonly event: CollectedEvent; readonly firing: Firing } | null;
 }
@@ -279,7 +293,8 @@ function fieldsOf(rule: Rule, e: DetectEvent, f: Firing): Record<string, unknown
 
 const newState = (ts: number): EntityState => ({ lastTs: ts, windows: null, distincts: null });
 /** Every field in the literal: one shape, fields inside the object (a spread plus additions needs two stores). */
-const newUser = (ts: number, baseline: UserBaseline | null): UserEntity => ({
+const newUser = (key: string, ts: number, baseline: UserBaseline | null): UserEntity => ({
+  key,
   lastTs: ts,
   windows: null,
   distincts: null,
@@ -331,6 +346,9 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         users: new Map(),
         dirtyUsers: new Set(),
         admins: new Map(),
+        lastStream: '',
+        lastResult: null,
+        lastRules: [],
       };
       orgs.set(e.orgId, o);
     }
@@ -366,7 +384,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     }
     for (const [o, keys] of missing) {
       const found = await store.load(o.orgId, 'user', [...keys]);
-      for (const key of keys) o.users.set(key, newUser(0, decodeUserBaseline(found.get(key))));
+      for (const key of keys) o.users.set(key, newUser(key, 0, decodeUserBaseline(found.get(key))));
     }
   }
 
@@ -546,12 +564,12 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (e.stream === 'auth' && e.userKey !== null) {
         u = o.users.get(e.userKey) ?? null;
         if (u === null) return false;
+        view.userKey = u.key;
       }
     }
     events++;
     if (c.ts > maxTs) maxTs = c.ts;
     if (e === null) return true;
-    const streamRules = o.byStream.get(c.stream);
     o.state.lastTs = e.ts;
     let entity: EntityState | null = null;
     if (u !== null) {
@@ -572,9 +590,16 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       if (e.ts > a.lastTs) a.lastTs = e.ts;
       entity = a;
     }
-    if (streamRules !== undefined) {
-      // Only the rules that read this event's result (indexed by stream, then result).
-      const list = rulesFor(streamRules, e.result);
+    // Only the rules that read this event's result (indexed by stream, then result).
+    let list = o.lastRules;
+    if (e.stream !== o.lastStream || e.result !== o.lastResult) {
+      const streamRules = o.byStream.get(e.stream);
+      list = streamRules === undefined ? [] : rulesFor(streamRules, e.result);
+      o.lastStream = e.stream;
+      o.lastResult = e.result;
+      o.lastRules = list;
+    }
+    if (list.length > 0) {
       const baseline = u?.baseline ?? null;
       const orgBaseline = o.baseline ?? (o.emptyBaseline ??= emptyOrgBaseline(e.ts));
       for (const { rule, settings, ctx } of list) {
@@ -611,7 +636,13 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         };
         out.push(d);
         if (f.digest !== undefined) {
-          const digest: OpenDigest = { detection: d, rule, since: f.digest.since, last: null };
+          const digest: OpenDigest = {
+            detection: d,
+            rule,
+            since: f.digest.since,
+            ids: new Set(d.eventIds),
+            last: null,
+          };
           ctx.digest = digest;
           ctx.digestBatch = batchNo;
           openDigests.push(digest);
@@ -633,7 +664,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     d.count++;
     if (e.ts > d.lastTs) d.lastTs = e.ts;
     d.severity = higher(d.severity, f.severity ?? open.rule.severity);
-    mergeIds(d.eventIds, f.eventIds);
+    mergeIds(d.eventIds, f.eventIds, open.ids);
     open.last = { event: c, firing: f };
   }
 

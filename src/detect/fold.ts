@@ -17,10 +17,17 @@ export interface FoldedAlert {
 /** Most event ids an alert keeps (the first ones, then the latest); the count keeps counting. */
 export const MAX_ALERT_EVENTS = 200;
 
-export function mergeIds(into: string[], more: readonly string[]): void {
+/**
+ * Adds the ids of `more` that `into` lacks, up to `MAX_ALERT_EVENTS`. `seen`, when given, holds exactly the ids of
+ * `into` (kept by a caller that merges into the same list many times: the engine folding a digest's firings,
+ * where a scan of up to 200 ids per firing was 3 % of its instructions).
+ */
+export function mergeIds(into: string[], more: readonly string[], seen?: Set<string>): void {
   for (const id of more) {
     if (into.length >= MAX_ALERT_EVENTS) return;
-    if (!into.includes(id)) into.push(id);
+    if (seen === undefined ? into.includes(id) : seen.has(id)) continue;
+    into.push(id);
+    seen?.add(id);
   }
 }
 

@@ -38,7 +38,7 @@ export interface RuleHeader {
    * another result (most of a tenant's events are successes, and most auth rules look at failures). Absent:
    * every event of its streams.
    */
-  readonly results?: readonly string[];
+  readonly results?: readonly string[] | undefined;
   /** Sliding window for count rules, else null (single event). */
   readonly windowMs: number | null;
   /** Count rules fire when the window holds at least this many events; null for single-event rules. */
@@ -136,16 +136,29 @@ export const DEFAULT_FIELDS: readonly TriageField[] = Object.freeze([
   'reason',
 ] as const);
 
-/** Declares a rule: the header's defaults are filled so every rule reads the same way. */
+/**
+ * Declares a rule: the header's defaults are filled so every rule reads the same way, and every rule object is
+ * built with the same fields in the same order. Spread from each rule's own literal, the objects had one shape
+ * per combination of the optional fields, and the engine's reads of `evaluate` and `results` saw all of them.
+ */
 export function defineRule(
   rule: Omit<Rule, 'windowMs' | 'threshold' | 'params' | 'fields'> &
     Partial<Pick<Rule, 'windowMs' | 'threshold' | 'params' | 'fields'>>,
 ): Rule {
   return {
-    windowMs: null,
-    threshold: null,
-    params: {},
-    fields: DEFAULT_FIELDS,
-    ...rule,
+    id: rule.id,
+    title: rule.title,
+    severity: rule.severity,
+    mitre: rule.mitre,
+    entity: rule.entity,
+    streams: rule.streams,
+    results: rule.results,
+    windowMs: rule.windowMs ?? null,
+    threshold: rule.threshold ?? null,
+    suppressionMs: rule.suppressionMs,
+    fields: rule.fields ?? DEFAULT_FIELDS,
+    params: rule.params ?? {},
+    logic: rule.logic,
+    evaluate: rule.evaluate,
   };
 }
