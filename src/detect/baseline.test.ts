@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addDay,
@@ -162,6 +163,61 @@ describe('user baselines', () => {
     expect(m.indexOf('')).toBe(-1);
     expect(touch(m, '', 5, 64)).toBe(false);
     expect(m.size).toBe(1);
+  });
+
+  it('finds keys past the positions one character holds (a list longer than any cap), and after removals', () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `10.0.${Math.floor(i / 256)}.${i % 256}`);
+    const m = SeenKeys.of(
+      keys,
+      keys.flatMap((_, i) => [i, i + 1]),
+    );
+    for (const i of [0, 1, 221, 222, 223, 224, 299]) {
+      expect(m.indexOf(keys[i] as string)).toBe(i);
+      expect(m.get(keys[i] as string)).toEqual([i, i + 1]);
+    }
+    m.removeAt(5);
+    expect(m.indexOf(keys[5] as string)).toBe(-1);
+    expect(m.indexOf(keys[6] as string)).toBe(5);
+    expect(m.indexOf(keys[299] as string)).toBe(298);
+    expect(m.get(keys[299] as string)).toEqual([299, 300]);
+    expect(m.keys()).toEqual(keys.filter((_, i) => i !== 5));
+  });
+
+  it('answers every lookup as a plain list would, whatever the order of lookups, additions and removals', () => {
+    // Keys that are prefixes and tails of each other, so a search or the last-found hint can land mid-key.
+    const key = fc.constantFrom(
+      '10.0.0.1',
+      '10.0.0.12',
+      '0.0.1',
+      '10.0.0.123',
+      '2a02:c7f::1',
+      'France',
+      'Fr',
+    );
+    const step = fc.oneof(
+      fc.record({ op: fc.constant('find' as const), key }),
+      fc.record({ op: fc.constant('set' as const), key }),
+      fc.record({ op: fc.constant('remove' as const), at: fc.nat(8) }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const m = new SeenKeys();
+        const plain: string[] = [];
+        for (const s of steps) {
+          if (s.op === 'set') {
+            m.set(s.key, 1, 2);
+            if (!plain.includes(s.key)) plain.push(s.key);
+          } else if (s.op === 'remove') {
+            if (s.at < plain.length) {
+              m.removeAt(s.at);
+              plain.splice(s.at, 1);
+            }
+          } else expect(m.indexOf(s.key)).toBe(plain.indexOf(s.key));
+        }
+        expect(m.keys()).toEqual(plain);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('touch keeps the most recently seen keys when over the cap, and says when a save is worth it', () => {

@@ -3,7 +3,7 @@
  * who logged in from where (docs/detect.md "Baselines"). Sizes are capped: a user keeps the 64 most recent IPs,
  * 32 countries and 15 days of remembered-device counts; an organization 15 days of hourly telephony credits.
  */
-import { SeenBy, type OrgPlaces, type StoredSeenBy } from './org-places.js';
+import { OrgPlaces, SeenBy, type StoredSeenBy } from './org-places.js';
 
 /** [first seen, last seen] of a key in event time (ms). */
 export type Seen = [first: number, last: number];
@@ -11,6 +11,15 @@ export type Seen = [first: number, last: number];
 /** Separates the keys of a `SeenKeys` list; a key containing it (never an IP or a country) is not kept. */
 const SEP = '\n';
 const SEP_CODE = 10;
+/**
+ * Each key is written after its position as one character, `POS_BASE + i` (one byte, so the string stays
+ * one-byte): finding a key is one native search, where counting the separators before it was a native call per
+ * earlier key (the most frequent lookups of the engine, docs/detect.md "Throughput, seventh pass"). Positions
+ * past `POS_LAST` (a list longer than any cap) are counted as before.
+ */
+const POS_BASE = 0x21;
+const POS_LAST = 0xfe;
+const posChar = (i: number): string => String.fromCharCode(Math.min(POS_BASE + i, POS_LAST + 1));
 
 /**
  * The last lookup in a user's IP list and in a country list (two entries for the whole engine: no memory per
@@ -22,16 +31,22 @@ const memo = { list: '', key: '', index: -1, list2: '', key2: '', index2: -1 };
 
 /**
  * Keys (IP addresses, countries) with when each was first and last seen, in the order first seen: the keys as
- * one string (`\nkey\nkey\n`) and one flat list of times `[first, last, …]` of exactly its length. One string
- * per list instead of one per key: a user's fifteen addresses were fifteen strings scattered over the heap, and
- * comparing the event's address with each was a cache miss per key (a tenth of the engine's time); the joined
- * string is a few cache lines that `String.prototype.indexOf` scans, and holds a third of the memory.
+ * one string (`\n` position key `\n` position key `\n`) and one flat list of times `[first, last, …]` of exactly
+ * its length. One string per list instead of one per key: a user's fifteen addresses were fifteen strings
+ * scattered over the heap, and comparing the event's address with each was a cache miss per key (a tenth of the
+ * engine's time); the joined string is a few cache lines that `String.prototype.indexOf` scans, and holds a third
+ * of the memory.
  */
 export class SeenKeys {
   private joined = SEP;
   private n = 0;
   /** Doubles (event times are beyond small integers), so the list stores them unboxed. */
   private times: number[] = [];
+  /**
+   * Where the key last found starts (0: none): a user's next login is most often from the same address and
+   * country as the last, and comparing there is cheaper than a search of the whole list.
+   */
+  private hint = 0;
 
   /** From a key list and its `[first, last, …]` times (keys that cannot be kept are left out). */
   static of(keys: readonly string[], times: readonly number[]): SeenKeys {
@@ -41,7 +56,7 @@ export class SeenKeys {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
       if (!SeenKeys.storable(k)) continue;
-      kept.push(k);
+      kept.push(posChar(kept.length) + k);
       t.push(times[2 * i] as number, times[2 * i + 1] as number);
     }
     m.joined = kept.length === 0 ? SEP : SEP + kept.join(SEP) + SEP;
@@ -74,12 +89,19 @@ export class SeenKeys {
   }
   private find(s: string, key: string): number {
     if (this.n === 0 || !SeenKeys.storable(key)) return -1;
-    // A match must be a whole key: a separator on both sides ("10.0.0.1" is inside "\n10.0.0.12\n").
-    let p = s.indexOf(key, 1);
-    while (p >= 0 && (s.charCodeAt(p - 1) !== SEP_CODE || s.charCodeAt(p + key.length) !== SEP_CODE))
+    // A match must be a whole key: its position character right after a separator before it, and a separator
+    // after it ("10.0.0.1" is inside "10.0.0.12", "0.0.1" the tail of "10.0.0.1"). The hint always points just
+    // after a position character, so only the separator after it needs checking.
+    const h = this.hint;
+    let p =
+      h > 0 && s.charCodeAt(h + key.length) === SEP_CODE && s.startsWith(key, h) ? h : s.indexOf(key, 2);
+    while (p >= 0 && (s.charCodeAt(p - 2) !== SEP_CODE || s.charCodeAt(p + key.length) !== SEP_CODE))
       p = s.indexOf(key, p + 1);
     if (p < 0) return -1;
-    // The key's position is the number of separators before it (native scans, one per earlier key).
+    this.hint = p;
+    const pos = s.charCodeAt(p - 1) - POS_BASE;
+    if (pos < POS_LAST - POS_BASE + 1) return pos;
+    // Past the positions one character can hold: the separators before it, counted.
     let i = 0;
     for (let k = s.indexOf(SEP, 1); k < p; k = s.indexOf(SEP, k + 1)) i++;
     return i;
@@ -96,7 +118,12 @@ export class SeenKeys {
   }
   /** The keys in the order first seen (a new list: for saving and alerts, not per event). */
   keys(): string[] {
-    return this.n === 0 ? [] : this.joined.slice(1, -1).split(SEP);
+    return this.n === 0
+      ? []
+      : this.joined
+          .slice(1, -1)
+          .split(SEP)
+          .map((k) => k.slice(1));
   }
   /**
    * Records `key` as seen from `first` to `last` (a new key goes last; a known one widens its span). Returns
@@ -110,10 +137,16 @@ export class SeenKeys {
       return true;
     }
     if (!SeenKeys.storable(key)) return false;
-    // `join` builds one flat string (`+` would leave a rope of parts); the times a list of exactly its length.
-    this.joined = [this.joined, key, SEP].join('');
+    // `join` builds one flat string (`+` would leave a rope of parts); the times a list of exactly its length,
+    // copied by hand (`concat` calls into the runtime: with `addDay`'s, 3 % of the engine's instructions).
+    this.joined = [this.joined, posChar(this.n), key, SEP].join('');
+    const old = this.times;
+    const times = new Array<number>(old.length + 2);
+    for (let k = 0; k < old.length; k++) times[k] = old[k] as number;
+    times[old.length] = first;
+    times[old.length + 1] = last;
+    this.times = times;
     this.n++;
-    this.times = this.times.concat(first, last);
     return true;
   }
   /** Widens the span of the key at `i` to include `ts`; returns the previous last-seen. */
@@ -123,15 +156,16 @@ export class SeenKeys {
     if (ts < (this.times[2 * i] as number)) this.times[2 * i] = ts;
     return last;
   }
+  /** Drops the key at `i`; the later keys move up one position (rare: a list over its cap). */
   removeAt(i: number): void {
-    const s = this.joined;
-    // The i-th key runs from just after the i-th separator to the next one.
-    let from = 0;
-    for (let k = 0; k < i; k++) from = s.indexOf(SEP, from + 1);
-    const to = s.indexOf(SEP, from + 1);
-    this.joined = [s.slice(0, from), s.slice(to)].join('');
-    this.n--;
-    this.times = this.times.slice(0, 2 * i).concat(this.times.slice(2 * i + 2));
+    const keys = this.keys();
+    keys.splice(i, 1);
+    const times = this.times.slice(0, 2 * i).concat(this.times.slice(2 * i + 2));
+    const m = SeenKeys.of(keys, times);
+    this.joined = m.joined;
+    this.n = m.n;
+    this.times = m.times;
+    this.hint = 0;
   }
 }
 
@@ -430,21 +464,20 @@ export function decodeOrgBaseline(value: unknown): OrgBaseline | null {
   const out: OrgBaseline = { firstTs: value['firstTs'], creditHours };
   const places = value['places'];
   if (isRecord(places)) {
-    const lists = (x: unknown): Record<string, SeenBy> => {
-      const m: Record<string, SeenBy> = {};
-      if (!isRecord(x)) return m;
+    const p = new OrgPlaces();
+    const lists = (x: unknown, into: Map<string, SeenBy>): void => {
+      if (!isRecord(x)) return;
       for (const [k, l] of Object.entries(x)) {
         if (!Array.isArray(l) || l.length % 2 === 0 || !isNumber(l[0])) continue;
         let ok = true;
         for (let i = 1; i + 1 < l.length; i += 2)
           if (typeof l[i] !== 'string' || !isNumber(l[i + 1])) ok = false;
-        if (ok) m[k] = SeenBy.fromStored(l as StoredSeenBy);
+        if (ok) into.set(k, SeenBy.fromStored(l as StoredSeenBy));
       }
-      return m;
     };
-    const ips = lists(places['ips']);
-    const countries = lists(places['countries']);
-    out.places = { ips, countries, nIps: Object.keys(ips).length, nCountries: Object.keys(countries).length };
+    lists(places['ips'], p.ips);
+    lists(places['countries'], p.countries);
+    out.places = p;
   }
   return out;
 }
@@ -494,7 +527,13 @@ export function addDay(days: DayCounts, d: number, n: number, keepFrom: number):
   // Keep the list sorted by day even when a late event opens an earlier day.
   let at = days.length;
   while (at - 1 >= from && dayOf(days[at - 1] as number) > d) at--;
-  return days.slice(from, at).concat(dayEntry(d, n), days.slice(at));
+  // Copied by hand: `slice` and `concat` were three runtime calls per user and day.
+  const out = new Array<number>(days.length - from + 1);
+  let k = 0;
+  for (let i = from; i < at; i++) out[k++] = days[i] as number;
+  out[k++] = dayEntry(d, n);
+  for (let i = at; i < days.length; i++) out[k++] = days[i] as number;
+  return out;
 }
 
 /** Drops numeric-keyed buckets older than `keepFrom`. */

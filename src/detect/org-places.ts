@@ -36,12 +36,37 @@ export class SeenBy {
   }
 }
 
-export interface OrgPlaces {
-  ips: Record<string, SeenBy>;
-  countries: Record<string, SeenBy>;
-  /** Key counts, so a new key does not count the object's keys (absent in a hand-made row: counted once). */
-  nIps?: number;
-  nCountries?: number;
+/** The stored form of the places: `{ips: {key: list}, countries: {key: list}, nIps, nCountries}`. */
+export interface StoredOrgPlaces {
+  ips: Record<string, StoredSeenBy>;
+  countries: Record<string, StoredSeenBy>;
+  nIps: number;
+  nCountries: number;
+}
+
+/**
+ * The places in memory: maps, not objects keyed by address or country. Looking the event's string up as an
+ * object's property made V8 intern it (a hash lookup of its own) and left the event's copy a "thin" string, and
+ * every user's key list (baseline.ts `SeenKeys`) that such a string was joined into became a two-byte string:
+ * twice the memory, searched by a slower mixed-width path (docs/detect.md "Throughput, seventh pass").
+ * `JSON.stringify` writes the stored form.
+ */
+export class OrgPlaces {
+  readonly ips = new Map<string, SeenBy>();
+  readonly countries = new Map<string, SeenBy>();
+  toJSON(): StoredOrgPlaces {
+    const stored = (m: Map<string, SeenBy>): Record<string, StoredSeenBy> => {
+      const out: Record<string, StoredSeenBy> = {};
+      for (const [k, v] of m) out[k] = v.toJSON();
+      return out;
+    };
+    return {
+      ips: stored(this.ips),
+      countries: stored(this.countries),
+      nIps: this.ips.size,
+      nCountries: this.countries.size,
+    };
+  }
 }
 
 /** Users remembered per key: enough to answer "at least 3 others" for the current user among them. */
@@ -59,7 +84,7 @@ const STALE_MS = 12 * 3_600_000;
 export const isBypass = (e: { reason: string | null; factor: string | null }): boolean =>
   e.reason === 'bypass_user' || e.factor === 'bypass_code';
 
-export const emptyOrgPlaces = (): OrgPlaces => ({ ips: {}, countries: {}, nIps: 0, nCountries: 0 });
+export const emptyOrgPlaces = (): OrgPlaces => new OrgPlaces();
 
 /** What one successful login teaches: returns true when the stored form changed enough to be saved. */
 export function learnOrgPlaces(
@@ -70,53 +95,27 @@ export function learnOrgPlaces(
   ts: number,
 ): boolean {
   let changed = false;
-  if (ip !== null) {
-    const n = seenBy(p.ips, ip, user, ts, MAX_ORG_IPS, p.nIps ?? Object.keys(p.ips).length);
-    if (n !== null) {
-      p.nIps = n;
-      changed = true;
-    }
-  }
-  if (country !== null) {
-    const n = seenBy(
-      p.countries,
-      country,
-      user,
-      ts,
-      MAX_ORG_COUNTRIES,
-      p.nCountries ?? Object.keys(p.countries).length,
-    );
-    if (n !== null) {
-      p.nCountries = n;
-      changed = true;
-    }
-  }
+  if (ip !== null && seenBy(p.ips, ip, user, ts, MAX_ORG_IPS)) changed = true;
+  if (country !== null && seenBy(p.countries, country, user, ts, MAX_ORG_COUNTRIES)) changed = true;
   return changed;
 }
 
-/** Records `user` at `key`; returns the map's new key count when worth saving, else null. */
-function seenBy(
-  map: Record<string, SeenBy>,
-  key: string,
-  user: string,
-  ts: number,
-  max: number,
-  size: number,
-): number | null {
-  const s = map[key];
+/** Records `user` at `key`; returns true when worth saving. */
+function seenBy(map: Map<string, SeenBy>, key: string, user: string, ts: number, max: number): boolean {
+  const s = map.get(key);
   if (s === undefined) {
-    map[key] = new SeenBy(ts, [user], [ts]);
-    if (size + 1 <= max) return size + 1;
-    return prune(map, Math.floor((max * 3) / 4));
+    map.set(key, new SeenBy(ts, [user], [ts]));
+    if (map.size > max) prune(map, Math.floor((max * 3) / 4));
+    return true;
   }
   if (ts < s.first) s.first = ts;
   const { users, lasts } = s;
   const i = users.indexOf(user);
   if (i >= 0) {
     const last = lasts[i] as number;
-    if (ts <= last) return null;
+    if (ts <= last) return false;
     lasts[i] = ts;
-    return ts - last > STALE_MS ? size : null;
+    return ts - last > STALE_MS;
   }
   if (users.length >= USERS_PER_KEY) {
     // The least recently seen user makes room, in place (the order of the users means nothing; a splice and a
@@ -125,21 +124,18 @@ function seenBy(
     for (let k = 1; k < lasts.length; k++) if ((lasts[k] as number) < (lasts[oldest] as number)) oldest = k;
     users[oldest] = user;
     lasts[oldest] = ts;
-    return size;
+    return true;
   }
   users.push(user);
   lasts.push(ts);
-  return size;
+  return true;
 }
 
-/** Keeps the `keep` keys seen by the most users, then most recently; returns how many are left. */
-function prune(map: Record<string, SeenBy>, keep: number): number {
+/** Keeps the `keep` keys seen by the most users, then most recently. */
+function prune(map: Map<string, SeenBy>, keep: number): void {
   const lastOf = (s: SeenBy): number => Math.max(0, ...s.lasts);
-  const ranked = Object.entries(map).sort(
-    ([, a], [, b]) => b.users.length - a.users.length || lastOf(b) - lastOf(a),
-  );
-  for (const [k] of ranked.slice(keep)) delete map[k];
-  return Math.min(ranked.length, keep);
+  const ranked = [...map].sort(([, a], [, b]) => b.users.length - a.users.length || lastOf(b) - lastOf(a));
+  for (const [k] of ranked.slice(keep)) map.delete(k);
 }
 
 /**

@@ -45,8 +45,7 @@ export function orgUsersAt(kind: 'ips' | 'countries', key: string, e: DetectEven
   const places = ctx.orgBaseline.places;
   const { params } = ctx.settings;
   if (places === undefined || (params['orgUsers'] ?? 0) <= 0) return 0;
-  const map = places[kind];
-  const list = Object.hasOwn(map, key) ? map[key] : undefined;
+  const list = places[kind].get(key);
   const knownBefore = e.ts - (params['excludeHours'] ?? 1) * HOUR;
   const since = e.ts - (params['baselineDays'] ?? 14) * DAY;
   return otherUsers(list, e.userKey ?? e.user ?? '', knownBefore, since);
