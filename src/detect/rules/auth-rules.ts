@@ -195,6 +195,15 @@ export const manyFailures = defineRule({
 
 /** Factors that skip or replace the second factor by policy, not by the user's choice. */
 const POLICY_FACTORS = new Set(['trusted_network', 'remembered_device', 'bypass_code', 'not_available']);
+/** The last factor asked about and its answer (the engine hands the same factor string from event to event). */
+const lastPolicy = { factor: '', answer: false };
+const isPolicyFactor = (f: string): boolean => {
+  if (f !== lastPolicy.factor) {
+    lastPolicy.factor = f;
+    lastPolicy.answer = POLICY_FACTORS.has(f);
+  }
+  return lastPolicy.answer;
+};
 
 export const unexpectedFactor = defineRule({
   id: 'duo.unexpected_factor',
@@ -212,7 +221,7 @@ export const unexpectedFactor = defineRule({
     e.result === 'success' &&
     e.user !== null &&
     e.factor !== null &&
-    !POLICY_FACTORS.has(e.factor) &&
+    !isPolicyFactor(e.factor) &&
     !ctx.allow.allowedFactor(e.factor) &&
     !ctx.allow.serviceAccount(e.user)
       ? asDigest('duo.unexpected_factor', e, ctx, {
