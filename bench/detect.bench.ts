@@ -31,7 +31,7 @@ import type { BenchRow } from './run.js';
  * 5. the same engine over the same number of events from ten 100-user tenants (each its own engine) and from one
  *    1,000-user tenant: how much the engine slows as its per-user state grows (likely the CPU cache).
  * DETECT_BENCH_ONLY=fp runs part 2 alone (a rule change's false positives in seconds), =throughput part 1 alone,
- * =alerts part 4 alone, =size part 5 alone.
+ * =alerts part 4 alone, =size part 5 alone, =state part 3 alone.
  */
 const DAY = 86_400_000;
 const NOW = MIX_NOW;
@@ -99,6 +99,7 @@ export default async function detectBench(): Promise<BenchRow[]> {
   // of the false-positive baseline kept alive made every collection of the throughput part mark them).
   const rows: BenchRow[] = [];
   if (only === 'size') return tenantSizeRows(geo);
+  if (only === 'state') return stateRows();
   if (only !== 'throughput' && only !== 'alerts') rows.push(...(await falsePositiveRows(geo, vpn)));
   if (only === 'fp') return rows;
   if (only !== 'alerts') rows.push(...(await throughputRows(geo, vpn)));
