@@ -42,11 +42,6 @@ export class SeenKeys {
   private n = 0;
   /** Doubles (event times are beyond small integers), so the list stores them unboxed. */
   private times: number[] = [];
-  /**
-   * Where the key last found starts (0: none): a user's next login is most often from the same address and
-   * country as the last, and comparing there is cheaper than a search of the whole list.
-   */
-  private hint = 0;
 
   /** From a key list and its `[first, last, …]` times (keys that cannot be kept are left out). */
   static of(keys: readonly string[], times: readonly number[]): SeenKeys {
@@ -90,15 +85,11 @@ export class SeenKeys {
   private find(s: string, key: string): number {
     if (this.n === 0 || !SeenKeys.storable(key)) return -1;
     // A match must be a whole key: its position character right after a separator before it, and a separator
-    // after it ("10.0.0.1" is inside "10.0.0.12", "0.0.1" the tail of "10.0.0.1"). The hint always points just
-    // after a position character, so only the separator after it needs checking.
-    const h = this.hint;
-    let p =
-      h > 0 && s.charCodeAt(h + key.length) === SEP_CODE && s.startsWith(key, h) ? h : s.indexOf(key, 2);
+    // after it ("10.0.0.1" is inside "10.0.0.12", "0.0.1" the tail of "10.0.0.1").
+    let p = s.indexOf(key, 2);
     while (p >= 0 && (s.charCodeAt(p - 2) !== SEP_CODE || s.charCodeAt(p + key.length) !== SEP_CODE))
       p = s.indexOf(key, p + 1);
     if (p < 0) return -1;
-    this.hint = p;
     const pos = s.charCodeAt(p - 1) - POS_BASE;
     if (pos < POS_LAST - POS_BASE + 1) return pos;
     // Past the positions one character can hold: the separators before it, counted.
@@ -165,7 +156,6 @@ export class SeenKeys {
     this.joined = m.joined;
     this.n = m.n;
     this.times = m.times;
-    this.hint = 0;
   }
 }
 
