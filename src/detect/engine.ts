@@ -21,7 +21,7 @@ import type { DetectConfig } from './config-schema.js';
 import { higher, mergeIds } from './fold.js';
 import { authUserKey, EventView, parseDescription, type DetectEvent } from './detect-event.js';
 import { noGeo, type GeoLookup } from './geo.js';
-import { emptyOrgPlaces, isBypass, learnOrgPlaces } from './org-places.js';
+import { isBypass, learnOrgPlaces, OrgPlaces } from './org-places.js';
 import {
   DAY,
   DEFAULT_FIELDS,
@@ -485,7 +485,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     // the company's own (the rules never judge it).
     if (e.userKey !== null && !isBypass(e) && !o.rules.allow.trustedIp(e.ip)) {
       o.baseline ??= emptyOrgBaseline(e.ts);
-      o.baseline.places ??= emptyOrgPlaces();
+      o.baseline.places ??= new OrgPlaces();
       if (learnOrgPlaces(o.baseline.places, e.userKey, e.ip, e.country, e.ts)) o.baselineDirty = true;
     }
     let changed = false;

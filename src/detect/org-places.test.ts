@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { memoryBaselineStore } from './baseline.js';
 import { createEngine } from './engine.js';
-import { emptyOrgPlaces, learnOrgPlaces, MAX_ORG_IPS, otherUsers, USERS_PER_KEY } from './org-places.js';
+import { learnOrgPlaces, MAX_ORG_IPS, OrgPlaces, otherUsers, USERS_PER_KEY } from './org-places.js';
 import { auth, HOUR_MS, history, only, run, T0 } from './test-events.test-helpers.js';
 
 describe('organization places', () => {
   it('keeps the most recent users of an address and the address’s own first sighting', () => {
-    const p = emptyOrgPlaces();
+    const p = new OrgPlaces();
     for (let i = 0; i < USERS_PER_KEY + 3; i++)
       learnOrgPlaces(p, `u${i}`, '198.51.100.7', null, T0 + i * HOUR_MS);
     const list = p.ips.get('198.51.100.7');
@@ -20,7 +20,7 @@ describe('organization places', () => {
     expect(otherUsers(list, `u${USERS_PER_KEY + 2}`, T0, T0)).toBe(USERS_PER_KEY - 1);
   });
   it('over the cap, drops one-user addresses before shared ones, whatever their age', () => {
-    const p = emptyOrgPlaces();
+    const p = new OrgPlaces();
     for (let u = 0; u < 3; u++) learnOrgPlaces(p, `u${u}`, '198.51.100.7', 'France', T0);
     for (let i = 0; i <= MAX_ORG_IPS; i++)
       learnOrgPlaces(p, `home${i}`, `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, null, T0 + 1 + i);
@@ -31,7 +31,7 @@ describe('organization places', () => {
     expect(JSON.parse(JSON.stringify(p))).toMatchObject({ nIps: p.ips.size, nCountries: 1 });
   });
   it('reports a change worth saving only for a new key or user, or a last-seen that moved 12 h', () => {
-    const p = emptyOrgPlaces();
+    const p = new OrgPlaces();
     expect(learnOrgPlaces(p, 'a', '198.51.100.7', 'France', T0)).toBe(true);
     expect(learnOrgPlaces(p, 'a', '198.51.100.7', 'France', T0 + HOUR_MS)).toBe(false);
     expect(learnOrgPlaces(p, 'b', '198.51.100.7', 'France', T0 + HOUR_MS)).toBe(true);

@@ -84,8 +84,6 @@ const STALE_MS = 12 * 3_600_000;
 export const isBypass = (e: { reason: string | null; factor: string | null }): boolean =>
   e.reason === 'bypass_user' || e.factor === 'bypass_code';
 
-export const emptyOrgPlaces = (): OrgPlaces => new OrgPlaces();
-
 /** What one successful login teaches: returns true when the stored form changed enough to be saved. */
 export function learnOrgPlaces(
   p: OrgPlaces,

@@ -3,6 +3,7 @@ import type * as IpAddr from 'ipaddr.js';
 import type { LogStream } from '../app/index.js';
 import type { DetectConfig, RuleOverride } from './config-schema.js';
 import { DetectError } from './errors.js';
+import { lastAnswer } from './last-answer.js';
 import type { AllowLists, Rule, RuleSettings } from './rule.js';
 import { MINUTE } from './rule.js';
 
@@ -102,23 +103,6 @@ function cidrMatcher(cidrs: readonly string[]): (ip: string | null) => boolean {
   }
 }
 
-/**
- * Whether a factor is in the allowed set, the last answer kept: the engine hands the same factor string from
- * event to event (detect-event.ts `Lowered`), so a login like the last one costs a comparison, not a hash lookup.
- */
-function allowedFactor(factors: ReadonlySet<string>): (f: string | null) => boolean {
-  let last: string | null = null;
-  let answer = false;
-  return (f) => {
-    if (f === null) return false;
-    if (f !== last) {
-      last = f;
-      answer = factors.has(f);
-    }
-    return answer;
-  };
-}
-
 /** Validates the configuration against the catalogue: an unknown rule id or network is an error, not ignored. */
 export function checkDetectConfig(config: DetectConfig, catalogue: readonly Rule[]): string[] {
   const ids = new Set(catalogue.map((r) => r.id));
@@ -167,6 +151,8 @@ export function orgRules(config: DetectConfig, catalogue: readonly Rule[], slug:
       f.toLowerCase(),
     ),
   );
+  // The last answer kept: the engine hands the same factor string from event to event (detect-event.ts).
+  const allowed = lastAnswer((f) => factors.has(f));
   const services = new Set([...(config.allow.serviceAccounts ?? []), ...(org?.allow?.serviceAccounts ?? [])]);
   const trusted = cidrMatcher([
     ...(config.allow.trustedNetworks ?? []),
@@ -179,7 +165,7 @@ export function orgRules(config: DetectConfig, catalogue: readonly Rule[], slug:
       trustedIp: trusted,
       // Most organizations list none: no hash of the user's name per event then.
       serviceAccount: services.size === 0 ? () => false : (u) => u !== null && services.has(u),
-      allowedFactor: allowedFactor(factors),
+      allowedFactor: (f) => f !== null && allowed(f),
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Rules over the authentication log (one event, or a sliding count per user). */
 import { defineRule, MINUTE, type Firing } from '../rule.js';
 import type { DetectEvent } from '../detect-event.js';
+import { lastAnswer } from '../last-answer.js';
 import { asDigest } from './digest.js';
 import { bypassDaysSeen, hasHistory, isNew, LOCATION_PARAMS, orgKnown } from './history.js';
 
@@ -195,15 +196,8 @@ export const manyFailures = defineRule({
 
 /** Factors that skip or replace the second factor by policy, not by the user's choice. */
 const POLICY_FACTORS = new Set(['trusted_network', 'remembered_device', 'bypass_code', 'not_available']);
-/** The last factor asked about and its answer (the engine hands the same factor string from event to event). */
-const lastPolicy = { factor: '', answer: false };
-const isPolicyFactor = (f: string): boolean => {
-  if (f !== lastPolicy.factor) {
-    lastPolicy.factor = f;
-    lastPolicy.answer = POLICY_FACTORS.has(f);
-  }
-  return lastPolicy.answer;
-};
+/** The last answer kept: the engine hands the same factor string from event to event (detect-event.ts). */
+const isPolicyFactor = lastAnswer((f) => POLICY_FACTORS.has(f));
 
 export const unexpectedFactor = defineRule({
   id: 'duo.unexpected_factor',
