@@ -1,5 +1,5 @@
 import type { CollectedEvent, LogStream } from '../app/index.js';
-import { lastAnswer } from './last-answer.js';
+import { LastAnswer } from './last-answer.js';
 
 /**
  * One collected event flattened to the fields the rules read. Duo writes lowercase values in the auth log
@@ -43,14 +43,13 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 const lower = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v.toLowerCase() : null);
 
 /**
- * `lower` keeping its last answer (one per field): a field's values repeat from event to event, and the answer
- * is then the same string as the last event's, so later comparisons with it (the engine's rule lists, the
+ * `lower` keeping its last answer (one memo per field): a field's values repeat from event to event, and the
+ * answer is then the same string as the last event's, so later comparisons with it (the engine's rule lists, the
  * allowed factors) match on identity. `toLowerCase` was 4 % of the engine's instructions.
  */
-function lowered(): (v: unknown) => string | null {
-  const lowerCased = lastAnswer((v) => v.toLowerCase());
-  return (v) => (typeof v === 'string' && v !== '' ? lowerCased(v) : null);
-}
+const lowerCase = (v: string): string => v.toLowerCase();
+const lowerVia = (memo: LastAnswer<string>, v: unknown): string | null =>
+  typeof v === 'string' && v !== '' ? memo.of(v) : null;
 
 /** A user's key: Duo's `user.key`, or the name when the key is missing or empty. */
 const userKeyOf = (u: Record<string, unknown> | null, name: string | null): string | null =>
@@ -89,10 +88,10 @@ export class EventView implements DetectEvent {
   actorType: string | null = null;
   /** Duo's location object of the event (auth and activity), or null. */
   private loc: Record<string, unknown> | null = null;
-  private readonly results = lowered();
-  private readonly reasons = lowered();
-  private readonly factors = lowered();
-  private readonly actions = lowered();
+  private readonly results = new LastAnswer(lowerCase);
+  private readonly reasons = new LastAnswer(lowerCase);
+  private readonly factors = new LastAnswer(lowerCase);
+  private readonly actions = new LastAnswer(lowerCase);
 
   get city(): string | null {
     return str(this.loc?.['city']);
@@ -130,29 +129,29 @@ export class EventView implements DetectEvent {
       const u = rec(raw['user']);
       user = str(u?.['name']);
       userKey = userKeyOf(u, user);
-      result = this.results(raw['result']);
+      result = lowerVia(this.results, raw['result']);
       const device = rec(raw['access_device']);
       ip = str(device?.['ip']);
       loc = rec(device?.['location']);
     } else if (e.stream === 'admin') {
       user = str(raw['username']);
       userKey = user;
-      action = this.actions(raw['action']);
+      action = lowerVia(this.actions, raw['action']);
     } else if (e.stream === 'activity') {
       const actor = rec(raw['actor']);
       user = str(actor?.['name']);
       userKey = str(actor?.['key']) ?? user;
       // Duo's docs show `action` as a string; its logs as {"name", "details"} (docs/emulator.md): read both.
-      action = this.actions(rec(raw['action'])?.['name'] ?? raw['action']);
+      action = lowerVia(this.actions, rec(raw['action'])?.['name'] ?? raw['action']);
       actorType = lower(actor?.['type']);
-      result = this.results(rec(raw['outcome'])?.['result']);
+      result = lowerVia(this.results, rec(raw['outcome'])?.['result']);
       const device = rec(raw['access_device']);
       ip = str(rec(device?.['ip'])?.['address']);
       loc = rec(device?.['location']);
     } else if (e.stream === 'offline_enrollment') {
       user = str(raw['username']);
       userKey = user;
-      action = this.actions(raw['action']);
+      action = lowerVia(this.actions, raw['action']);
     } else if (e.stream === 'trust_monitor') {
       const surfaced = rec(raw['surfaced_auth']);
       const u = rec(surfaced?.['user']);
@@ -169,8 +168,8 @@ export class EventView implements DetectEvent {
     this.user = user;
     this.userKey = userKey;
     this.result = result;
-    this.reason = this.reasons(raw['reason']);
-    this.factor = this.factors(raw['factor']);
+    this.reason = lowerVia(this.reasons, raw['reason']);
+    this.factor = lowerVia(this.factors, raw['factor']);
     this.ip = ip;
     this.loc = loc;
     this.country = str(loc?.['country']);

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { lastAnswer } from './last-answer.js';
+import { LastAnswer } from './last-answer.js';
 
-describe('lastAnswer', () => {
+describe('LastAnswer', () => {
   it('computes again only when the key differs from the last one, by value', () => {
     const asked: string[] = [];
-    const upper = lastAnswer((k) => {
+    const memo = new LastAnswer((k) => {
       asked.push(k);
       return k.toUpperCase();
     });
+    const upper = (k: string) => memo.of(k);
     const copy = ['su', 'ccess'].join(''); // the same value, another string
     expect([upper('success'), upper(copy), upper('denied'), upper('success')]).toEqual([
       'SUCCESS',

@@ -3,9 +3,10 @@ import type * as IpAddr from 'ipaddr.js';
 import type { LogStream } from '../app/index.js';
 import type { DetectConfig, RuleOverride } from './config-schema.js';
 import { DetectError } from './errors.js';
-import { lastAnswer } from './last-answer.js';
+import { inIPv4Net, parseIPv4, type IPv4Net } from './ipv4.js';
+import { LastAnswer } from './last-answer.js';
 import type { AllowLists, Rule, RuleSettings } from './rule.js';
-import { MINUTE } from './rule.js';
+import { historyParams, MINUTE } from './rule.js';
 
 // ipaddr.js is CommonJS without a default export under our module settings (as in src/duo/transport).
 const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr;
@@ -59,7 +60,7 @@ function settingsOf(
     if (o.suppressionMinutes !== undefined) suppressionMs = o.suppressionMinutes * MINUTE;
     if (o.params !== undefined) params = { ...params, ...o.params };
   }
-  return { enabled, threshold, windowMs, suppressionMs, params };
+  return { enabled, threshold, windowMs, suppressionMs, params, history: historyParams(params) };
 }
 
 function cidrMatcher(cidrs: readonly string[]): (ip: string | null) => boolean {
@@ -73,6 +74,11 @@ function cidrMatcher(cidrs: readonly string[]): (ip: string | null) => boolean {
     }
   });
   if (ranges.length === 0) return () => false;
+  // The IPv4 networks as numbers: an address not met before is read by `parseIPv4` (docs/detect.md "Throughput,
+  // eighth pass"); an IPv4 address never matches an IPv6 network, as with `ipaddr.js`.
+  const v4: IPv4Net[] = ranges
+    .filter(([net]) => net.kind() === 'ipv4')
+    .map(([net, bits]) => ({ base: net.toByteArray().reduce((a, b) => a * 256 + b, 0), bits }));
   const cache = new Map<string, boolean>();
   // Several rules and the engine's learning ask about the same event's address in a row: one entry answers
   // them without a lookup.
@@ -88,18 +94,22 @@ function cidrMatcher(cidrs: readonly string[]): (ip: string | null) => boolean {
   function answer(ip: string): boolean {
     const hit = cache.get(ip);
     if (hit !== undefined) return hit;
-    let yes = false;
+    const addr4 = parseIPv4(ip);
+    const yes = addr4 >= 0 ? v4.some((net) => inIPv4Net(addr4, net)) : parsedMatch(ip);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(ip, yes);
+    return yes;
+  }
+  /** Any other form (IPv6, an IPv4-mapped IPv6 address, octal parts) as `ipaddr.js` reads it. */
+  function parsedMatch(ip: string): boolean {
     try {
       let addr = ipaddr.parse(ip);
       if (addr.kind() === 'ipv6' && (addr as IpAddr.IPv6).isIPv4MappedAddress())
         addr = (addr as IpAddr.IPv6).toIPv4Address();
-      yes = ranges.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+      return ranges.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
     } catch {
-      yes = false;
+      return false;
     }
-    if (cache.size > 10_000) cache.clear();
-    cache.set(ip, yes);
-    return yes;
   }
 }
 
@@ -152,7 +162,7 @@ export function orgRules(config: DetectConfig, catalogue: readonly Rule[], slug:
     ),
   );
   // The last answer kept: the engine hands the same factor string from event to event (detect-event.ts).
-  const allowed = lastAnswer((f) => factors.has(f));
+  const allowed = new LastAnswer((f) => factors.has(f));
   const services = new Set([...(config.allow.serviceAccounts ?? []), ...(org?.allow?.serviceAccounts ?? [])]);
   const trusted = cidrMatcher([
     ...(config.allow.trustedNetworks ?? []),
@@ -165,7 +175,7 @@ export function orgRules(config: DetectConfig, catalogue: readonly Rule[], slug:
       trustedIp: trusted,
       // Most organizations list none: no hash of the user's name per event then.
       serviceAccount: services.size === 0 ? () => false : (u) => u !== null && services.has(u),
-      allowedFactor: (f) => f !== null && allowed(f),
+      allowedFactor: (f) => f !== null && allowed.of(f),
     },
   };
 }

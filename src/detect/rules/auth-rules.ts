@@ -1,7 +1,7 @@
 /** Rules over the authentication log (one event, or a sliding count per user). */
 import { defineRule, MINUTE, type Firing } from '../rule.js';
 import type { DetectEvent } from '../detect-event.js';
-import { lastAnswer } from '../last-answer.js';
+import { LastAnswer } from '../last-answer.js';
 import { asDigest } from './digest.js';
 import { bypassDaysSeen, hasHistory, isNew, LOCATION_PARAMS, orgKnown } from './history.js';
 
@@ -197,7 +197,7 @@ export const manyFailures = defineRule({
 /** Factors that skip or replace the second factor by policy, not by the user's choice. */
 const POLICY_FACTORS = new Set(['trusted_network', 'remembered_device', 'bypass_code', 'not_available']);
 /** The last answer kept: the engine hands the same factor string from event to event (detect-event.ts). */
-const isPolicyFactor = lastAnswer((f) => POLICY_FACTORS.has(f));
+const policyFactors = new LastAnswer((f) => POLICY_FACTORS.has(f));
 
 export const unexpectedFactor = defineRule({
   id: 'duo.unexpected_factor',
@@ -215,7 +215,7 @@ export const unexpectedFactor = defineRule({
     e.result === 'success' &&
     e.user !== null &&
     e.factor !== null &&
-    !isPolicyFactor(e.factor) &&
+    !policyFactors.of(e.factor) &&
     !ctx.allow.allowedFactor(e.factor) &&
     !ctx.allow.serviceAccount(e.user)
       ? asDigest('duo.unexpected_factor', e, ctx, {

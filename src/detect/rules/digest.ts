@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type * as IpAddr from 'ipaddr.js';
 import type { DetectEvent } from '../detect-event.js';
 import type { EntityState, Firing, RuleContext } from '../rule.js';
+import { internalIPv4, parseIPv4 } from '../ipv4.js';
 
 // ipaddr.js is CommonJS without a default export under our module settings (as in settings.ts).
 const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr;
@@ -31,7 +32,7 @@ const digests = new WeakMap<EntityState, Map<string, DigestState>>();
 
 /** The rule's verdict as a digest for the organization when its `digest` parameter is on, else unchanged. */
 export function asDigest(ruleId: string, e: DetectEvent, ctx: RuleContext, f: Firing): Firing {
-  if ((ctx.settings.params['digest'] ?? 0) <= 0) return f;
+  if (ctx.settings.history.digest <= 0) return f;
   let byRule = digests.get(ctx.org);
   if (byRule === undefined) digests.set(ctx.org, (byRule = new Map<string, DigestState>()));
   let d = byRule.get(ruleId);
@@ -58,6 +59,8 @@ export function asDigest(ruleId: string, e: DetectEvent, ctx: RuleContext, f: Fi
  * inside the company network, which says nothing about where the user is (Duo gives it no location).
  */
 export function internalAddress(ip: string): boolean {
+  const v4 = parseIPv4(ip);
+  if (v4 >= 0) return internalIPv4(v4);
   try {
     let addr = ipaddr.parse(ip);
     if (addr.kind() === 'ipv6' && (addr as IpAddr.IPv6).isIPv4MappedAddress())
