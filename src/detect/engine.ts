@@ -21,6 +21,7 @@ import type { DetectConfig } from './config-schema.js';
 import { higher, mergeIds } from './fold.js';
 import { authUserKey, EventView, parseDescription, type DetectEvent } from './detect-event.js';
 import { noGeo, type GeoLookup } from './geo.js';
+import { intern } from './intern.js';
 import { isBypass, learnOrgPlaces, OrgPlaces } from './org-places.js';
 import {
   DAY,
@@ -151,6 +152,8 @@ interface OrgRuntime {
   readonly rules: OrgRules;
   readonly byStream: ReadonlyMap<CollectedEvent['stream'], StreamRules>;
   readonly state: EntityState;
+  /** What the organization's rule contexts read of the event being tested. */
+  readonly subject: EventSubject;
   baseline: OrgBaseline | null;
   baselineLoaded: boolean;
   baselineDirty: boolean;
@@ -185,11 +188,18 @@ interface OpenDigest {
   last: { readonly event: CollectedEvent; readonly firing: Firing } | null;
 }
 
-/** A rule's context in one organization, reused for every event (the engine sets the per-event fields). */
-class ReusedContext implements RuleContext {
+/**
+ * What every rule of an organization sees of the event being tested, set once per event for all of them (nine
+ * stores per rule and event, when each context held its own copy: 2 % of the engine's instructions).
+ */
+class EventSubject {
   entity: EntityState | null = null;
   baseline: UserBaseline | null = null;
-  orgBaseline: OrgBaseline;
+  orgBaseline: OrgBaseline = emptyOrgBaseline(0);
+}
+
+/** A rule's context in one organization, reused for every event (the engine sets the subject per event). */
+class ReusedContext implements RuleContext {
   /** The digest detection this rule opened in the current batch (`digestBatch`), its firings folded into it. */
   digest: OpenDigest | null = null;
   digestBatch = -1;
@@ -201,8 +211,16 @@ class ReusedContext implements RuleContext {
     readonly org: EntityState,
     readonly allow: RuleContext['allow'],
     readonly geo: GeoLookup,
-  ) {
-    this.orgBaseline = emptyOrgBaseline(0);
+    private readonly subject: EventSubject,
+  ) {}
+  get entity(): EntityState | null {
+    return this.subject.entity;
+  }
+  get baseline(): UserBaseline | null {
+    return this.subject.baseline;
+  }
+  get orgBaseline(): OrgBaseline {
+    return this.subject.orgBaseline;
   }
   window(scope: EntityState, windowMs = this.settings.windowMs): SlidingWindow {
     const found = this.existingWindow(scope);
@@ -325,13 +343,14 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     if (o === undefined) {
       const rules = orgRules(config, catalogue, e.orgSlug);
       const state = newState(e.ts);
+      const subject = new EventSubject();
       const byStream = new Map<CollectedEvent['stream'], StreamRules>();
       for (const [stream, list] of rules.byStream)
         byStream.set(stream, {
           all: list.map(({ rule, settings }) => ({
             rule,
             settings,
-            ctx: new ReusedContext(rule.id, settings, state, rules.allow, geo),
+            ctx: new ReusedContext(rule.id, settings, state, rules.allow, geo, subject),
           })),
           byResult: new Map(),
         });
@@ -340,6 +359,7 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
         rules,
         byStream,
         state,
+        subject,
         baseline: null,
         baselineLoaded: false,
         baselineDirty: false,
@@ -384,7 +404,12 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
     }
     for (const [o, keys] of missing) {
       const found = await store.load(o.orgId, 'user', [...keys]);
-      for (const key of keys) o.users.set(key, newUser(key, 0, decodeUserBaseline(found.get(key))));
+      for (const key of keys) {
+        // The engine's copy of the key is the one shared copy (intern.ts): the organization's places compare it
+        // with other users' keys.
+        const own = intern(key);
+        o.users.set(own, newUser(own, 0, decodeUserBaseline(found.get(key))));
+      }
     }
   }
 
@@ -600,13 +625,14 @@ export function createEngine(options: EngineOptions = {}): DetectEngine {
       o.lastRules = list;
     }
     if (list.length > 0) {
-      const baseline = u?.baseline ?? null;
-      const orgBaseline = o.baseline ?? (o.emptyBaseline ??= emptyOrgBaseline(e.ts));
-      for (const { rule, settings, ctx } of list) {
-        // One context per organization and rule, refilled per event: no closures allocated per event.
-        ctx.entity = entity;
-        ctx.baseline = baseline;
-        ctx.orgBaseline = orgBaseline;
+      const subject = o.subject;
+      subject.entity = entity;
+      subject.baseline = u?.baseline ?? null;
+      subject.orgBaseline = o.baseline ?? (o.emptyBaseline ??= emptyOrgBaseline(e.ts));
+      // Indexed: `for … of` with a destructuring of each entry cost 37 instructions per rule and event.
+      for (let r = 0; r < list.length; r++) {
+        // One context per organization and rule, reused for every event: no closures allocated per event.
+        const { rule, settings, ctx } = list[r] as RuleEntry;
         const f = rule.evaluate(e, ctx);
         if (f === null) continue;
         detections++;
