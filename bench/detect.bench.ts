@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { CollectedEvent } from '../src/app/index.js';
-import type { DetectConfig } from '../src/detect/config-schema.js';
 import { createEngine, type Detection } from '../src/detect/engine.js';
 import { MIX_NOW, MIX_SEED, tenantEvents } from '../src/detect/bench-mix.test-helpers.js';
 import { toLine } from '../src/detect/emulator-events.test-helpers.js';
@@ -17,13 +16,14 @@ import { openGeo, type GeoLookup } from '../src/detect/geo.js';
 import { parseCollectedLine } from '../src/detect/replay.js';
 import { catalogue } from '../src/detect/rules/index.js';
 import { vpnEgressNetwork } from '../src/emulator/world/index.js';
+import { median, runEngine, timedOnce } from './detect-throughput.js';
 import type { BenchRow } from './run.js';
 
 /**
  * Detections (docs/detect.md "Numbers"):
  * 1. throughput over a realistic mix from the emulator (1,000 users × 30 days, scenario-free baseline plus
  *    every attack scenario), all rules on with the offline GeoIP database; parse-only cost of the same lines in
- *    the same run;
+ *    the same run; in a process of its own (detect-throughput.ts);
  * 2. false positives per rule on the scenario-free 30 days (target 0 for high and critical);
  * 3. peak RSS for 100k users × 30 days of synthetic logins, in its own process (BENCH_SCALE scales the users).
  * 4. storing the mix's detections as alerts in SQLite, as `serve` does: one transaction per detection (how
@@ -50,13 +50,18 @@ interface StateResult {
 }
 
 /**
- * The child as a deployment runs the engine: plain JavaScript under `node`, not under the `tsx` loader (which
- * holds about 37 MB of its own). Bundled next to the results, where `node_modules` resolves as from `bench/`.
+ * A part in a process of its own, as a deployment runs the engine: plain JavaScript under `node`, not under the
+ * `tsx` loader (which holds about 37 MB of its own). Bundled next to the results, where `node_modules` resolves
+ * as from `bench/`. Returns the child's last line of output, parsed.
  */
-async function buildStateChild(): Promise<string> {
-  const outfile = fileURLToPath(new URL('./results/detect-state.child.mjs', import.meta.url));
+async function runChild(
+  name: string,
+  args: readonly string[],
+  nodeArgs: readonly string[] = [],
+): Promise<unknown> {
+  const outfile = fileURLToPath(new URL(`./results/${name}.child.mjs`, import.meta.url));
   await build({
-    entryPoints: [fileURLToPath(new URL('./detect-state.child.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(`./${name}.child.ts`, import.meta.url))],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -65,32 +70,27 @@ async function buildStateChild(): Promise<string> {
     outfile,
     logLevel: 'warning',
   });
-  return outfile;
-}
-
-async function stateChild(users: number): Promise<StateResult> {
-  const script = await buildStateChild();
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        // A deployment caps the heap; V8 then collects before growing, so peak RSS follows what is held.
-        `--max-old-space-size=${HEAP_CAP_MB}`,
-        '--expose-gc',
-        script,
-        String(users),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn(process.execPath, [...nodeArgs, outfile, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`detect-state child exited with ${String(code)}`));
-      resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as never);
+      if (code !== 0) return reject(new Error(`${name} child exited with ${String(code)}`));
+      resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as unknown);
     });
   });
 }
+
+const stateChild = async (users: number): Promise<StateResult> =>
+  // A deployment caps the heap; V8 then collects before growing, so peak RSS follows what is held.
+  (await runChild(
+    'detect-state',
+    [String(users)],
+    [`--max-old-space-size=${HEAP_CAP_MB}`, '--expose-gc'],
+  )) as StateResult;
 
 export default async function detectBench(): Promise<BenchRow[]> {
   const geo = await openGeo();
@@ -102,7 +102,7 @@ export default async function detectBench(): Promise<BenchRow[]> {
   if (only === 'state') return stateRows();
   if (only !== 'throughput' && only !== 'alerts') rows.push(...(await falsePositiveRows(geo, vpn)));
   if (only === 'fp') return rows;
-  if (only !== 'alerts') rows.push(...(await throughputRows(geo, vpn)));
+  if (only !== 'alerts') rows.push(...((await runChild('detect-throughput', [])) as BenchRow[]));
   if (only === 'throughput') return rows;
   rows.push(...(await raiseRows(geo, vpn)));
   if (only === 'alerts') return rows;
@@ -151,152 +151,6 @@ async function falsePositiveRows(geo: GeoLookup, vpn: string): Promise<BenchRow[
     unit: 'alerts / 30 days, 1,000 users',
     higherIsBetter: false,
     note: `travellers on the VPN (${vpn}) seem to jump home and back; the deployment lists its egress`,
-  });
-
-  return rows;
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-};
-
-/** Events per CPU-second of this process while `run` runs. */
-async function timedOnce(run: () => Promise<unknown>, n: number): Promise<number> {
-  const cpu0 = process.cpuUsage();
-  await run();
-  const cpu = process.cpuUsage(cpu0);
-  return n / ((cpu.user + cpu.system) / 1e6);
-}
-
-/** A fresh engine over the events in the collector's 1,000-event batches, flushed; returns its rule firings. */
-async function runEngine(
-  geo: GeoLookup,
-  config: DetectConfig,
-  events: readonly CollectedEvent[],
-): Promise<number> {
-  const engine = createEngine({ geo, config });
-  let n = 0;
-  for (let i = 0; i < events.length; i += 1000)
-    for (const d of await engine.process(events.slice(i, i + 1000))) n += d.count;
-  await engine.flush();
-  return n;
-}
-
-async function throughputRows(geo: GeoLookup, vpn: string): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
-  // 1. Throughput over a realistic mix (the same baseline, 30 days, plus every attack scenario): parse only,
-  //    the engine alone over parsed events, and both, over the same lines in the same run. "Per core" is events
-  //    per CPU-second of this process (process.cpuUsage, user + system): on a shared machine the wall clock
-  //    counts the time other processes had the core; it is reported beside it, with the load.
-  const lines = tenantEvents(true, 30).map(toLine);
-  // Each round timed on its own and the median reported, with the range in the note: a round lasts well under a
-  // second, so where a major collection or another process's burst lands moves a single round by ±30 %.
-  const rounds = 5;
-  interface Rates {
-    cpuRate: number;
-    wallRate: number;
-    cpuRange: string;
-  }
-  const timed = async (run: () => Promise<void> | void): Promise<Rates> => {
-    const cpu: number[] = [];
-    const wall: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      await run();
-      const used = process.cpuUsage(cpu0);
-      cpu.push(lines.length / ((used.user + used.system) / 1e6));
-      wall.push(lines.length / ((performance.now() - t0) / 1000));
-    }
-    const k = (x: number) => `${Math.round(x / 1000)}k`;
-    return {
-      cpuRate: median(cpu),
-      wallRate: median(wall),
-      cpuRange: `rounds ${k(Math.min(...cpu))}–${k(Math.max(...cpu))}`,
-    };
-  };
-  const config = { enabled: true, rules: {}, allow: { trustedNetworks: [vpn] }, orgs: {} };
-  const engineRound = (events: readonly CollectedEvent[]) => runEngine(geo, config, events);
-  const load0 = loadavg()[0] ?? 0;
-  let parsed: CollectedEvent[] = [];
-  const parse = await timed(() => {
-    parsed = lines.map((l, i) => parseCollectedLine(l, i + 1));
-  });
-  // The first passes over the mix run while V8 still compiles and re-optimizes the engine (the second is still
-  // ~10 % slower than the rest) and while the parse rounds' garbage (four copies of the mix) is collected: the
-  // first is reported on its own, the second is not measured, and the rows below are a service's steady state
-  // (a running `serve` compiled the engine long before). One parsed copy is alive while the engine is measured
-  // (an earlier bench kept a second one, which every full collection marked again).
-  const cold = await timedOnce(() => engineRound(parsed), parsed.length);
-  await engineRound(parsed);
-  let detections = 0;
-  const engineOnly = await timed(async () => {
-    detections = await engineRound(parsed);
-  });
-  const full = await timed(async () => {
-    const engine = createEngine({ geo, config });
-    for (let i = 0; i < lines.length; i += 1000) {
-      const batch = lines.slice(i, i + 1000).map((l, k) => parseCollectedLine(l, i + k + 1));
-      await engine.process(batch);
-    }
-    await engine.flush();
-  });
-  const load = `load average ${load0.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} cores`;
-  const note = `${lines.length} emulator events (1,000 users, 30 days, scenarios), median of ${rounds} rounds (${parse.cpuRange}); one process; ${load}`;
-  const perCpu = 'events per CPU-second';
-  rows.push({
-    name: 'parse collector lines only',
-    value: Math.round(parse.cpuRate),
-    unit: perCpu,
-    higherIsBetter: true,
-    note,
-  });
-  rows.push({
-    name: `all ${catalogue.length} rules over parsed events (GeoIP on)`,
-    value: Math.round(engineOnly.cpuRate),
-    unit: perCpu,
-    higherIsBetter: true,
-    baseline: { name: 'parse only', value: Math.round(parse.cpuRate) },
-    target: { op: '>', value: 300_000 },
-    note: `${detections} rule firings per round; ${engineOnly.cpuRange}`,
-  });
-  rows.push({
-    name: `all ${catalogue.length} rules over parsed events, first pass (V8 still compiling)`,
-    value: Math.round(cold),
-    unit: perCpu,
-    higherIsBetter: true,
-    baseline: { name: 'parse only', value: Math.round(parse.cpuRate) },
-    note: 'the first of two warm-up passes in the same process, after the parse rounds; the rows above follow both',
-  });
-  rows.push({
-    name: `parse + all ${catalogue.length} rules (GeoIP on)`,
-    value: Math.round(full.cpuRate),
-    unit: perCpu,
-    higherIsBetter: true,
-    baseline: { name: 'parse only', value: Math.round(parse.cpuRate) },
-    note: full.cpuRange,
-  });
-  rows.push({
-    name: 'parse collector lines only, wall clock',
-    value: Math.round(parse.wallRate),
-    unit: 'events/s',
-    higherIsBetter: true,
-    note: load,
-  });
-  rows.push({
-    name: `all ${catalogue.length} rules over parsed events, wall clock`,
-    value: Math.round(engineOnly.wallRate),
-    unit: 'events/s',
-    higherIsBetter: true,
-    baseline: { name: 'parse only, wall clock', value: Math.round(parse.wallRate) },
-  });
-  rows.push({
-    name: `parse + all ${catalogue.length} rules, wall clock`,
-    value: Math.round(full.wallRate),
-    unit: 'events/s',
-    higherIsBetter: true,
-    baseline: { name: 'parse only, wall clock', value: Math.round(parse.wallRate) },
   });
 
   return rows;
