@@ -2,10 +2,10 @@
  * Part 1 of bench/detect.bench.ts, the engine's throughput over the emulator mix, and the helpers the other parts
  * share. The full bench runs it in a process of its own (detect-throughput.child.ts): run after the
  * false-positive part in the same process (a 37-day replay in one batch), the row measured 175,151 events per
- * CPU-second where a process of its own measured 228,639 and 296,305 within the hour, on the same code. In callgrind, a
- * 50,000-event run of another engine before the measured rounds raised the garbage collector's instructions
- * from 465 to 692 per event (docs/detect.md "Throughput, eighth pass").
- * A deployment's engine does not run after a benchmark's other parts.
+ * CPU-second where runs of this part alone measured 228,639 and 296,305 within the hour, on the same code. In
+ * callgrind, a 50,000-event run of another engine before the measured rounds raised the garbage collector's
+ * instructions from 465 to 692 per event (docs/detect.md "Throughput, eighth pass"). A deployment's engine does
+ * not run after a benchmark's other parts.
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -84,9 +84,10 @@ export async function throughputRows(geo: GeoLookup, vpn: string): Promise<Bench
   const config = { enabled: true, rules: {}, allow: { trustedNetworks: [vpn] }, orgs: {} };
   const engineRound = (events: readonly CollectedEvent[]) => runEngine(geo, config, events);
   const load0 = loadavg()[0] ?? 0;
+  const parseAll = () => lines.map((l, i) => parseCollectedLine(l, i + 1));
   let parsed: CollectedEvent[] = [];
   const parse = await timed(() => {
-    parsed = lines.map((l, i) => parseCollectedLine(l, i + 1));
+    parsed = parseAll();
   });
   // The first passes over the mix run while V8 still compiles and re-optimizes the engine (the second is still
   // ~10 % slower than the rest) and while the parse rounds' garbage (four copies of the mix) is collected: the
@@ -109,7 +110,7 @@ export async function throughputRows(geo: GeoLookup, vpn: string): Promise<Bench
     () => {
       parsed = [];
       gc?.();
-      parsed = lines.map((l, i) => parseCollectedLine(l, i + 1));
+      parsed = parseAll();
     },
   );
   // The same copy again, as the bench measured before: the difference is what hashing new strings costs.

@@ -78,7 +78,7 @@ function cidrMatcher(cidrs: readonly string[]): (ip: string | null) => boolean {
   // eighth pass"); an IPv4 address never matches an IPv6 network, as with `ipaddr.js`.
   const v4: IPv4Net[] = ranges
     .filter(([net]) => net.kind() === 'ipv4')
-    .map(([net, bits]) => ({ base: net.toByteArray().reduce((a, b) => a * 256 + b, 0), bits }));
+    .map(([net, bits]) => ({ base: parseIPv4(net.toString()), bits }));
   const cache = new Map<string, boolean>();
   // Several rules and the engine's learning ask about the same event's address in a row: one entry answers
   // them without a lookup.
