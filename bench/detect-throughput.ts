@@ -99,17 +99,16 @@ export async function throughputRows(geo: GeoLookup, vpn: string): Promise<Bench
   let detections = 0;
   // Each round over a copy parsed just before it, as a live stream's events are new: V8 keeps a string's hash in
   // the string, so over the same copy again every address, country and user key was hashed already (callgrind:
-  // about 1,000 instructions per event of hashing on new copies, 8 on a reused one; docs/detect.md
-  // "Throughput, eighth pass"). The previous copy is collected before the round, outside its time (`--expose-gc`
-  // in the child; without it the collection lands where V8 puts it).
-  const gc = (globalThis as { gc?: () => void }).gc;
+  // about 870 instructions per event of hashing on new copies; docs/detect.md "Throughput, eighth pass"). The
+  // previous copy is left to the collector, as a stream's spent batches are: its collection may land in a round.
+  // A forced collection between rounds (`gc()`, as this row did on 2026-12-02) reduces memory the way an idle
+  // process does and takes the optimized code with it: V8 re-optimized some 75 functions in every round after it
+  // and 0–3 without it, and callgrind counted 11,291 instructions per event of compiling ("ninth pass").
   const engineOnly = await timed(
     async () => {
       detections = await engineRound(parsed);
     },
     () => {
-      parsed = [];
-      gc?.();
       parsed = parseAll();
     },
   );

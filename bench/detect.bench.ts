@@ -102,8 +102,7 @@ export default async function detectBench(): Promise<BenchRow[]> {
   if (only === 'state') return stateRows();
   if (only !== 'throughput' && only !== 'alerts') rows.push(...(await falsePositiveRows(geo, vpn)));
   if (only === 'fp') return rows;
-  if (only !== 'alerts')
-    rows.push(...((await runChild('detect-throughput', [], ['--expose-gc'])) as BenchRow[]));
+  if (only !== 'alerts') rows.push(...((await runChild('detect-throughput', [])) as BenchRow[]));
   if (only === 'throughput') return rows;
   rows.push(...(await raiseRows(geo, vpn)));
   if (only === 'alerts') return rows;
