@@ -101,9 +101,9 @@ export async function throughputRows(geo: GeoLookup, vpn: string): Promise<Bench
   // the string, so over the same copy again every address, country and user key was hashed already (callgrind:
   // about 870 instructions per event of hashing on new copies; docs/detect.md "Throughput, eighth pass"). The
   // previous copy is left to the collector, as a stream's spent batches are: its collection may land in a round.
-  // A forced collection between rounds (`gc()`, as this row did on 2026-12-02) reduces memory the way an idle
-  // process does and takes the optimized code with it: V8 re-optimized some 75 functions in every round after it
-  // and 0–3 without it, and callgrind counted 11,291 instructions per event of compiling ("ninth pass").
+  // A forced collection between rounds (`gc()`, as this row did on 2026-12-02) cleared the type feedback V8
+  // optimizes with ("Insufficient type feedback" deopts): some 75 functions were optimized again in every round
+  // after it, 0–11 without it, and callgrind counted 11,291 instructions per event of compiling ("ninth pass").
   const engineOnly = await timed(
     async () => {
       detections = await engineRound(parsed);

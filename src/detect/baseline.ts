@@ -182,7 +182,6 @@ export class SeenKeys {
     const times = this.times.slice(0, 2 * i).concat(this.times.slice(2 * i + 2));
     const m = SeenKeys.of(keys, times);
     this.hitKey = null; // the later keys moved
-
     this.joined = m.joined;
     this.n = m.n;
     this.times = m.times;
