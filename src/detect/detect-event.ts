@@ -49,10 +49,10 @@ const lower = (v: unknown): string | null => (typeof v === 'string' && v !== '' 
  */
 const lowerCase = (v: string): string => v.toLowerCase();
 /**
- * The first string of a run of equal values, for the country: consecutive logins mostly share it, and the
- * organization's places look it up in a map. A new event's string has no hash yet, so each lookup hashed it
- * again (docs/detect.md "Throughput, eighth pass"); the kept one is hashed once, and the map finds it by
- * identity.
+ * The first string met of a value (kept while the value is one of the memo's last two), for the country:
+ * consecutive logins mostly share it, and the organization's places look it up in a map. A new event's string
+ * has no hash yet, so each lookup hashed it again (docs/detect.md "Throughput, eighth pass"); the kept one is
+ * hashed once, and the map finds it by identity.
  */
 const itself = (v: string): string => v;
 const lowerVia = (memo: LastAnswer<string>, v: unknown): string | null =>
