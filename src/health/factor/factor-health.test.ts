@@ -81,4 +81,39 @@ describe('per-factor health from the authentication log', () => {
       degraded: false,
     });
   });
+
+  it('ignores a baseline of too few attempts, and flags a window where every attempt failed', () => {
+    const calls = (baseline: string[], window: string[]): FactorHealth => {
+      const health = new FactorHealth(cfg);
+      health.ingest(
+        [
+          ...baseline.map((r, i) => auth('o', 'phone_call', r, 'x', now - 3_600_000 - i * 60_000)),
+          ...window.map((r, i) => auth('o', 'phone_call', r, 'x', now - i * 30_000)),
+        ],
+        now,
+      );
+      return health;
+    };
+    const twelve = (result: string) => Array.from({ length: 12 }, () => result);
+    // One unanswered call in three over the last hours (the emulator's ordinary traffic): no baseline to speak of.
+    const thin = calls(['error', 'success', 'success'], twelve('error'));
+    expect(thin.read('o', now)[0]).toMatchObject({ failures: 12, baselineAttempts: 3, degraded: true });
+    // Half failing in the window against a thin baseline of two in three: compared with the absolute limit only.
+    const half = calls(
+      ['error', 'error', 'success'],
+      twelve('error').map((r, i) => (i % 2 === 0 ? r : 'success')),
+    );
+    expect(half.read('o', now)[0]).toMatchObject({ failures: 6, degraded: true });
+    // A well-sampled baseline where a third fails: half failing now is within three times it, all failing is not.
+    const flakyBaseline = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? 'error' : 'success'));
+    const flakyHalf = calls(
+      flakyBaseline,
+      twelve('error').map((r, i) => (i % 2 === 0 ? r : 'success')),
+    );
+    expect(flakyHalf.read('o', now)[0]).toMatchObject({ failures: 6, degraded: false });
+    expect(calls(flakyBaseline, twelve('error')).read('o', now)[0]).toMatchObject({
+      failures: 12,
+      degraded: true,
+    });
+  });
 });

@@ -46,7 +46,8 @@ const MINUTE = 60_000;
  * Per organization and factor, minute counts of attempts and failures from the collected authentication log;
  * a factor is degraded when, over the sliding window, enough attempts fail at a share above the absolute
  * limit AND above `baselineFactor` times its own share over the preceding baseline period — so a factor that
- * is always a little flaky is not flagged, and "telephony failing alone while push works" is.
+ * is always a little flaky is not flagged, and "telephony failing alone while push works" is. A baseline of
+ * fewer than `minAttempts` attempts is not compared with, and a window where every attempt failed is degraded.
  */
 export class FactorHealth {
   readonly #cfg: FactorHealthConfig;
@@ -101,11 +102,18 @@ export class FactorHealth {
       }
       const share = w.attempts === 0 ? null : w.failures / w.attempts;
       const baselineShare = b.attempts === 0 ? null : b.failures / b.attempts;
+      // A baseline of fewer attempts than the window needs says nothing: one unanswered call in three over the
+      // last hours put the bar at 100 %, and twelve calls out of twelve failing were not "degraded". And a
+      // window where every attempt failed is degraded whatever the baseline: the bar cannot rise above all.
+      const bar =
+        baselineShare === null || b.attempts < this.#cfg.minAttempts
+          ? 0
+          : baselineShare * this.#cfg.baselineFactor;
       const degraded =
         share !== null &&
         w.attempts >= this.#cfg.minAttempts &&
         share > this.#cfg.errorShare &&
-        (baselineShare === null || share > baselineShare * this.#cfg.baselineFactor);
+        (share > bar || w.failures === w.attempts);
       out.push({
         factor,
         attempts: w.attempts,
