@@ -102,8 +102,8 @@ export async function throughputRows(geo: GeoLookup, vpn: string): Promise<Bench
   // about 870 instructions per event of hashing on new copies; docs/detect.md "Throughput, eighth pass"). The
   // previous copy is left to the collector, as a stream's spent batches are: its collection may land in a round.
   // A forced collection between rounds (`gc()`, as this row did on 2026-12-02) cleared the type feedback V8
-  // optimizes with ("Insufficient type feedback" deopts): some 75 functions were optimized again in every round
-  // after it, 0–11 without it, and callgrind counted 11,291 instructions per event of compiling ("ninth pass").
+  // optimizes with ("Insufficient type feedback" deopts): 19–87 functions were optimized again in every round after
+  // it, 0–11 without it, and callgrind counted 11,291 instructions per event of compiling ("ninth pass").
   const engineOnly = await timed(
     async () => {
       detections = await engineRound(parsed);

@@ -106,9 +106,7 @@ export class FactorHealth {
       // last hours put the bar at 100 %, and twelve calls out of twelve failing were not "degraded". And a
       // window where every attempt failed is degraded whatever the baseline: the bar cannot rise above all.
       const bar =
-        baselineShare === null || b.attempts < this.#cfg.minAttempts
-          ? 0
-          : baselineShare * this.#cfg.baselineFactor;
+        b.attempts < this.#cfg.minAttempts ? 0 : (b.failures / b.attempts) * this.#cfg.baselineFactor;
       const degraded =
         share !== null &&
         w.attempts >= this.#cfg.minAttempts &&
